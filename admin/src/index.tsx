@@ -1,0 +1,24 @@
+/**
+ * WordPress dependencies
+ */
+import * as element from '@wordpress/element';
+
+/**
+ * Internal dependencies
+ */
+import App from './app';
+
+type LegacyElement = typeof element & {
+	render?: ( node: unknown, root: HTMLElement ) => void;
+};
+
+const root = document.getElementById( 'epipe-admin-root' );
+if ( root ) {
+	// WordPress 6.2+ has createRoot (React 18); 6.1 ships React 17 with render() only.
+	const wpElement = element as LegacyElement;
+	if ( typeof wpElement.createRoot === 'function' ) {
+		wpElement.createRoot( root ).render( <App /> );
+	} else if ( wpElement.render ) {
+		wpElement.render( <App />, root );
+	}
+}

@@ -1,0 +1,30 @@
+/**
+ * One lint setup for the whole repository: the WordPress rules (with wp-prettier formatting)
+ * everywhere, Node globals for the sidecar and the tests.
+ */
+const globals = require( 'globals' );
+const wordpress = require( '@wordpress/scripts/config/eslint.config.cjs' );
+
+module.exports = [
+	{ ignores: [ 'admin/build/**', 'admin/compat/**', '.state/**', 'test-results/**' ] },
+	...wordpress,
+	{
+		files: [ '**/*.ts', '**/*.tsx' ],
+		rules: {
+			// TypeScript's noPropertyAccessFromIndexSignature asks for obj[ 'key' ] on index signatures.
+			'dot-notation': 'off',
+		},
+	},
+	{
+		files: [ 'sidecar/**/*.ts', 'tests/**/*.ts' ],
+		languageOptions: { globals: { ...globals.node } },
+		rules: {
+			// The sidecar is a Node program: stderr/stdout are its interface.
+			'no-console': 'off',
+			// Imports carry explicit .ts extensions for Node's type stripping.
+			'import/extensions': 'off',
+			'import/no-extraneous-dependencies': 'off',
+			'@typescript-eslint/no-unused-vars': [ 'error', { argsIgnorePattern: '^_', ignoreRestSiblings: true } ],
+		},
+	},
+];

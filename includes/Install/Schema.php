@@ -1,0 +1,223 @@
+<?php
+/**
+ * The only place with DDL: every epipe_* table in dbDelta's dialect.
+ *
+ * @package Email_Piping
+ */
+
+declare( strict_types=1 );
+
+namespace Email_Piping\Install;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Table definitions and the schema version the sidecar checks before it writes anything.
+ *
+ * dbDelta rules: one column per line, two spaces after PRIMARY KEY, KEY not INDEX.
+ * Dates are UTC (UTC_TIMESTAMP() in the sidecar, current_time( 'mysql', true ) here).
+ *
+ * @since 0.1.0
+ */
+final class Schema {
+
+	/**
+	 * Bump with every change below and add an upgrade step; the sidecar refuses other versions.
+	 *
+	 * @since 0.1.0
+	 */
+	public const VERSION = 1;
+
+	/** Option holding the version installed on this site. */
+	public const VERSION_OPTION = 'epipe_db_version';
+
+	/** Table names without the WordPress prefix. */
+	public const TABLES = array(
+		'connections',
+		'mailbox_state',
+		'customers',
+		'tickets',
+		'threads',
+		'messages',
+		'events',
+		'activity',
+	);
+
+	/**
+	 * Full name of one of our tables.
+	 *
+	 * @since 0.1.0
+	 * @param string $name Short name, e.g. "tickets".
+	 */
+	public static function table( string $name ): string {
+		global $wpdb;
+		return $wpdb->prefix . 'epipe_' . $name;
+	}
+
+	/**
+	 * CREATE TABLE statements for dbDelta.
+	 *
+	 * @since 0.1.0
+	 * @return string[]
+	 */
+	public static function statements(): array {
+		global $wpdb;
+		$c = $wpdb->get_charset_collate();
+		$t = array();
+		foreach ( self::TABLES as $name ) {
+			$t[ $name ] = self::table( $name );
+		}
+
+		return array(
+			// One mail source: kind-specific settings as JSON, the password/token encrypted in `secret`.
+			"CREATE TABLE {$t['connections']} (
+id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+name varchar(190) NOT NULL DEFAULT '',
+kind varchar(20) NOT NULL DEFAULT 'imap',
+enabled tinyint(1) NOT NULL DEFAULT 1,
+mailbox_address varchar(254) NOT NULL DEFAULT '',
+settings longtext NOT NULL,
+secret text NULL,
+created_at datetime NOT NULL,
+updated_at datetime NOT NULL,
+PRIMARY KEY  (id),
+KEY enabled (enabled)
+) $c;",
+			// Where the sidecar stands in each mailbox, who works it (lease) and how it went.
+			"CREATE TABLE {$t['mailbox_state']} (
+connection_id bigint(20) unsigned NOT NULL,
+uidvalidity bigint(20) unsigned NULL,
+last_uid bigint(20) unsigned NOT NULL DEFAULT 0,
+cursor_token text NULL,
+status varchar(20) NOT NULL DEFAULT 'new',
+status_code varchar(60) NULL,
+status_detail text NULL,
+last_checked_at datetime NULL,
+last_success_at datetime NULL,
+lease_owner varchar(100) NULL,
+lease_until datetime NULL,
+updated_at datetime NOT NULL,
+PRIMARY KEY  (connection_id)
+) $c;",
+			"CREATE TABLE {$t['customers']} (
+id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+email varchar(254) NOT NULL,
+name varchar(190) NOT NULL DEFAULT '',
+user_id bigint(20) unsigned NOT NULL DEFAULT 0,
+created_at datetime NOT NULL,
+PRIMARY KEY  (id),
+UNIQUE KEY email (email),
+KEY user_id (user_id)
+) $c;",
+			"CREATE TABLE {$t['tickets']} (
+id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+subject varchar(255) NOT NULL DEFAULT '',
+status varchar(20) NOT NULL DEFAULT 'open',
+priority varchar(20) NOT NULL DEFAULT 'normal',
+customer_id bigint(20) unsigned NOT NULL,
+connection_id bigint(20) unsigned NULL,
+source varchar(20) NOT NULL DEFAULT 'email',
+created_at datetime NOT NULL,
+updated_at datetime NOT NULL,
+PRIMARY KEY  (id),
+KEY customer_id (customer_id),
+KEY status (status,updated_at)
+) $c;",
+			// Every message of a ticket: the first report, replies, later notes.
+			"CREATE TABLE {$t['threads']} (
+id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+ticket_id bigint(20) unsigned NOT NULL,
+type varchar(20) NOT NULL DEFAULT 'reply',
+author_kind varchar(20) NOT NULL DEFAULT 'customer',
+customer_id bigint(20) unsigned NULL,
+user_id bigint(20) unsigned NULL,
+from_address varchar(254) NOT NULL DEFAULT '',
+from_name varchar(190) NOT NULL DEFAULT '',
+body_text longtext NULL,
+body_html longtext NULL,
+reply_text longtext NULL,
+message_id varchar(255) NULL,
+source varchar(20) NOT NULL DEFAULT 'email',
+created_at datetime NOT NULL,
+PRIMARY KEY  (id),
+KEY ticket_id (ticket_id,id),
+KEY message_id (message_id(191))
+) $c;",
+			// One receipt per inbound email. The two unique keys make ingestion exactly-once.
+			"CREATE TABLE {$t['messages']} (
+id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+connection_id bigint(20) unsigned NOT NULL,
+source_key varchar(190) NOT NULL,
+message_key char(64) NOT NULL,
+message_id varchar(255) NULL,
+outcome varchar(20) NOT NULL,
+reason varchar(60) NULL,
+ticket_id bigint(20) unsigned NULL,
+thread_id bigint(20) unsigned NULL,
+size_bytes bigint(20) unsigned NOT NULL DEFAULT 0,
+created_at datetime NOT NULL,
+PRIMARY KEY  (id),
+UNIQUE KEY source_key (connection_id,source_key),
+UNIQUE KEY message_key (connection_id,message_key),
+KEY ticket_id (ticket_id)
+) $c;",
+			// Outbox: written in the same transaction as the ticket change, sent once by PHP.
+			"CREATE TABLE {$t['events']} (
+id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+type varchar(40) NOT NULL,
+ticket_id bigint(20) unsigned NOT NULL,
+thread_id bigint(20) unsigned NULL,
+payload longtext NULL,
+status varchar(20) NOT NULL DEFAULT 'pending',
+attempts int(10) unsigned NOT NULL DEFAULT 0,
+claimed_by varchar(64) NULL,
+claimed_until datetime NULL,
+last_error text NULL,
+created_at datetime NOT NULL,
+processed_at datetime NULL,
+PRIMARY KEY  (id),
+KEY status (status,id),
+KEY ticket_id (ticket_id)
+) $c;",
+			// What happened to every email, for admins; pruned by retention, unlike messages.
+			"CREATE TABLE {$t['activity']} (
+id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+connection_id bigint(20) unsigned NULL,
+outcome varchar(20) NOT NULL,
+reason varchar(60) NULL,
+ticket_id bigint(20) unsigned NULL,
+thread_id bigint(20) unsigned NULL,
+from_address varchar(254) NOT NULL DEFAULT '',
+subject varchar(255) NOT NULL DEFAULT '',
+message_id varchar(255) NULL,
+details longtext NULL,
+created_at datetime NOT NULL,
+PRIMARY KEY  (id),
+KEY connection_id (connection_id,id),
+KEY created_at (created_at)
+) $c;",
+		);
+	}
+
+	/**
+	 * Creates or alters every table to match the statements above.
+	 *
+	 * @since 0.1.0
+	 */
+	public static function apply(): void {
+		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+		dbDelta( self::statements() );
+	}
+
+	/**
+	 * Drops every table of the plugin (uninstall only).
+	 *
+	 * @since 0.1.0
+	 */
+	public static function drop_all(): void {
+		global $wpdb;
+		foreach ( self::TABLES as $name ) {
+			$wpdb->query( 'DROP TABLE IF EXISTS ' . self::table( $name ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- our own table name.
+		}
+	}
+}

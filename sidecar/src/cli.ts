@@ -1,0 +1,164 @@
+/**
+ * `email-piping` — the sidecar's command line and composition root.
+ *
+ *   email-piping run [--once] [--connection <id>] [--wp-config <path>]
+ *   email-piping check <connection> [--wp-config <path>]
+ *   email-piping parse <file.eml|dir>… --json [--connection <id>] [--wp-config <path>]
+ */
+import { parseArgs } from 'node:util';
+
+import { check } from './commands/check.ts';
+import { parseCommand } from './commands/parse.ts';
+import { runDaemon } from './commands/run-daemon.ts';
+import { runOnce } from './commands/run-once.ts';
+import { openContext, type RuntimeContext } from './context.ts';
+import { loadConnections } from './session.ts';
+import { EXIT_CONFIG, SidecarError } from './errors.ts';
+import { createLogger, type LogLevel } from './logger.ts';
+
+const USAGE = `Usage:
+  email-piping run [--once] [--connection <id>] [--wp-config <path>]
+  email-piping check <connection> [--wp-config <path>]
+  email-piping parse <file.eml|dir>... --json [--connection <id>] [--wp-config <path>]
+
+Configuration: --wp-config points at the site's wp-config.php (or set EPIPE_WP_CONFIG), or set
+EPIPE_DB_HOST, EPIPE_DB_NAME, EPIPE_DB_USER, EPIPE_DB_PASSWORD, EPIPE_TABLE_PREFIX and EPIPE_SECRET_KEY.
+Logs are JSON lines on stderr; --log-level debug|info|warn|error (default info).`;
+
+const out = ( line: string ): void => {
+	process.stdout.write( line + '\n' );
+};
+
+function connectionId( value: string | undefined ): number | null {
+	if ( value === undefined ) {
+		return null;
+	}
+	if ( ! /^\d+$/.test( value ) ) {
+		throw new SidecarError(
+			'usage',
+			`"${ value }" is not a connection id: use the number shown in Email Piping › Connections.`
+		);
+	}
+	return Number( value );
+}
+
+/**
+ * Whether any database setting was given, so `parse` should use the database.
+ * @param wpConfig
+ */
+function hasDatabaseConfig( wpConfig: string | undefined ): boolean {
+	return (
+		wpConfig !== undefined ||
+		[ 'EPIPE_WP_CONFIG', 'EPIPE_DB_NAME' ].some(
+			( k ) => ( process.env[ k ] ?? '' ) !== ''
+		)
+	);
+}
+
+async function main( argv: string[] ): Promise< number > {
+	const { values, positionals } = parseArgs( {
+		args: argv,
+		allowPositionals: true,
+		options: {
+			once: { type: 'boolean', default: false },
+			json: { type: 'boolean', default: false },
+			connection: { type: 'string' },
+			'wp-config': { type: 'string' },
+			'log-level': { type: 'string', default: 'info' },
+			help: { type: 'boolean', short: 'h', default: false },
+		},
+	} );
+	const [ command, ...args ] = positionals;
+	if ( values.help || command === undefined || command === 'help' ) {
+		out( USAGE );
+		return command === undefined && ! values.help ? 2 : 0;
+	}
+	const level = values[ 'log-level' ] as LogLevel;
+	const log = createLogger(
+		[ 'debug', 'info', 'warn', 'error' ].includes( level ) ? level : 'info',
+		{ kind: 'sidecar' }
+	);
+	const only = connectionId( values.connection );
+	const wpConfig = values[ 'wp-config' ];
+
+	let ctx: RuntimeContext | null = null;
+	try {
+		switch ( command ) {
+			case 'run':
+				ctx = await openContext( wpConfig, log );
+				return values.once
+					? await runOnce( ctx, only, out )
+					: await runDaemon( ctx, only );
+			case 'check': {
+				const id = connectionId( args[ 0 ] );
+				if ( id === null ) {
+					throw new SidecarError(
+						'usage',
+						'check needs a connection id, e.g. "email-piping check 1".'
+					);
+				}
+				ctx = await openContext( wpConfig, log );
+				return await check( ctx, id, out );
+			}
+			case 'parse': {
+				if ( ! values.json ) {
+					throw new SidecarError(
+						'usage',
+						'parse prints JSON only: add --json.'
+					);
+				}
+				if ( args.length === 0 ) {
+					throw new SidecarError(
+						'usage',
+						'parse needs at least one .eml file or directory.'
+					);
+				}
+				ctx = hasDatabaseConfig( wpConfig )
+					? await openContext( wpConfig, log )
+					: null;
+				let mailboxAddress = '';
+				if ( ctx !== null && only !== null ) {
+					mailboxAddress =
+						( await loadConnections( ctx, only ) ).connections[ 0 ]
+							?.mailboxAddress ?? '';
+				}
+				return await parseCommand( args, { ctx, mailboxAddress }, out );
+			}
+			default:
+				throw new SidecarError(
+					'usage',
+					`Unknown command "${ command }".\n${ USAGE }`
+				);
+		}
+	} finally {
+		await ctx?.pool.end().catch( () => undefined );
+	}
+}
+
+main( process.argv.slice( 2 ) ).then(
+	( code ) => {
+		process.exitCode = code;
+	},
+	( err: unknown ) => {
+		if ( err instanceof SidecarError ) {
+			process.stderr.write( `email-piping: ${ err.message }\n` );
+			process.exitCode = err.code === 'usage' ? 2 : EXIT_CONFIG;
+			return;
+		}
+		if (
+			err instanceof TypeError &&
+			( err as { code?: string } ).code?.startsWith( 'ERR_PARSE_ARGS' )
+		) {
+			process.stderr.write(
+				`email-piping: ${ err.message }\n${ USAGE }\n`
+			);
+			process.exitCode = 2;
+			return;
+		}
+		// A real bug: say so loudly and let the supervisor restart us.
+		process.stderr.write(
+			`email-piping: unexpected error: ${ err instanceof Error ? ( err.stack ?? err.message ) : String( err ) }\n`
+		);
+		process.exitCode = 1;
+	}
+);

@@ -1,0 +1,70 @@
+/**
+ * `email-piping run`: the long-running daemon with two-stage shutdown.
+ */
+import type { RuntimeContext } from '../context.ts';
+import { ConnectionWorker } from '../daemon.ts';
+import { loadConnections } from '../session.ts';
+
+/** After the first SIGTERM, in-flight messages get this long to finish. */
+const GRACEFUL_MS = 10_000;
+
+/**
+ * Runs until SIGTERM/SIGINT, or until every connection has failed permanently.
+ *
+ * @param ctx  Runtime.
+ * @param only --connection value, or null for all enabled connections.
+ * @return Exit code.
+ */
+export async function runDaemon(
+	ctx: RuntimeContext,
+	only: number | null
+): Promise< number > {
+	const { connections, broken } = await loadConnections( ctx, only );
+	for ( const b of broken ) {
+		process.stderr.write( `email-piping: ${ b.error.message }\n` );
+	}
+	if ( connections.length === 0 ) {
+		process.stderr.write(
+			'email-piping: there is no enabled connection to work: add one in Email Piping › Connections.\n'
+		);
+		return 1;
+	}
+
+	const controller = new AbortController();
+	let signals = 0;
+	const onSignal = ( name: string ): void => {
+		signals++;
+		if ( signals === 1 ) {
+			ctx.log.info( 'shutting down: finishing messages in flight', {
+				signal: name,
+			} );
+			controller.abort();
+			setTimeout( () => {
+				ctx.log.error( 'forced shutdown: work did not finish in time' );
+				process.exit( 1 );
+			}, GRACEFUL_MS ).unref();
+		} else {
+			ctx.log.error( 'forced shutdown on second signal' );
+			process.exit( 1 );
+		}
+	};
+	process.on( 'SIGTERM', () => onSignal( 'SIGTERM' ) );
+	process.on( 'SIGINT', () => onSignal( 'SIGINT' ) );
+
+	ctx.log.info( 'sidecar started', {
+		connections: connections.map( ( c ) => c.id ),
+	} );
+	const results = await Promise.all(
+		connections.map( ( c ) =>
+			new ConnectionWorker( ctx, c ).run( controller.signal )
+		)
+	);
+	const permanent = results.filter( ( r ) => r !== null );
+	for ( const error of permanent ) {
+		process.stderr.write( `email-piping: ${ error.message }\n` );
+	}
+	// Every connection stopped for good: exit non-zero so a supervisor shows the problem.
+	return controller.signal.aborted && permanent.length < connections.length
+		? 0
+		: 1;
+}

@@ -1,0 +1,327 @@
+/**
+ * SQL of the ingestion transaction. Every function runs on the caller's connection, inside the
+ * caller's transaction; none commits.
+ */
+import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+
+import type { PoolConnection } from './pool.ts';
+import type { Tables } from './tables.ts';
+
+export interface ReceiptRow {
+	readonly connectionId: number;
+	readonly sourceKey: string;
+	readonly messageKey: string;
+	readonly messageId: string | null;
+	readonly sizeBytes: number;
+}
+
+/**
+ * MySQL's duplicate-key error, raised by the unique keys that make ingestion exactly-once.
+ * @param err
+ */
+export function isDuplicateKey( err: unknown ): boolean {
+	return (
+		typeof err === 'object' &&
+		err !== null &&
+		( err as { code?: string } ).code === 'ER_DUP_ENTRY'
+	);
+}
+
+/**
+ * Inserts the receipt that claims this email; throws ER_DUP_ENTRY if it was seen before.
+ *
+ * @param c Connection in a transaction.
+ * @param t Table names.
+ * @param r Receipt values.
+ */
+export async function insertReceipt(
+	c: PoolConnection,
+	t: Tables,
+	r: ReceiptRow
+): Promise< number > {
+	const [ res ] = await c.execute< ResultSetHeader >(
+		`INSERT INTO ${ t.messages } (connection_id, source_key, message_key, message_id, outcome, size_bytes, created_at)
+		 VALUES (?, ?, ?, ?, 'pending', ?, UTC_TIMESTAMP())`,
+		[ r.connectionId, r.sourceKey, r.messageKey, r.messageId, r.sizeBytes ]
+	);
+	return res.insertId;
+}
+
+/**
+ * Whether this exact copy (connection + source key) was already processed.
+ *
+ * @param c            Connection.
+ * @param t            Table names.
+ * @param connectionId Connection.
+ * @param sourceKey    Source key.
+ */
+export async function receiptExists(
+	c: PoolConnection,
+	t: Tables,
+	connectionId: number,
+	sourceKey: string
+): Promise< boolean > {
+	const [ rows ] = await c.execute< RowDataPacket[] >(
+		`SELECT id FROM ${ t.messages } WHERE connection_id = ? AND source_key = ?`,
+		[ connectionId, sourceKey ]
+	);
+	return rows.length > 0;
+}
+
+/**
+ * Records the outcome on the receipt.
+ *
+ * @param c         Connection.
+ * @param t         Table names.
+ * @param receiptId Receipt.
+ * @param outcome   ticket | reply | skipped | quarantined.
+ * @param reason    Machine code.
+ * @param ticketId  Ticket, if any.
+ * @param threadId  Thread, if any.
+ */
+export async function completeReceipt(
+	c: PoolConnection,
+	t: Tables,
+	receiptId: number,
+	outcome: string,
+	reason: string,
+	ticketId: number | null,
+	threadId: number | null
+): Promise< void > {
+	await c.execute(
+		`UPDATE ${ t.messages } SET outcome = ?, reason = ?, ticket_id = ?, thread_id = ? WHERE id = ?`,
+		[ outcome, reason, ticketId, threadId, receiptId ]
+	);
+}
+
+/**
+ * Finds or creates the customer for an address; keeps an existing name.
+ *
+ * @param c     Connection.
+ * @param t     Table names.
+ * @param email Lower-case address.
+ * @param name  Display name.
+ */
+export async function upsertCustomer(
+	c: PoolConnection,
+	t: Tables,
+	email: string,
+	name: string
+): Promise< number > {
+	const [ res ] = await c.execute< ResultSetHeader >(
+		`INSERT INTO ${ t.customers } (email, name, created_at) VALUES (?, ?, UTC_TIMESTAMP())
+		 ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), name = IF(name = '', VALUES(name), name)`,
+		[ email, name.slice( 0, 190 ) ]
+	);
+	return res.insertId;
+}
+
+/**
+ * Creates a ticket.
+ *
+ * @param c            Connection.
+ * @param t            Table names.
+ * @param subject      Subject.
+ * @param customerId   Customer.
+ * @param connectionId Connection it came through.
+ */
+export async function insertTicket(
+	c: PoolConnection,
+	t: Tables,
+	subject: string,
+	customerId: number,
+	connectionId: number
+): Promise< number > {
+	const [ res ] = await c.execute< ResultSetHeader >(
+		`INSERT INTO ${ t.tickets } (subject, status, priority, customer_id, connection_id, source, created_at, updated_at)
+		 VALUES (?, 'open', 'normal', ?, ?, 'email', UTC_TIMESTAMP(), UTC_TIMESTAMP())`,
+		[ subject, customerId, connectionId ]
+	);
+	return res.insertId;
+}
+
+export interface ThreadRow {
+	readonly ticketId: number;
+	readonly type: 'report' | 'reply';
+	readonly customerId: number;
+	readonly fromAddress: string;
+	readonly fromName: string;
+	readonly bodyText: string;
+	readonly bodyHtml: string | null;
+	readonly replyText: string;
+	readonly messageId: string | null;
+}
+
+/**
+ * Adds a message to a ticket and moves the ticket's activity time.
+ *
+ * @param c   Connection.
+ * @param t   Table names.
+ * @param row Thread values.
+ */
+export async function insertThread(
+	c: PoolConnection,
+	t: Tables,
+	row: ThreadRow
+): Promise< number > {
+	const [ res ] = await c.execute< ResultSetHeader >(
+		`INSERT INTO ${ t.threads } (ticket_id, type, author_kind, customer_id, from_address, from_name, body_text, body_html, reply_text, message_id, source, created_at)
+		 VALUES (?, ?, 'customer', ?, ?, ?, ?, ?, ?, ?, 'email', UTC_TIMESTAMP())`,
+		[
+			row.ticketId,
+			row.type,
+			row.customerId,
+			row.fromAddress,
+			row.fromName.slice( 0, 190 ),
+			row.bodyText,
+			row.bodyHtml,
+			row.replyText,
+			row.messageId?.slice( 0, 255 ) ?? null,
+		]
+	);
+	await c.execute(
+		`UPDATE ${ t.tickets } SET updated_at = UTC_TIMESTAMP() WHERE id = ?`,
+		[ row.ticketId ]
+	);
+	return res.insertId;
+}
+
+/**
+ * Adds an outbox event for PHP to turn into notifications.
+ *
+ * @param c        Connection.
+ * @param t        Table names.
+ * @param type     ticket_created | customer_replied.
+ * @param ticketId Ticket.
+ * @param threadId Thread.
+ */
+export async function insertEvent(
+	c: PoolConnection,
+	t: Tables,
+	type: string,
+	ticketId: number,
+	threadId: number
+): Promise< void > {
+	await c.execute(
+		`INSERT INTO ${ t.events } (type, ticket_id, thread_id, status, created_at) VALUES (?, ?, ?, 'pending', UTC_TIMESTAMP())`,
+		[ type, ticketId, threadId ]
+	);
+}
+
+export interface ActivityRow {
+	readonly connectionId: number;
+	readonly outcome: string;
+	readonly reason: string;
+	readonly ticketId: number | null;
+	readonly threadId: number | null;
+	readonly fromAddress: string;
+	readonly subject: string;
+	readonly messageId: string | null;
+	readonly details: Record< string, unknown >;
+}
+
+/**
+ * Writes the admin-facing log line of one email.
+ *
+ * @param c   Connection.
+ * @param t   Table names.
+ * @param row Values.
+ */
+export async function insertActivity(
+	c: PoolConnection,
+	t: Tables,
+	row: ActivityRow
+): Promise< void > {
+	await c.execute(
+		`INSERT INTO ${ t.activity } (connection_id, outcome, reason, ticket_id, thread_id, from_address, subject, message_id, details, created_at)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())`,
+		[
+			row.connectionId,
+			row.outcome,
+			row.reason,
+			row.ticketId,
+			row.threadId,
+			row.fromAddress.slice( 0, 254 ),
+			row.subject.slice( 0, 255 ),
+			row.messageId?.slice( 0, 255 ) ?? null,
+			JSON.stringify( row.details ),
+		]
+	);
+}
+
+/**
+ * Moves the mailbox checkpoint forward (never back) within the same UIDVALIDITY.
+ *
+ * @param c            Connection.
+ * @param t            Table names.
+ * @param connectionId Connection.
+ * @param uidValidity  UIDVALIDITY the UID belongs to.
+ * @param uid          Processed UID.
+ */
+export async function advanceCheckpoint(
+	c: PoolConnection,
+	t: Tables,
+	connectionId: number,
+	uidValidity: number,
+	uid: number
+): Promise< void > {
+	await c.execute(
+		`UPDATE ${ t.mailbox_state } SET last_uid = GREATEST(last_uid, ?), updated_at = UTC_TIMESTAMP() WHERE connection_id = ? AND uidvalidity = ?`,
+		[ uid, connectionId, uidValidity ]
+	);
+}
+
+export interface TicketParticipant {
+	readonly ticketId: number;
+	readonly customerEmail: string;
+}
+
+/**
+ * The ticket and its customer's address, or null. `lock` takes a row lock for the transaction.
+ *
+ * @param c        Connection.
+ * @param t        Table names.
+ * @param ticketId Ticket.
+ * @param lock     Whether to lock the ticket row.
+ */
+export async function findTicket(
+	c: PoolConnection,
+	t: Tables,
+	ticketId: number,
+	lock: boolean
+): Promise< TicketParticipant | null > {
+	const [ rows ] = await c.execute< RowDataPacket[] >(
+		`SELECT t.id, c.email FROM ${ t.tickets } t JOIN ${ t.customers } c ON c.id = t.customer_id WHERE t.id = ?${ lock ? ' FOR UPDATE' : '' }`,
+		[ ticketId ]
+	);
+	const row = rows[ 0 ];
+	return row
+		? {
+				ticketId: Number( row[ 'id' ] ),
+				customerEmail: String( row[ 'email' ] ),
+			}
+		: null;
+}
+
+/**
+ * Tickets holding threads with any of these Message-IDs.
+ *
+ * @param c          Connection.
+ * @param t          Table names.
+ * @param messageIds Message-IDs with brackets.
+ */
+export async function ticketsByMessageIds(
+	c: PoolConnection,
+	t: Tables,
+	messageIds: string[]
+): Promise< number[] > {
+	if ( messageIds.length === 0 ) {
+		return [];
+	}
+	const ids = messageIds.slice( 0, 50 );
+	const [ rows ] = await c.execute< RowDataPacket[] >(
+		`SELECT DISTINCT ticket_id FROM ${ t.threads } WHERE message_id IN (${ ids.map( () => '?' ).join( ',' ) })`,
+		ids
+	);
+	return rows.map( ( r ) => Number( r[ 'ticket_id' ] ) );
+}

@@ -1,0 +1,130 @@
+/**
+ * The mailbox state row: checkpoint (UIDVALIDITY + last UID), lease and health status.
+ */
+import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+
+import type { Pool } from './pool.ts';
+import type { Tables } from './tables.ts';
+
+export interface Checkpoint {
+	readonly uidValidity: number;
+	readonly lastUid: number;
+}
+
+/**
+ * Takes or renews the lease on a connection: one worker per connection across all sidecars.
+ * An expired lease (its holder died) is taken over.
+ *
+ * @param pool         Database.
+ * @param t            Table names.
+ * @param connectionId Connection.
+ * @param owner        This worker's id.
+ * @param seconds      Lease length.
+ */
+export async function acquireLease(
+	pool: Pool,
+	t: Tables,
+	connectionId: number,
+	owner: string,
+	seconds: number
+): Promise< boolean > {
+	await pool.execute(
+		`INSERT IGNORE INTO ${ t.mailbox_state } (connection_id, status, updated_at) VALUES (?, 'new', UTC_TIMESTAMP())`,
+		[ connectionId ]
+	);
+	const [ res ] = await pool.execute< ResultSetHeader >(
+		`UPDATE ${ t.mailbox_state } SET lease_owner = ?, lease_until = DATE_ADD(UTC_TIMESTAMP(), INTERVAL ? SECOND)
+		 WHERE connection_id = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < UTC_TIMESTAMP())`,
+		[ owner, seconds, connectionId, owner ]
+	);
+	return res.affectedRows === 1;
+}
+
+/**
+ * Gives the lease back so another worker need not wait for it to expire.
+ *
+ * @param pool         Database.
+ * @param t            Table names.
+ * @param connectionId Connection.
+ * @param owner        This worker's id.
+ */
+export async function releaseLease(
+	pool: Pool,
+	t: Tables,
+	connectionId: number,
+	owner: string
+): Promise< void > {
+	await pool.execute(
+		`UPDATE ${ t.mailbox_state } SET lease_owner = NULL, lease_until = NULL WHERE connection_id = ? AND lease_owner = ?`,
+		[ connectionId, owner ]
+	);
+}
+
+/**
+ * Returns the checkpoint for the mailbox's current UIDVALIDITY, creating it on first contact
+ * ("now": skip what is there; "all": import it) or after the server renumbered the mailbox
+ * (then everything is looked at again; the Message-ID key stops duplicates).
+ *
+ * @param pool         Database.
+ * @param t            Table names.
+ * @param connectionId Connection.
+ * @param uidValidity  Current UIDVALIDITY.
+ * @param uidNext      Current UIDNEXT.
+ * @param startFrom    First-contact policy.
+ */
+export async function checkpointFor(
+	pool: Pool,
+	t: Tables,
+	connectionId: number,
+	uidValidity: number,
+	uidNext: number,
+	startFrom: 'now' | 'all'
+): Promise< Checkpoint > {
+	const [ rows ] = await pool.execute< RowDataPacket[] >(
+		`SELECT uidvalidity, last_uid FROM ${ t.mailbox_state } WHERE connection_id = ?`,
+		[ connectionId ]
+	);
+	const row = rows[ 0 ];
+	const stored =
+		row && row[ 'uidvalidity' ] !== null
+			? Number( row[ 'uidvalidity' ] )
+			: null;
+	if ( stored === uidValidity ) {
+		return { uidValidity, lastUid: Number( row?.[ 'last_uid' ] ?? 0 ) };
+	}
+	const lastUid =
+		stored === null && startFrom === 'now' ? Math.max( 0, uidNext - 1 ) : 0;
+	await pool.execute(
+		`UPDATE ${ t.mailbox_state } SET uidvalidity = ?, last_uid = ?, updated_at = UTC_TIMESTAMP() WHERE connection_id = ?`,
+		[ uidValidity, lastUid, connectionId ]
+	);
+	return { uidValidity, lastUid };
+}
+
+/**
+ * Records how the last attempt went, as machine codes for the admin.
+ *
+ * @param pool         Database.
+ * @param t            Table names.
+ * @param connectionId Connection.
+ * @param status       connected | idle | error | polling.
+ * @param code         Error code or null.
+ * @param detail       Technical detail (no secrets) or null.
+ */
+export async function recordStatus(
+	pool: Pool,
+	t: Tables,
+	connectionId: number,
+	status: string,
+	code: string | null,
+	detail: string | null
+): Promise< void > {
+	await pool.execute(
+		`INSERT INTO ${ t.mailbox_state } (connection_id, status, status_code, status_detail, last_checked_at, last_success_at, updated_at)
+		 VALUES (?, ?, ?, ?, UTC_TIMESTAMP(), IF(? IS NULL, UTC_TIMESTAMP(), NULL), UTC_TIMESTAMP())
+		 ON DUPLICATE KEY UPDATE status = VALUES(status), status_code = VALUES(status_code), status_detail = VALUES(status_detail),
+		   last_checked_at = UTC_TIMESTAMP(), last_success_at = IF(VALUES(status_code) IS NULL, UTC_TIMESTAMP(), last_success_at),
+		   updated_at = UTC_TIMESTAMP()`,
+		[ connectionId, status, code, detail?.slice( 0, 1000 ) ?? null, code ]
+	);
+}

@@ -1,0 +1,113 @@
+/**
+ * The plugin's tables as the sidecar uses them. PHP owns the DDL (includes/Install/Schema.php);
+ * the contract test checks the installed tables have every column listed here.
+ */
+
+/** Schema version this sidecar was written for (Schema::VERSION in PHP). */
+export const SCHEMA_VERSION = 1;
+
+/** Columns the sidecar reads or writes, per table. */
+export const TABLE_COLUMNS = {
+	connections: [
+		'id',
+		'name',
+		'kind',
+		'enabled',
+		'mailbox_address',
+		'settings',
+		'secret',
+	],
+	mailbox_state: [
+		'connection_id',
+		'uidvalidity',
+		'last_uid',
+		'status',
+		'status_code',
+		'status_detail',
+		'last_checked_at',
+		'last_success_at',
+		'lease_owner',
+		'lease_until',
+		'updated_at',
+	],
+	customers: [ 'id', 'email', 'name', 'created_at' ],
+	tickets: [
+		'id',
+		'subject',
+		'status',
+		'priority',
+		'customer_id',
+		'connection_id',
+		'source',
+		'created_at',
+		'updated_at',
+	],
+	threads: [
+		'id',
+		'ticket_id',
+		'type',
+		'author_kind',
+		'customer_id',
+		'from_address',
+		'from_name',
+		'body_text',
+		'body_html',
+		'reply_text',
+		'message_id',
+		'source',
+		'created_at',
+	],
+	messages: [
+		'id',
+		'connection_id',
+		'source_key',
+		'message_key',
+		'message_id',
+		'outcome',
+		'reason',
+		'ticket_id',
+		'thread_id',
+		'size_bytes',
+		'created_at',
+	],
+	events: [
+		'id',
+		'type',
+		'ticket_id',
+		'thread_id',
+		'payload',
+		'status',
+		'created_at',
+	],
+	activity: [
+		'id',
+		'connection_id',
+		'outcome',
+		'reason',
+		'ticket_id',
+		'thread_id',
+		'from_address',
+		'subject',
+		'message_id',
+		'details',
+		'created_at',
+	],
+} as const;
+
+export type TableName = keyof typeof TABLE_COLUMNS;
+
+/** Full table names for one site's prefix. */
+export type Tables = Record< TableName, string >;
+
+/**
+ * Full names of every table for a prefix ("wp_" → "wp_epipe_tickets").
+ *
+ * @param prefix WordPress table prefix of the site.
+ */
+export function tableNames( prefix: string ): Tables {
+	const out = {} as Record< TableName, string >;
+	for ( const name of Object.keys( TABLE_COLUMNS ) as TableName[] ) {
+		out[ name ] = `${ prefix }epipe_${ name }`;
+	}
+	return out;
+}

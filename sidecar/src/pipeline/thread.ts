@@ -1,0 +1,53 @@
+/**
+ * Threading hints that need no database: our signed references and the subject token.
+ * The store turns hints into a decision, and only for participants of the ticket.
+ */
+import { parseOurMessageId, verifyReference } from '../security/signer.ts';
+import type { ParsedEmail, ThreadHints } from './types.ts';
+
+const SUBJECT_TOKEN = /\[Ticket #(\d{1,18})\]/i;
+
+/**
+ * Collects the ways this email may belong to an existing ticket.
+ *
+ * @param p         Parsed email.
+ * @param secretKey EPIPE_SECRET_KEY, or null (then no reference can be verified).
+ */
+export function threadHints(
+	p: ParsedEmail,
+	secretKey: string | null
+): ThreadHints {
+	const referenceIds = [
+		...new Set( [
+			...( p.inReplyTo !== null ? [ p.inReplyTo ] : [] ),
+			...p.references,
+		] ),
+	];
+	let signedTicketId: number | null = null;
+	const unverified = new Set< number >();
+	for ( const id of referenceIds ) {
+		const ref = parseOurMessageId( id );
+		if ( ref === null ) {
+			continue;
+		}
+		if (
+			signedTicketId === null &&
+			secretKey !== null &&
+			p.from !== null &&
+			verifyReference( secretKey, ref, p.from.address )
+		) {
+			signedTicketId = ref.ticketId;
+		} else {
+			unverified.add( ref.ticketId );
+		}
+	}
+	const token = SUBJECT_TOKEN.exec( p.subject );
+	return {
+		signedTicketId,
+		unverifiedTicketIds: [ ...unverified ].filter(
+			( id ) => id !== signedTicketId
+		),
+		subjectTicketId: token ? Number( token[ 1 ] ) : null,
+		referenceIds,
+	};
+}

@@ -1,0 +1,89 @@
+/**
+ * Signed references, byte-compatible with includes/Security/Signer.php.
+ *
+ * Our notifications carry Message-IDs "<epipe.{ticket}.{unique}.{token}@{host}>" where token is
+ * the first 24 hex of HMAC-SHA256(sign key, "ticket:{id}:{participant address}"). A reply that
+ * references such an id, sent from that participant's address, is proven to answer our mail.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+import { deriveKey, LABEL_SIGN } from './keys.ts';
+
+const OUR_MESSAGE_ID =
+	/^<?epipe\.(\d+)\.([0-9a-f]+)\.([0-9a-f]{24})@[^>\s]+>?$/i;
+
+export interface SignedReference {
+	readonly ticketId: number;
+	readonly token: string;
+}
+
+/**
+ * Token binding a ticket to a participant.
+ *
+ * @param master      EPIPE_SECRET_KEY.
+ * @param ticketId    Ticket.
+ * @param participant Address.
+ */
+export function ticketToken(
+	master: string,
+	ticketId: number,
+	participant: string
+): string {
+	return createHmac( 'sha256', deriveKey( master, LABEL_SIGN ) )
+		.update( `ticket:${ ticketId }:${ participant.trim().toLowerCase() }` )
+		.digest( 'hex' )
+		.slice( 0, 24 );
+}
+
+/**
+ * Recognises the shape of one of our Message-IDs (not yet its signature).
+ *
+ * @param messageId A Message-ID, with or without angle brackets.
+ */
+export function parseOurMessageId( messageId: string ): SignedReference | null {
+	const m = OUR_MESSAGE_ID.exec( messageId.trim() );
+	return m
+		? {
+				ticketId: Number( m[ 1 ] ),
+				token: ( m[ 3 ] as string ).toLowerCase(),
+			}
+		: null;
+}
+
+/**
+ * Whether a reference was signed by this site for that participant.
+ *
+ * @param master      EPIPE_SECRET_KEY.
+ * @param ref         Parsed reference.
+ * @param participant Address the reply came from.
+ */
+export function verifyReference(
+	master: string,
+	ref: SignedReference,
+	participant: string
+): boolean {
+	const expected = Buffer.from(
+		ticketToken( master, ref.ticketId, participant )
+	);
+	const given = Buffer.from( ref.token );
+	return (
+		expected.length === given.length && timingSafeEqual( expected, given )
+	);
+}
+
+/**
+ * Headers proving a dispatch ping comes from this site's sidecar.
+ *
+ * @param master EPIPE_SECRET_KEY.
+ * @param now    Unix seconds.
+ */
+export function pingHeaders(
+	master: string,
+	now: number = Math.floor( Date.now() / 1000 )
+): Record< string, string > {
+	const ts = String( now );
+	const sig = createHmac( 'sha256', deriveKey( master, LABEL_SIGN ) )
+		.update( `dispatch\n${ ts }` )
+		.digest( 'hex' );
+	return { 'X-Epipe-Timestamp': ts, 'X-Epipe-Signature': sig };
+}

@@ -1,0 +1,97 @@
+/**
+ * Opening a connection's mailbox the same way for `run`, `run --once` and `check`.
+ */
+import type { RuntimeContext } from './context.ts';
+import {
+	loadConnectionRows,
+	toConnectionConfig,
+} from './db/connections-repo.ts';
+import {
+	checkpointFor,
+	recordStatus,
+	type Checkpoint,
+} from './db/state-repo.ts';
+import { SidecarError } from './errors.ts';
+import type { ConnectionConfig } from './interfaces.ts';
+import { ImapSource } from './sources/imap.ts';
+import type { MailboxSnapshot, MailSource } from './sources/mail-source.ts';
+
+export interface OpenMailbox {
+	readonly source: MailSource;
+	readonly snapshot: MailboxSnapshot;
+	readonly checkpoint: Checkpoint;
+}
+
+/**
+ * The connections to work: all enabled ones, or the one asked for.
+ *
+ * @param ctx  Runtime.
+ * @param only Connection id from --connection, or null.
+ * @return Configs, and the connections whose stored settings could not be read.
+ */
+export async function loadConnections(
+	ctx: RuntimeContext,
+	only: number | null
+): Promise< {
+	connections: ConnectionConfig[];
+	broken: Array< { id: number; error: SidecarError } >;
+} > {
+	const connections: ConnectionConfig[] = [];
+	const broken: Array< { id: number; error: SidecarError } > = [];
+	for ( const row of await loadConnectionRows(
+		ctx.pool,
+		ctx.tables,
+		only
+	) ) {
+		try {
+			connections.push( toConnectionConfig( row, ctx.secretKey ) );
+		} catch ( err ) {
+			const error =
+				err instanceof SidecarError
+					? err
+					: new SidecarError( 'connection_invalid', String( err ) );
+			broken.push( { id: Number( row[ 'id' ] ), error } );
+			await recordStatus(
+				ctx.pool,
+				ctx.tables,
+				Number( row[ 'id' ] ),
+				'error',
+				error.code,
+				error.message
+			);
+		}
+	}
+	return { connections, broken };
+}
+
+/**
+ * Connects, opens the folder and finds the checkpoint; closes the source again on failure.
+ *
+ * @param ctx        Runtime.
+ * @param connection Connection.
+ * @param readOnly   true for `check`: no checkpoint is created.
+ */
+export async function openMailbox(
+	ctx: RuntimeContext,
+	connection: ConnectionConfig,
+	readOnly = false
+): Promise< OpenMailbox > {
+	const source = new ImapSource( connection );
+	try {
+		const snapshot = await source.connect();
+		const checkpoint = readOnly
+			? { uidValidity: snapshot.uidValidity, lastUid: 0 }
+			: await checkpointFor(
+					ctx.pool,
+					ctx.tables,
+					connection.id,
+					snapshot.uidValidity,
+					snapshot.uidNext,
+					connection.imap.startFrom
+				);
+		return { source, snapshot, checkpoint };
+	} catch ( err ) {
+		await source.close().catch( () => undefined );
+		throw err;
+	}
+}

@@ -1,0 +1,205 @@
+/**
+ * IMAP through imapflow: TLS verified by default, BODY.PEEK downloads, IDLE for new-mail events.
+ */
+import fs from 'node:fs';
+
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+
+import { errorProperty, SidecarError } from '../errors.ts';
+import type {
+	ConnectionConfig,
+	MessageRef,
+	RawMessage,
+} from '../interfaces.ts';
+import type { MailboxSnapshot, MailSource } from './mail-source.ts';
+
+/** Socket inactivity limit; IDLE is refreshed well within it by imapflow. */
+const SOCKET_TIMEOUT_MS = 5 * 60_000;
+const CONNECT_TIMEOUT_MS = 20_000;
+
+export class ImapSource implements MailSource {
+	readonly kind = 'imap' as const;
+	private readonly client: ImapFlow;
+	private readonly config: ConnectionConfig;
+
+	/**
+	 * @param config Connection with its decrypted password.
+	 */
+	constructor( config: ConnectionConfig ) {
+		this.config = config;
+		this.client = new ImapFlow( imapOptions( config ) );
+		// imapflow emits 'error' on socket failures; without a listener Node would crash the process.
+		this.client.on( 'error', () => undefined );
+	}
+
+	async connect(): Promise< MailboxSnapshot > {
+		try {
+			await this.client.connect();
+		} catch ( err ) {
+			throw describeImapError( err, this.config );
+		}
+		try {
+			const box = await this.client.mailboxOpen(
+				this.config.imap.folder
+			);
+			return {
+				uidValidity: Number( box.uidValidity ),
+				uidNext: box.uidNext,
+				exists: box.exists,
+			};
+		} catch ( err ) {
+			throw new SidecarError(
+				'folder_not_found',
+				`${ label( this.config ) }: the folder "${ this.config.imap.folder }" cannot be opened; check the folder name in the connection settings.`,
+				err
+			);
+		}
+	}
+
+	async listAfter( afterUid: number ): Promise< MessageRef[] > {
+		const refs: MessageRef[] = [];
+		// "n:*" always matches the newest message even when its UID is below n, hence the filter.
+		for await ( const msg of this.client.fetch(
+			`${ afterUid + 1 }:*`,
+			{ uid: true, size: true },
+			{ uid: true }
+		) ) {
+			if ( msg.uid > afterUid ) {
+				refs.push( { uid: msg.uid, size: msg.size ?? 0 } );
+			}
+		}
+		return refs.sort( ( a, b ) => a.uid - b.uid );
+	}
+
+	async fetch(
+		ref: MessageRef,
+		uidValidity: number
+	): Promise< RawMessage | null > {
+		// imapflow asks for BODY.PEEK[], so downloading never sets \Seen.
+		const msg = await this.client.fetchOne(
+			String( ref.uid ),
+			{ uid: true, source: true },
+			{ uid: true }
+		);
+		if ( ! msg || ! msg.source ) {
+			return null;
+		}
+		return {
+			uid: ref.uid,
+			size: ref.size,
+			source: msg.source,
+			sourceKey: `imap:${ uidValidity }:${ ref.uid }`,
+		};
+	}
+
+	async acknowledge( uid: number ): Promise< void > {
+		if ( this.config.imap.afterImport === 'mark_read' ) {
+			await this.client.messageFlagsAdd( String( uid ), [ '\\Seen' ], {
+				uid: true,
+			} );
+		}
+	}
+
+	onNewMail( listener: () => void ): void {
+		this.client.on( 'exists', listener );
+	}
+
+	onClose( listener: ( err: Error | null ) => void ): void {
+		this.client.once( 'close', () => listener( null ) );
+	}
+
+	async close(): Promise< void > {
+		try {
+			await this.client.logout();
+		} catch {
+			this.client.close();
+		}
+	}
+}
+
+function label( config: ConnectionConfig ): string {
+	return `Connection #${ config.id } (${ config.imap.username }@${ config.imap.host }:${ config.imap.port })`;
+}
+
+function imapOptions( config: ConnectionConfig ): ImapFlowOptions {
+	const { imap } = config;
+	const tls: NonNullable< ImapFlowOptions[ 'tls' ] > = {
+		rejectUnauthorized: imap.verifyTls,
+		minVersion: 'TLSv1.2',
+	};
+	if ( imap.caFile !== '' ) {
+		tls.ca = fs.readFileSync( imap.caFile );
+	}
+	return {
+		host: imap.host,
+		port: imap.port,
+		secure: imap.security === 'tls',
+		doSTARTTLS: imap.security === 'starttls' ? true : false,
+		tls,
+		auth: { user: imap.username, pass: config.password },
+		logger: false,
+		connectionTimeout: CONNECT_TIMEOUT_MS,
+		greetingTimeout: CONNECT_TIMEOUT_MS,
+		socketTimeout: SOCKET_TIMEOUT_MS,
+	};
+}
+
+/**
+ * Maps imapflow/socket failures to our codes with a sentence naming the fix.
+ *
+ * @param err    What imapflow threw.
+ * @param config The connection.
+ */
+export function describeImapError(
+	err: unknown,
+	config: ConnectionConfig
+): SidecarError {
+	const who = label( config );
+	if (
+		typeof err === 'object' &&
+		err !== null &&
+		( err as { authenticationFailed?: boolean } ).authenticationFailed
+	) {
+		return new SidecarError(
+			'auth_failed',
+			`${ who }: the IMAP server rejected the username or password; correct them in Email Piping › Connections.`,
+			err
+		);
+	}
+	const code = errorProperty( err, 'code' ) ?? '';
+	if ( /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|EPROTO/.test( code ) ) {
+		return new SidecarError(
+			'tls_failed',
+			`${ who }: the server's TLS certificate could not be verified (${ code }); use the server's real host name, add its CA file, or turn off verification for this connection only.`,
+			err
+		);
+	}
+	if (
+		code === 'ETIMEDOUT' ||
+		code === 'ETIMEOUT' ||
+		/timeout/i.test( code )
+	) {
+		return new SidecarError(
+			'timeout',
+			`${ who }: the server did not answer in time; check the host, the port and any firewall.`,
+			err
+		);
+	}
+	if (
+		code === 'ECONNREFUSED' ||
+		code === 'ENOTFOUND' ||
+		code === 'EHOSTUNREACH' ||
+		code === 'ECONNRESET'
+	) {
+		return new SidecarError(
+			'connect_failed',
+			`${ who }: cannot connect (${ code }); check the host and port.`,
+			err
+		);
+	}
+	return new SidecarError(
+		'protocol_error',
+		`${ who }: ${ errorProperty( err, 'message' ) ?? 'IMAP error' }.`,
+		err
+	);
+}

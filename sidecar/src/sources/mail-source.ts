@@ -1,0 +1,33 @@
+/**
+ * The narrow interface every mail provider implements. Sources fetch without side effects and
+ * acknowledge only when told to (after the message is committed); they never touch the database.
+ */
+import type { MessageRef, RawMessage, SourceKind } from '../interfaces.ts';
+
+export interface MailboxSnapshot {
+	/** IMAP UIDVALIDITY: when it changes, every old UID is meaningless. */
+	readonly uidValidity: number;
+	/** The UID the next message will get; baseline for "start from now". */
+	readonly uidNext: number;
+	readonly exists: number;
+}
+
+export interface MailSource {
+	readonly kind: SourceKind;
+	/** Connects, authenticates and opens the folder. */
+	connect: () => Promise< MailboxSnapshot >;
+	/** Messages with UID above `afterUid`, oldest first, sizes included (no bodies). */
+	listAfter: ( afterUid: number ) => Promise< MessageRef[] >;
+	/** Downloads one message without marking it read; null when it vanished meanwhile. */
+	fetch: (
+		ref: MessageRef,
+		uidValidity: number
+	) => Promise< RawMessage | null >;
+	/** Applies the connection's after-import action to a committed message. */
+	acknowledge: ( uid: number ) => Promise< void >;
+	/** Called when the server announces new mail (IMAP IDLE). */
+	onNewMail: ( listener: () => void ) => void;
+	/** Called once when the connection drops. */
+	onClose: ( listener: ( err: Error | null ) => void ) => void;
+	close: () => Promise< void >;
+}
