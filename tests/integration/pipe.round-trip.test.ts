@@ -1,0 +1,252 @@
+/**
+ * The walking skeleton end to end on real components: an email delivered into Dovecot becomes a
+ * ticket, WordPress sends the confirmation into the customer's mailbox, the customer's reply to it
+ * lands on the same ticket, and running the sidecar again creates nothing twice.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+
+import { ImapFlow } from 'imapflow';
+import type { ParsedMail } from 'mailparser';
+import type mysql from 'mysql2/promise';
+
+import {
+	count,
+	loadStack,
+	openDb,
+	runCli,
+	sendMail,
+	waitForMail,
+	type Stack,
+} from './support/stack.ts';
+
+function header( mail: ParsedMail, name: string ): string {
+	const value = mail.headers.get( name );
+	return typeof value === 'string' ? value : JSON.stringify( value ?? '' );
+}
+
+describe( 'email → ticket → confirmation → reply → same ticket', () => {
+	let stack: Stack;
+	let db: mysql.Pool;
+	const tag = randomUUID().slice( 0, 8 );
+	const subject = `Printer jams on page 2 (${ tag })`;
+	const originalId = `<round-trip-${ tag }@customer.example.test>`;
+	let ticketId = 0;
+	let confirmation: ParsedMail;
+
+	before( () => {
+		stack = loadStack();
+		db = openDb( stack );
+	} );
+	after( async () => {
+		await db.end();
+	} );
+
+	const runOnce = () =>
+		runCli( [ 'run', '--once', '--wp-config', stack.wp.config ] );
+
+	it( 'creates a ticket from a new email', async () => {
+		await sendMail( stack, {
+			from: 'Casey Customer <customer@example.test>',
+			to: 'support@example.test',
+			subject,
+			messageId: originalId,
+			text: 'Hello,\n\nthe printer jams on page 2 every time.\n\nCasey',
+		} );
+		const result = await runOnce();
+		assert.equal( result.code, 0, result.stderr );
+		assert.match( result.stdout, /1 new tickets, 0 replies/ );
+
+		const [ rows ] = await db.query(
+			'SELECT t.id, t.status, c.email, c.name FROM wp_epipe_tickets t JOIN wp_epipe_customers c ON c.id = t.customer_id WHERE t.subject = ?',
+			[ subject ]
+		);
+		const tickets = rows as Array< {
+			id: number;
+			status: string;
+			email: string;
+			name: string;
+		} >;
+		assert.equal( tickets.length, 1 );
+		ticketId = Number( tickets[ 0 ]?.id );
+		assert.equal( tickets[ 0 ]?.status, 'open' );
+		assert.equal( tickets[ 0 ]?.email, 'customer@example.test' );
+		assert.equal( tickets[ 0 ]?.name, 'Casey Customer' );
+		assert.equal(
+			await count(
+				db,
+				"SELECT COUNT(*) n FROM wp_epipe_threads WHERE ticket_id = ? AND type = 'report'",
+				[ ticketId ]
+			),
+			1
+		);
+		assert.equal(
+			await count(
+				db,
+				"SELECT COUNT(*) n FROM wp_epipe_activity WHERE ticket_id = ? AND outcome = 'ticket' AND reason = 'new_ticket'",
+				[ ticketId ]
+			),
+			1
+		);
+		// The sidecar's ping made WordPress send the notifications before `run --once` returned.
+		assert.equal(
+			await count(
+				db,
+				"SELECT COUNT(*) n FROM wp_epipe_events WHERE ticket_id = ? AND type = 'ticket_created' AND status = 'sent'",
+				[ ticketId ]
+			),
+			1
+		);
+	} );
+
+	it( "delivers a signed, threaded confirmation into the customer's mailbox", async () => {
+		confirmation = await waitForMail(
+			stack,
+			stack.mailboxes.customer,
+			( m ) => ( m.subject ?? '' ).startsWith( `[Ticket #${ ticketId }]` )
+		);
+		assert.equal(
+			confirmation.subject,
+			`[Ticket #${ ticketId }] ${ subject }`
+		);
+		assert.match(
+			confirmation.messageId ?? '',
+			new RegExp( `^<epipe\\.${ ticketId }\\.[0-9a-f]+\\.[0-9a-f]{24}@` )
+		);
+		assert.equal( confirmation.inReplyTo, originalId );
+		assert.equal(
+			header( confirmation, 'auto-submitted' ),
+			'auto-generated'
+		);
+		assert.equal(
+			confirmation.replyTo?.value[ 0 ]?.address,
+			'support@example.test'
+		);
+		assert.match( confirmation.text ?? '', /-- Reply above this line --/ );
+		assert.match( confirmation.text ?? '', /the printer jams on page 2/ );
+		// Agents hear about the new ticket too.
+		await waitForMail(
+			stack,
+			stack.mailboxes.admin,
+			( m ) =>
+				( m.subject ?? '' ) === `[Ticket #${ ticketId }] ${ subject }`
+		);
+	} );
+
+	it( 'puts the reply to the confirmation on the same ticket, without the quoted history', async () => {
+		await sendMail( stack, {
+			from: 'Casey Customer <customer@example.test>',
+			to: confirmation.replyTo?.value[ 0 ]?.address ?? '',
+			subject: `Re: ${ confirmation.subject }`,
+			inReplyTo: confirmation.messageId ?? '',
+			references: [ originalId, confirmation.messageId ?? '' ],
+			text: `It also happens on the second tray.\n\nOn Mon, 30 Nov 2026 at 10:00, Support <support@example.test> wrote:\n> ${ ( confirmation.text ?? '' ).split( '\n' ).join( '\n> ' ) }`,
+		} );
+		const result = await runOnce();
+		assert.equal( result.code, 0, result.stderr );
+		assert.match( result.stdout, /0 new tickets, 1 replies/ );
+
+		const [ rows ] = await db.query(
+			'SELECT type, reply_text FROM wp_epipe_threads WHERE ticket_id = ? ORDER BY id',
+			[ ticketId ]
+		);
+		const threads = rows as Array< { type: string; reply_text: string } >;
+		assert.deepEqual(
+			threads.map( ( t ) => t.type ),
+			[ 'report', 'reply' ]
+		);
+		assert.equal(
+			threads[ 1 ]?.reply_text,
+			'It also happens on the second tray.'
+		);
+		assert.equal(
+			await count(
+				db,
+				"SELECT COUNT(*) n FROM wp_epipe_activity WHERE ticket_id = ? AND reason = 'reply_signed_reference'",
+				[ ticketId ]
+			),
+			1
+		);
+		await waitForMail( stack, stack.mailboxes.admin, ( m ) =>
+			( m.text ?? '' ).includes( `New reply on ticket #${ ticketId }` )
+		);
+	} );
+
+	it( 'never lets a stranger join the ticket with its number and references', async () => {
+		const initial = await count(
+			db,
+			'SELECT COUNT(*) n FROM wp_epipe_threads WHERE ticket_id = ?',
+			[ ticketId ]
+		);
+		await sendMail( stack, {
+			from: 'Mallory <agent@example.test>',
+			to: 'support@example.test',
+			subject: `Re: [Ticket #${ ticketId }] ${ subject }`,
+			inReplyTo: confirmation.messageId ?? '',
+			references: [ originalId, confirmation.messageId ?? '' ],
+			text: 'Please send me the invoice of this customer.',
+		} );
+		const result = await runOnce();
+		assert.equal( result.code, 0, result.stderr );
+		assert.match( result.stdout, /1 new tickets, 0 replies/ );
+		assert.equal(
+			await count(
+				db,
+				'SELECT COUNT(*) n FROM wp_epipe_threads WHERE ticket_id = ?',
+				[ ticketId ]
+			),
+			initial
+		);
+	} );
+
+	it( 'creates nothing twice: not on a rerun, not after the checkpoint is lost', async () => {
+		const snapshot = async () => [
+			await count( db, 'SELECT COUNT(*) n FROM wp_epipe_tickets' ),
+			await count( db, 'SELECT COUNT(*) n FROM wp_epipe_threads' ),
+			await count( db, 'SELECT COUNT(*) n FROM wp_epipe_messages' ),
+			await count( db, 'SELECT COUNT(*) n FROM wp_epipe_events' ),
+		];
+		const initial = await snapshot();
+		const rerun = await runOnce();
+		assert.equal( rerun.code, 0, rerun.stderr );
+		assert.match(
+			rerun.stdout,
+			/0 new tickets, 0 replies, 0 skipped, 0 quarantined/
+		);
+		assert.deepEqual( await snapshot(), initial );
+
+		// As after a crash between commit and checkpoint: every message is seen again.
+		await db.query( 'UPDATE wp_epipe_mailbox_state SET last_uid = 0' );
+		const replay = await runOnce();
+		assert.equal( replay.code, 0, replay.stderr );
+		assert.deepEqual( await snapshot(), initial );
+	} );
+
+	it( 'marks imported mail read only after it was stored', async () => {
+		const client = new ImapFlow( {
+			host: stack.imap.host,
+			port: stack.imap.port,
+			secure: false,
+			tls: { ca: fs.readFileSync( stack.imap.caFile ) },
+			auth: {
+				user: stack.mailboxes.support.user,
+				pass: stack.mailboxes.support.password,
+			},
+			logger: false,
+		} );
+		await client.connect();
+		try {
+			await client.mailboxOpen( 'INBOX' );
+			const ours = await client.search( { subject: tag } );
+			assert.equal( ( ours || [] ).length, 3 );
+			assert.deepEqual(
+				await client.search( { subject: tag, seen: false } ),
+				[]
+			);
+		} finally {
+			await client.logout();
+		}
+	} );
+} );

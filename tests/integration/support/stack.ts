@@ -1,0 +1,251 @@
+/**
+ * Access to the running test stack (tests/env/up.sh) for integration tests.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { ImapFlow } from 'imapflow';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import mysql from 'mysql2/promise';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
+
+export const ROOT = path.resolve(
+	path.dirname( fileURLToPath( import.meta.url ) ),
+	'..',
+	'..',
+	'..'
+);
+export const CLI = path.join( ROOT, 'sidecar', 'bin', 'email-piping' );
+
+export interface Mailbox {
+	user: string;
+	password: string;
+}
+
+export interface Stack {
+	stateDir: string;
+	ports: {
+		wp: number;
+		mysql: number;
+		imap: number;
+		imaps: number;
+		lmtp: number;
+		smtp: number;
+	};
+	wp: {
+		url: string;
+		dir: string;
+		config: string;
+		adminUser: string;
+		adminPassword: string;
+		appPassword: string;
+	};
+	db: {
+		host: string;
+		port: number;
+		name: string;
+		user: string;
+		password: string;
+		tablePrefix: string;
+	};
+	imap: { host: string; port: number; imapsPort: number; caFile: string };
+	mailboxes: Record< 'support' | 'customer' | 'agent' | 'admin', Mailbox >;
+	smtp: { host: string; port: number; sinkDir: string };
+}
+
+/**
+ * The stack described by EPIPE_STATE_DIR/stack.json (set by scripts/test.sh).
+ */
+export function loadStack(): Stack {
+	const dir = process.env[ 'EPIPE_STATE_DIR' ];
+	if ( ! dir ) {
+		throw new Error(
+			'EPIPE_STATE_DIR is not set: run the integration tests through `npm test`, which starts the stack.'
+		);
+	}
+	return JSON.parse(
+		fs.readFileSync( path.join( dir, 'stack.json' ), 'utf8' )
+	) as Stack;
+}
+
+/**
+ * A small pool on the stack's database.
+ *
+ * @param stack Stack.
+ */
+export function openDb( stack: Stack ): mysql.Pool {
+	return mysql.createPool( {
+		host: stack.db.host,
+		port: stack.db.port,
+		user: stack.db.user,
+		password: stack.db.password,
+		database: stack.db.name,
+		connectionLimit: 2,
+		dateStrings: true,
+	} );
+}
+
+/**
+ * One number from a COUNT(*)-style query.
+ *
+ * @param db     Pool.
+ * @param sql    Query returning one row with column `n`.
+ * @param params Parameters.
+ */
+export async function count(
+	db: mysql.Pool,
+	sql: string,
+	params: unknown[] = []
+): Promise< number > {
+	const [ rows ] = await db.query( sql, params );
+	return Number( ( rows as Array< { n: number | string } > )[ 0 ]?.n ?? 0 );
+}
+
+export interface CliResult {
+	code: number;
+	stdout: string;
+	stderr: string;
+}
+
+/**
+ * Runs the sidecar CLI to completion.
+ *
+ * @param args Arguments.
+ * @param env  Extra environment.
+ */
+export function runCli(
+	args: string[],
+	env: Record< string, string > = {}
+): Promise< CliResult > {
+	return new Promise( ( resolve ) => {
+		execFile(
+			CLI,
+			args,
+			{
+				env: { PATH: process.env[ 'PATH' ] ?? '', ...env },
+				timeout: 120_000,
+			},
+			( err, stdout, stderr ) => {
+				let code = 0;
+				if ( err !== null ) {
+					code = typeof err.code === 'number' ? err.code : 1;
+				}
+				resolve( { code, stdout, stderr } );
+			}
+		);
+	} );
+}
+
+/**
+ * Delivers an email through the stack's SMTP server (which hands local mail to Dovecot), as a
+ * real mail server would.
+ *
+ * @param stack Stack.
+ * @param mail  nodemailer message.
+ */
+export async function sendMail(
+	stack: Stack,
+	mail: SendMailOptions
+): Promise< void > {
+	const transport = nodemailer.createTransport( {
+		host: stack.smtp.host,
+		port: stack.smtp.port,
+		secure: false,
+		ignoreTLS: true,
+	} );
+	try {
+		await transport.sendMail( mail );
+	} finally {
+		transport.close();
+	}
+}
+
+/**
+ * Waits until a mailbox holds a message matching `match`, and returns it parsed.
+ *
+ * @param stack     Stack.
+ * @param mailbox   Which mailbox.
+ * @param match     Predicate on the parsed message.
+ * @param timeoutMs How long to wait.
+ */
+export async function waitForMail(
+	stack: Stack,
+	mailbox: Mailbox,
+	match: ( mail: ParsedMail ) => boolean,
+	timeoutMs = 20_000
+): Promise< ParsedMail > {
+	const deadline = Date.now() + timeoutMs;
+	while ( Date.now() < deadline ) {
+		const found = ( await readMailbox( stack, mailbox ) ).find( match );
+		if ( found ) {
+			return found;
+		}
+		await new Promise( ( r ) => setTimeout( r, 300 ) );
+	}
+	throw new Error(
+		`no matching message reached ${ mailbox.user } within ${ timeoutMs } ms`
+	);
+}
+
+/**
+ * Every message of a mailbox's INBOX, parsed (read with BODY.PEEK).
+ *
+ * @param stack   Stack.
+ * @param mailbox Which mailbox.
+ */
+export async function readMailbox(
+	stack: Stack,
+	mailbox: Mailbox
+): Promise< ParsedMail[] > {
+	const client = new ImapFlow( {
+		host: stack.imap.host,
+		port: stack.imap.port,
+		secure: false,
+		tls: { ca: fs.readFileSync( stack.imap.caFile ) },
+		auth: { user: mailbox.user, pass: mailbox.password },
+		logger: false,
+	} );
+	await client.connect();
+	try {
+		const box = await client.mailboxOpen( 'INBOX' );
+		const out: ParsedMail[] = [];
+		if ( box.exists > 0 ) {
+			for await ( const msg of client.fetch( '1:*', { source: true } ) ) {
+				if ( msg.source ) {
+					out.push( await simpleParser( msg.source ) );
+				}
+			}
+		}
+		return out;
+	} finally {
+		await client.logout();
+	}
+}
+
+/**
+ * Runs a PHP snippet inside the test WordPress (wp-load.php already required).
+ *
+ * @param stack Stack.
+ * @param code  PHP code without the opening tag.
+ */
+export function wpEval( stack: Stack, code: string ): Promise< string > {
+	const script = `require ${ JSON.stringify( path.join( stack.wp.dir, 'wp-load.php' ) ) }; ${ code }`;
+	return new Promise( ( resolve, reject ) => {
+		execFile(
+			'php',
+			[ '-d', 'display_errors=stderr', '-r', script ],
+			{
+				env: {
+					...process.env,
+					HTTP_HOST: `127.0.0.1:${ stack.ports.wp }`,
+				},
+			},
+			( err, stdout, stderr ) =>
+				err
+					? reject( new Error( `${ err.message }\n${ stderr }` ) )
+					: resolve( stdout )
+		);
+	} );
+}
