@@ -16,7 +16,7 @@ module.exports = [
 		},
 	},
 	{
-		files: [ 'sidecar/**/*.ts', 'tests/**/*.ts' ],
+		files: [ 'sidecar/**/*.ts', 'tests/**/*.ts', 'scripts/**/*.ts' ],
 		languageOptions: { globals: { ...globals.node } },
 		rules: {
 			// The sidecar is a Node program: stderr/stdout are its interface.

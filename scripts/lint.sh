@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PATH="$PWD/node_modules/.bin:$PATH"
 
-wp-scripts lint-js admin/src sidecar tests
+wp-scripts lint-js admin/src sidecar tests scripts
 bad=0
 while IFS= read -r -d '' f; do
 	php -l "$f" >/dev/null || bad=1
