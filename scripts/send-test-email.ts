@@ -12,8 +12,11 @@ const root = path.resolve(
 	path.dirname( fileURLToPath( import.meta.url ) ),
 	'..'
 );
-const stackFile = path.join( root, '.state', 'demo', 'stack.json' );
-if ( ! fs.existsSync( stackFile ) ) {
+const pointer = path.join( root, '.state', 'demo.path' );
+const stackFile = fs.existsSync( pointer )
+	? path.join( fs.readFileSync( pointer, 'utf8' ).trim(), 'stack.json' )
+	: '';
+if ( stackFile === '' || ! fs.existsSync( stackFile ) ) {
 	console.error(
 		'No running demo found: start it with `npm start` in another terminal first.'
 	);

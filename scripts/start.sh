@@ -5,15 +5,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-STATE=$ROOT/.state/demo
+# shellcheck source=scripts/state-dir.sh
+. scripts/state-dir.sh
 
 bash scripts/setup.sh
 PATH="$ROOT/node_modules/.bin:$PATH"
 export PATH
 
 # A previous demo may still be running or may have been killed without cleaning up.
-[ -d "$STATE" ] && bash tests/env/down.sh "$STATE"
-rm -rf "$STATE"
+stop_previous demo
+STATE=$(new_state_dir demo)
 
 base=${EPIPE_PORT_BASE:-18080}
 for p in $(seq "$base" $((base + 9))); do
@@ -30,6 +31,8 @@ stop_all() {
 	echo "[start] stopping…" >&2
 	[ -n "$sidecar_pid" ] && kill -TERM "$sidecar_pid" 2>/dev/null && wait "$sidecar_pid" 2>/dev/null
 	bash tests/env/down.sh "$STATE"
+	rm -rf "$STATE"
+	rm -f .state/demo.path
 }
 trap stop_all EXIT
 trap 'exit 130' INT TERM

@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-STATE=$ROOT/.state/test
 LOG=$ROOT/.state/test-output.log
+# shellcheck source=scripts/state-dir.sh
+. scripts/state-dir.sh
 
 now() { date +%s; }
 T0=$(now)
@@ -21,9 +22,8 @@ phase lint and type-check
 bash scripts/lint.sh
 
 # A previous run may have been killed before it cleaned up.
-[ -d "$STATE" ] && bash tests/env/down.sh "$STATE"
-rm -rf "$STATE"
-mkdir -p "$STATE"
+stop_previous test
+STATE=$(new_state_dir test)
 : >"$LOG"
 
 phase unit tests
@@ -33,9 +33,16 @@ unit_rc=${PIPESTATUS[0]}
 set -e
 
 phase starting the stack
-trap 'bash tests/env/down.sh "$STATE"' EXIT
-EPIPE_PORT_BASE=$(bash tests/env/free-port-base.sh) bash tests/env/up.sh "$STATE" >"$STATE.up.log" 2>&1 || {
-	cat "$STATE.up.log" >&2
+cleanup() {
+	bash tests/env/down.sh "$STATE"
+	# Keep the servers' logs in the checkout for a look after a failure; the stack itself goes.
+	rm -rf .state/test-logs && mkdir -p .state/test-logs
+	cp -r "$STATE/logs/." "$STATE/wp-debug.log" .state/test-logs/ 2>/dev/null || true
+	rm -rf "$STATE" .state/test.path
+}
+trap cleanup EXIT
+EPIPE_PORT_BASE=$(bash tests/env/free-port-base.sh) bash tests/env/up.sh "$STATE" >"$ROOT/.state/test-up.log" 2>&1 || {
+	cat "$ROOT/.state/test-up.log" >&2
 	exit 1
 }
 set -a

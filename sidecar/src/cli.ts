@@ -44,7 +44,7 @@ function connectionId( value: string | undefined ): number | null {
 
 /**
  * Whether any database setting was given, so `parse` should use the database.
- * @param wpConfig
+ * @param wpConfig --wp-config value, if any.
  */
 function hasDatabaseConfig( wpConfig: string | undefined ): boolean {
 	return (

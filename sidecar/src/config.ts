@@ -165,7 +165,7 @@ export function parseDbHost(
  * @param wpConfigPath          Value of --wp-config (or EPIPE_WP_CONFIG), if any.
  * @param env                   Environment variables.
  * @param options               requireSecret: false for commands that never touch secrets.
- * @param options.requireSecret
+ * @param options.requireSecret Whether a missing EPIPE_SECRET_KEY is an error.
  * @throws SidecarError naming exactly what to fix.
  */
 export function loadConfig(

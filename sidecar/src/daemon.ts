@@ -220,8 +220,8 @@ export class ConnectionWorker {
 	 * Re-reads the checkpoint the store advanced.
 	 *
 	 * @param previous             Checkpoint of the last pass.
-	 * @param previous.uidValidity
-	 * @param previous.lastUid
+	 * @param previous.uidValidity UIDVALIDITY of that checkpoint.
+	 * @param previous.lastUid     Last UID stored.
 	 */
 	private async currentCheckpoint( previous: {
 		uidValidity: number;

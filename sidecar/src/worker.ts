@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 
 import type { RuntimeContext } from './context.ts';
 import type { Checkpoint } from './db/state-repo.ts';
+import { errorProperty } from './errors.ts';
 import type { ConnectionConfig } from './interfaces.ts';
 import { analyse } from './pipeline/index.ts';
 import { storeMessage, type Outcome } from './pipeline/store.ts';
@@ -27,6 +28,39 @@ const ACKNOWLEDGED: ReadonlySet< Outcome > = new Set< Outcome >( [
 	'skipped',
 	'already_processed',
 ] );
+
+/** Driver errors after which the same write can succeed later (connection, locks). */
+const TRANSIENT_DB_CODES = new Set( [
+	'ECONNREFUSED',
+	'ECONNRESET',
+	'ETIMEDOUT',
+	'PROTOCOL_CONNECTION_LOST',
+	'ER_LOCK_DEADLOCK',
+	'ER_LOCK_WAIT_TIMEOUT',
+	'ER_CON_COUNT_ERROR',
+	'ER_SERVER_SHUTDOWN',
+] );
+
+function isTransientDbError( err: unknown ): boolean {
+	const code = errorProperty( err, 'code' );
+	return code === undefined || TRANSIENT_DB_CODES.has( code );
+}
+
+function quarantined(
+	analysis: Analysis,
+	reason: 'store_failed',
+	err: unknown
+): Analysis {
+	return {
+		...analysis,
+		content: null,
+		verdict: {
+			action: 'quarantine',
+			reason,
+			detail: errorProperty( err, 'code' ) ?? String( err ),
+		},
+	};
+}
 
 function tooLarge(
 	sourceKey: string,
@@ -106,13 +140,30 @@ export async function processNewMail(
 				replyMarker: ctx.replyMarker,
 			} );
 		}
-		const result = await storeMessage( ctx.pool, ctx.tables, {
+		const input = {
 			connectionId: connection.id,
 			sourceKey,
 			size,
 			checkpoint: { uidValidity: checkpoint.uidValidity, uid: ref.uid },
 			analysis,
-		} );
+		};
+		const result = await storeMessage( ctx.pool, ctx.tables, input ).catch(
+			async ( err: unknown ) => {
+				if ( isTransientDbError( err ) ) {
+					throw err; // The pass stops and is retried; the message stays unread.
+				}
+				// This email itself cannot be stored (a data error): keep it visible as
+				// quarantined and move on, so one poisonous email never blocks the mailbox.
+				log.error( 'message could not be stored; quarantined', {
+					err,
+					uid: ref.uid,
+				} );
+				return storeMessage( ctx.pool, ctx.tables, {
+					...input,
+					analysis: quarantined( analysis, 'store_failed', err ),
+				} );
+			}
+		);
 		log.info( 'message stored', {
 			uid: ref.uid,
 			outcome: result.outcome,

@@ -23,24 +23,28 @@ describe( 'sidecar refuses bad configuration clearly', () => {
 	let stack: Stack;
 	let db: mysql.Pool;
 	let wpConfig: string;
+	let tmp: string;
+	let files = 0;
 
 	before( () => {
 		stack = loadStack();
 		db = openDb( stack );
 		wpConfig = fs.readFileSync( stack.wp.config, 'utf8' );
+		tmp = fs.mkdtempSync( path.join( os.tmpdir(), 'epipe-bad-' ) );
 	} );
 	after( async () => {
 		await db.end();
+		fs.rmSync( tmp, { recursive: true, force: true } );
 	} );
 
 	/**
 	 * A copy of the stack's wp-config.php with one define replaced.
-	 * @param constant
-	 * @param value
+	 *
+	 * @param constant Constant to change.
+	 * @param value    Its new literal value.
 	 */
 	const variant = ( constant: string, value: string ): string => {
-		const dir = fs.mkdtempSync( path.join( os.tmpdir(), 'epipe-bad-' ) );
-		const file = path.join( dir, 'wp-config.php' );
+		const file = path.join( tmp, `wp-config-${ ++files }.php` );
 		const re = new RegExp(
 			`define\\(\\s*'${ constant }',\\s*'[^']*'\\s*\\);`
 		);
@@ -84,10 +88,7 @@ describe( 'sidecar refuses bad configuration clearly', () => {
 	} );
 
 	it( 'a file that is not a wp-config.php', async () => {
-		const file = path.join(
-			fs.mkdtempSync( path.join( os.tmpdir(), 'epipe-bad-' ) ),
-			'notes.php'
-		);
+		const file = path.join( tmp, 'notes.php' );
 		fs.writeFileSync( file, '<?php echo "hello";' );
 		await expectRefusal(
 			[ 'run', '--once', '--wp-config', file ],

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 
 import {
 	loadConfig,
@@ -13,9 +13,12 @@ import { SidecarError } from '../../sidecar/src/errors.ts';
 
 const KEY = 'k'.repeat( 40 );
 
+const TMP = fs.mkdtempSync( path.join( os.tmpdir(), 'epipe-cfg-' ) );
+after( () => fs.rmSync( TMP, { recursive: true, force: true } ) );
+
+let written = 0;
 function writeConfig( php: string ): string {
-	const dir = fs.mkdtempSync( path.join( os.tmpdir(), 'epipe-cfg-' ) );
-	const file = path.join( dir, 'wp-config.php' );
+	const file = path.join( TMP, `wp-config-${ ++written }.php` );
 	fs.writeFileSync( file, php );
 	return file;
 }

@@ -17,7 +17,7 @@ export interface ReceiptRow {
 
 /**
  * MySQL's duplicate-key error, raised by the unique keys that make ingestion exactly-once.
- * @param err
+ * @param err What the driver threw.
  */
 export function isDuplicateKey( err: unknown ): boolean {
 	return (
