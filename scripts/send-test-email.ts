@@ -12,9 +12,16 @@ const root = path.resolve(
 	path.dirname( fileURLToPath( import.meta.url ) ),
 	'..'
 );
-const pointer = path.join( root, '.state', 'demo.path' );
-const stackFile = fs.existsSync( pointer )
-	? path.join( fs.readFileSync( pointer, 'utf8' ).trim(), 'stack.json' )
+// start.sh records its stack folder in .state/demo.<pid>.path.
+const stateDir = path.join( root, '.state' );
+const pointer = fs.existsSync( stateDir )
+	? fs.readdirSync( stateDir ).find( ( f ) => /^demo\.\d+\.path$/.test( f ) )
+	: undefined;
+const stackFile = pointer
+	? path.join(
+			fs.readFileSync( path.join( stateDir, pointer ), 'utf8' ).trim(),
+			'stack.json'
+		)
 	: '';
 if ( stackFile === '' || ! fs.existsSync( stackFile ) ) {
 	console.error(

@@ -31,8 +31,7 @@ stop_all() {
 	echo "[start] stopping…" >&2
 	[ -n "$sidecar_pid" ] && kill -TERM "$sidecar_pid" 2>/dev/null && wait "$sidecar_pid" 2>/dev/null
 	bash tests/env/down.sh "$STATE"
-	rm -rf "$STATE"
-	rm -f .state/demo.path
+	forget_state_dir demo "$STATE"
 }
 trap stop_all EXIT
 trap 'exit 130' INT TERM

@@ -38,7 +38,7 @@ cleanup() {
 	# Keep the servers' logs in the checkout for a look after a failure; the stack itself goes.
 	rm -rf .state/test-logs && mkdir -p .state/test-logs
 	cp -r "$STATE/logs/." "$STATE/wp-debug.log" .state/test-logs/ 2>/dev/null || true
-	rm -rf "$STATE" .state/test.path
+	forget_state_dir test "$STATE"
 }
 trap cleanup EXIT
 EPIPE_PORT_BASE=$(bash tests/env/free-port-base.sh) bash tests/env/up.sh "$STATE" >"$ROOT/.state/test-up.log" 2>&1 || {

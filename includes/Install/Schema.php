@@ -26,7 +26,7 @@ final class Schema {
 	 *
 	 * @since 0.1.0
 	 */
-	public const VERSION = 1;
+	public const VERSION = 2;
 
 	/** Option holding the version installed on this site. */
 	public const VERSION_OPTION = 'epipe_db_version';
@@ -41,6 +41,10 @@ final class Schema {
 		'messages',
 		'events',
 		'activity',
+		'blobs',
+		'blob_chunks',
+		'attachments',
+		'quarantine',
 	);
 
 	/**
@@ -195,6 +199,62 @@ created_at datetime NOT NULL,
 PRIMARY KEY  (id),
 KEY connection_id (connection_id,id),
 KEY created_at (created_at)
+) $c;",
+			// Binary content (attachments, raw quarantined emails) lives in the database, chunked, so
+			// both runtimes reach it wherever they run and it commits atomically with the email.
+			"CREATE TABLE {$t['blobs']} (
+id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+sha256 char(64) NOT NULL,
+size_bytes bigint(20) unsigned NOT NULL DEFAULT 0,
+chunk_count int(10) unsigned NOT NULL DEFAULT 0,
+created_at datetime NOT NULL,
+PRIMARY KEY  (id),
+KEY sha256 (sha256)
+) $c;",
+			"CREATE TABLE {$t['blob_chunks']} (
+blob_id bigint(20) unsigned NOT NULL,
+seq int(10) unsigned NOT NULL,
+data mediumblob NOT NULL,
+PRIMARY KEY  (blob_id,seq)
+) $c;",
+			// Every attachment of a thread: stored (blob_id set) or refused by policy (reason set).
+			"CREATE TABLE {$t['attachments']} (
+id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+ticket_id bigint(20) unsigned NOT NULL,
+thread_id bigint(20) unsigned NOT NULL,
+blob_id bigint(20) unsigned NULL,
+filename varchar(255) NOT NULL DEFAULT '',
+content_type varchar(127) NOT NULL DEFAULT 'application/octet-stream',
+size_bytes bigint(20) unsigned NOT NULL DEFAULT 0,
+content_id varchar(255) NULL,
+inline tinyint(1) NOT NULL DEFAULT 0,
+status varchar(20) NOT NULL DEFAULT 'stored',
+reason varchar(60) NULL,
+created_at datetime NOT NULL,
+PRIMARY KEY  (id),
+KEY thread_id (thread_id),
+KEY ticket_id (ticket_id)
+) $c;",
+			// Emails that could not become a ticket or reply, kept with their reason until reprocessed
+			// or discarded; `retrying` rows count failed attempts before an email is held.
+			"CREATE TABLE {$t['quarantine']} (
+id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+connection_id bigint(20) unsigned NOT NULL,
+source_key varchar(190) NOT NULL,
+message_id varchar(255) NULL,
+from_address varchar(254) NOT NULL DEFAULT '',
+subject varchar(255) NOT NULL DEFAULT '',
+reason varchar(60) NOT NULL,
+detail text NULL,
+blob_id bigint(20) unsigned NULL,
+size_bytes bigint(20) unsigned NOT NULL DEFAULT 0,
+attempts int(10) unsigned NOT NULL DEFAULT 0,
+status varchar(20) NOT NULL DEFAULT 'held',
+created_at datetime NOT NULL,
+updated_at datetime NOT NULL,
+PRIMARY KEY  (id),
+UNIQUE KEY source_key (connection_id,source_key),
+KEY status (status,id)
 ) $c;",
 		);
 	}

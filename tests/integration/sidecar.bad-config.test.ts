@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 
 import type mysql from 'mysql2/promise';
 
+import { SCHEMA_VERSION } from '../../sidecar/src/db/tables.ts';
 import { seal } from '../../sidecar/src/security/secret-box.ts';
 import {
 	count,
@@ -135,11 +136,14 @@ describe( 'sidecar refuses bad configuration clearly', () => {
 		try {
 			await expectRefusal(
 				[ 'run', '--once', '--wp-config', stack.wp.config ],
-				/schema is version 999 but this sidecar needs version 1/
+				new RegExp(
+					`schema is version 999 but this sidecar needs version ${ SCHEMA_VERSION }`
+				)
 			);
 		} finally {
 			await db.query(
-				"UPDATE wp_options SET option_value = '1' WHERE option_name = 'epipe_db_version'"
+				"UPDATE wp_options SET option_value = ? WHERE option_name = 'epipe_db_version'",
+				[ String( SCHEMA_VERSION ) ]
 			);
 		}
 	} );

@@ -4,7 +4,7 @@
  */
 
 /** Schema version this sidecar was written for (Schema::VERSION in PHP). */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Columns the sidecar reads or writes, per table. */
 export const TABLE_COLUMNS = {
@@ -91,6 +91,38 @@ export const TABLE_COLUMNS = {
 		'message_id',
 		'details',
 		'created_at',
+	],
+	blobs: [ 'id', 'sha256', 'size_bytes', 'chunk_count', 'created_at' ],
+	blob_chunks: [ 'blob_id', 'seq', 'data' ],
+	attachments: [
+		'id',
+		'ticket_id',
+		'thread_id',
+		'blob_id',
+		'filename',
+		'content_type',
+		'size_bytes',
+		'content_id',
+		'inline',
+		'status',
+		'reason',
+		'created_at',
+	],
+	quarantine: [
+		'id',
+		'connection_id',
+		'source_key',
+		'message_id',
+		'from_address',
+		'subject',
+		'reason',
+		'detail',
+		'blob_id',
+		'size_bytes',
+		'attempts',
+		'status',
+		'created_at',
+		'updated_at',
 	],
 } as const;
 
