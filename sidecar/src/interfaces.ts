@@ -40,10 +40,3 @@ export interface MessageRef {
 	readonly uid: number;
 	readonly size: number;
 }
-
-/** A downloaded message. */
-export interface RawMessage extends MessageRef {
-	readonly source: Buffer;
-	/** Identifies this copy at the source: unique per connection ("imap:<uidvalidity>:<uid>"). */
-	readonly sourceKey: string;
-}

@@ -325,3 +325,67 @@ export async function ticketsByMessageIds(
 	);
 	return rows.map( ( r ) => Number( r[ 'ticket_id' ] ) );
 }
+
+export interface AttachmentRow {
+	readonly ticketId: number;
+	readonly threadId: number;
+	readonly blobId: number | null;
+	readonly filename: string;
+	readonly contentType: string;
+	readonly sizeBytes: number;
+	readonly contentId: string | null;
+	readonly inline: boolean;
+	readonly status: 'stored' | 'refused';
+	readonly reason: string | null;
+}
+
+/**
+ * Records one attachment of a thread: stored (with its blob) or refused (with the reason, so
+ * the refusal is visible on the thread instead of silently dropped).
+ *
+ * @param c   Connection in a transaction.
+ * @param t   Table names.
+ * @param row Values.
+ */
+export async function insertAttachment(
+	c: PoolConnection,
+	t: Tables,
+	row: AttachmentRow
+): Promise< void > {
+	await c.execute(
+		`INSERT INTO ${ t.attachments } (ticket_id, thread_id, blob_id, filename, content_type, size_bytes, content_id, inline, status, reason, created_at)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())`,
+		[
+			row.ticketId,
+			row.threadId,
+			row.blobId,
+			row.filename.slice( 0, 255 ),
+			row.contentType.slice( 0, 127 ),
+			row.sizeBytes,
+			row.contentId?.slice( 0, 255 ) ?? null,
+			row.inline ? 1 : 0,
+			row.status,
+			row.reason,
+		]
+	);
+}
+
+/**
+ * Removes the receipt of a quarantined email so a reprocess can claim the email again.
+ *
+ * @param c            Connection in a transaction.
+ * @param t            Table names.
+ * @param connectionId Connection.
+ * @param sourceKey    Source key.
+ */
+export async function releaseQuarantinedReceipt(
+	c: PoolConnection,
+	t: Tables,
+	connectionId: number,
+	sourceKey: string
+): Promise< void > {
+	await c.execute(
+		`DELETE FROM ${ t.messages } WHERE connection_id = ? AND source_key = ? AND outcome = 'quarantined'`,
+		[ connectionId, sourceKey ]
+	);
+}

@@ -1,13 +1,22 @@
 /**
  * Raw bytes → ParsedEmail, through mailparser, with the normalisation every later stage relies on.
  */
+import { createHash } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
 import {
-	simpleParser,
+	MailParser,
 	type AddressObject,
+	type AttachmentStream,
 	type EmailAddress,
+	type HeaderLines,
+	type Headers,
+	type MessageText,
 } from 'mailparser';
 
-import type { Address, ParsedEmail } from './types.ts';
+import { safeFilename } from './attachments.ts';
+import type { Address, AttachmentInfo, ParsedEmail } from './types.ts';
 
 /** Characters that must never reach a stored name or subject (controls, bidi overrides). */
 const UNSAFE_CHARS =
@@ -55,14 +64,116 @@ export function messageIds( value: string | string[] | undefined ): string[] {
 	return [ ...joined.matchAll( /<[^<>\s]+>/g ) ].map( ( m ) => m[ 0 ] );
 }
 
+export interface AttachmentMeta {
+	/** Safe display name (see attachments.ts). */
+	readonly filename: string;
+	readonly contentType: string;
+	readonly inline: boolean;
+	/** Content-ID without brackets, for `cid:` references in the HTML. */
+	readonly contentId: string | null;
+}
+
+export interface AttachmentOutcome {
+	readonly size: number;
+	/** stored: saved as blob `blobId`; refused: kept out by policy; seen: only measured (dry runs). */
+	readonly status: 'stored' | 'refused' | 'seen';
+	readonly reason: string | null;
+	readonly blobId: number | null;
+}
+
 /**
- * Parses one email.
- *
- * @param raw The message as fetched.
- * @throws Whatever mailparser throws on input it cannot read; the caller quarantines.
+ * Receives each attachment while the email streams by. It must consume `content` to its end.
  */
-export async function parseEmail( raw: Buffer ): Promise< ParsedEmail > {
-	const mail = await simpleParser( raw, {
+export type AttachmentSink = (
+	meta: AttachmentMeta,
+	content: Readable
+) => Promise< AttachmentOutcome >;
+
+/**
+ * A sink that only measures: for dry runs and tests.
+ * @param _meta
+ * @param content
+ */
+export const measuringSink: AttachmentSink = async ( _meta, content ) => {
+	let size = 0;
+	for await ( const chunk of content ) {
+		size += ( chunk as Buffer ).length;
+	}
+	return { size, status: 'seen', reason: null, blobId: null };
+};
+
+export interface ParseResult {
+	readonly parsed: ParsedEmail;
+	readonly rawSize: number;
+	readonly rawSha256: string;
+}
+
+/**
+ * Wraps a failure of the attachment sink (storage) or of the input stream (source), so callers
+ * can tell them from a message mailparser can't read: those are retried, not quarantined.
+ */
+export class PipelineIoError extends Error {
+	override readonly cause: unknown;
+
+	/**
+	 * @param cause What failed.
+	 */
+	constructor( cause: unknown ) {
+		super( cause instanceof Error ? cause.message : String( cause ) );
+		this.cause = cause;
+	}
+}
+
+/** Thrown when a message grows past the size limit while streaming. */
+export class MessageTooLargeError extends Error {
+	readonly code = 'too_large';
+}
+
+/**
+ * Counts and hashes the raw bytes on their way to the parser, and stops at the size limit.
+ *
+ * @param maxBytes Largest message accepted.
+ */
+function meter( maxBytes: number ): {
+	stream: Transform;
+	size: () => number;
+	sha256: () => string;
+} {
+	const hash = createHash( 'sha256' );
+	let size = 0;
+	const stream = new Transform( {
+		transform( chunk: Buffer, _enc, done ) {
+			size += chunk.length;
+			if ( size > maxBytes ) {
+				done(
+					new MessageTooLargeError(
+						`message larger than ${ maxBytes } bytes`
+					)
+				);
+				return;
+			}
+			hash.update( chunk );
+			done( null, chunk );
+		},
+	} );
+	return { stream, size: () => size, sha256: () => hash.digest( 'hex' ) };
+}
+
+/**
+ * Parses one email as it streams in: headers and text are collected, each attachment is handed
+ * to `sink` as a stream (so big files are never held in memory), one at a time.
+ *
+ * @param input    The raw message.
+ * @param sink     Where attachments go.
+ * @param maxBytes Largest message accepted.
+ * @throws MessageTooLargeError, or whatever mailparser throws on input it cannot read.
+ */
+export async function parseEmailStream(
+	input: Readable,
+	sink: AttachmentSink,
+	maxBytes = Number.MAX_SAFE_INTEGER
+): Promise< ParseResult > {
+	const parser = new MailParser( {
 		// Text is derived from the sanitised HTML in the content stage instead: mailparser's own
 		// conversion keeps image and javascript: URLs in the text.
 		skipHtmlToText: true,
@@ -71,37 +182,135 @@ export async function parseEmail( raw: Buffer ): Promise< ParsedEmail > {
 		skipTextToHtml: true,
 		maxHtmlLengthToParse: MAX_HTML_TO_PARSE,
 	} );
-	const headers = new Map< string, string[] >();
-	for ( const line of mail.headerLines ) {
+	const metered = meter( maxBytes );
+	let headers: Headers = new Map();
+	let headerLines: HeaderLines = [];
+	let text = '';
+	let html: string | null = null;
+	const attachments: AttachmentInfo[] = [];
+	parser.on( 'headers', ( h: Headers ) => {
+		headers = h;
+	} );
+	parser.on( 'headerLines', ( lines: HeaderLines ) => {
+		headerLines = lines;
+	} );
+
+	const consumed = new Promise< void >( ( resolve, reject ) => {
+		let reading = false;
+		let ended = false;
+		const read = async (): Promise< void > => {
+			if ( reading ) {
+				return;
+			}
+			reading = true;
+			try {
+				let data: AttachmentStream | MessageText | null;
+				while (
+					( data = parser.read() as
+						AttachmentStream | MessageText | null ) !== null
+				) {
+					if ( data.type === 'text' ) {
+						text = data.text ?? text;
+						html = typeof data.html === 'string' ? data.html : html;
+						continue;
+					}
+					const attachment = data as AttachmentStream;
+					const meta: AttachmentMeta = {
+						filename: safeFilename(
+							cleanText( attachment.filename ?? '' ),
+							attachment.contentType
+						),
+						contentType: attachment.contentType.toLowerCase(),
+						inline:
+							attachment.contentDisposition === 'inline' ||
+							attachment.related === true,
+						contentId: attachment.cid ?? null,
+					};
+					let outcome: AttachmentOutcome;
+					try {
+						outcome = await sink(
+							meta,
+							attachment.content as Readable
+						);
+					} catch ( err ) {
+						throw new PipelineIoError( err );
+					}
+					attachment.release?.();
+					attachments.push( { ...meta, ...outcome } );
+				}
+			} catch ( err ) {
+				reject( err );
+				return;
+			} finally {
+				reading = false;
+			}
+			if ( ended ) {
+				resolve();
+			}
+		};
+		parser.on( 'readable', () => void read() );
+		parser.on( 'end', () => {
+			ended = true;
+			if ( ! reading ) {
+				resolve();
+			}
+		} );
+		parser.on( 'error', reject );
+	} );
+
+	await Promise.all( [
+		pipeline( input, metered.stream, parser ),
+		consumed,
+	] );
+
+	const fromList = addresses(
+		headers.get( 'from' ) as AddressObject | undefined
+	);
+	const headerMap = new Map< string, string[] >();
+	for ( const line of headerLines ) {
 		const value = line.line.slice( line.line.indexOf( ':' ) + 1 ).trim();
-		headers.set( line.key, [
-			...( headers.get( line.key ) ?? [] ),
+		headerMap.set( line.key, [
+			...( headerMap.get( line.key ) ?? [] ),
 			value,
 		] );
 	}
-	const fromList = addresses( mail.from );
-	const messageId = messageIds( mail.messageId )[ 0 ] ?? null;
-	return {
+	const str = ( key: string ): string | undefined => {
+		const v = headers.get( key );
+		return typeof v === 'string' ? v : undefined;
+	};
+	const parsed: ParsedEmail = {
 		from: fromList[ 0 ] ?? null,
-		to: addresses( mail.to ),
-		cc: addresses( mail.cc ),
-		subject: cleanText( mail.subject ?? '' ),
-		messageId,
-		inReplyTo: messageIds( mail.inReplyTo )[ 0 ] ?? null,
-		references: messageIds( mail.references ),
-		headers,
+		to: addresses(
+			headers.get( 'to' ) as AddressObject | AddressObject[] | undefined
+		),
+		cc: addresses(
+			headers.get( 'cc' ) as AddressObject | AddressObject[] | undefined
+		),
+		subject: cleanText( str( 'subject' ) ?? '' ),
+		messageId: messageIds( str( 'message-id' ) )[ 0 ] ?? null,
+		inReplyTo: messageIds( str( 'in-reply-to' ) )[ 0 ] ?? null,
+		references: messageIds(
+			headers.get( 'references' ) as string | string[] | undefined
+		),
+		headers: headerMap,
 		contentType:
-			( headers.get( 'content-type' )?.[ 0 ] ?? 'text/plain' )
+			( headerMap.get( 'content-type' )?.[ 0 ] ?? 'text/plain' )
 				.split( ';' )[ 0 ]
 				?.trim()
 				.toLowerCase() ?? 'text/plain',
-		text: mail.text ?? '',
-		html: typeof mail.html === 'string' ? mail.html : null,
-		attachments: mail.attachments.map( ( a ) => ( {
-			filename: cleanText( a.filename ?? '' ),
-			contentType: a.contentType,
-			size: a.size,
-			inline: a.contentDisposition === 'inline' || a.related === true,
-		} ) ),
+		text,
+		html,
+		attachments,
 	};
+	return { parsed, rawSize: metered.size(), rawSha256: metered.sha256() };
+}
+
+/**
+ * Parses a whole message held in memory (dry runs, tests); attachments are only measured.
+ *
+ * @param raw The message.
+ */
+export async function parseEmail( raw: Buffer ): Promise< ParsedEmail > {
+	return ( await parseEmailStream( Readable.from( [ raw ] ), measuringSink ) )
+		.parsed;
 }

@@ -10,10 +10,16 @@ export interface Address {
 }
 
 export interface AttachmentInfo {
+	/** Safe display name. */
 	readonly filename: string;
 	readonly contentType: string;
 	readonly size: number;
 	readonly inline: boolean;
+	readonly contentId: string | null;
+	/** stored (blobId set), refused by policy (reason set), or seen (measured in a dry run). */
+	readonly status: 'stored' | 'refused' | 'seen';
+	readonly reason: string | null;
+	readonly blobId: number | null;
 }
 
 export interface ParsedEmail {
@@ -89,4 +95,6 @@ export interface Analysis {
 	readonly hints: ThreadHints;
 	readonly content: Content | null;
 	readonly subject: string;
+	/** Bytes read from the source (0 when parsing failed). */
+	readonly rawSize: number;
 }

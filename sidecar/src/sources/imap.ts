@@ -2,20 +2,20 @@
  * IMAP through imapflow: TLS verified by default, BODY.PEEK downloads, IDLE for new-mail events.
  */
 import fs from 'node:fs';
+import type { Readable } from 'node:stream';
 
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 
 import { errorProperty, SidecarError } from '../errors.ts';
-import type {
-	ConnectionConfig,
-	MessageRef,
-	RawMessage,
-} from '../interfaces.ts';
+import type { ConnectionConfig, MessageRef } from '../interfaces.ts';
 import type { MailboxSnapshot, MailSource } from './mail-source.ts';
 
 /** Socket inactivity limit; IDLE is refreshed well within it by imapflow. */
 const SOCKET_TIMEOUT_MS = 5 * 60_000;
 const CONNECT_TIMEOUT_MS = 20_000;
+
+/** Partial-fetch size of downloads: large enough for throughput, small enough for memory. */
+const DOWNLOAD_CHUNK_BYTES = 1024 * 1024;
 
 export class ImapSource implements MailSource {
 	readonly kind = 'imap' as const;
@@ -71,25 +71,24 @@ export class ImapSource implements MailSource {
 		return refs.sort( ( a, b ) => a.uid - b.uid );
 	}
 
-	async fetch(
-		ref: MessageRef,
-		uidValidity: number
-	): Promise< RawMessage | null > {
-		// imapflow asks for BODY.PEEK[], so downloading never sets \Seen.
-		const msg = await this.client.fetchOne(
+	async open( ref: MessageRef ): Promise< Readable > {
+		// download() asks for BODY.PEEK[] in partial chunks, so the message is never marked
+		// \Seen and never held whole in memory here.
+		const download = await this.client.download(
 			String( ref.uid ),
-			{ uid: true, source: true },
-			{ uid: true }
+			undefined,
+			{
+				uid: true,
+				chunkSize: DOWNLOAD_CHUNK_BYTES,
+			}
 		);
-		if ( ! msg || ! msg.source ) {
-			return null;
+		if ( ! download.content ) {
+			throw new SidecarError(
+				'protocol_error',
+				`message UID ${ ref.uid } is no longer in the mailbox`
+			);
 		}
-		return {
-			uid: ref.uid,
-			size: ref.size,
-			source: msg.source,
-			sourceKey: `imap:${ uidValidity }:${ ref.uid }`,
-		};
+		return download.content;
 	}
 
 	async acknowledge( uid: number ): Promise< void > {

@@ -2,7 +2,9 @@
  * The narrow interface every mail provider implements. Sources fetch without side effects and
  * acknowledge only when told to (after the message is committed); they never touch the database.
  */
-import type { MessageRef, RawMessage, SourceKind } from '../interfaces.ts';
+import type { Readable } from 'node:stream';
+
+import type { MessageRef, SourceKind } from '../interfaces.ts';
 
 export interface MailboxSnapshot {
 	/** IMAP UIDVALIDITY: when it changes, every old UID is meaningless. */
@@ -18,11 +20,11 @@ export interface MailSource {
 	connect: () => Promise< MailboxSnapshot >;
 	/** Messages with UID above `afterUid`, oldest first, sizes included (no bodies). */
 	listAfter: ( afterUid: number ) => Promise< MessageRef[] >;
-	/** Downloads one message without marking it read; null when it vanished meanwhile. */
-	fetch: (
-		ref: MessageRef,
-		uidValidity: number
-	) => Promise< RawMessage | null >;
+	/**
+	 * Streams one message without marking it read. The stream errors if the message vanished
+	 * or the connection dropped.
+	 */
+	open: ( ref: MessageRef ) => Promise< Readable >;
 	/** Applies the connection's after-import action to a committed message. */
 	acknowledge: ( uid: number ) => Promise< void >;
 	/** Called when the server announces new mail (IMAP IDLE). */
