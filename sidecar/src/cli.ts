@@ -4,11 +4,13 @@
  *   email-piping run [--once] [--connection <id>] [--wp-config <path>]
  *   email-piping check <connection> [--wp-config <path>]
  *   email-piping parse <file.eml|dir>… --json [--connection <id>] [--wp-config <path>]
+ *   email-piping quarantine list [--json] | reprocess <id>
  */
 import { parseArgs } from 'node:util';
 
 import { check } from './commands/check.ts';
 import { parseCommand } from './commands/parse.ts';
+import { listCommand, reprocessCommand } from './commands/quarantine.ts';
 import { runDaemon } from './commands/run-daemon.ts';
 import { runOnce } from './commands/run-once.ts';
 import { openContext, type RuntimeContext } from './context.ts';
@@ -20,6 +22,8 @@ const USAGE = `Usage:
   email-piping run [--once] [--connection <id>] [--wp-config <path>]
   email-piping check <connection> [--wp-config <path>]
   email-piping parse <file.eml|dir>... --json [--connection <id>] [--wp-config <path>]
+  email-piping quarantine list [--json] [--wp-config <path>]
+  email-piping quarantine reprocess <id> [--wp-config <path>]
 
 Configuration: --wp-config points at the site's wp-config.php (or set EPIPE_WP_CONFIG), or set
 EPIPE_DB_HOST, EPIPE_DB_NAME, EPIPE_DB_USER, EPIPE_DB_PASSWORD, EPIPE_TABLE_PREFIX and EPIPE_SECRET_KEY.
@@ -29,18 +33,30 @@ const out = ( line: string ): void => {
 	process.stdout.write( line + '\n' );
 };
 
-function connectionId( value: string | undefined ): number | null {
+/**
+ * A numeric id from the command line, or null when absent.
+ *
+ * @param value What was typed.
+ * @param hint  Where the right number is shown.
+ */
+function numericId( value: string | undefined, hint: string ): number | null {
 	if ( value === undefined ) {
 		return null;
 	}
 	if ( ! /^\d+$/.test( value ) ) {
 		throw new SidecarError(
 			'usage',
-			`"${ value }" is not a connection id: use the number shown in Email Piping › Connections.`
+			`"${ value }" is not an id: ${ hint }.`
 		);
 	}
 	return Number( value );
 }
+
+const connectionId = ( value: string | undefined ): number | null =>
+	numericId(
+		value,
+		'use the connection number shown in Email Piping › Connections'
+	);
 
 /**
  * Whether any database setting was given, so `parse` should use the database.
@@ -123,6 +139,27 @@ async function main( argv: string[] ): Promise< number > {
 							?.mailboxAddress ?? '';
 				}
 				return await parseCommand( args, { ctx, mailboxAddress }, out );
+			}
+			case 'quarantine': {
+				const [ action, idArg ] = args;
+				if ( action !== 'list' && action !== 'reprocess' ) {
+					throw new SidecarError(
+						'usage',
+						'quarantine needs "list" or "reprocess <id>".'
+					);
+				}
+				ctx = await openContext( wpConfig, log );
+				if ( action === 'list' ) {
+					return await listCommand( ctx, values.json, out );
+				}
+				const id = connectionId( idArg );
+				if ( id === null ) {
+					throw new SidecarError(
+						'usage',
+						'quarantine reprocess needs the entry id shown by "quarantine list".'
+					);
+				}
+				return await reprocessCommand( ctx, id, out );
 			}
 			default:
 				throw new SidecarError(

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { simpleParser } from 'mailparser';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
@@ -62,7 +62,10 @@ async function store(
 	const rcpt = addresses( session.envelope.rcptTo.map( ( r ) => r.address ) );
 	// The .eml goes first, so a reader that sees the index line can always open the file.
 	fs.writeFileSync( path.join( DIR, id + '.eml' ), raw );
-	const parsed = await simpleParser( raw );
+	// The capture must pass on hostile mail it can't read: the product under test has to see it.
+	const parsed = await simpleParser( raw ).catch(
+		() => ( {} ) as Partial< ParsedMail >
+	);
 	const refs = parsed.references ?? [];
 	const rec: SinkRecord = {
 		id,

@@ -1,0 +1,363 @@
+/**
+ * Attachments are stored in the database with the email, refused files are noted, and an email
+ * that can't be read is quarantined with its raw bytes while the mailbox moves on.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+
+import { ImapFlow } from 'imapflow';
+import type mysql from 'mysql2/promise';
+
+import {
+	count,
+	loadStack,
+	openDb,
+	runCli,
+	sendMail,
+	type Stack,
+} from './support/stack.ts';
+
+const sha256 = ( data: Buffer ): string =>
+	createHash( 'sha256' ).update( data ).digest( 'hex' );
+
+describe( 'attachments and quarantine', () => {
+	let stack: Stack;
+	let db: mysql.Pool;
+	const runOnce = () =>
+		runCli( [ 'run', '--once', '--wp-config', stack.wp.config ] );
+
+	before( () => {
+		stack = loadStack();
+		db = openDb( stack );
+	} );
+	after( async () => {
+		await db.end();
+	} );
+
+	/**
+	 * Reassembles a blob from its chunks, as the download endpoint streams it.
+	 * @param blobId
+	 */
+	const blob = async ( blobId: number ): Promise< Buffer > => {
+		const [ rows ] = await db.query(
+			'SELECT data FROM wp_epipe_blob_chunks WHERE blob_id = ? ORDER BY seq',
+			[ blobId ]
+		);
+		return Buffer.concat(
+			( rows as Array< { data: Buffer } > ).map( ( r ) => r.data )
+		);
+	};
+
+	const unseen = async ( subject: string ): Promise< number > => {
+		const client = new ImapFlow( {
+			host: stack.imap.host,
+			port: stack.imap.port,
+			secure: false,
+			tls: { ca: fs.readFileSync( stack.imap.caFile ) },
+			auth: {
+				user: stack.mailboxes.support.user,
+				pass: stack.mailboxes.support.password,
+			},
+			logger: false,
+		} );
+		await client.connect();
+		try {
+			await client.mailboxOpen( 'INBOX' );
+			return ( ( await client.search( { subject, seen: false } ) ) || [] )
+				.length;
+		} finally {
+			await client.logout();
+		}
+	};
+
+	it( 'stores attachments byte for byte and notes the refused ones on the thread', async () => {
+		const subject = `Attachments ${ randomUUID().slice( 0, 8 ) }`;
+		const big = randomBytes( 3 * 1024 * 1024 + 17 ); // Several chunks, not a multiple of the chunk size.
+		const logo = randomBytes( 2000 );
+		await sendMail( stack, {
+			from: 'customer@example.test',
+			to: 'support@example.test',
+			subject,
+			text: 'See attached.',
+			html: '<p>See attached <img src="cid:logo@example.test"></p>',
+			attachments: [
+				{
+					filename: 'report.pdf',
+					content: big,
+					contentType: 'application/pdf',
+				},
+				{
+					filename: 'logo.png',
+					content: logo,
+					contentType: 'image/png',
+					cid: 'logo@example.test',
+				},
+				{
+					filename: 'invoice.pdf.exe',
+					content: Buffer.from( 'MZ' ),
+					contentType: 'application/octet-stream',
+				},
+				{
+					filename: '../../shell.php',
+					content: Buffer.from( '<?php system($_GET[1]);' ),
+					contentType: 'text/plain',
+				},
+				{
+					filename: '"><svg onload=alert(1)>.jpg',
+					content: Buffer.from( 'jpg' ),
+					contentType: 'image/jpeg',
+				},
+			],
+		} );
+		const result = await runOnce();
+		assert.equal( result.code, 0, result.stderr );
+
+		const [ rows ] = await db.query(
+			`SELECT a.filename, a.status, a.reason, a.blob_id, a.size_bytes, a.inline, a.content_id, a.thread_id
+			 FROM wp_epipe_attachments a JOIN wp_epipe_tickets t ON t.id = a.ticket_id WHERE t.subject = ? ORDER BY a.id`,
+			[ subject ]
+		);
+		const attachments = rows as Array< {
+			filename: string;
+			status: string;
+			reason: string | null;
+			blob_id: number | null;
+			size_bytes: number;
+			inline: number;
+			content_id: string | null;
+		} >;
+		assert.equal( attachments.length, 5 );
+		const byName = new Map( attachments.map( ( a ) => [ a.filename, a ] ) );
+
+		const pdf = byName.get( 'report.pdf' );
+		assert.equal( pdf?.status, 'stored' );
+		assert.equal( Number( pdf?.size_bytes ), big.length );
+		assert.equal(
+			sha256( await blob( Number( pdf?.blob_id ) ) ),
+			sha256( big )
+		);
+
+		const png = byName.get( 'logo.png' );
+		assert.equal( png?.inline, 1 );
+		assert.equal( png?.content_id, 'logo@example.test' );
+		assert.equal(
+			sha256( await blob( Number( png?.blob_id ) ) ),
+			sha256( logo )
+		);
+
+		assert.deepEqual(
+			[
+				byName.get( 'invoice.pdf.exe' )?.status,
+				byName.get( 'invoice.pdf.exe' )?.reason,
+			],
+			[ 'refused', 'blocked_extension' ]
+		);
+		// The path is gone from the name, and the .php is refused whatever its folder.
+		assert.deepEqual(
+			[
+				byName.get( 'shell.php' )?.status,
+				byName.get( 'shell.php' )?.reason,
+			],
+			[ 'refused', 'blocked_extension' ]
+		);
+		assert.equal( byName.get( 'shell.php' )?.blob_id, null );
+		for ( const a of attachments ) {
+			assert.ok(
+				! a.filename.includes( '/' ) && ! a.filename.includes( '\\' ),
+				a.filename
+			);
+		}
+		assert.ok(
+			byName.has( '"><svg onload=alert(1)>.jpg' ),
+			'kept as text; escaping happens on output'
+		);
+
+		const [ activity ] = await db.query(
+			"SELECT details FROM wp_epipe_activity WHERE subject = ? AND outcome = 'ticket'",
+			[ subject ]
+		);
+		const details = JSON.parse(
+			( activity as Array< { details: string } > )[ 0 ]?.details ?? '{}'
+		) as { refused_attachments?: unknown[] };
+		assert.equal( details.refused_attachments?.length, 2 );
+		// No blob is left without an attachment or a quarantine entry pointing at it.
+		assert.equal(
+			await count(
+				db,
+				'SELECT COUNT(*) n FROM wp_epipe_blobs b WHERE NOT EXISTS (SELECT 1 FROM wp_epipe_attachments a WHERE a.blob_id = b.id) AND NOT EXISTS (SELECT 1 FROM wp_epipe_quarantine q WHERE q.blob_id = b.id)'
+			),
+			0
+		);
+	} );
+
+	it( 'quarantines an unreadable email with its raw bytes, leaves it unread and goes on', async () => {
+		const tag = randomUUID().slice( 0, 8 );
+		// 1,100 MIME parts: more than the parser accepts (a cheap way to exhaust a parser).
+		const parts = Array.from(
+			{ length: 1100 },
+			( _v, i ) =>
+				`--b\r\nContent-Type: text/plain\r\n\r\npart ${ i }\r\n`
+		).join( '' );
+		const bomb = `From: Bomb <customer@example.test>\r\nTo: support@example.test\r\nSubject: Parts bomb ${ tag }\r\nMessage-ID: <bomb-${ tag }@example.test>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n${ parts }--b--\r\n`;
+		await sendMail( stack, {
+			envelope: {
+				from: 'customer@example.test',
+				to: [ 'support@example.test' ],
+			},
+			raw: bomb,
+		} );
+		await sendMail( stack, {
+			from: 'customer@example.test',
+			to: 'support@example.test',
+			subject: `After the bomb ${ tag }`,
+			text: 'still flowing',
+		} );
+
+		const result = await runOnce();
+		assert.equal( result.code, 0, result.stderr );
+		assert.match(
+			result.stdout,
+			/1 new tickets, 0 replies, 0 skipped, 1 quarantined/
+		);
+
+		const [ rows ] = await db.query(
+			"SELECT id, reason, blob_id, status, attempts FROM wp_epipe_quarantine WHERE source_key LIKE 'imap:%' AND status = 'held' ORDER BY id DESC LIMIT 1"
+		);
+		const entry = (
+			rows as Array< {
+				id: number;
+				reason: string;
+				blob_id: number;
+				status: string;
+				attempts: number;
+			} >
+		 )[ 0 ];
+		assert.equal( entry?.reason, 'parse_failed' );
+		assert.equal( entry?.attempts, 1 );
+		const raw = await blob( Number( entry?.blob_id ) );
+		assert.ok(
+			raw.toString().includes( `Subject: Parts bomb ${ tag }` ),
+			'raw bytes kept'
+		);
+		assert.ok( raw.length > bomb.length - 10, 'whole message kept' );
+		assert.equal(
+			await unseen( `Parts bomb ${ tag }` ),
+			1,
+			'not marked read'
+		);
+		assert.equal( await unseen( `After the bomb ${ tag }` ), 0 );
+
+		// Listed for the admin, and a retry that fails again only counts the attempt.
+		const list = await runCli( [
+			'quarantine',
+			'list',
+			'--json',
+			'--wp-config',
+			stack.wp.config,
+		] );
+		assert.equal( list.code, 0, list.stderr );
+		assert.ok(
+			list.stdout
+				.split( '\n' )
+				.some( ( l ) => l.includes( `"id":${ entry?.id },` ) )
+		);
+		const retry = await runCli( [
+			'quarantine',
+			'reprocess',
+			String( entry?.id ),
+			'--wp-config',
+			stack.wp.config,
+		] );
+		assert.equal( retry.code, 1 );
+		assert.deepEqual( JSON.parse( retry.stdout ), {
+			id: entry?.id,
+			outcome: 'quarantined',
+			reason: 'parse_failed',
+			ticket: null,
+		} );
+		assert.equal(
+			await count(
+				db,
+				'SELECT attempts n FROM wp_epipe_quarantine WHERE id = ?',
+				[ entry?.id ]
+			),
+			2
+		);
+	} );
+
+	it( 'reprocesses a kept email into a ticket once it can be read', async () => {
+		const tag = randomUUID().slice( 0, 8 );
+		const raw = Buffer.from(
+			`From: Casey <customer@example.test>\r\nTo: support@example.test\r\nSubject: Kept aside ${ tag }\r\nMessage-ID: <kept-${ tag }@example.test>\r\n\r\nPlease help.\r\n`
+		);
+		// As left by an earlier release whose parser failed on this email.
+		const [ b ] = await db.query(
+			'INSERT INTO wp_epipe_blobs (sha256, size_bytes, chunk_count, created_at) VALUES (?, ?, 1, UTC_TIMESTAMP())',
+			[ sha256( raw ), raw.length ]
+		);
+		const blobId = ( b as { insertId: number } ).insertId;
+		await db.query(
+			'INSERT INTO wp_epipe_blob_chunks (blob_id, seq, data) VALUES (?, 0, ?)',
+			[ blobId, raw ]
+		);
+		const sourceKey = `imap:1:${ 900000 + Math.floor( Math.random() * 99999 ) }`;
+		await db.query(
+			"INSERT INTO wp_epipe_messages (connection_id, source_key, message_key, outcome, reason, size_bytes, created_at) VALUES (1, ?, ?, 'quarantined', 'parse_failed', ?, UTC_TIMESTAMP())",
+			[ sourceKey, sha256( raw ), raw.length ]
+		);
+		const [ q ] = await db.query(
+			"INSERT INTO wp_epipe_quarantine (connection_id, source_key, reason, blob_id, size_bytes, attempts, status, created_at, updated_at) VALUES (1, ?, 'parse_failed', ?, ?, 1, 'held', UTC_TIMESTAMP(), UTC_TIMESTAMP())",
+			[ sourceKey, blobId, raw.length ]
+		);
+		const id = ( q as { insertId: number } ).insertId;
+
+		const result = await runCli( [
+			'quarantine',
+			'reprocess',
+			String( id ),
+			'--wp-config',
+			stack.wp.config,
+		] );
+		assert.equal( result.code, 0, result.stderr );
+		const report = JSON.parse( result.stdout ) as {
+			outcome: string;
+			ticket: number;
+		};
+		assert.equal( report.outcome, 'ticket' );
+		assert.equal(
+			await count(
+				db,
+				'SELECT COUNT(*) n FROM wp_epipe_tickets WHERE id = ? AND subject = ?',
+				[ report.ticket, `Kept aside ${ tag }` ]
+			),
+			1
+		);
+		assert.equal(
+			await count(
+				db,
+				"SELECT COUNT(*) n FROM wp_epipe_quarantine WHERE id = ? AND status = 'reprocessed'",
+				[ id ]
+			),
+			1
+		);
+		assert.equal(
+			await count(
+				db,
+				"SELECT COUNT(*) n FROM wp_epipe_messages WHERE source_key = ? AND outcome = 'ticket'",
+				[ sourceKey ]
+			),
+			1
+		);
+		// Reprocessing twice is refused: the entry is done.
+		const again = await runCli( [
+			'quarantine',
+			'reprocess',
+			String( id ),
+			'--wp-config',
+			stack.wp.config,
+		] );
+		assert.equal( again.code, 2 );
+	} );
+} );
