@@ -3,13 +3,17 @@
  * worker — lease, IMAP IDLE for near-instant pickup, a node-cron poll as the fallback, and
  * reconnects with backoff — so one failing mailbox never holds up another.
  */
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import cron from 'node-cron';
 
 import type { RuntimeContext } from './context.ts';
-import { acquireLease, recordStatus, releaseLease } from './db/state-repo.ts';
+import {
+	acquireLease,
+	leaseOwnerId,
+	recordStatus,
+	releaseLease,
+} from './db/state-repo.ts';
 import { SidecarError } from './errors.ts';
 import type { ConnectionConfig } from './interfaces.ts';
 import { pingWordPress } from './notify.ts';
@@ -24,7 +28,7 @@ export const LEASE_SECONDS = 90;
 const POLL_CRON = '*/30 * * * * *';
 
 export class ConnectionWorker {
-	private readonly owner = `${ process.pid }-${ randomUUID() }`;
+	private readonly owner = leaseOwnerId();
 	private readonly ctx: RuntimeContext;
 	private readonly connection: ConnectionConfig;
 

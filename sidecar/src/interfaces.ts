@@ -21,6 +21,8 @@ export interface ImapSettings {
 	/** On first contact: import what is already there ("all") or only mail that arrives later ("now"). */
 	readonly startFrom: 'now' | 'all';
 	readonly afterImport: AfterImport;
+	/** Largest email imported; bigger ones are quarantined as too large, never downloaded. */
+	readonly maxMessageBytes: number;
 }
 
 export interface ConnectionConfig {

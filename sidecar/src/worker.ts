@@ -5,6 +5,7 @@
 import type { RuntimeContext } from './context.ts';
 import type { Checkpoint } from './db/state-repo.ts';
 import { errorProperty } from './errors.ts';
+import { failpoint } from './failpoints.ts';
 import type { ConnectionConfig } from './interfaces.ts';
 import type { AttachmentPolicy } from './pipeline/attachments.ts';
 import {
@@ -14,9 +15,6 @@ import {
 	type Outcome,
 } from './pipeline/store.ts';
 import type { MailSource } from './sources/mail-source.ts';
-
-/** Largest email accepted; bigger ones are quarantined as too large without being downloaded. */
-export const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
 
 /** Default attachment policy until settings say otherwise. */
 export const DEFAULT_POLICY: AttachmentPolicy = {
@@ -100,7 +98,7 @@ export async function processNewMail(
 				replyMarker: ctx.replyMarker,
 			},
 			policy: DEFAULT_POLICY,
-			maxBytes: MAX_MESSAGE_BYTES,
+			maxBytes: connection.imap.maxMessageBytes,
 			open: () => source.open( ref ),
 		};
 		const result = await ingestMessage( ctx.pool, ctx.tables, input ).catch(
@@ -124,6 +122,7 @@ export async function processNewMail(
 				);
 			}
 		);
+		failpoint( 'after_commit' );
 		log.info( 'message stored', {
 			uid: ref.uid,
 			outcome: result.outcome,
@@ -138,6 +137,7 @@ export async function processNewMail(
 		}
 		if ( ACKNOWLEDGED.has( result.outcome ) ) {
 			// After the commit: a crash here leaves the mail unread but stored, never lost.
+			failpoint( 'during_ack' );
 			await source.acknowledge( ref.uid ).catch( ( err: unknown ) =>
 				log.warn( 'could not mark the message at the source', {
 					err,

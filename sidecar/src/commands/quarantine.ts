@@ -19,7 +19,7 @@ import {
 } from '../pipeline/store.ts';
 import { pingWordPress } from '../notify.ts';
 import { loadConnections, openMailbox } from '../session.ts';
-import { DEFAULT_POLICY, isPoisonError, MAX_MESSAGE_BYTES } from '../worker.ts';
+import { DEFAULT_POLICY, isPoisonError } from '../worker.ts';
 
 /**
  * Prints held entries, one per line.
@@ -130,7 +130,11 @@ export async function reprocessCommand(
 				replyMarker: ctx.replyMarker,
 			},
 			policy: DEFAULT_POLICY,
-			maxBytes: MAX_MESSAGE_BYTES,
+			// An admin reprocessing a too-large email has decided it should come in.
+			maxBytes: Math.max(
+				connection?.imap.maxMessageBytes ?? 0,
+				entry.sizeBytes + 1
+			),
 			open: raw.open,
 			quarantineId: entry.id,
 		};

@@ -1,10 +1,13 @@
 /**
  * `email-piping run --once`: one pass over every connection, then exit (cron-style use, tests).
  */
-import { randomUUID } from 'node:crypto';
-
 import type { RuntimeContext } from '../context.ts';
-import { acquireLease, recordStatus, releaseLease } from '../db/state-repo.ts';
+import {
+	acquireLease,
+	leaseOwnerId,
+	recordStatus,
+	releaseLease,
+} from '../db/state-repo.ts';
 import { SidecarError } from '../errors.ts';
 import { pingWordPress } from '../notify.ts';
 import { loadConnections, openMailbox } from '../session.ts';
@@ -29,7 +32,7 @@ export async function runOnce(
 	const { connections, broken } = await loadConnections( ctx, only );
 	const failures: string[] = broken.map( ( b ) => b.error.message );
 	let events = 0;
-	const owner = `once-${ randomUUID() }`;
+	const owner = leaseOwnerId();
 	const signal = new AbortController().signal;
 
 	for ( const connection of connections ) {

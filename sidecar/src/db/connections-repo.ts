@@ -9,6 +9,9 @@ import { open } from '../security/secret-box.ts';
 import type { Pool } from './pool.ts';
 import type { Tables } from './tables.ts';
 
+/** Largest email imported unless the connection says otherwise (a 25 MB file, base64-encoded). */
+const DEFAULT_MAX_MESSAGE_MB = 40;
+
 function str( v: unknown, fallback = '' ): string {
 	return typeof v === 'string' ? v : fallback;
 }
@@ -63,6 +66,13 @@ export function toConnectionConfig(
 		username: str( settings[ 'username' ] ),
 		folder: str( settings[ 'folder' ], 'INBOX' ) || 'INBOX',
 		startFrom: settings[ 'start_from' ] === 'all' ? 'all' : 'now',
+		maxMessageBytes:
+			Math.max(
+				1,
+				Number( settings[ 'max_message_mb' ] ) || DEFAULT_MAX_MESSAGE_MB
+			) *
+			1024 *
+			1024,
 		afterImport:
 			settings[ 'after_import' ] === 'leave' ? 'leave' : 'mark_read',
 	};

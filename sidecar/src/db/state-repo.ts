@@ -1,6 +1,9 @@
 /**
  * The mailbox state row: checkpoint (UIDVALIDITY + last UID), lease and health status.
  */
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 
 import type { Pool } from './pool.ts';
@@ -12,8 +15,39 @@ export interface Checkpoint {
 }
 
 /**
+ * A lease owner id: "<host>/<pid>/<random>". Host and pid let a sidecar restarted on the same
+ * host take over at once from a process that died, instead of waiting for the lease to expire.
+ */
+export function leaseOwnerId(): string {
+	return `${ os.hostname() }/${ process.pid }/${ randomUUID().slice( 0, 8 ) }`;
+}
+
+/**
+ * Whether a lease owner is a process of this host that no longer exists.
+ *
+ * @param owner Owner id written by leaseOwnerId().
+ */
+export function isDeadLocalOwner( owner: string ): boolean {
+	const [ host, pid ] = owner.split( '/' );
+	if (
+		host !== os.hostname() ||
+		! /^\d+$/.test( pid ?? '' ) ||
+		Number( pid ) === process.pid
+	) {
+		return false;
+	}
+	try {
+		process.kill( Number( pid ), 0 );
+		return false;
+	} catch ( err ) {
+		// EPERM: it exists but belongs to someone else.
+		return ( err as NodeJS.ErrnoException ).code === 'ESRCH';
+	}
+}
+
+/**
  * Takes or renews the lease on a connection: one worker per connection across all sidecars.
- * An expired lease (its holder died) is taken over.
+ * An expired lease, or one held by a dead process of this host, is taken over.
  *
  * @param pool         Database.
  * @param t            Table names.
@@ -37,7 +71,24 @@ export async function acquireLease(
 		 WHERE connection_id = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < UTC_TIMESTAMP())`,
 		[ owner, seconds, connectionId, owner ]
 	);
-	return res.affectedRows === 1;
+	if ( res.affectedRows === 1 ) {
+		return true;
+	}
+	const [ rows ] = await pool.execute< RowDataPacket[] >(
+		`SELECT lease_owner FROM ${ t.mailbox_state } WHERE connection_id = ?`,
+		[ connectionId ]
+	);
+	const holder = rows[ 0 ]?.[ 'lease_owner' ];
+	if ( typeof holder !== 'string' || ! isDeadLocalOwner( holder ) ) {
+		return false;
+	}
+	// Conditional on the dead holder, so two restarted sidecars can't both take it.
+	const [ steal ] = await pool.execute< ResultSetHeader >(
+		`UPDATE ${ t.mailbox_state } SET lease_owner = ?, lease_until = DATE_ADD(UTC_TIMESTAMP(), INTERVAL ? SECOND)
+		 WHERE connection_id = ? AND lease_owner = ?`,
+		[ owner, seconds, connectionId, holder ]
+	);
+	return steal.affectedRows === 1;
 }
 
 /**

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 
 import { writeBlob } from '../db/blob-repo.ts';
+import { failpoint } from '../failpoints.ts';
 import {
 	advanceCheckpoint,
 	completeReceipt,
@@ -143,6 +144,7 @@ export function blobSink(
 			return { size, status: 'refused', reason: refused, blobId: null };
 		}
 		const blob = await writeBlob( c, t, content, policy.maxBytes );
+		failpoint( 'after_attachment_write' );
 		return blob.stored
 			? {
 					size: blob.size,
@@ -518,6 +520,7 @@ async function storeTicketOrReply(
 		await markReprocessed( c, t, input.quarantineId );
 	}
 	await checkpoint( c, t, input );
+	failpoint( 'in_transaction' );
 	await c.commit();
 	return { outcome, reason, ticketId, threadId, eventCreated: true };
 }
@@ -557,6 +560,7 @@ export async function ingestMessage(
 				blobSink( c, t, input.policy ),
 				input.maxBytes
 			);
+			failpoint( 'after_download' );
 			if ( analysis.verdict === null ) {
 				return await storeTicketOrReply( c, t, input, analysis );
 			}

@@ -51,7 +51,10 @@ export interface Stack {
 		tablePrefix: string;
 	};
 	imap: { host: string; port: number; imapsPort: number; caFile: string };
-	mailboxes: Record< 'support' | 'customer' | 'agent' | 'admin', Mailbox >;
+	mailboxes: Record<
+		'support' | 'customer' | 'agent' | 'admin' | 'harness',
+		Mailbox
+	>;
 	smtp: { host: string; port: number; sinkDir: string };
 }
 
@@ -105,6 +108,8 @@ export async function count(
 
 export interface CliResult {
 	code: number;
+	/** The signal that ended the process (e.g. SIGKILL from a failpoint), or null. */
+	signal: string | null;
 	stdout: string;
 	stderr: string;
 }
@@ -132,7 +137,8 @@ export function runCli(
 				if ( err !== null ) {
 					code = typeof err.code === 'number' ? err.code : 1;
 				}
-				resolve( { code, stdout, stderr } );
+				const signal = err?.signal ?? null;
+				resolve( { code, signal, stdout, stderr } );
 			}
 		);
 	} );
