@@ -5,7 +5,7 @@
 export type SourceKind = 'imap';
 
 /** What to do with a message at the source once it is safely stored. */
-export type AfterImport = 'mark_read' | 'leave';
+export type AfterImport = 'mark_read' | 'move' | 'delete' | 'leave';
 
 export interface ImapSettings {
 	readonly host: string;
@@ -21,6 +21,8 @@ export interface ImapSettings {
 	/** On first contact: import what is already there ("all") or only mail that arrives later ("now"). */
 	readonly startFrom: 'now' | 'all';
 	readonly afterImport: AfterImport;
+	/** Destination of "move" (created when missing). */
+	readonly moveFolder: string;
 	/** Largest email imported; bigger ones are quarantined as too large, never downloaded. */
 	readonly maxMessageBytes: number;
 }

@@ -4,10 +4,21 @@
 import type { RowDataPacket } from 'mysql2/promise';
 
 import { SidecarError } from '../errors.ts';
-import type { ConnectionConfig, ImapSettings } from '../interfaces.ts';
+import type {
+	AfterImport,
+	ConnectionConfig,
+	ImapSettings,
+} from '../interfaces.ts';
 import { open } from '../security/secret-box.ts';
 import type { Pool } from './pool.ts';
 import type { Tables } from './tables.ts';
+
+const AFTER_IMPORT: readonly AfterImport[] = [
+	'mark_read',
+	'move',
+	'delete',
+	'leave',
+];
 
 /** Largest email imported unless the connection says otherwise (a 25 MB file, base64-encoded). */
 const DEFAULT_MAX_MESSAGE_MB = 40;
@@ -73,8 +84,13 @@ export function toConnectionConfig(
 			) *
 			1024 *
 			1024,
-		afterImport:
-			settings[ 'after_import' ] === 'leave' ? 'leave' : 'mark_read',
+		afterImport: AFTER_IMPORT.includes(
+			settings[ 'after_import' ] as AfterImport
+		)
+			? ( settings[ 'after_import' ] as AfterImport )
+			: 'mark_read',
+		moveFolder:
+			str( settings[ 'move_folder' ], 'Processed' ) || 'Processed',
 	};
 	const secret = row[ 'secret' ];
 	return {

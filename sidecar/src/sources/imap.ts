@@ -38,6 +38,9 @@ export class ImapSource implements MailSource {
 		} catch ( err ) {
 			throw describeImapError( err, this.config );
 		}
+		if ( this.config.imap.afterImport === 'move' ) {
+			await this.ensureFolder( this.config.imap.moveFolder );
+		}
 		try {
 			const box = await this.client.mailboxOpen(
 				this.config.imap.folder
@@ -51,6 +54,27 @@ export class ImapSource implements MailSource {
 			throw new SidecarError(
 				'folder_not_found',
 				`${ label( this.config ) }: the folder "${ this.config.imap.folder }" cannot be opened; check the folder name in the connection settings.`,
+				err
+			);
+		}
+	}
+
+	/**
+	 * Creates the folder processed mail is moved to, unless it exists.
+	 *
+	 * @param folder Folder path.
+	 */
+	private async ensureFolder( folder: string ): Promise< void > {
+		const existing = await this.client.list();
+		if ( existing.some( ( box ) => box.path === folder ) ) {
+			return;
+		}
+		try {
+			await this.client.mailboxCreate( folder );
+		} catch ( err ) {
+			throw new SidecarError(
+				'folder_not_found',
+				`${ label( this.config ) }: the folder "${ folder }" for processed mail does not exist and cannot be created; create it or choose another in the connection settings.`,
 				err
 			);
 		}
@@ -92,11 +116,46 @@ export class ImapSource implements MailSource {
 	}
 
 	async acknowledge( uid: number ): Promise< void > {
-		if ( this.config.imap.afterImport === 'mark_read' ) {
-			await this.client.messageFlagsAdd( String( uid ), [ '\\Seen' ], {
-				uid: true,
-			} );
+		const { afterImport, moveFolder } = this.config.imap;
+		if ( afterImport === 'leave' ) {
+			return;
 		}
+		const range = String( uid );
+		if ( afterImport === 'delete' ) {
+			// Without UIDPLUS, EXPUNGE would also remove every other message someone flagged
+			// \Deleted; then the message is only flagged and the server's own cleanup removes it.
+			await ( this.has( 'UIDPLUS' )
+				? this.client.messageDelete( range, { uid: true } )
+				: this.client.messageFlagsAdd( range, [ '\\Deleted' ], {
+						uid: true,
+					} ) );
+			return;
+		}
+		await this.client.messageFlagsAdd( range, [ '\\Seen' ], { uid: true } );
+		if ( afterImport === 'move' ) {
+			if ( this.has( 'MOVE' ) || this.has( 'UIDPLUS' ) ) {
+				// imapflow falls back to COPY + UID EXPUNGE when MOVE is missing.
+				await this.client.messageMove( range, moveFolder, {
+					uid: true,
+				} );
+			} else {
+				await this.client.messageCopy( range, moveFolder, {
+					uid: true,
+				} );
+				await this.client.messageFlagsAdd( range, [ '\\Deleted' ], {
+					uid: true,
+				} );
+			}
+		}
+	}
+
+	/**
+	 * Whether the server announced a capability.
+	 *
+	 * @param name Capability, e.g. "MOVE".
+	 */
+	private has( name: string ): boolean {
+		return this.client.capabilities.has( name );
 	}
 
 	onNewMail( listener: () => void ): void {
