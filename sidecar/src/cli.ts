@@ -20,6 +20,7 @@ import { createLogger, type LogLevel } from './logger.ts';
 
 const USAGE = `Usage:
   email-piping run [--once] [--connection <id>] [--wp-config <path>]
+                   [--lease-seconds 90] [--stall-seconds 120]
   email-piping check <connection> [--wp-config <path>]
   email-piping parse <file.eml|dir>... --json [--connection <id>] [--wp-config <path>]
   email-piping quarantine list [--json] [--wp-config <path>]
@@ -52,6 +53,28 @@ function numericId( value: string | undefined, hint: string ): number | null {
 	return Number( value );
 }
 
+/**
+ * A duration option in seconds, at least `min`.
+ *
+ * @param value What was typed.
+ * @param name  Option name, for the message.
+ * @param min   Smallest sensible value.
+ */
+function seconds(
+	value: string | undefined,
+	name: string,
+	min: number
+): number {
+	const n = Number( value );
+	if ( ! Number.isInteger( n ) || n < min ) {
+		throw new SidecarError(
+			'usage',
+			`--${ name } must be a whole number of seconds, at least ${ min }.`
+		);
+	}
+	return n;
+}
+
 const connectionId = ( value: string | undefined ): number | null =>
 	numericId(
 		value,
@@ -81,6 +104,8 @@ async function main( argv: string[] ): Promise< number > {
 			connection: { type: 'string' },
 			'wp-config': { type: 'string' },
 			'log-level': { type: 'string', default: 'info' },
+			'lease-seconds': { type: 'string', default: '90' },
+			'stall-seconds': { type: 'string', default: '120' },
 			help: { type: 'boolean', short: 'h', default: false },
 		},
 	} );
@@ -104,7 +129,18 @@ async function main( argv: string[] ): Promise< number > {
 				ctx = await openContext( wpConfig, log );
 				return values.once
 					? await runOnce( ctx, only, out )
-					: await runDaemon( ctx, only );
+					: await runDaemon( ctx, only, {
+							leaseSeconds: seconds(
+								values[ 'lease-seconds' ],
+								'lease-seconds',
+								5
+							),
+							stallSeconds: seconds(
+								values[ 'stall-seconds' ],
+								'stall-seconds',
+								2
+							),
+						} );
 			case 'check': {
 				const id = connectionId( args[ 0 ] );
 				if ( id === null ) {

@@ -1,18 +1,20 @@
 /**
  * `email-piping run`: every enabled connection, until SIGTERM. Each connection has its own
- * worker — lease, IMAP IDLE for near-instant pickup, a node-cron poll as the fallback, and
- * reconnects with backoff — so one failing mailbox never holds up another.
+ * worker — lease, IMAP IDLE for near-instant pickup, a node-cron poll as the fallback, a stall
+ * watchdog and reconnects with backoff — so one failing mailbox never holds up another.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import cron from 'node-cron';
 
+import type { InFlightBudget } from './budget.ts';
 import type { RuntimeContext } from './context.ts';
 import {
 	acquireLease,
 	leaseOwnerId,
 	recordStatus,
 	releaseLease,
+	type Checkpoint,
 } from './db/state-repo.ts';
 import { SidecarError } from './errors.ts';
 import type { ConnectionConfig } from './interfaces.ts';
@@ -21,24 +23,37 @@ import { openMailbox } from './session.ts';
 import { backoffDelay } from './sources/backoff.ts';
 import { processNewMail } from './worker.ts';
 
-/** Lease length; another sidecar takes over this long after this one dies. */
-export const LEASE_SECONDS = 90;
+export interface DaemonOptions {
+	/** Lease length; another sidecar takes over this long after this one dies. */
+	readonly leaseSeconds: number;
+	/** A pass that makes no progress this long is considered stalled: reconnect. */
+	readonly stallMs: number;
+	/** Shared bound on emails in flight. */
+	readonly budget: InFlightBudget;
+}
 
-/** Fallback poll (and lease renewal) schedule, in case IDLE misses or the server lacks it. */
+/** Fallback poll, in case IDLE misses something or the server does not offer it. */
 const POLL_CRON = '*/30 * * * * *';
 
 export class ConnectionWorker {
 	private readonly owner = leaseOwnerId();
 	private readonly ctx: RuntimeContext;
 	private readonly connection: ConnectionConfig;
+	private readonly options: DaemonOptions;
 
 	/**
 	 * @param ctx        Runtime.
 	 * @param connection Connection to work.
+	 * @param options    Lease, watchdog and budget.
 	 */
-	constructor( ctx: RuntimeContext, connection: ConnectionConfig ) {
+	constructor(
+		ctx: RuntimeContext,
+		connection: ConnectionConfig,
+		options: DaemonOptions
+	) {
 		this.ctx = ctx;
 		this.connection = connection;
+		this.options = options;
 	}
 
 	/**
@@ -49,22 +64,27 @@ export class ConnectionWorker {
 	 * @return The permanent error, or null after a shutdown.
 	 */
 	async run( signal: AbortSignal ): Promise< SidecarError | null > {
-		const log = this.ctx.log.child( { connectionId: this.connection.id } );
+		const { pool, tables } = this.ctx;
+		const id = this.connection.id;
+		const log = this.ctx.log.child( { connectionId: id } );
 		let attempt = 0;
 		while ( ! signal.aborted ) {
 			try {
 				if (
 					! ( await acquireLease(
-						this.ctx.pool,
-						this.ctx.tables,
-						this.connection.id,
+						pool,
+						tables,
+						id,
 						this.owner,
-						LEASE_SECONDS
+						this.options.leaseSeconds
 					) )
 				) {
-					await sleep( ( LEASE_SECONDS / 3 ) * 1000, undefined, {
-						signal,
-					} ).catch( () => undefined );
+					// Another sidecar works this mailbox; stand by to take over if it dies.
+					await sleep(
+						( this.options.leaseSeconds * 1000 ) / 3,
+						undefined,
+						{ signal }
+					).catch( () => undefined );
 					continue;
 				}
 				await this.session( signal, () => {
@@ -84,20 +104,17 @@ export class ConnectionWorker {
 					code: error.code,
 				} );
 				await recordStatus(
-					this.ctx.pool,
-					this.ctx.tables,
-					this.connection.id,
+					pool,
+					tables,
+					id,
 					'error',
 					error.code,
 					error.message
 				).catch( () => undefined );
 				if ( error.isPermanent ) {
-					await releaseLease(
-						this.ctx.pool,
-						this.ctx.tables,
-						this.connection.id,
-						this.owner
-					).catch( () => undefined );
+					await releaseLease( pool, tables, id, this.owner ).catch(
+						() => undefined
+					);
 					return error;
 				}
 				await sleep( backoffDelay( attempt++ ), undefined, {
@@ -105,18 +122,15 @@ export class ConnectionWorker {
 				} ).catch( () => undefined );
 			}
 		}
-		await releaseLease(
-			this.ctx.pool,
-			this.ctx.tables,
-			this.connection.id,
-			this.owner
-		).catch( () => undefined );
+		await releaseLease( pool, tables, id, this.owner ).catch(
+			() => undefined
+		);
 		return null;
 	}
 
 	/**
 	 * One connected session: passes on IDLE notifications and on the fallback schedule, until
-	 * the server drops us, the lease is lost, or shutdown.
+	 * the server drops us, the lease is lost, a pass stalls, or shutdown.
 	 *
 	 * @param signal    Shutdown.
 	 * @param connected Called once the mailbox is open.
@@ -125,34 +139,43 @@ export class ConnectionWorker {
 		signal: AbortSignal,
 		connected: () => void
 	): Promise< void > {
+		const { pool, tables } = this.ctx;
+		const id = this.connection.id;
+		const log = this.ctx.log.child( { connectionId: id } );
 		const mailbox = await openMailbox( this.ctx, this.connection );
 		connected();
-		await recordStatus(
-			this.ctx.pool,
-			this.ctx.tables,
-			this.connection.id,
-			'connected',
-			null,
-			null
-		);
-		let checkpoint = mailbox.checkpoint;
+		await recordStatus( pool, tables, id, 'connected', null, null );
+
+		let checkpoint: Checkpoint = mailbox.checkpoint;
 		let running: Promise< void > | null = null;
 		let again = false;
 		let failure: unknown = null;
+		let lastProgress = Date.now();
 		let stop: () => void = () => undefined;
 		const ended = new Promise< void >( ( resolve ) => {
 			stop = resolve;
 		} );
+		const fail = ( err: unknown ): void => {
+			failure ??= err;
+			stop();
+		};
 
 		const pass = async (): Promise< void > => {
 			do {
 				again = false;
+				lastProgress = Date.now();
 				const result = await processNewMail(
 					this.ctx,
 					this.connection,
 					mailbox.source,
 					checkpoint,
-					signal
+					signal,
+					{
+						budget: this.options.budget,
+						progress: () => {
+							lastProgress = Date.now();
+						},
+					}
 				);
 				if ( result.events > 0 && this.ctx.siteUrl !== null ) {
 					void pingWordPress(
@@ -171,46 +194,67 @@ export class ConnectionWorker {
 				return;
 			}
 			running = pass()
-				.catch( ( err: unknown ) => {
-					failure = err;
-					stop();
-				} )
+				.catch( fail )
 				.finally( () => {
 					running = null;
 				} );
 		};
 
+		// Renew the lease well before it runs out, and watch for a pass that hangs (a server that
+		// stops answering mid-download, a half-open TCP connection).
+		const heartbeat = setInterval(
+			() => {
+				if (
+					running !== null &&
+					Date.now() - lastProgress > this.options.stallMs
+				) {
+					log.warn( 'pass stalled; reconnecting', {
+						stalledMs: Date.now() - lastProgress,
+					} );
+					fail(
+						new SidecarError(
+							'timeout',
+							`Connection #${ id }: the mail server stopped answering.`
+						)
+					);
+					void mailbox.source.close();
+					return;
+				}
+				acquireLease(
+					pool,
+					tables,
+					id,
+					this.owner,
+					this.options.leaseSeconds
+				).then(
+					( held ) =>
+						held ||
+						fail(
+							new SidecarError(
+								'lease_held',
+								`Connection #${ id } was taken over by another sidecar.`
+							)
+						),
+					fail
+				);
+			},
+			Math.max( 1000, ( this.options.leaseSeconds * 1000 ) / 3 )
+		);
+		const poll = cron.schedule( POLL_CRON, trigger, {
+			name: `poll:${ id }`,
+			noOverlap: true,
+		} );
+
 		mailbox.source.onNewMail( trigger );
 		mailbox.source.onClose( () => stop() );
 		signal.addEventListener( 'abort', () => stop(), { once: true } );
-		const poll = cron.schedule(
-			POLL_CRON,
-			async () => {
-				if (
-					! ( await acquireLease(
-						this.ctx.pool,
-						this.ctx.tables,
-						this.connection.id,
-						this.owner,
-						LEASE_SECONDS
-					) )
-				) {
-					failure = new SidecarError(
-						'lease_held',
-						`Connection #${ this.connection.id } was taken over by another sidecar.`
-					);
-					stop();
-					return;
-				}
-				trigger();
-			},
-			{ name: `poll:${ this.connection.id }`, noOverlap: true }
-		);
 		trigger();
 		try {
 			await ended;
+			// On shutdown the pass in flight finishes its current email (it checks the signal).
 			await ( running ?? Promise.resolve() );
 		} finally {
+			clearInterval( heartbeat );
 			await poll.stop();
 			await poll.destroy();
 			await mailbox.source.close().catch( () => undefined );
@@ -218,19 +262,22 @@ export class ConnectionWorker {
 		if ( failure !== null && ! signal.aborted ) {
 			throw failure;
 		}
+		if ( ! signal.aborted ) {
+			throw new SidecarError(
+				'connect_failed',
+				`Connection #${ id }: the server closed the connection.`
+			);
+		}
 	}
 
 	/**
 	 * Re-reads the checkpoint the store advanced.
 	 *
-	 * @param previous             Checkpoint of the last pass.
-	 * @param previous.uidValidity UIDVALIDITY of that checkpoint.
-	 * @param previous.lastUid     Last UID stored.
+	 * @param previous Checkpoint of the last pass.
 	 */
-	private async currentCheckpoint( previous: {
-		uidValidity: number;
-		lastUid: number;
-	} ): Promise< { uidValidity: number; lastUid: number } > {
+	private async currentCheckpoint(
+		previous: Checkpoint
+	): Promise< Checkpoint > {
 		const [ rows ] = await this.ctx.pool.execute(
 			`SELECT last_uid FROM ${ this.ctx.tables.mailbox_state } WHERE connection_id = ? AND uidvalidity = ?`,
 			[ this.connection.id, previous.uidValidity ]

@@ -2,6 +2,9 @@
  * One pass over a mailbox: list what is new (sizes only), then for each message in UID order
  * stream → analyse → store (one transaction) → acknowledge at the source.
  */
+import { PassThrough, type Readable } from 'node:stream';
+
+import type { InFlightBudget } from './budget.ts';
 import type { RuntimeContext } from './context.ts';
 import type { Checkpoint } from './db/state-repo.ts';
 import { errorProperty } from './errors.ts';
@@ -57,6 +60,26 @@ export function isPoisonError( err: unknown ): boolean {
 	return sqlState !== undefined && ! TRANSIENT_DB_CODES.has( code );
 }
 
+export interface PassHooks {
+	/** Shared bound on emails in flight (the daemon's). */
+	readonly budget?: InFlightBudget;
+	/** Called whenever bytes arrive or an email is done, for the stall watchdog. */
+	readonly progress?: () => void;
+}
+
+/**
+ * Passes a stream through, reporting every chunk as progress.
+ *
+ * @param stream   Source stream.
+ * @param progress Callback.
+ */
+function reportingProgress( stream: Readable, progress: () => void ): Readable {
+	const tap = new PassThrough();
+	tap.on( 'data', progress );
+	stream.on( 'error', ( err ) => tap.destroy( err ) );
+	return stream.pipe( tap );
+}
+
 /**
  * Processes every message after the checkpoint. Stops between messages when `signal` aborts.
  *
@@ -65,6 +88,7 @@ export function isPoisonError( err: unknown ): boolean {
  * @param source     Connected source.
  * @param checkpoint Where the last pass ended.
  * @param signal     Shutdown signal.
+ * @param hooks
  * @return Counts per outcome, and how many outbox events were written.
  */
 export async function processNewMail(
@@ -72,7 +96,8 @@ export async function processNewMail(
 	connection: ConnectionConfig,
 	source: MailSource,
 	checkpoint: Checkpoint,
-	signal: AbortSignal
+	signal: AbortSignal,
+	hooks: PassHooks = {}
 ): Promise< { counts: PassCounts; events: number } > {
 	const counts: PassCounts = {
 		ticket: 0,
@@ -99,10 +124,16 @@ export async function processNewMail(
 			},
 			policy: DEFAULT_POLICY,
 			maxBytes: connection.imap.maxMessageBytes,
-			open: () => source.open( ref ),
+			open: async () => {
+				const stream = await source.open( ref );
+				return hooks.progress
+					? reportingProgress( stream, hooks.progress )
+					: stream;
+			},
 		};
-		const result = await ingestMessage( ctx.pool, ctx.tables, input ).catch(
-			async ( err: unknown ) => {
+		const release = await hooks.budget?.acquire( ref.size );
+		const result = await ingestMessage( ctx.pool, ctx.tables, input )
+			.catch( async ( err: unknown ) => {
 				if ( ! isPoisonError( err ) ) {
 					throw err; // The pass stops and is retried later; the message stays unread.
 				}
@@ -120,8 +151,9 @@ export async function processNewMail(
 					errorProperty( err, 'code' ) ?? String( err ),
 					null
 				);
-			}
-		);
+			} )
+			.finally( () => release?.() );
+		hooks.progress?.();
 		failpoint( 'after_commit' );
 		log.info( 'message stored', {
 			uid: ref.uid,

@@ -1,9 +1,16 @@
 /**
  * `email-piping run`: the long-running daemon with two-stage shutdown.
  */
+import { InFlightBudget } from '../budget.ts';
 import type { RuntimeContext } from '../context.ts';
 import { ConnectionWorker } from '../daemon.ts';
 import { loadConnections } from '../session.ts';
+
+/** Emails processed at once across all connections (each holds a database connection). */
+const MAX_IN_FLIGHT = 6;
+
+/** Announced bytes processed at once across all connections. */
+const MAX_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 
 /** After the first SIGTERM, in-flight messages get this long to finish. */
 const GRACEFUL_MS = 10_000;
@@ -11,13 +18,17 @@ const GRACEFUL_MS = 10_000;
 /**
  * Runs until SIGTERM/SIGINT, or until every connection has failed permanently.
  *
- * @param ctx  Runtime.
- * @param only --connection value, or null for all enabled connections.
+ * @param ctx                  Runtime.
+ * @param only                 --connection value, or null for all enabled connections.
+ * @param options
+ * @param options.leaseSeconds
+ * @param options.stallSeconds
  * @return Exit code.
  */
 export async function runDaemon(
 	ctx: RuntimeContext,
-	only: number | null
+	only: number | null,
+	options: { leaseSeconds: number; stallSeconds: number }
 ): Promise< number > {
 	const { connections, broken } = await loadConnections( ctx, only );
 	for ( const b of broken ) {
@@ -54,9 +65,16 @@ export async function runDaemon(
 	ctx.log.info( 'sidecar started', {
 		connections: connections.map( ( c ) => c.id ),
 	} );
+	const daemonOptions = {
+		leaseSeconds: options.leaseSeconds,
+		stallMs: options.stallSeconds * 1000,
+		budget: new InFlightBudget( MAX_IN_FLIGHT, MAX_BYTES_IN_FLIGHT ),
+	};
 	const results = await Promise.all(
 		connections.map( ( c ) =>
-			new ConnectionWorker( ctx, c ).run( controller.signal )
+			new ConnectionWorker( ctx, c, daemonOptions ).run(
+				controller.signal
+			)
 		)
 	);
 	const permanent = results.filter( ( r ) => r !== null );

@@ -14,6 +14,9 @@ import type { MailboxSnapshot, MailSource } from './mail-source.ts';
 const SOCKET_TIMEOUT_MS = 5 * 60_000;
 const CONNECT_TIMEOUT_MS = 20_000;
 
+/** Silence after which the connection enters IDLE. */
+const AUTO_IDLE_DELAY_MS = 300;
+
 /** Partial-fetch size of downloads: large enough for throughput, small enough for memory. */
 const DOWNLOAD_CHUNK_BYTES = 1024 * 1024;
 
@@ -199,6 +202,9 @@ function imapOptions( config: ConnectionConfig ): ImapFlowOptions {
 		connectionTimeout: CONNECT_TIMEOUT_MS,
 		greetingTimeout: CONNECT_TIMEOUT_MS,
 		socketTimeout: SOCKET_TIMEOUT_MS,
+		// imapflow waits 15 s of silence before it IDLEs; new mail arriving in that window would
+		// wait for the next poll. A pass issues its commands back to back, so a short delay is safe.
+		autoIdleDelay: AUTO_IDLE_DELAY_MS,
 	};
 }
 

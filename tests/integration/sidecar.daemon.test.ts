@@ -1,0 +1,217 @@
+/**
+ * The daemon: new mail is picked up through IMAP IDLE within seconds, two sidecars share one
+ * mailbox through the lease without doing anything twice, the standby takes over when the
+ * holder dies, and SIGTERM stops it cleanly.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+
+import { ImapFlow } from 'imapflow';
+import type mysql from 'mysql2/promise';
+
+import { seal } from '../../sidecar/src/security/secret-box.ts';
+import { CLI, count, loadStack, openDb, type Stack } from './support/stack.ts';
+
+describe( 'the daemon', () => {
+	let stack: Stack;
+	let db: mysql.Pool;
+	let imap: ImapFlow;
+	let connectionId = 0;
+	const daemons: ChildProcess[] = [];
+	const tag = randomUUID().slice( 0, 8 );
+
+	const startDaemon = (): ChildProcess => {
+		const child = spawn(
+			CLI,
+			[
+				'run',
+				'--connection',
+				String( connectionId ),
+				'--lease-seconds',
+				'6',
+				'--wp-config',
+				stack.wp.config,
+			],
+			{
+				env: { PATH: process.env[ 'PATH' ] ?? '' },
+				stdio: [ 'ignore', 'ignore', 'pipe' ],
+			}
+		);
+		child.stderr?.resume();
+		daemons.push( child );
+		return child;
+	};
+
+	const waitFor = async (
+		what: string,
+		check: () => Promise< boolean >,
+		timeoutMs: number
+	): Promise< number > => {
+		const start = Date.now();
+		while ( Date.now() - start < timeoutMs ) {
+			if ( await check() ) {
+				return Date.now() - start;
+			}
+			await new Promise( ( r ) => setTimeout( r, 100 ) );
+		}
+		throw new Error( `${ what } did not happen within ${ timeoutMs } ms` );
+	};
+
+	const send = ( subject: string ) =>
+		imap.append(
+			'INBOX',
+			Buffer.from(
+				`From: customer@example.test\r\nTo: harness@example.test\r\nSubject: ${ subject }\r\nMessage-ID: <${ randomUUID() }@example.test>\r\n\r\nhello\r\n`
+			)
+		);
+	const tickets = ( subject: string ) =>
+		count(
+			db,
+			'SELECT COUNT(*) n FROM wp_epipe_tickets WHERE subject = ?',
+			[ subject ]
+		);
+	const leaseOwner = async (): Promise< string | null > => {
+		const [ rows ] = await db.query(
+			'SELECT lease_owner FROM wp_epipe_mailbox_state WHERE connection_id = ?',
+			[ connectionId ]
+		);
+		return (
+			( rows as Array< { lease_owner: string | null } > )[ 0 ]
+				?.lease_owner ?? null
+		);
+	};
+
+	before( async () => {
+		stack = loadStack();
+		db = openDb( stack );
+		imap = new ImapFlow( {
+			host: stack.imap.host,
+			port: stack.imap.port,
+			secure: false,
+			tls: { ca: fs.readFileSync( stack.imap.caFile ) },
+			auth: {
+				user: stack.mailboxes.harness.user,
+				pass: stack.mailboxes.harness.password,
+			},
+			logger: false,
+		} );
+		await imap.connect();
+		await imap.mailboxOpen( 'INBOX' );
+		if ( imap.mailbox && imap.mailbox.exists > 0 ) {
+			await imap.messageDelete( '1:*' );
+		}
+		const key = /define\(\s*'EPIPE_SECRET_KEY',\s*'([^']+)'/.exec(
+			fs.readFileSync( stack.wp.config, 'utf8' )
+		)?.[ 1 ] as string;
+		const settings = {
+			host: stack.imap.host,
+			port: stack.imap.port,
+			security: 'starttls',
+			ca_file: stack.imap.caFile,
+			username: stack.mailboxes.harness.user,
+			start_from: 'now',
+		};
+		const [ res ] = await db.query(
+			"INSERT INTO wp_epipe_connections (name, kind, enabled, mailbox_address, settings, secret, created_at, updated_at) VALUES ('daemon', 'imap', 0, 'harness@example.test', ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
+			[
+				JSON.stringify( settings ),
+				seal( key, stack.mailboxes.harness.password ),
+			]
+		);
+		connectionId = ( res as { insertId: number } ).insertId;
+	} );
+
+	after( async () => {
+		for ( const d of daemons ) {
+			d.kill( 'SIGKILL' );
+		}
+		await imap.logout();
+		await db.end();
+	} );
+
+	it( 'picks up a new email within seconds through IDLE, not at the next poll', async () => {
+		startDaemon();
+		await waitFor(
+			'the daemon connecting',
+			async () =>
+				( await count(
+					db,
+					"SELECT COUNT(*) n FROM wp_epipe_mailbox_state WHERE connection_id = ? AND status = 'connected'",
+					[ connectionId ]
+				) ) === 1,
+			15_000
+		);
+		await new Promise( ( r ) => setTimeout( r, 500 ) ); // Let it enter IDLE.
+		const subject = `Idle ${ tag }`;
+		await send( subject );
+		// The fallback poll runs every 30 s; a pickup well under that comes from IDLE.
+		const ms = await waitFor(
+			'the IDLE pickup',
+			async () => ( await tickets( subject ) ) === 1,
+			5_000
+		);
+		assert.ok( ms < 5_000, `picked up after ${ ms } ms` );
+	} );
+
+	it( 'shares the mailbox with a second sidecar without doing anything twice', async () => {
+		startDaemon();
+		const subjects = [ 1, 2, 3 ].map( ( n ) => `Shared ${ n } ${ tag }` );
+		for ( const s of subjects ) {
+			await send( s );
+		}
+		await waitFor(
+			'all three tickets',
+			async () =>
+				( await Promise.all( subjects.map( tickets ) ) ).every(
+					( n ) => n === 1
+				),
+			15_000
+		);
+		await new Promise( ( r ) => setTimeout( r, 1500 ) );
+		assert.deepEqual(
+			await Promise.all( subjects.map( tickets ) ),
+			[ 1, 1, 1 ]
+		);
+	} );
+
+	it( 'lets the standby take over when the lease holder dies', async () => {
+		const owner = await leaseOwner();
+		const holder = daemons.find(
+			( d ) => owner?.split( '/' )[ 1 ] === String( d.pid )
+		);
+		assert.ok( holder, `one of the daemons holds the lease (${ owner })` );
+		holder.kill( 'SIGKILL' );
+		await new Promise( ( r ) => holder.once( 'exit', r ) );
+		const subject = `Takeover ${ tag }`;
+		await send( subject );
+		await waitFor(
+			'the standby taking over',
+			async () => ( await tickets( subject ) ) === 1,
+			20_000
+		);
+		assert.notEqual( await leaseOwner(), owner );
+	} );
+
+	it( 'stops cleanly on SIGTERM and gives the lease back', async () => {
+		const alive = daemons.filter(
+			( d ) => d.exitCode === null && d.signalCode === null
+		);
+		assert.equal( alive.length, 1 );
+		const daemon = alive[ 0 ] as ChildProcess;
+		const exited = new Promise< number | null >( ( r ) =>
+			daemon.once( 'exit', ( code ) => r( code ) )
+		);
+		daemon.kill( 'SIGTERM' );
+		const code = await Promise.race( [
+			exited,
+			new Promise< string >( ( r ) =>
+				setTimeout( () => r( 'timeout' ), 12_000 )
+			),
+		] );
+		assert.equal( code, 0 );
+		assert.equal( await leaseOwner(), null );
+	} );
+} );
