@@ -38,26 +38,17 @@ const ACKNOWLEDGED: ReadonlySet< Outcome > = new Set< Outcome >( [
 	'already_processed',
 ] );
 
-/** Driver errors after which the same write can succeed later (connection, locks). */
-const TRANSIENT_DB_CODES = new Set( [
-	'ER_LOCK_DEADLOCK',
-	'ER_LOCK_WAIT_TIMEOUT',
-	'ER_CON_COUNT_ERROR',
-	'ER_SERVER_SHUTDOWN',
-	'ER_QUERY_INTERRUPTED',
-	'PROTOCOL_CONNECTION_LOST',
-] );
-
 /**
  * Whether the database refused this email's data itself (a poisonous email) rather than being
- * unavailable: only then is quarantine right; anything else is retried.
+ * unavailable: only SQLSTATE classes 22 (data exception: too long, out of range, bad string)
+ * and 23 (integrity constraint) count. Everything else — lost or killed connections,
+ * deadlocks, lock waits, a full disk — is retried and must never quarantine an email.
  *
  * @param err What the store threw.
  */
 export function isPoisonError( err: unknown ): boolean {
-	const sqlState = errorProperty( err, 'sqlState' );
-	const code = errorProperty( err, 'code' ) ?? '';
-	return sqlState !== undefined && ! TRANSIENT_DB_CODES.has( code );
+	const sqlState = errorProperty( err, 'sqlState' ) ?? '';
+	return sqlState.startsWith( '22' ) || sqlState.startsWith( '23' );
 }
 
 export interface PassHooks {
@@ -126,6 +117,7 @@ export async function processNewMail(
 			maxBytes: connection.imap.maxMessageBytes,
 			open: async () => {
 				const stream = await source.open( ref );
+				failpoint( 'download_started' );
 				return hooks.progress
 					? reportingProgress( stream, hooks.progress )
 					: stream;

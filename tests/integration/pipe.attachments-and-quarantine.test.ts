@@ -290,7 +290,7 @@ describe( 'attachments and quarantine', () => {
 	it( 'reprocesses a kept email into a ticket once it can be read', async () => {
 		const tag = randomUUID().slice( 0, 8 );
 		const raw = Buffer.from(
-			`From: Casey <customer@example.test>\r\nTo: support@example.test\r\nSubject: Kept aside ${ tag }\r\nMessage-ID: <kept-${ tag }@example.test>\r\n\r\nPlease help.\r\n`
+			`From: customer@example.test\r\nTo: support@example.test\r\nSubject: Kept aside ${ tag }\r\nMessage-ID: <kept-${ tag }@example.test>\r\n\r\nPlease help.\r\n`
 		);
 		// As left by an earlier release whose parser failed on this email.
 		const [ b ] = await db.query(

@@ -48,6 +48,7 @@ export interface Stack {
 		name: string;
 		user: string;
 		password: string;
+		socket: string;
 		tablePrefix: string;
 	};
 	imap: { host: string; port: number; imapsPort: number; caFile: string };
@@ -253,5 +254,20 @@ export function wpEval( stack: Stack, code: string ): Promise< string > {
 					? reject( new Error( `${ err.message }\n${ stderr }` ) )
 					: resolve( stdout )
 		);
+	} );
+}
+
+/**
+ * A pool as the database's root user (over the server's socket), for tests that must see or
+ * kill other sessions.
+ *
+ * @param stack Stack.
+ */
+export function openRootDb( stack: Stack ): mysql.Pool {
+	return mysql.createPool( {
+		socketPath: stack.db.socket,
+		user: 'root',
+		database: stack.db.name,
+		connectionLimit: 2,
 	} );
 }
