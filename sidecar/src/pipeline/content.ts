@@ -127,6 +127,74 @@ export function htmlToText( html: string ): string {
 		.trim();
 }
 
+/** Largest HTML body sanitised (characters). */
+const MAX_HTML_CHARS = 2 * 1024 * 1024;
+
+/** Deepest element nesting sanitised; real mail stays far below, hostile mail goes far above. */
+const MAX_HTML_DEPTH = 256;
+
+/**
+ * Whether an HTML body can be sanitised in bounded time: not too long, not too deeply nested.
+ * One linear scan over the tags; void elements and self-closing tags don't nest.
+ *
+ * @param html Untrusted HTML.
+ */
+export function isTractableHtml( html: string ): boolean {
+	if ( html.length > MAX_HTML_CHARS ) {
+		return false;
+	}
+	let depth = 0;
+	for ( const m of html.matchAll(
+		/<(\/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(\/?)>/g
+	) ) {
+		if (
+			VOID_ELEMENTS.has( ( m[ 2 ] as string ).toLowerCase() ) ||
+			m[ 3 ] === '/'
+		) {
+			continue;
+		}
+		depth += m[ 1 ] === '/' ? -1 : 1;
+		if ( depth > MAX_HTML_DEPTH ) {
+			return false;
+		}
+	}
+	return true;
+}
+
+const VOID_ELEMENTS = new Set( [
+	'area',
+	'base',
+	'br',
+	'col',
+	'embed',
+	'hr',
+	'img',
+	'input',
+	'link',
+	'meta',
+	'source',
+	'track',
+	'wbr',
+] );
+
+/**
+ * Text of HTML that is not worth parsing: tags dropped by a linear regex, entities decoded.
+ *
+ * @param html Untrusted HTML.
+ */
+function stripTags( html: string ): string {
+	return html
+		.slice( 0, MAX_HTML_CHARS )
+		.replace( /<(script|style)[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ' )
+		.replace( /<[^>]*>/g, ' ' )
+		.replace(
+			/&(amp|lt|gt|quot|#39|nbsp);/g,
+			( _m, name: string ) => ENTITIES[ name ] ?? ''
+		)
+		.replace( /[ \t]+/g, ' ' )
+		.trim();
+}
+
 /** Lines that start quoted history in common mail clients. */
 const HISTORY_STARTS = [
 	/^On .{1,300} wrote:\s*$/, // Gmail, Apple Mail, Thunderbird
@@ -183,10 +251,15 @@ export function extractReply( text: string, marker: string ): string {
  * @param marker Reply marker.
  */
 export function buildContent( p: ParsedEmail, marker: string ): Content {
-	const bodyHtml = p.html !== null ? sanitizeEmailHtml( p.html ) : null;
-	const bodyText = (
-		p.text.trim() !== '' || p.html === null ? p.text : htmlToText( p.html )
-	).trim();
+	// HTML too big or too deeply nested to sanitise in bounded time is not kept as HTML; its
+	// text still is, so the email is never empty.
+	const html = p.html !== null && isTractableHtml( p.html ) ? p.html : null;
+	const bodyHtml = html !== null ? sanitizeEmailHtml( html ) : null;
+	let text = p.text;
+	if ( text.trim() === '' && p.html !== null ) {
+		text = html !== null ? htmlToText( html ) : stripTags( p.html );
+	}
+	const bodyText = text.trim();
 	return {
 		bodyText,
 		bodyHtml: bodyHtml === '' ? null : bodyHtml,

@@ -64,6 +64,13 @@ export function messageIds( value: string | string[] | undefined ): string[] {
 	return [ ...joined.matchAll( /<[^<>\s]+>/g ) ].map( ( m ) => m[ 0 ] );
 }
 
+/** Recipients kept per header: enough for any real conversation, bounded for hostile mail. */
+const MAX_RECIPIENTS = 100;
+
+function capped( list: Address[] ): Address[] {
+	return list.slice( 0, MAX_RECIPIENTS );
+}
+
 export interface AttachmentMeta {
 	/** Safe display name (see attachments.ts). */
 	readonly filename: string;
@@ -89,10 +96,14 @@ export type AttachmentSink = (
 	content: Readable
 ) => Promise< AttachmentOutcome >;
 
+/** Attachments stored per email; the rest are listed as refused (a flood of tiny parts). */
+const MAX_ATTACHMENTS = 100;
+
 /**
  * A sink that only measures: for dry runs and tests.
- * @param _meta
- * @param content
+ *
+ * @param _meta   Unused.
+ * @param content The attachment's bytes.
  */
 export const measuringSink: AttachmentSink = async ( _meta, content ) => {
 	let size = 0;
@@ -122,6 +133,14 @@ export class PipelineIoError extends Error {
 		super( cause instanceof Error ? cause.message : String( cause ) );
 		this.cause = cause;
 	}
+}
+
+async function tooMany( content: Readable ): Promise< AttachmentOutcome > {
+	const measured = await measuringSink(
+		{ filename: '', contentType: '', inline: false, contentId: null },
+		content
+	);
+	return { ...measured, status: 'refused', reason: 'too_many_attachments' };
 }
 
 /** Thrown when a message grows past the size limit while streaming. */
@@ -228,10 +247,15 @@ export async function parseEmailStream(
 					};
 					let outcome: AttachmentOutcome;
 					try {
-						outcome = await sink(
-							meta,
-							attachment.content as Readable
-						);
+						outcome =
+							attachments.length < MAX_ATTACHMENTS
+								? await sink(
+										meta,
+										attachment.content as Readable
+									)
+								: await tooMany(
+										attachment.content as Readable
+									);
 					} catch ( err ) {
 						throw new PipelineIoError( err );
 					}
@@ -280,11 +304,17 @@ export async function parseEmailStream(
 	};
 	const parsed: ParsedEmail = {
 		from: fromList[ 0 ] ?? null,
-		to: addresses(
-			headers.get( 'to' ) as AddressObject | AddressObject[] | undefined
+		to: capped(
+			addresses(
+				headers.get( 'to' ) as
+					AddressObject | AddressObject[] | undefined
+			)
 		),
-		cc: addresses(
-			headers.get( 'cc' ) as AddressObject | AddressObject[] | undefined
+		cc: capped(
+			addresses(
+				headers.get( 'cc' ) as
+					AddressObject | AddressObject[] | undefined
+			)
 		),
 		subject: cleanText( str( 'subject' ) ?? '' ),
 		messageId: messageIds( str( 'message-id' ) )[ 0 ] ?? null,

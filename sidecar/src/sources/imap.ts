@@ -10,8 +10,12 @@ import { errorProperty, SidecarError } from '../errors.ts';
 import type { ConnectionConfig, MessageRef } from '../interfaces.ts';
 import type { MailboxSnapshot, MailSource } from './mail-source.ts';
 
-/** Socket inactivity limit; IDLE is refreshed well within it by imapflow. */
-const SOCKET_TIMEOUT_MS = 5 * 60_000;
+/**
+ * Socket inactivity limit: a half-open connection is noticed within this (imapflow's default
+ * is 5 minutes). IDLE is restarted every MAX_IDLE_MS, so an idle mailbox never hits it.
+ */
+const SOCKET_TIMEOUT_MS = 90_000;
+const MAX_IDLE_MS = 60_000;
 const CONNECT_TIMEOUT_MS = 20_000;
 
 /** Silence after which the connection enters IDLE. */
@@ -205,6 +209,7 @@ function imapOptions( config: ConnectionConfig ): ImapFlowOptions {
 		// imapflow waits 15 s of silence before it IDLEs; new mail arriving in that window would
 		// wait for the next poll. A pass issues its commands back to back, so a short delay is safe.
 		autoIdleDelay: AUTO_IDLE_DELAY_MS,
+		maxIdleTime: MAX_IDLE_MS,
 	};
 }
 

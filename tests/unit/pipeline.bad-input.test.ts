@@ -1,0 +1,265 @@
+/**
+ * The bad-input catalogue (MIME structure and headers): every hostile email reaches a defined
+ * outcome — ticket, skip or quarantine with a reason — quickly, without taking the process down.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import {
+	analyse,
+	type PipelineSettings,
+} from '../../sidecar/src/pipeline/index.ts';
+import type { Analysis } from '../../sidecar/src/pipeline/types.ts';
+
+const SETTINGS: PipelineSettings = {
+	mailboxAddress: 'support@example.test',
+	secretKey: null,
+	replyMarker: '-- Reply above this line --',
+};
+const HEAD =
+	'From: a@example.test\r\nTo: support@example.test\r\nSubject: test\r\nMessage-ID: <x@example.test>\r\n';
+
+/**
+ * Analyses with a hang guard: a stalled event loop would fail this, not hang the suite.
+ * @param raw
+ */
+async function analysed( raw: string | Buffer ): Promise< Analysis > {
+	let timer: NodeJS.Timeout | undefined;
+	const guard = new Promise< never >( ( _r, reject ) => {
+		timer = setTimeout(
+			() => reject( new Error( 'analysis did not finish within 10 s' ) ),
+			10_000
+		);
+	} );
+	try {
+		return await Promise.race( [
+			analyse(
+				Buffer.isBuffer( raw ) ? raw : Buffer.from( raw ),
+				SETTINGS
+			),
+			guard,
+		] );
+	} finally {
+		clearTimeout( timer );
+	}
+}
+
+const multipart = ( parts: string, extra = '' ) =>
+	`${ HEAD }MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n${ extra }\r\n${ parts }--b--\r\n`;
+
+describe( 'bad input: MIME structure', () => {
+	it( 'M1 a truncated multipart becomes a ticket with what was read', async () => {
+		const a = await analysed(
+			`${ HEAD }Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhalf a messa`
+		);
+		assert.equal( a.verdict, null );
+		assert.match( a.content?.bodyText ?? '', /half a messa/ );
+	} );
+
+	it( 'M2 multipart without a boundary is read as one text part', async () => {
+		const a = await analysed(
+			`${ HEAD }Content-Type: multipart/mixed\r\n\r\njust text\r\n`
+		);
+		assert.equal( a.verdict, null );
+	} );
+
+	it( 'M3 1,100 sibling parts are quarantined', async () => {
+		const parts = Array.from(
+			{ length: 1100 },
+			( _v, i ) => `--b\r\nContent-Type: text/plain\r\n\r\n${ i }\r\n`
+		).join( '' );
+		assert.deepEqual(
+			( await analysed( multipart( parts ) ) ).verdict?.reason,
+			'parse_failed'
+		);
+	} );
+
+	it( 'M4 2,000 levels of nested multipart are quarantined, no stack overflow', async () => {
+		let body = '';
+		for ( let i = 0; i < 2000; i++ ) {
+			body += `--b${ i }\r\nContent-Type: multipart/mixed; boundary="b${ i + 1 }"\r\n\r\n`;
+		}
+		const a = await analysed(
+			`${ HEAD }MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b0"\r\n\r\n${ body }`
+		);
+		assert.deepEqual( a.verdict?.action, 'quarantine' );
+	} );
+
+	it( 'M5 100,000 leading blank lines are parsed in linear time', async () => {
+		const a = await analysed(
+			'\r\n'.repeat( 100_000 ) + HEAD + '\r\nbody\r\n'
+		);
+		assert.ok(
+			a.verdict !== null,
+			'no headers before the blank lines: no sender'
+		);
+	} );
+
+	it( 'M6 a header block over 1 MB is quarantined', async () => {
+		const a = await analysed(
+			`${ HEAD }X-Big: ${ 'a'.repeat( 1_100_000 ) }\r\n\r\nbody\r\n`
+		);
+		assert.deepEqual(
+			[ a.verdict?.action, a.verdict?.reason ],
+			[ 'quarantine', 'parse_failed' ]
+		);
+	} );
+
+	it( 'M7 30,000 recipients: a ticket that keeps only the first 100', async () => {
+		const to = Array.from(
+			{ length: 30_000 },
+			( _v, i ) => `u${ i }@example.test`
+		).join( ', ' );
+		const a = await analysed(
+			`From: a@example.test\r\nTo: ${ to }\r\nSubject: many\r\n\r\nbody\r\n`
+		);
+		assert.equal( a.verdict, null );
+		assert.equal( a.parsed?.to.length, 100 );
+	} );
+
+	it( 'M9 999 attachments: a ticket with the first 100, the rest listed as refused', async () => {
+		const parts = Array.from(
+			{ length: 999 },
+			( _v, i ) =>
+				`--b\r\nContent-Disposition: attachment; filename="f${ i }.txt"\r\n\r\nx\r\n`
+		).join( '' );
+		const a = await analysed( multipart( parts ) );
+		assert.equal( a.verdict, null );
+		const statuses = a.parsed?.attachments.map( ( f ) => f.reason ) ?? [];
+		assert.equal( statuses.length, 999 );
+		assert.equal( statuses.filter( ( r ) => r === null ).length, 100 );
+		assert.equal(
+			statuses.filter( ( r ) => r === 'too_many_attachments' ).length,
+			899
+		);
+	} );
+
+	it( 'M10 broken base64 is decoded leniently into a ticket', async () => {
+		const a = await analysed(
+			`${ HEAD }Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\nSGVsbG8g!!!d29y*bGQ\r\n`
+		);
+		assert.equal( a.verdict, null );
+		assert.match( a.content?.bodyText ?? '', /Hello/ );
+	} );
+
+	it( 'M11 an unknown transfer encoding is kept as an attachment', async () => {
+		const a = await analysed(
+			multipart(
+				'--b\r\nContent-Type: text/plain\r\n\r\nsee file\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="f.uue"\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\nbegin 644 f\r\n`\r\nend\r\n'
+			)
+		);
+		assert.equal( a.verdict, null );
+		assert.equal( a.parsed?.attachments[ 0 ]?.filename, 'f.uue' );
+	} );
+
+	it( 'M12 a forwarded message/rfc822 never makes its inner sender the identity', async () => {
+		const a = await analysed(
+			`${ HEAD }Content-Type: message/rfc822\r\n\r\nFrom: ceo@victim.test\r\nTo: x@example.test\r\nSubject: inner\r\n\r\ninner body\r\n`
+		);
+		assert.equal( a.verdict, null );
+		assert.equal( a.parsed?.from?.address, 'a@example.test' );
+	} );
+
+	it( 'M13 an email with no body becomes a ticket with an empty body', async () => {
+		const a = await analysed( `${ HEAD }\r\n` );
+		assert.equal( a.verdict, null );
+		assert.equal( a.content?.bodyText, '' );
+	} );
+
+	it( 'M18 HTML nested 100,000 deep is not parsed, its text is kept', async () => {
+		const a = await analysed(
+			`${ HEAD }Content-Type: text/html\r\n\r\n${ '<div>'.repeat( 100_000 ) }deep text${ '</div>'.repeat( 100_000 ) }`
+		);
+		assert.equal( a.verdict, null );
+		assert.equal( a.content?.bodyHtml, null );
+		assert.equal( a.content?.bodyText, 'deep text' );
+	} );
+} );
+
+describe( 'bad input: headers', () => {
+	it( 'H1 no From header is quarantined', async () => {
+		const a = await analysed(
+			'To: support@example.test\r\nSubject: anonymous\r\n\r\nbody\r\n'
+		);
+		assert.deepEqual( a.verdict, {
+			action: 'quarantine',
+			reason: 'no_sender',
+		} );
+	} );
+
+	it( 'H5 an address only inside an encoded word is no address', async () => {
+		const a = await analysed(
+			'From: =?UTF-8?B?Y2VvQGNvbXBhbnkuY29t?=\r\nTo: support@example.test\r\nSubject: x\r\n\r\nbody\r\n'
+		);
+		assert.equal( a.verdict?.reason, 'no_sender' );
+	} );
+
+	it( 'H3 with duplicate headers the first occurrence wins', async () => {
+		const a = await analysed(
+			'From: first@example.test\r\nFrom: second@example.test\r\nTo: support@example.test\r\nSubject: one\r\nSubject: two\r\n\r\nbody\r\n'
+		);
+		assert.equal( a.parsed?.from?.address, 'first@example.test' );
+	} );
+
+	it( 'H11 hostile attachment names lose paths, controls and direction overrides', async () => {
+		const names = [
+			'../../shell.php',
+			'..\\\\..\\\\evil.doc',
+			'report\u202Egpj.exe',
+			'con.txt',
+			'a'.repeat( 400 ) + '.pdf',
+			'trailing.pdf...',
+		];
+		const parts = names
+			.map(
+				( n ) =>
+					`--b\r\nContent-Disposition: attachment; filename="${ n }"\r\n\r\nx\r\n`
+			)
+			.join( '' );
+		const a = await analysed( multipart( parts ) );
+		const stored = a.parsed?.attachments.map( ( f ) => f.filename ) ?? [];
+		assert.deepEqual( stored.slice( 0, 4 ), [
+			'shell.php',
+			'evil.doc',
+			'reportgpj.exe',
+			'_con.txt',
+		] );
+		assert.ok(
+			Buffer.byteLength( stored[ 4 ] ?? '' ) <= 200 &&
+				( stored[ 4 ] ?? '' ).endsWith( '.pdf' )
+		);
+		assert.equal( stored[ 5 ], 'trailing.pdf' );
+	} );
+
+	it( 'H14 header names like __proto__ pollute nothing', async () => {
+		await analysed(
+			`${ HEAD }List-__proto__: <x>\r\n__proto__: polluted\r\nconstructor: x\r\n\r\nbody\r\n`
+		);
+		assert.equal(
+			( {} as Record< string, unknown > )[ 'polluted' ],
+			undefined
+		);
+		assert.equal(
+			Object.prototype.hasOwnProperty.call(
+				Object.prototype,
+				'polluted'
+			),
+			false
+		);
+	} );
+
+	it( 'H15 a 1 MB subject is cut to the column size', async () => {
+		const a = await analysed(
+			`From: a@example.test\r\nSubject: ${ 'x'.repeat( 1_000_000 ) }\r\n\r\nbody\r\n`
+		);
+		assert.equal( a.subject.length, 255 );
+		assert.ok( a.subject.endsWith( '…' ) );
+	} );
+
+	it( 'H16 an encoded CR/LF in the subject does not survive', async () => {
+		const a = await analysed(
+			'From: a@example.test\r\nSubject: =?UTF-8?Q?Hi=0D=0ABcc:_x@evil.test?=\r\n\r\nbody\r\n'
+		);
+		assert.doesNotMatch( a.subject, /[\r\n]/ );
+	} );
+} );
