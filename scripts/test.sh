@@ -58,6 +58,10 @@ integration_rc=${PIPESTATUS[0]}
 phase browser tests
 playwright test -c tests/e2e/playwright.config.ts 2>&1 | tee -a "$LOG"
 e2e_rc=${PIPESTATUS[0]}
+
+phase benchmark smoke run
+node --disable-warning=ExperimentalWarning tests/bench/bench.ts --quick
+bench_rc=$?
 set -e
 
 # Node's runner ends with "ℹ pass N" / "ℹ fail N", Playwright with "N passed" / "N failed".
@@ -66,4 +70,4 @@ summary=$(awk '/^ℹ pass [0-9]+$/ { p += $3 } /^ℹ fail [0-9]+$/ { f += $3 }
 	END { printf "%d passed, %d failed", p, f }' "$LOG")
 phase done
 echo "tests: $summary"
-[ "$unit_rc" = 0 ] && [ "$integration_rc" = 0 ] && [ "$e2e_rc" = 0 ]
+[ "$unit_rc" = 0 ] && [ "$integration_rc" = 0 ] && [ "$e2e_rc" = 0 ] && [ "$bench_rc" = 0 ]

@@ -71,6 +71,8 @@ final class Events_Controller extends Abstract_Controller {
 	 * @since 0.1.0
 	 */
 	public function dispatch(): \WP_REST_Response {
+		// The sidecar stops waiting after a few seconds; the mail must still all go out.
+		ignore_user_abort( true );
 		return new \WP_REST_Response( $this->dispatcher->run() );
 	}
 }

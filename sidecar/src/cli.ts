@@ -17,6 +17,7 @@ import { openContext, type RuntimeContext } from './context.ts';
 import { loadConnections } from './session.ts';
 import { EXIT_CONFIG, SidecarError } from './errors.ts';
 import { createLogger, type LogLevel } from './logger.ts';
+import { writeReportIfAsked } from './metrics.ts';
 
 const USAGE = `Usage:
   email-piping run [--once] [--connection <id>] [--wp-config <path>]
@@ -205,6 +206,7 @@ async function main( argv: string[] ): Promise< number > {
 		}
 	} finally {
 		await ctx?.pool.end().catch( () => undefined );
+		writeReportIfAsked();
 	}
 }
 

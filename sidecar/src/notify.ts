@@ -5,7 +5,12 @@
 import type { Logger } from './logger.ts';
 import { pingHeaders } from './security/signer.ts';
 
-const PING_TIMEOUT_MS = 30_000;
+/**
+ * How long the sidecar waits for WordPress: long enough to see a refusal, short enough that a
+ * large batch of notifications never holds up ingestion (WordPress keeps sending after we
+ * hang up).
+ */
+const PING_TIMEOUT_MS = 3_000;
 
 /**
  * Sends the signed dispatch ping.
@@ -36,6 +41,12 @@ export async function pingWordPress(
 		}
 		return true;
 	} catch ( err ) {
+		if ( ( err as { name?: string } ).name === 'TimeoutError' ) {
+			// No answer yet: WordPress is busy sending (it keeps going after we hang up), or is
+			// unreachable; WP-Cron covers both.
+			log.debug( 'WordPress is still sending notifications', { url } );
+			return true;
+		}
 		log.warn(
 			'WordPress could not be reached for the dispatch ping; notifications will go out with WP-Cron',
 			{ err, url }

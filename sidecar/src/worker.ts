@@ -9,6 +9,7 @@ import type { RuntimeContext } from './context.ts';
 import type { Checkpoint } from './db/state-repo.ts';
 import { errorProperty } from './errors.ts';
 import { failpoint } from './failpoints.ts';
+import { countEmail, emailStarted } from './metrics.ts';
 import type { ConnectionConfig } from './interfaces.ts';
 import type { AttachmentPolicy } from './pipeline/attachments.ts';
 import {
@@ -79,7 +80,7 @@ function reportingProgress( stream: Readable, progress: () => void ): Readable {
  * @param source     Connected source.
  * @param checkpoint Where the last pass ended.
  * @param signal     Shutdown signal.
- * @param hooks
+ * @param hooks      Budget and progress callbacks (the daemon's).
  * @return Counts per outcome, and how many outbox events were written.
  */
 export async function processNewMail(
@@ -124,6 +125,7 @@ export async function processNewMail(
 			},
 		};
 		const release = await hooks.budget?.acquire( ref.size );
+		emailStarted();
 		const result = await ingestMessage( ctx.pool, ctx.tables, input )
 			.catch( async ( err: unknown ) => {
 				if ( ! isPoisonError( err ) ) {
@@ -146,6 +148,7 @@ export async function processNewMail(
 			} )
 			.finally( () => release?.() );
 		hooks.progress?.();
+		countEmail( result.outcome );
 		failpoint( 'after_commit' );
 		log.info( 'message stored', {
 			uid: ref.uid,

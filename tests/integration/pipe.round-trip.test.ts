@@ -90,15 +90,18 @@ describe( 'email → ticket → confirmation → reply → same ticket', () => {
 			),
 			1
 		);
-		// The sidecar's ping made WordPress send the notifications before `run --once` returned.
-		assert.equal(
-			await count(
+		// The sidecar's ping makes WordPress send the notifications now, not at the next cron tick.
+		const deadline = Date.now() + 15_000;
+		const sent = () =>
+			count(
 				db,
 				"SELECT COUNT(*) n FROM wp_epipe_events WHERE ticket_id = ? AND type = 'ticket_created' AND status = 'sent'",
 				[ ticketId ]
-			),
-			1
-		);
+			);
+		while ( ( await sent() ) === 0 && Date.now() < deadline ) {
+			await new Promise( ( r ) => setTimeout( r, 100 ) );
+		}
+		assert.equal( await sent(), 1 );
 	} );
 
 	it( "delivers a signed, threaded confirmation into the customer's mailbox", async () => {

@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 
 import { writeBlob } from '../db/blob-repo.ts';
 import { failpoint } from '../failpoints.ts';
+import { timed } from '../metrics.ts';
 import {
 	advanceCheckpoint,
 	completeReceipt,
@@ -339,7 +340,7 @@ export async function quarantine(
 	detail: string | null,
 	analysis: Analysis | null
 ): Promise< StoreResult > {
-	const c = await pool.getConnection();
+	const c = timed( await pool.getConnection() );
 	try {
 		await c.beginTransaction();
 		try {
@@ -548,7 +549,7 @@ export async function ingestMessage(
 			null
 		);
 	}
-	const c = await pool.getConnection();
+	const c = timed( await pool.getConnection() );
 	let released = false;
 	try {
 		await c.beginTransaction();

@@ -1,0 +1,477 @@
+/**
+ * `npm run bench [-- --quick] [-- --json]`: the engine against a naive baseline on the same
+ * generated corpus, real Dovecot and MariaDB. Prints a table and, last, one JSON line.
+ *
+ * Runs against the stack named by EPIPE_STATE_DIR (scripts/bench.sh starts one).
+ */
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+import { ImapFlow } from 'imapflow';
+
+import { seal } from '../../sidecar/src/security/secret-box.ts';
+import { ImapSource } from '../../sidecar/src/sources/imap.ts';
+import type { ConnectionConfig } from '../../sidecar/src/interfaces.ts';
+import {
+	CLI,
+	count,
+	loadStack,
+	openDb,
+	ROOT,
+	type Stack,
+} from '../integration/support/stack.ts';
+import { attachmentEmail, mixSizes, prng, textEmail } from './corpus.ts';
+
+const exec = promisify( execFile );
+const quick = process.argv.includes( '--quick' );
+const SIZES = quick
+	? {
+			text: 200,
+			mix: 20,
+			pollSmall: 1_000,
+			pollLarge: 10_000,
+			idle: 8,
+			polls: 30,
+		}
+	: {
+			text: 2_000,
+			mix: 100,
+			pollSmall: 10_000,
+			pollLarge: 100_000,
+			idle: 40,
+			polls: 200,
+		};
+
+const stack: Stack = loadStack();
+const db = openDb( stack );
+const key = /define\(\s*'EPIPE_SECRET_KEY',\s*'([^']+)'/.exec(
+	fs.readFileSync( stack.wp.config, 'utf8' )
+)?.[ 1 ] as string;
+const stackFile = path.join( stack.stateDir, 'stack.json' );
+const BENCH = { user: 'bench@example.test', password: 'bench-pass' };
+const BIG = { user: 'bigbox@example.test', password: 'bigbox-pass' };
+const log = ( line: string ) => process.stderr.write( line + '\n' );
+
+function imap( box: { user: string; password: string } ): ImapFlow {
+	return new ImapFlow( {
+		host: stack.imap.host,
+		port: stack.imap.port,
+		secure: false,
+		tls: { ca: fs.readFileSync( stack.imap.caFile ) },
+		auth: { user: box.user, pass: box.password },
+		logger: false,
+	} );
+}
+
+/**
+ * Empties the bench mailbox and appends `emails` to it.
+ * @param emails Raw emails.
+ */
+async function fill( emails: string[] ): Promise< number > {
+	const client = imap( BENCH );
+	await client.connect();
+	await client.mailboxOpen( 'INBOX' );
+	if ( client.mailbox && client.mailbox.exists > 0 ) {
+		await client.messageDelete( '1:*' );
+	}
+	let bytes = 0;
+	for ( const raw of emails ) {
+		bytes += Buffer.byteLength( raw );
+		await client.append( 'INBOX', Buffer.from( raw ) );
+	}
+	await client.logout();
+	return bytes;
+}
+
+async function newConnection( startFrom: 'all' | 'now' ): Promise< number > {
+	const settings = {
+		host: stack.imap.host,
+		port: stack.imap.port,
+		security: 'starttls',
+		ca_file: stack.imap.caFile,
+		username: BENCH.user,
+		start_from: startFrom,
+		after_import: 'leave',
+	};
+	const [ res ] = await db.query(
+		"INSERT INTO wp_epipe_connections (name, kind, enabled, mailbox_address, settings, secret, created_at, updated_at) VALUES ('bench', 'imap', 0, 'bench@example.test', ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
+		[ JSON.stringify( settings ), seal( key, BENCH.password ) ]
+	);
+	return ( res as { insertId: number } ).insertId;
+}
+
+interface EngineRun {
+	emails: number;
+	seconds: number;
+	maxRssMb: number;
+	dbMsPerEmail: number;
+}
+
+/** One `run --once` over the bench mailbox. */
+async function engine(): Promise< EngineRun > {
+	const id = await newConnection( 'all' );
+	const report = path.join(
+		os.tmpdir(),
+		`epipe-bench-${ process.pid }-${ id }.json`
+	);
+	const start = performance.now();
+	await exec(
+		CLI,
+		[
+			'run',
+			'--once',
+			'--connection',
+			String( id ),
+			'--wp-config',
+			stack.wp.config,
+			'--log-level',
+			'warn',
+		],
+		{
+			env: {
+				PATH: process.env[ 'PATH' ] ?? '',
+				EPIPE_REPORT_FILE: report,
+			},
+			maxBuffer: 64 * 1024 * 1024,
+		}
+	);
+	const seconds = ( performance.now() - start ) / 1000;
+	const r = JSON.parse( fs.readFileSync( report, 'utf8' ) ) as {
+		emails: Record< string, number >;
+		db_ms: number;
+		max_rss_mb: number;
+	};
+	fs.rmSync( report );
+	const emails = Object.values( r.emails ).reduce( ( a, b ) => a + b, 0 );
+	return {
+		emails,
+		seconds,
+		maxRssMb: r.max_rss_mb,
+		dbMsPerEmail: r.db_ms / Math.max( 1, emails ),
+	};
+}
+
+async function naive(): Promise< {
+	emails: number;
+	seconds: number;
+	maxRssMb: number;
+} > {
+	const node = path.join( ROOT, 'node_modules', '.bin', 'node' );
+	const start = performance.now();
+	const { stdout } = await exec(
+		node,
+		[
+			path.join( ROOT, 'tests', 'bench', 'naive.ts' ),
+			stackFile,
+			BENCH.user,
+			BENCH.password,
+		],
+		{ maxBuffer: 1024 * 1024 }
+	);
+	const r = JSON.parse( stdout ) as { emails: number; max_rss_mb: number };
+	return {
+		emails: r.emails,
+		seconds: ( performance.now() - start ) / 1000,
+		maxRssMb: r.max_rss_mb,
+	};
+}
+
+/**
+ * Fills the big mailbox with `n` small messages written straight into its Maildir.
+ * @param n Number of messages.
+ */
+async function bigMailbox( n: number ): Promise< void > {
+	const dir = path.join(
+		stack.stateDir,
+		'dovecot',
+		'mail',
+		'example.test',
+		'bigbox',
+		'Maildir'
+	);
+	fs.rmSync( dir, { recursive: true, force: true } );
+	for ( const sub of [ 'cur', 'new', 'tmp' ] ) {
+		fs.mkdirSync( path.join( dir, sub ), { recursive: true } );
+	}
+	const now = Math.floor( Date.now() / 1000 );
+	for ( let i = 0; i < n; i++ ) {
+		fs.writeFileSync(
+			path.join( dir, 'cur', `${ now }.M${ i }P1.bench:2,S` ),
+			`From: a@example.test\r\nTo: bigbox@example.test\r\nSubject: old ${ i }\r\nMessage-ID: <old-${ i }@example.test>\r\n\r\nold message\r\n`
+		);
+	}
+	await exec( 'chown', [
+		'-R',
+		'vmail:vmail',
+		path.join(
+			stack.stateDir,
+			'dovecot',
+			'mail',
+			'example.test',
+			'bigbox'
+		),
+	] );
+	await exec( 'doveadm', [
+		'-c',
+		path.join( stack.stateDir, 'dovecot', 'dovecot.conf' ),
+		'force-resync',
+		'-u',
+		BIG.user,
+		'INBOX',
+	] );
+}
+
+/**
+ * p50 of the engine's "anything new?" on the big mailbox: the call the poll makes.
+ * @param n Number of messages.
+ */
+async function pollCost( n: number ): Promise< number > {
+	await bigMailbox( n );
+	const config: ConnectionConfig = {
+		id: 0,
+		name: 'poll',
+		kind: 'imap',
+		enabled: true,
+		mailboxAddress: BIG.user,
+		password: BIG.password,
+		imap: {
+			host: stack.imap.host,
+			port: stack.imap.port,
+			security: 'starttls',
+			verifyTls: true,
+			caFile: stack.imap.caFile,
+			username: BIG.user,
+			folder: 'INBOX',
+			startFrom: 'now',
+			afterImport: 'leave',
+			moveFolder: 'Processed',
+			maxMessageBytes: 40 * 1024 * 1024,
+		},
+	};
+	const source = new ImapSource( config );
+	const snapshot = await source.connect();
+	const last = snapshot.uidNext - 1;
+	const samples: number[] = [];
+	for ( let i = 0; i < SIZES.polls; i++ ) {
+		const start = performance.now();
+		const found = await source.listAfter( last );
+		samples.push( performance.now() - start );
+		if ( found.length !== 0 ) {
+			throw new Error( 'the poll found mail that is not new' );
+		}
+	}
+	await source.close();
+	return percentile( samples, 50 );
+}
+
+/** Arrival-to-ticket latency with the daemon in IDLE. */
+async function idleLatency(): Promise< number[] > {
+	const waitUntil = async (
+		check: () => Promise< boolean >,
+		ms: number
+	): Promise< void > => {
+		const end = Date.now() + ms;
+		while ( ! ( await check() ) ) {
+			if ( Date.now() > end ) {
+				throw new Error( 'timed out' );
+			}
+			await new Promise( ( r ) => setTimeout( r, 5 ) );
+		}
+	};
+	await fill( [] );
+	const id = await newConnection( 'now' );
+	// eslint-disable-next-line @wordpress/no-unused-vars-before-return -- stopped in the finally below
+	const daemon = spawn(
+		CLI,
+		[
+			'run',
+			'--connection',
+			String( id ),
+			'--wp-config',
+			stack.wp.config,
+			'--log-level',
+			'warn',
+		],
+		{
+			env: { PATH: process.env[ 'PATH' ] ?? '' },
+			stdio: 'ignore',
+		}
+	);
+	try {
+		await waitUntil(
+			async () =>
+				( await count(
+					db,
+					"SELECT COUNT(*) n FROM wp_epipe_mailbox_state WHERE connection_id = ? AND status = 'connected'",
+					[ id ]
+				) ) === 1,
+			20_000
+		);
+		const client = imap( BENCH );
+		await client.connect();
+		const samples: number[] = [];
+		for ( let i = 0; i < SIZES.idle; i++ ) {
+			await new Promise( ( r ) => setTimeout( r, 400 ) );
+			const subject = `Latency ${ id }-${ i }`;
+			await client.append(
+				'INBOX',
+				Buffer.from(
+					`From: a@example.test\r\nTo: bench@example.test\r\nSubject: ${ subject }\r\n\r\nping\r\n`
+				)
+			);
+			const start = performance.now();
+			await waitUntil(
+				async () =>
+					( await count(
+						db,
+						'SELECT COUNT(*) n FROM wp_epipe_tickets WHERE subject = ?',
+						[ subject ]
+					) ) === 1,
+				30_000
+			);
+			samples.push( performance.now() - start );
+		}
+		await client.logout();
+		return samples;
+	} finally {
+		daemon.kill( 'SIGTERM' );
+	}
+}
+
+function percentile( values: number[], p: number ): number {
+	const sorted = [ ...values ].sort( ( a, b ) => a - b );
+	return (
+		sorted[
+			Math.min(
+				sorted.length - 1,
+				Math.floor( ( p / 100 ) * sorted.length )
+			)
+		] ?? 0
+	);
+}
+
+const round = ( n: number, digits = 1 ): number =>
+	Math.round( n * 10 ** digits ) / 10 ** digits;
+
+async function main(): Promise< void > {
+	const rand = prng( 20261130 );
+	log(
+		`corpus: ${ SIZES.text } text emails, ${ SIZES.mix } attachment emails${ quick ? ' (quick)' : '' }`
+	);
+
+	await fill(
+		Array.from( { length: SIZES.text }, ( _v, i ) => textEmail( rand, i ) )
+	);
+	const naiveText = await naive();
+	const text = await engine();
+
+	const mixBytes = await fill(
+		mixSizes( rand, SIZES.mix ).map( ( bytes, i ) =>
+			attachmentEmail( rand, 100_000 + i, bytes )
+		)
+	);
+	const naiveMix = await naive();
+	const mix = await engine();
+
+	await fill( [ attachmentEmail( rand, 900_000, 25 * 1024 * 1024 ) ] );
+	const large = await engine();
+
+	const pollSmall = await pollCost( SIZES.pollSmall );
+	const pollLarge = await pollCost( SIZES.pollLarge );
+	const latency = await idleLatency();
+
+	// The benchmark doubles as a smoke test: every email must have been ingested.
+	for ( const [ name, got, want ] of [
+		[ 'text', text.emails, SIZES.text ],
+		[ 'mix', mix.emails, SIZES.mix ],
+		[ 'large', large.emails, 1 ],
+	] as const ) {
+		if ( got !== want ) {
+			throw new Error(
+				`the ${ name } run ingested ${ got } of ${ want } emails`
+			);
+		}
+	}
+	const result = {
+		quick,
+		text_eps: round( text.emails / text.seconds ),
+		mix_eps: round( mix.emails / mix.seconds ),
+		naive_text_eps: round( naiveText.emails / naiveText.seconds ),
+		naive_mix_eps: round( naiveMix.emails / naiveMix.seconds ),
+		mix_mb_per_s: round( mixBytes / 1024 / 1024 / mix.seconds ),
+		peak_rss_mb_mix: round( mix.maxRssMb ),
+		peak_rss_mb_large: round( large.maxRssMb ),
+		naive_peak_rss_mb_mix: round( naiveMix.maxRssMb ),
+		poll_ms_p50_10k: round( pollSmall, 3 ),
+		poll_ms_p50_100k: round( pollLarge, 3 ),
+		poll_mailbox_sizes: [ SIZES.pollSmall, SIZES.pollLarge ],
+		idle_latency_ms_p50: round( percentile( latency, 50 ) ),
+		idle_latency_ms_p95: round( percentile( latency, 95 ) ),
+		db_ms_per_email: round(
+			( text.dbMsPerEmail * text.emails +
+				mix.dbMsPerEmail * mix.emails ) /
+				( text.emails + mix.emails ),
+			3
+		),
+		emails: { text: text.emails, mix: mix.emails, large: large.emails },
+	};
+	const rows: Array< [ string, string, string ] > = [
+		[
+			'text emails/s',
+			String( result.text_eps ),
+			String( result.naive_text_eps ),
+		],
+		[
+			'attachment mix emails/s',
+			String( result.mix_eps ),
+			String( result.naive_mix_eps ),
+		],
+		[ 'attachment mix MB/s', String( result.mix_mb_per_s ), '' ],
+		[
+			'peak RSS over the mix (MB)',
+			String( result.peak_rss_mb_mix ),
+			String( result.naive_peak_rss_mb_mix ),
+		],
+		[
+			'peak RSS, one 34 MB email (MB)',
+			String( result.peak_rss_mb_large ),
+			'',
+		],
+		[
+			`poll p50, ${ SIZES.pollSmall } messages (ms)`,
+			String( result.poll_ms_p50_10k ),
+			'',
+		],
+		[
+			`poll p50, ${ SIZES.pollLarge } messages (ms)`,
+			String( result.poll_ms_p50_100k ),
+			'',
+		],
+		[
+			'IDLE arrival-to-ticket p50 / p95 (ms)',
+			`${ result.idle_latency_ms_p50 } / ${ result.idle_latency_ms_p95 }`,
+			'',
+		],
+		[
+			'database time per email (ms)',
+			String( result.db_ms_per_email ),
+			'',
+		],
+	];
+	log( '' );
+	log(
+		`${ 'measure'.padEnd( 42 ) }${ 'engine'.padStart( 12 ) }${ 'naive'.padStart( 12 ) }`
+	);
+	for ( const [ name, ours, theirs ] of rows ) {
+		log(
+			`${ name.padEnd( 42 ) }${ ours.padStart( 12 ) }${ theirs.padStart( 12 ) }`
+		);
+	}
+	process.stdout.write( JSON.stringify( result ) + '\n' );
+	await db.end();
+}
+
+await main();
