@@ -1,22 +1,24 @@
 /**
- * One pass over a mailbox: list what is new (sizes only), then for each message in UID order
- * stream → analyse → store (one transaction) → acknowledge at the source.
+ * One pass over a mailbox: list what is new (sizes only), then for each message, a few at a time
+ * in UID order, stream → analyse → store (one transaction each) → acknowledge at the source.
  */
 import { PassThrough, type Readable } from 'node:stream';
 
 import type { InFlightBudget } from './budget.ts';
 import type { RuntimeContext } from './context.ts';
+import { advanceCheckpoint } from './db/ingest-repo.ts';
 import type { Checkpoint } from './db/state-repo.ts';
 import { errorProperty } from './errors.ts';
 import { failpoint } from './failpoints.ts';
 import { countEmail, emailStarted } from './metrics.ts';
-import type { ConnectionConfig } from './interfaces.ts';
+import type { ConnectionConfig, MessageRef } from './interfaces.ts';
 import type { AttachmentPolicy } from './pipeline/attachments.ts';
 import {
 	ingestMessage,
 	quarantine,
 	type IngestInput,
 	type Outcome,
+	type StoreResult,
 } from './pipeline/store.ts';
 import type { MailSource } from './sources/mail-source.ts';
 
@@ -36,7 +38,6 @@ const ACKNOWLEDGED: ReadonlySet< Outcome > = new Set< Outcome >( [
 	'ticket',
 	'reply',
 	'skipped',
-	'already_processed',
 ] );
 
 /**
@@ -50,6 +51,98 @@ const ACKNOWLEDGED: ReadonlySet< Outcome > = new Set< Outcome >( [
 export function isPoisonError( err: unknown ): boolean {
 	const sqlState = errorProperty( err, 'sqlState' ) ?? '';
 	return sqlState.startsWith( '22' ) || sqlState.startsWith( '23' );
+}
+
+/** Emails of one mailbox processed at once (each in its own transaction). */
+const EMAILS_IN_PARALLEL = 4;
+
+/** Messages marked at the source with one command. */
+const ACK_BATCH = 50;
+
+/** Attempts for an email whose transaction lost a deadlock or a lock wait. */
+const LOCK_RETRIES = 3;
+
+const LOCK_ERRORS = new Set( [ 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT' ] );
+
+/**
+ * Ingests an email, retrying the whole transaction (with jitter, bounded) when it lost a
+ * deadlock or a lock wait to a concurrent transaction.
+ *
+ * @param ctx   Runtime.
+ * @param input The email.
+ */
+async function ingestWithRetries(
+	ctx: RuntimeContext,
+	input: IngestInput
+): Promise< StoreResult > {
+	for ( let attempt = 1; ; attempt++ ) {
+		try {
+			return await ingestMessage( ctx.pool, ctx.tables, input );
+		} catch ( err ) {
+			if (
+				attempt >= LOCK_RETRIES ||
+				! LOCK_ERRORS.has( errorProperty( err, 'code' ) ?? '' )
+			) {
+				throw err;
+			}
+			await new Promise( ( r ) =>
+				setTimeout( r, 20 + Math.random() * 80 * attempt )
+			);
+		}
+	}
+}
+
+/**
+ * Which UIDs of a pass are committed, so a checkpoint never moves past one that is not:
+ * a crash then re-reads from the first uncommitted UID (receipts make the rest no-ops).
+ */
+export class CheckpointTracker {
+	private readonly order: number[];
+	private readonly committed = new Set< number >();
+	private base: number;
+	private index = 0;
+
+	/**
+	 * @param base  Checkpoint before the pass.
+	 * @param order UIDs of the pass, ascending.
+	 */
+	constructor( base: number, order: number[] ) {
+		this.base = base;
+		this.order = order;
+	}
+
+	/**
+	 * Records a committed UID.
+	 *
+	 * @param uid UID.
+	 */
+	done( uid: number ): void {
+		this.committed.add( uid );
+		while (
+			this.index < this.order.length &&
+			this.committed.has( this.order[ this.index ] as number )
+		) {
+			this.base = this.order[ this.index++ ] as number;
+		}
+	}
+
+	/**
+	 * The highest UID up to which everything is committed — counting `committing`, the UID of a
+	 * transaction about to commit (its checkpoint write is rolled back with it if it fails).
+	 *
+	 * @param committing UID being committed, if any.
+	 */
+	upTo( committing?: number ): number {
+		let h = this.base;
+		for ( let i = this.index; i < this.order.length; i++ ) {
+			const uid = this.order[ i ] as number;
+			if ( uid !== committing && ! this.committed.has( uid ) ) {
+				break;
+			}
+			h = uid;
+		}
+		return h;
+	}
 }
 
 export interface PassHooks {
@@ -99,16 +192,39 @@ export async function processNewMail(
 	};
 	let events = 0;
 	const log = ctx.log.child( { connectionId: connection.id } );
-	for ( const ref of await source.listAfter( checkpoint.lastUid ) ) {
-		if ( signal.aborted ) {
-			break;
+	const refs = await source.listAfter( checkpoint.lastUid );
+	const progress = new CheckpointTracker(
+		checkpoint.lastUid,
+		refs.map( ( r ) => r.uid )
+	);
+	const toAcknowledge: number[] = [];
+	let failure: unknown = null;
+
+	const acknowledge = async (): Promise< void > => {
+		const uids = toAcknowledge.splice( 0 );
+		if ( uids.length === 0 ) {
+			return;
 		}
+		// After the commits: a crash here leaves mail unread but stored, never lost.
+		failpoint( 'during_ack' );
+		await source.acknowledge( uids ).catch( ( err: unknown ) =>
+			log.warn( 'could not mark messages at the source', {
+				err,
+				uids: uids.length,
+			} )
+		);
+	};
+
+	const processOne = async ( ref: MessageRef ): Promise< void > => {
 		const input: IngestInput = {
 			connectionId: connection.id,
 			sourceKey: `imap:${ checkpoint.uidValidity }:${ ref.uid }`,
 			size: ref.size,
 			sizeIsExact: true,
-			checkpoint: { uidValidity: checkpoint.uidValidity, uid: ref.uid },
+			checkpoint: {
+				uidValidity: checkpoint.uidValidity,
+				upTo: () => progress.upTo( ref.uid ),
+			},
 			settings: {
 				mailboxAddress: connection.mailboxAddress,
 				secretKey: ctx.secretKey,
@@ -126,7 +242,7 @@ export async function processNewMail(
 		};
 		const release = await hooks.budget?.acquire( ref.size );
 		emailStarted();
-		const result = await ingestMessage( ctx.pool, ctx.tables, input )
+		const result = await ingestWithRetries( ctx, input )
 			.catch( async ( err: unknown ) => {
 				if ( ! isPoisonError( err ) ) {
 					throw err; // The pass stops and is retried later; the message stays unread.
@@ -147,10 +263,11 @@ export async function processNewMail(
 				);
 			} )
 			.finally( () => release?.() );
+		progress.done( ref.uid );
 		hooks.progress?.();
 		countEmail( result.outcome );
 		failpoint( 'after_commit' );
-		log.info( 'message stored', {
+		log.debug( 'message stored', {
 			uid: ref.uid,
 			outcome: result.outcome,
 			reason: result.reason,
@@ -162,16 +279,49 @@ export async function processNewMail(
 		if ( result.eventCreated ) {
 			events++;
 		}
-		if ( ACKNOWLEDGED.has( result.outcome ) ) {
-			// After the commit: a crash here leaves the mail unread but stored, never lost.
-			failpoint( 'during_ack' );
-			await source.acknowledge( ref.uid ).catch( ( err: unknown ) =>
-				log.warn( 'could not mark the message at the source', {
-					err,
-					uid: ref.uid,
-				} )
-			);
+		// A quarantined email is never marked, also when it comes round again.
+		const acknowledgeable =
+			result.outcome === 'already_processed'
+				? result.previousOutcome !== 'quarantined'
+				: ACKNOWLEDGED.has( result.outcome );
+		if ( acknowledgeable ) {
+			toAcknowledge.push( ref.uid );
+			if ( toAcknowledge.length >= ACK_BATCH ) {
+				await acknowledge();
+			}
 		}
+	};
+
+	// A few emails at a time, in UID order: their database round trips overlap. The checkpoint
+	// only ever moves past UIDs that are committed (CheckpointTracker).
+	let next = 0;
+	const lane = async (): Promise< void > => {
+		while ( next < refs.length && ! signal.aborted && failure === null ) {
+			const ref = refs[ next++ ] as MessageRef;
+			await processOne( ref ).catch( ( err: unknown ) => {
+				failure ??= err;
+			} );
+		}
+	};
+	await Promise.all(
+		Array.from(
+			{ length: Math.min( EMAILS_IN_PARALLEL, refs.length ) },
+			lane
+		)
+	);
+	await acknowledge();
+	// Commits that finished out of order may have left the stored checkpoint behind.
+	if ( progress.upTo() > checkpoint.lastUid ) {
+		await advanceCheckpoint(
+			ctx.pool,
+			ctx.tables,
+			connection.id,
+			checkpoint.uidValidity,
+			progress.upTo()
+		);
+	}
+	if ( failure !== null ) {
+		throw failure;
 	}
 	return { counts, events };
 }

@@ -196,28 +196,40 @@ describe( 'crash harness: SIGKILL at every failpoint, then restart until idle', 
 				'SELECT source_key, outcome, reason FROM wp_epipe_messages WHERE connection_id = ?',
 				[ id ]
 			);
+			// A second copy of a stored email has a receipt of its own: skipped as a duplicate.
 			const byKey = new Map(
 				(
-					receipts as Array< { source_key: string; outcome: string } >
-				 ).map( ( r ) => [ r.source_key, r.outcome ] )
+					receipts as Array< {
+						source_key: string;
+						outcome: string;
+						reason: string;
+					} >
+				 ).map( ( r ) => [
+					r.source_key,
+					r.reason === 'duplicate' ? 'duplicate' : r.outcome,
+				] )
 			);
 			const uidValidity = Number(
 				imap.mailbox ? imap.mailbox.uidValidity : 0
 			);
-			emails.forEach( ( e, i ) => {
-				const outcome = byKey.get(
-					`imap:${ uidValidity }:${ uids[ i ] }`
-				);
-				assert.equal(
-					outcome ?? 'duplicate',
-					e.expect,
-					`email ${ i } (${ e.expect })`
-				);
-			} );
-			assert.equal(
-				byKey.size,
-				emails.filter( ( e ) => e.expect !== 'duplicate' ).length
+			const outcomes = uids.map( ( uid ) =>
+				byKey.get( `imap:${ uidValidity }:${ uid }` )
 			);
+			// Emails are processed a few at a time: either copy of the same email may come first.
+			assert.deepEqual( [ outcomes[ 0 ], outcomes[ 2 ] ].sort(), [
+				'duplicate',
+				'ticket',
+			] );
+			emails.forEach( ( e, i ) => {
+				if ( i !== 0 && i !== 2 ) {
+					assert.equal(
+						outcomes[ i ],
+						e.expect,
+						`email ${ i } (${ e.expect })`
+					);
+				}
+			} );
+			assert.equal( byKey.size, emails.length, 'one receipt per email' );
 			assert.equal(
 				await count(
 					db,
@@ -281,9 +293,9 @@ describe( 'crash harness: SIGKILL at every failpoint, then restart until idle', 
 				{ uid: true, flags: true },
 				{ uid: true }
 			) ) {
-				const outcome =
-					byKey.get( `imap:${ uidValidity }:${ msg.uid }` ) ??
-					'duplicate';
+				const outcome = byKey.get(
+					`imap:${ uidValidity }:${ msg.uid }`
+				);
 				if ( msg.flags?.has( '\\Seen' ) ) {
 					assert.notEqual(
 						outcome,

@@ -285,6 +285,14 @@ describe( 'attachments and quarantine', () => {
 			),
 			2
 		);
+		// The retry kept the copy it had: no second blob left behind.
+		assert.equal(
+			await count(
+				db,
+				'SELECT COUNT(*) n FROM wp_epipe_blobs b WHERE NOT EXISTS (SELECT 1 FROM wp_epipe_attachments a WHERE a.blob_id = b.id) AND NOT EXISTS (SELECT 1 FROM wp_epipe_quarantine q WHERE q.blob_id = b.id)'
+			),
+			0
+		);
 	} );
 
 	it( 'reprocesses a kept email into a ticket once it can be read', async () => {

@@ -4,7 +4,7 @@
  */
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 
-import type { PoolConnection } from './pool.ts';
+import type { Pool, PoolConnection } from './pool.ts';
 import type { Tables } from './tables.ts';
 
 export interface ReceiptRow {
@@ -48,24 +48,24 @@ export async function insertReceipt(
 }
 
 /**
- * Whether this exact copy (connection + source key) was already processed.
+ * The outcome recorded for this exact copy (connection + source key), or null if it is new.
  *
  * @param c            Connection.
  * @param t            Table names.
  * @param connectionId Connection.
  * @param sourceKey    Source key.
  */
-export async function receiptExists(
+export async function receiptOutcome(
 	c: PoolConnection,
 	t: Tables,
 	connectionId: number,
 	sourceKey: string
-): Promise< boolean > {
+): Promise< string | null > {
 	const [ rows ] = await c.execute< RowDataPacket[] >(
-		`SELECT id FROM ${ t.messages } WHERE connection_id = ? AND source_key = ?`,
+		`SELECT outcome FROM ${ t.messages } WHERE connection_id = ? AND source_key = ?`,
 		[ connectionId, sourceKey ]
 	);
-	return rows.length > 0;
+	return rows[ 0 ] ? String( rows[ 0 ][ 'outcome' ] ) : null;
 }
 
 /**
@@ -252,14 +252,14 @@ export async function insertActivity(
 /**
  * Moves the mailbox checkpoint forward (never back) within the same UIDVALIDITY.
  *
- * @param c            Connection.
+ * @param c            Connection (in a transaction), or the pool.
  * @param t            Table names.
  * @param connectionId Connection.
  * @param uidValidity  UIDVALIDITY the UID belongs to.
  * @param uid          Processed UID.
  */
 export async function advanceCheckpoint(
-	c: PoolConnection,
+	c: Pool | PoolConnection,
 	t: Tables,
 	connectionId: number,
 	uidValidity: number,

@@ -143,3 +143,25 @@ export async function markReprocessed(
 		[ id ]
 	);
 }
+
+/**
+ * The stored raw copy of an email already in quarantine, if any.
+ *
+ * @param c            Connection.
+ * @param t            Table names.
+ * @param connectionId Connection.
+ * @param sourceKey    Source key.
+ */
+export async function heldCopy(
+	c: PoolConnection,
+	t: Tables,
+	connectionId: number,
+	sourceKey: string
+): Promise< number | null > {
+	const [ rows ] = await c.execute< RowDataPacket[] >(
+		`SELECT blob_id FROM ${ t.quarantine } WHERE connection_id = ? AND source_key = ?`,
+		[ connectionId, sourceKey ]
+	);
+	const blobId = rows[ 0 ]?.[ 'blob_id' ];
+	return blobId === null || blobId === undefined ? null : Number( blobId );
+}

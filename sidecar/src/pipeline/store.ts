@@ -23,13 +23,17 @@ import {
 	insertThread,
 	insertTicket,
 	isDuplicateKey,
-	receiptExists,
+	receiptOutcome,
 	releaseQuarantinedReceipt,
 	ticketsByMessageIds,
 	upsertCustomer,
 } from '../db/ingest-repo.ts';
 import type { Pool, PoolConnection } from '../db/pool.ts';
-import { holdInQuarantine, markReprocessed } from '../db/quarantine-repo.ts';
+import {
+	heldCopy,
+	holdInQuarantine,
+	markReprocessed,
+} from '../db/quarantine-repo.ts';
 import type { Tables } from '../db/tables.ts';
 import { refusalByName, type AttachmentPolicy } from './attachments.ts';
 import { analyseStream, type PipelineSettings } from './index.ts';
@@ -46,6 +50,8 @@ export interface StoreResult {
 	readonly threadId: number | null;
 	/** Whether an outbox event was written (WordPress should be pinged). */
 	readonly eventCreated: boolean;
+	/** For already_processed: what this copy became the first time. */
+	readonly previousOutcome?: string;
 }
 
 export interface IngestInput {
@@ -56,8 +62,12 @@ export interface IngestInput {
 	readonly size: number;
 	/** Whether `size` is exact (IMAP RFC822.SIZE): fewer bytes read means a cut-off download. */
 	readonly sizeIsExact: boolean;
-	/** IMAP position for the checkpoint; null when not reading a mailbox (reprocessing). */
-	readonly checkpoint: { uidValidity: number; uid: number } | null;
+	/**
+	 * IMAP position for the checkpoint: `upTo()` is asked right before the commit, so with
+	 * several emails in flight the checkpoint never passes an uncommitted one. Null when not
+	 * reading a mailbox (reprocessing).
+	 */
+	readonly checkpoint: { uidValidity: number; upTo: () => number } | null;
 	readonly settings: PipelineSettings;
 	readonly policy: AttachmentPolicy;
 	/** Largest email accepted; bigger ones are quarantined without being downloaded. */
@@ -194,7 +204,7 @@ async function checkpoint(
 			t,
 			input.connectionId,
 			input.checkpoint.uidValidity,
-			input.checkpoint.uid
+			input.checkpoint.upTo()
 		);
 	}
 }
@@ -240,7 +250,13 @@ async function claimReceipt(
 	await c.rollback();
 	await c.beginTransaction();
 	// The same copy again (e.g. the checkpoint was lost): nothing new to record.
-	if ( await receiptExists( c, t, input.connectionId, input.sourceKey ) ) {
+	const previous = await receiptOutcome(
+		c,
+		t,
+		input.connectionId,
+		input.sourceKey
+	);
+	if ( previous !== null ) {
 		await checkpoint( c, t, input );
 		await c.commit();
 		return {
@@ -249,9 +265,30 @@ async function claimReceipt(
 			ticketId: null,
 			threadId: null,
 			eventCreated: false,
+			previousOutcome: previous,
 		};
 	}
-	// Another copy of an email already stored (same Message-ID, or same bytes).
+	// Another copy of an email already stored (same Message-ID, or same bytes). It gets a receipt
+	// of its own, under a key derived from its place at the source, so a replay of this copy
+	// (emails are in flight in parallel, the checkpoint may lag) is recognised as processed.
+	const duplicateReceipt = await insertReceipt( c, t, {
+		connectionId: input.connectionId,
+		sourceKey: input.sourceKey,
+		messageKey: createHash( 'sha256' )
+			.update( `duplicate:${ input.sourceKey }` )
+			.digest( 'hex' ),
+		messageId: analysis?.parsed?.messageId?.slice( 0, 255 ) ?? null,
+		sizeBytes: input.size,
+	} );
+	await completeReceipt(
+		c,
+		t,
+		duplicateReceipt,
+		'skipped',
+		'duplicate',
+		null,
+		null
+	);
 	const { base, details } = activityOf( input, analysis );
 	await insertActivity( c, t, {
 		...base,
@@ -344,13 +381,19 @@ export async function quarantine(
 	try {
 		await c.beginTransaction();
 		try {
-			let blobId: number | null = null;
+			// A retry of an email already held keeps the copy it has.
+			let blobId = await heldCopy(
+				c,
+				t,
+				input.connectionId,
+				input.sourceKey
+			);
 			let rawHash = createHash( 'sha256' )
 				.update(
 					`quarantine:${ input.connectionId }:${ input.sourceKey }`
 				)
 				.digest( 'hex' );
-			if ( reason !== 'too_large' ) {
+			if ( reason !== 'too_large' && blobId === null ) {
 				const blob = await writeBlob(
 					c,
 					t,

@@ -122,12 +122,12 @@ export class ImapSource implements MailSource {
 		return download.content;
 	}
 
-	async acknowledge( uid: number ): Promise< void > {
+	async acknowledge( uids: number[] ): Promise< void > {
 		const { afterImport, moveFolder } = this.config.imap;
 		if ( afterImport === 'leave' ) {
 			return;
 		}
-		const range = String( uid );
+		const range = uids.join( ',' );
 		if ( afterImport === 'delete' ) {
 			// Without UIDPLUS, EXPUNGE would also remove every other message someone flagged
 			// \Deleted; then the message is only flagged and the server's own cleanup removes it.

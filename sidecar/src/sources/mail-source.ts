@@ -25,8 +25,8 @@ export interface MailSource {
 	 * or the connection dropped.
 	 */
 	open: ( ref: MessageRef ) => Promise< Readable >;
-	/** Applies the connection's after-import action to a committed message. */
-	acknowledge: ( uid: number ) => Promise< void >;
+	/** Applies the connection's after-import action to committed messages. */
+	acknowledge: ( uids: number[] ) => Promise< void >;
 	/** Called when the server announces new mail (IMAP IDLE). */
 	onNewMail: ( listener: () => void ) => void;
 	/** Called once when the connection drops. */
