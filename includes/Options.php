@@ -1,6 +1,6 @@
 <?php
 /**
- * Every option key of the plugin, with defaults.
+ * Every option key of the plugin.
  *
  * @package Email_Piping
  */
@@ -10,48 +10,42 @@ declare( strict_types=1 );
 namespace Email_Piping;
 
 use Email_Piping\Install\Schema;
+use Email_Piping\Services\OAuth_Service;
 
 defined( 'ABSPATH' ) || exit;
 
 /**
- * Option keys and typed getters.
+ * Option keys. General settings are not options: they live in the epipe_settings table, which
+ * the sidecar reads too (Services\Settings_Service).
  *
  * @since 0.1.0
  */
 final class Options {
 
-	/** Line customers are asked to write above; replies are cut there. */
+	/**
+	 * The 0.1 reply marker option; schema upgrade 3 moves it into epipe_settings.
+	 *
+	 * @deprecated 0.2.0
+	 */
 	public const REPLY_ABOVE_TEXT = 'epipe_reply_above_text';
 
-	/** Default of the reply marker. */
-	public const DEFAULT_REPLY_ABOVE_TEXT = '-- Reply above this line --';
+	/** The failure of the last schema upgrade, shown as an admin notice until an upgrade succeeds. */
+	public const UPGRADE_ERROR = 'epipe_upgrade_error';
 
 	/**
-	 * Adds missing options with their defaults, never overwriting an admin's choice.
-	 *
-	 * @since 0.1.0
-	 */
-	public static function ensure_defaults(): void {
-		add_option( self::REPLY_ABOVE_TEXT, self::DEFAULT_REPLY_ABOVE_TEXT );
-	}
-
-	/**
-	 * The reply marker.
-	 *
-	 * @since 0.1.0
-	 */
-	public static function reply_above_text(): string {
-		$value = (string) get_option( self::REPLY_ABOVE_TEXT, self::DEFAULT_REPLY_ABOVE_TEXT );
-		return '' !== trim( $value ) ? $value : self::DEFAULT_REPLY_ABOVE_TEXT;
-	}
-
-	/**
-	 * Deletes every option of the plugin (uninstall).
+	 * Deletes every option and transient of the plugin (uninstall).
 	 *
 	 * @since 0.1.0
 	 */
 	public static function delete_all(): void {
+		global $wpdb;
 		delete_option( self::REPLY_ABOVE_TEXT );
+		delete_option( self::UPGRADE_ERROR );
 		delete_option( Schema::VERSION_OPTION );
+		// Pending OAuth flows hold sealed PKCE verifiers: transients, removed with their timeouts.
+		$value   = $wpdb->esc_like( '_transient_' . OAuth_Service::TRANSIENT_PREFIX ) . '%';
+		$timeout = $wpdb->esc_like( '_transient_timeout_' . OAuth_Service::TRANSIENT_PREFIX ) . '%';
+		$wpdb->query( $wpdb->prepare( "DELETE FROM {$wpdb->options} WHERE option_name LIKE %s OR option_name LIKE %s", $value, $timeout ) );
+		wp_cache_flush();
 	}
 }

@@ -11,15 +11,46 @@ namespace Email_Piping;
 
 use Email_Piping\Admin\Admin_Page;
 use Email_Piping\Admin\Notices;
+use Email_Piping\Admin\OAuth_Redirect;
+use Email_Piping\Admin\Tickets_Screen;
+use Email_Piping\Data\Activity_Repository;
+use Email_Piping\Data\Attachment_Repository;
+use Email_Piping\Data\Blob_Repository;
+use Email_Piping\Data\Block_Pattern_Repository;
 use Email_Piping\Data\Connection_Repository;
 use Email_Piping\Data\Event_Repository;
+use Email_Piping\Data\Job_Repository;
+use Email_Piping\Data\Notification_Repository;
+use Email_Piping\Data\Quarantine_Repository;
+use Email_Piping\Data\Rule_Repository;
+use Email_Piping\Data\Settings_Repository;
+use Email_Piping\Data\Template_Repository;
 use Email_Piping\Data\Ticket_Repository;
 use Email_Piping\Install\Installer;
+use Email_Piping\Install\Schema;
 use Email_Piping\Notifications\Mailer;
+use Email_Piping\Notifications\Templates;
+use Email_Piping\REST\Activity_Controller;
+use Email_Piping\REST\Attachments_Controller;
+use Email_Piping\REST\Block_Patterns_Controller;
+use Email_Piping\REST\Connections_Controller;
 use Email_Piping\REST\Events_Controller;
+use Email_Piping\REST\Jobs_Controller;
+use Email_Piping\REST\Quarantine_Controller;
+use Email_Piping\REST\Rules_Controller;
+use Email_Piping\REST\Settings_Controller;
+use Email_Piping\REST\Templates_Controller;
 use Email_Piping\REST\Tickets_Controller;
+use Email_Piping\Services\Attachment_Service;
+use Email_Piping\Services\Block_List_Service;
 use Email_Piping\Services\Connection_Service;
+use Email_Piping\Services\Job_Service;
+use Email_Piping\Services\Mail_Log_Service;
 use Email_Piping\Services\Notification_Dispatcher;
+use Email_Piping\Services\OAuth_Service;
+use Email_Piping\Services\Rule_Service;
+use Email_Piping\Services\Settings_Service;
+use Email_Piping\Services\Ticket_Service;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -36,6 +67,9 @@ final class Plugin {
 	/** WP-Cron schedule used for it. */
 	public const CRON_SCHEDULE = 'epipe_every_minute';
 
+	/** Daily WP-Cron hook that prunes the activity log. */
+	public const CRON_PRUNE = 'epipe_prune_activity';
+
 	/**
 	 * The instance, for code outside the hook system (install scripts, tests).
 	 *
@@ -43,17 +77,49 @@ final class Plugin {
 	 */
 	private static ?Plugin $instance = null;
 
-	private Connection_Repository $connection_repository;
-	private Ticket_Repository $ticket_repository;
+	private Connection_Service $connections;
+	private Settings_Service $settings;
+	private Ticket_Service $tickets;
+	private Job_Service $jobs;
+	private Templates $templates;
+	private Attachment_Service $attachments;
+	private Mail_Log_Service $mail_log;
+	private OAuth_Service $oauth;
 	private Notification_Dispatcher $dispatcher;
+
+	/**
+	 * Whether web actions wrote outbox events during this request.
+	 *
+	 * @var bool
+	 */
+	private bool $dispatch_pending = false;
 
 	/**
 	 * Builds the object graph.
 	 */
 	private function __construct() {
-		$this->connection_repository = new Connection_Repository();
-		$this->ticket_repository     = new Ticket_Repository();
-		$this->dispatcher            = new Notification_Dispatcher( new Event_Repository(), $this->ticket_repository, $this->connection_repository, new Mailer() );
+		$job_repository      = new Job_Repository();
+		$ticket_repository   = new Ticket_Repository();
+		$event_repository    = new Event_Repository();
+		$blob_repository     = new Blob_Repository();
+		$this->settings      = new Settings_Service( new Settings_Repository() );
+		$this->connections   = new Connection_Service( new Connection_Repository(), $job_repository );
+		$this->jobs          = new Job_Service( $job_repository );
+		$this->templates     = new Templates( new Template_Repository() );
+		$this->attachments   = new Attachment_Service( new Attachment_Repository(), $blob_repository );
+		$this->tickets       = new Ticket_Service( $ticket_repository, $event_repository, new Attachment_Repository(), $this->settings );
+		$this->mail_log      = new Mail_Log_Service( new Activity_Repository(), new Quarantine_Repository(), $blob_repository, $job_repository, $this->settings );
+		$this->oauth         = new OAuth_Service( $this->connections, $this->jobs );
+		$this->dispatcher    = new Notification_Dispatcher(
+			$event_repository,
+			$ticket_repository,
+			$this->connections,
+			new Mailer(),
+			$this->templates,
+			$this->settings,
+			new Notification_Repository(),
+			$this->tickets
+		);
 	}
 
 	/**
@@ -89,7 +155,7 @@ final class Plugin {
 	 * @since 0.1.0
 	 */
 	public function connections(): Connection_Service {
-		return new Connection_Service( $this->connection_repository );
+		return $this->connections;
 	}
 
 	/**
@@ -102,6 +168,15 @@ final class Plugin {
 	}
 
 	/**
+	 * General settings.
+	 *
+	 * @since 0.2.0
+	 */
+	public function settings(): Settings_Service {
+		return $this->settings;
+	}
+
+	/**
 	 * Registers every hook of the plugin.
 	 *
 	 * @param string $plugin_file Main plugin file.
@@ -110,17 +185,24 @@ final class Plugin {
 		register_activation_hook( $plugin_file, array( Installer::class, 'activate' ) );
 		register_deactivation_hook( $plugin_file, array( self::class, 'deactivate' ) );
 		add_action( 'admin_init', array( Installer::class, 'maybe_upgrade' ) );
+		add_action( 'wp_initialize_site', array( Installer::class, 'install_new_site' ), 200 );
+		add_filter( 'wpmu_drop_tables', array( $this, 'drop_site_tables' ), 10, 2 );
 		add_action( 'init', array( $this, 'load_textdomain' ) );
 
 		add_filter( 'cron_schedules', array( $this, 'add_cron_schedule' ) );
 		add_action( 'init', array( $this, 'ensure_cron' ) );
 		add_action( self::CRON_DISPATCH, array( $this->dispatcher, 'run' ) );
+		add_action( self::CRON_PRUNE, array( $this->mail_log, 'prune' ) );
+		add_action( 'epipe_events_added', array( $this, 'dispatch_at_shutdown' ) );
 
 		add_action( 'rest_api_init', array( $this, 'register_rest_routes' ) );
 
 		if ( is_admin() ) {
-			( new Admin_Page() )->register();
-			( new Notices() )->register();
+			$admin_page = new Admin_Page();
+			$admin_page->register();
+			( new Tickets_Screen( $this->tickets, $this->settings, $this->attachments ) )->register();
+			( new Notices( $this->connections ) )->register();
+			( new OAuth_Redirect( $this->oauth ) )->register();
 		}
 	}
 
@@ -149,7 +231,8 @@ final class Plugin {
 	}
 
 	/**
-	 * Keeps the outbox safety net scheduled; the sidecar's ping is the fast path.
+	 * Keeps the outbox safety net and the log pruning scheduled; the sidecar's ping is the
+	 * fast path of the outbox.
 	 *
 	 * @since 0.1.0
 	 */
@@ -157,6 +240,31 @@ final class Plugin {
 		if ( ! wp_next_scheduled( self::CRON_DISPATCH ) ) {
 			wp_schedule_event( time(), self::CRON_SCHEDULE, self::CRON_DISPATCH );
 		}
+		if ( ! wp_next_scheduled( self::CRON_PRUNE ) ) {
+			wp_schedule_event( time() + HOUR_IN_SECONDS, 'daily', self::CRON_PRUNE );
+		}
+	}
+
+	/**
+	 * A web action wrote outbox events: send them once this request has done its work.
+	 *
+	 * @since 0.2.0
+	 */
+	public function dispatch_at_shutdown(): void {
+		if ( $this->dispatch_pending ) {
+			return;
+		}
+		$this->dispatch_pending = true;
+		add_action(
+			'shutdown',
+			function (): void {
+				// Under PHP-FPM the visitor gets the response first; elsewhere it waits for the mail.
+				if ( function_exists( 'fastcgi_finish_request' ) ) {
+					fastcgi_finish_request();
+				}
+				$this->dispatcher->run();
+			}
+		);
 	}
 
 	/**
@@ -165,8 +273,35 @@ final class Plugin {
 	 * @since 0.1.0
 	 */
 	public function register_rest_routes(): void {
-		( new Tickets_Controller( $this->ticket_repository ) )->register_routes();
+		$rules = new Rule_Service( new Rule_Repository(), new Job_Repository(), $this->settings );
+		( new Tickets_Controller( $this->tickets, $this->attachments ) )->register_routes();
 		( new Events_Controller( $this->dispatcher ) )->register_routes();
+		( new Settings_Controller( $this->settings ) )->register_routes();
+		( new Rules_Controller( $rules, $this->jobs ) )->register_routes();
+		( new Block_Patterns_Controller( new Block_List_Service( new Block_Pattern_Repository() ) ) )->register_routes();
+		( new Connections_Controller( $this->connections, $this->jobs, $this->oauth ) )->register_routes();
+		( new Jobs_Controller( $this->jobs ) )->register_routes();
+		( new Activity_Controller( $this->mail_log ) )->register_routes();
+		( new Quarantine_Controller( $this->mail_log, $this->jobs ) )->register_routes();
+		( new Templates_Controller( $this->templates ) )->register_routes();
+		( new Attachments_Controller( $this->attachments ) )->register_routes();
+	}
+
+	/**
+	 * Adds our tables to those WordPress drops when a site of a network is deleted.
+	 *
+	 * @since 0.2.0
+	 * @param string[] $tables  Table names.
+	 * @param int      $site_id Site being deleted.
+	 * @return string[]
+	 */
+	public function drop_site_tables( array $tables, int $site_id ): array {
+		global $wpdb;
+		$prefix = $wpdb->get_blog_prefix( $site_id );
+		foreach ( Schema::TABLES as $name ) {
+			$tables[ 'epipe_' . $name ] = $prefix . 'epipe_' . $name;
+		}
+		return $tables;
 	}
 
 	/**
@@ -176,5 +311,6 @@ final class Plugin {
 	 */
 	public static function deactivate(): void {
 		wp_clear_scheduled_hook( self::CRON_DISPATCH );
+		wp_clear_scheduled_hook( self::CRON_PRUNE );
 	}
 }

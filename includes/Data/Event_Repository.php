@@ -24,6 +24,33 @@ final class Event_Repository {
 	public const MAX_ATTEMPTS = 5;
 
 	/**
+	 * Adds an event to the outbox (call inside the transaction that made the change).
+	 *
+	 * @since 0.2.0
+	 * @param string                    $type      Event type, e.g. agent_replied.
+	 * @param int                       $ticket_id Ticket, 0 when there is none.
+	 * @param int|null                  $thread_id Thread that caused it.
+	 * @param array<string, mixed>|null $payload   JSON payload.
+	 * @throws \RuntimeException When the row cannot be written.
+	 */
+	public function insert( string $type, int $ticket_id, ?int $thread_id, ?array $payload ): int {
+		global $wpdb;
+		$ok = $wpdb->insert(
+			Schema::table( 'events' ),
+			array(
+				'type'       => $type,
+				'ticket_id'  => $ticket_id,
+				'thread_id'  => $thread_id,
+				'payload'    => null === $payload ? null : (string) wp_json_encode( (object) $payload ),
+				'status'     => 'pending',
+				'created_at' => current_time( 'mysql', true ),
+			)
+		);
+		Transaction::check( $ok, 'event' );
+		return (int) $wpdb->insert_id;
+	}
+
+	/**
 	 * Claims up to $limit due events for this dispatcher and returns them.
 	 *
 	 * The UPDATE is atomic in InnoDB, so an event is claimed by exactly one caller; a claim that

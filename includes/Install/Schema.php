@@ -26,7 +26,7 @@ final class Schema {
 	 *
 	 * @since 0.1.0
 	 */
-	public const VERSION = 2;
+	public const VERSION = 3;
 
 	/** Option holding the version installed on this site. */
 	public const VERSION_OPTION = 'epipe_db_version';
@@ -45,6 +45,14 @@ final class Schema {
 		'blob_chunks',
 		'attachments',
 		'quarantine',
+		// Version 3.
+		'settings',
+		'rules',
+		'block_patterns',
+		'jobs',
+		'templates',
+		'ticket_recipients',
+		'notifications',
 	);
 
 	/**
@@ -82,6 +90,7 @@ enabled tinyint(1) NOT NULL DEFAULT 1,
 mailbox_address varchar(254) NOT NULL DEFAULT '',
 settings longtext NOT NULL,
 secret text NULL,
+client_secret text NULL,
 created_at datetime NOT NULL,
 updated_at datetime NOT NULL,
 PRIMARY KEY  (id),
@@ -121,11 +130,16 @@ priority varchar(20) NOT NULL DEFAULT 'normal',
 customer_id bigint(20) unsigned NOT NULL,
 connection_id bigint(20) unsigned NULL,
 source varchar(20) NOT NULL DEFAULT 'email',
+category varchar(60) NOT NULL DEFAULT '',
+assignee_id bigint(20) unsigned NULL,
+forwarded_from varchar(254) NULL,
+closed_at datetime NULL,
 created_at datetime NOT NULL,
 updated_at datetime NOT NULL,
 PRIMARY KEY  (id),
 KEY customer_id (customer_id),
-KEY status (status,updated_at)
+KEY status (status,updated_at),
+KEY assignee_id (assignee_id)
 ) $c;",
 			// Every message of a ticket: the first report, replies, later notes.
 			"CREATE TABLE {$t['threads']} (
@@ -256,6 +270,88 @@ PRIMARY KEY  (id),
 UNIQUE KEY source_key (connection_id,source_key),
 KEY status (status,id)
 ) $c;",
+			// Version 3. General settings, one JSON value per row; a missing row means the default
+			// (keys, types and defaults: Services/Settings_Service.php and includes/README.md).
+			"CREATE TABLE {$t['settings']} (
+name varchar(64) NOT NULL,
+value longtext NOT NULL,
+updated_at datetime NOT NULL,
+PRIMARY KEY  (name)
+) $c;",
+			// Piping rules for new tickets, applied in `position` order; conditions/actions are JSON.
+			"CREATE TABLE {$t['rules']} (
+id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+position int(11) NOT NULL DEFAULT 0,
+name varchar(190) NOT NULL DEFAULT '',
+enabled tinyint(1) NOT NULL DEFAULT 1,
+conditions longtext NOT NULL,
+actions longtext NOT NULL,
+continue_matching tinyint(1) NOT NULL DEFAULT 0,
+created_at datetime NOT NULL,
+updated_at datetime NOT NULL,
+PRIMARY KEY  (id),
+KEY position (position)
+) $c;",
+			// Block lists: senders and subjects that never become tickets.
+			"CREATE TABLE {$t['block_patterns']} (
+id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+kind varchar(20) NOT NULL,
+pattern varchar(500) NOT NULL,
+match_type varchar(20) NOT NULL DEFAULT 'exact',
+created_at datetime NOT NULL,
+PRIMARY KEY  (id),
+KEY kind (kind)
+) $c;",
+			// Requests from WordPress that the sidecar carries out (it may run on another host).
+			"CREATE TABLE {$t['jobs']} (
+id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+type varchar(40) NOT NULL,
+connection_id bigint(20) unsigned NULL,
+payload longtext NULL,
+status varchar(20) NOT NULL DEFAULT 'pending',
+result longtext NULL,
+claimed_by varchar(100) NULL,
+created_at datetime NOT NULL,
+updated_at datetime NOT NULL,
+finished_at datetime NULL,
+PRIMARY KEY  (id),
+KEY status (status,id)
+) $c;",
+			// Notification texts edited by the admin; a missing row means the built-in text.
+			"CREATE TABLE {$t['templates']} (
+name varchar(64) NOT NULL,
+enabled tinyint(1) NOT NULL DEFAULT 1,
+subject text NOT NULL,
+body longtext NOT NULL,
+updated_at datetime NOT NULL,
+PRIMARY KEY  (name)
+) $c;",
+			// Additional recipients of a ticket (CC'd people, rule actions, agents' additions).
+			"CREATE TABLE {$t['ticket_recipients']} (
+id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+ticket_id bigint(20) unsigned NOT NULL,
+email varchar(254) NOT NULL,
+name varchar(190) NOT NULL DEFAULT '',
+source varchar(20) NOT NULL DEFAULT 'cc',
+created_at datetime NOT NULL,
+PRIMARY KEY  (id),
+UNIQUE KEY ticket_email (ticket_id,email(191))
+) $c;",
+			// Every notification sent, one row per event, template and recipient: a retried event
+			// skips the recipients it already reached, and replies can be matched by Message-ID.
+			"CREATE TABLE {$t['notifications']} (
+id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+event_id bigint(20) unsigned NOT NULL,
+ticket_id bigint(20) unsigned NOT NULL DEFAULT 0,
+template varchar(64) NOT NULL,
+recipient varchar(254) NOT NULL,
+message_id varchar(255) NOT NULL,
+created_at datetime NOT NULL,
+PRIMARY KEY  (id),
+UNIQUE KEY delivery (event_id,template,recipient(191)),
+KEY ticket_id (ticket_id),
+KEY message_id (message_id(191))
+) $c;",
 		);
 	}
 
@@ -267,6 +363,24 @@ KEY status (status,id)
 	public static function apply(): void {
 		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
 		dbDelta( self::statements() );
+	}
+
+	/**
+	 * Tables of the current site that do not exist (after apply(), a failed dbDelta).
+	 *
+	 * @since 0.2.0
+	 * @return string[]
+	 */
+	public static function missing_tables(): array {
+		global $wpdb;
+		$missing = array();
+		foreach ( self::TABLES as $name ) {
+			$table = self::table( $name );
+			if ( $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $wpdb->esc_like( $table ) ) ) !== $table ) {
+				$missing[] = $table;
+			}
+		}
+		return $missing;
 	}
 
 	/**

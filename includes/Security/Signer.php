@@ -51,6 +51,76 @@ final class Signer {
 	}
 
 	/**
+	 * Token of a signed reply address: first 20 hex of
+	 * HMAC-SHA256(sign key, "reply-address:{ticket id}:{lower-case participant}").
+	 *
+	 * @since 0.2.0
+	 * @param int    $ticket_id   Ticket.
+	 * @param string $participant Recipient address.
+	 */
+	public static function reply_token( int $ticket_id, string $participant ): string {
+		$data = 'reply-address:' . $ticket_id . ':' . strtolower( trim( $participant ) );
+		return substr( hash_hmac( 'sha256', $data, Keys::derive( Keys::LABEL_SIGN ) ), 0, 20 );
+	}
+
+	/**
+	 * Signed reply address "{local}+t{ticket}-{token20}@{domain}" on the piped mailbox
+	 * (contract with sidecar/src/security/signer.ts). A reply sent to it proves, without any
+	 * header, which ticket and participant it answers.
+	 *
+	 * @since 0.2.0
+	 * @param string $mailbox     The connection's mailbox address.
+	 * @param int    $ticket_id   Ticket.
+	 * @param string $participant Recipient address.
+	 */
+	public static function reply_address( string $mailbox, int $ticket_id, string $participant ): string {
+		$mailbox = strtolower( trim( $mailbox ) );
+		$at      = strrpos( $mailbox, '@' );
+		if ( false === $at ) {
+			return $mailbox;
+		}
+		return substr( $mailbox, 0, $at ) . '+t' . $ticket_id . '-' . self::reply_token( $ticket_id, $participant ) . substr( $mailbox, $at );
+	}
+
+	/**
+	 * Token letting the holder of a link download one attachment until $expires.
+	 *
+	 * @since 0.2.0
+	 * @param int $attachment_id Attachment.
+	 * @param int $expires       Unix time the link stops working.
+	 */
+	public static function attachment_token( int $attachment_id, int $expires ): string {
+		return substr( hash_hmac( 'sha256', 'attachment:' . $attachment_id . ':' . $expires, Keys::derive( Keys::LABEL_SIGN ) ), 0, 32 );
+	}
+
+	/**
+	 * Whether an attachment link is genuine and not expired.
+	 *
+	 * @since 0.2.0
+	 * @param int    $attachment_id Attachment.
+	 * @param string $expires       Unix time from the link.
+	 * @param string $token         Token from the link.
+	 */
+	public static function verify_attachment_token( int $attachment_id, string $expires, string $token ): bool {
+		if ( ! Keys::is_configured() || ! ctype_digit( $expires ) || (int) $expires < time() ) {
+			return false;
+		}
+		return hash_equals( self::attachment_token( $attachment_id, (int) $expires ), strtolower( $token ) );
+	}
+
+	/**
+	 * Token of a participant's link to a ticket in the customer portal (first 32 hex of
+	 * HMAC-SHA256(sign key, "portal:{ticket id}:{lower-case participant}")).
+	 *
+	 * @since 0.2.0
+	 * @param int    $ticket_id   Ticket.
+	 * @param string $participant Address.
+	 */
+	public static function portal_token( int $ticket_id, string $participant ): string {
+		return substr( hash_hmac( 'sha256', 'portal:' . $ticket_id . ':' . strtolower( trim( $participant ) ), Keys::derive( Keys::LABEL_SIGN ) ), 0, 32 );
+	}
+
+	/**
 	 * Signature of a dispatch ping sent at a given Unix time.
 	 *
 	 * @since 0.1.0

@@ -33,6 +33,8 @@ userdb {
   default_fields = uid=vmail gid=vmail home=@BASE@/mail/%d/%n
 }
 mail_location = maildir:~/Maildir
+# support+t12-abc…@example.test is delivered to support@example.test (signed reply addresses).
+recipient_delimiter = +
 namespace inbox {
   inbox = yes
   separator = /

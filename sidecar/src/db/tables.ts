@@ -4,7 +4,7 @@
  */
 
 /** Schema version this sidecar was written for (Schema::VERSION in PHP). */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Columns the sidecar reads or writes, per table. */
 export const TABLE_COLUMNS = {
@@ -123,6 +123,49 @@ export const TABLE_COLUMNS = {
 		'status',
 		'created_at',
 		'updated_at',
+	],
+	// Schema version 3 (written by PHP; the sidecar reads them, and works the jobs).
+	settings: [ 'name', 'value', 'updated_at' ],
+	rules: [
+		'id',
+		'position',
+		'name',
+		'enabled',
+		'conditions',
+		'actions',
+		'continue_matching',
+		'created_at',
+		'updated_at',
+	],
+	block_patterns: [ 'id', 'kind', 'pattern', 'match_type', 'created_at' ],
+	jobs: [
+		'id',
+		'type',
+		'connection_id',
+		'payload',
+		'status',
+		'result',
+		'claimed_by',
+		'created_at',
+		'updated_at',
+		'finished_at',
+	],
+	ticket_recipients: [
+		'id',
+		'ticket_id',
+		'email',
+		'name',
+		'source',
+		'created_at',
+	],
+	notifications: [
+		'id',
+		'event_id',
+		'ticket_id',
+		'template',
+		'recipient',
+		'message_id',
+		'created_at',
 	],
 } as const;
 
