@@ -1,0 +1,133 @@
+/**
+ * The agents' ticket screens in a real browser: an agent finds a piped ticket by status and
+ * search, reads it — hostile mail content stays inert — answers it and changes its status,
+ * all with role and label locators (the screens are usable without a mouse or JavaScript).
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { expect, test } from '@playwright/test';
+import nodemailer from 'nodemailer';
+
+interface Stack {
+	wp: { config: string; agentUser: string; agentPassword: string };
+	smtp: { host: string; port: number };
+}
+
+const stack = JSON.parse(
+	fs.readFileSync(
+		path.join( process.env.EPIPE_STATE_DIR ?? '', 'stack.json' ),
+		'utf8'
+	)
+) as Stack;
+const root = path.resolve(
+	path.dirname( fileURLToPath( import.meta.url ) ),
+	'..',
+	'..',
+	'..',
+	'..'
+);
+const cli = path.join( root, 'sidecar', 'bin', 'email-piping' );
+
+test( 'an agent finds, reads and answers a piped ticket in wp-admin', async ( {
+	page,
+} ) => {
+	const tag = randomUUID().slice( 0, 8 );
+	const subject = `Agent screen ${ tag } <img src=x onerror=alert(1)>`;
+	const transport = nodemailer.createTransport( {
+		host: stack.smtp.host,
+		port: stack.smtp.port,
+		secure: false,
+		ignoreTLS: true,
+	} );
+	await transport.sendMail( {
+		from: '"<script>alert(2)</script>" <customer@example.test>',
+		to: 'support@example.test',
+		subject,
+		text: `My screen stays blank ${ tag }. <script>alert(3)</script>`,
+		html: `<p>My screen stays blank ${ tag }.</p><script>alert(4)</script><img src="x" onerror="alert(5)">`,
+	} );
+	transport.close();
+	execFileSync( cli, [ 'run', '--once', '--wp-config', stack.wp.config ] );
+
+	const dialogs: string[] = [];
+	page.on( 'dialog', async ( dialog ) => {
+		dialogs.push( dialog.message() );
+		await dialog.dismiss();
+	} );
+	const consoleErrors: string[] = [];
+	page.on( 'console', ( msg ) => {
+		if ( msg.type() === 'error' ) {
+			consoleErrors.push( msg.text() );
+		}
+	} );
+
+	await page.goto( '/wp-login.php' );
+	await page
+		.getByLabel( 'Username or Email Address' )
+		.fill( stack.wp.agentUser );
+	await page
+		.getByLabel( 'Password', { exact: true } )
+		.fill( stack.wp.agentPassword );
+	await Promise.all( [
+		page.waitForURL( '**/wp-admin/**' ),
+		page.getByRole( 'button', { name: 'Log In' } ).click(),
+	] );
+
+	await page.goto( '/wp-admin/admin.php?page=email-piping-tickets' );
+	await expect(
+		page.getByRole( 'heading', { name: 'Tickets', level: 1 } )
+	).toBeVisible();
+	await page.getByRole( 'link', { name: /^Open/ } ).click();
+	await expect( page ).toHaveURL( /status=open/ );
+	await page
+		.getByRole( 'searchbox', { name: 'Search tickets:' } )
+		.fill( tag );
+	await page.getByRole( 'button', { name: 'Search tickets' } ).click();
+	const row = page.getByRole( 'row' ).filter( { hasText: tag } );
+	await expect( row ).toHaveCount( 1 );
+	// The subject is text: its markup shows as characters and creates no image.
+	await expect( row ).toContainText( '<img src=x onerror=alert(1)>' );
+	await row
+		.getByRole( 'link', { name: new RegExp( `Agent screen ${ tag }` ) } )
+		.click();
+
+	await expect( page.getByRole( 'heading', { level: 1 } ) ).toContainText(
+		`Agent screen ${ tag }`
+	);
+	const conversation = page.locator( '.epipe-ticket__thread' );
+	await expect( conversation ).toContainText(
+		`My screen stays blank ${ tag }.`
+	);
+	await expect(
+		conversation.locator( 'script, img[onerror], iframe' )
+	).toHaveCount( 0 );
+
+	await page
+		.getByLabel( 'Your reply to the customer (sent by email)' )
+		.fill( `Try another cable (${ tag }).` );
+	await page.getByLabel( 'Status after the reply' ).selectOption( 'pending' );
+	await page.getByRole( 'button', { name: 'Send reply' } ).click();
+	await expect(
+		page.getByRole( 'status' ).filter( { hasText: 'Reply sent.' } )
+	).toBeVisible();
+	await expect( conversation ).toContainText(
+		`Try another cable (${ tag }).`
+	);
+	await expect( page.getByLabel( 'Status', { exact: true } ) ).toHaveValue(
+		'pending'
+	);
+
+	await page.getByLabel( 'Priority' ).selectOption( 'high' );
+	await page.getByRole( 'button', { name: 'Update ticket' } ).click();
+	await expect(
+		page.getByRole( 'status' ).filter( { hasText: 'Ticket updated.' } )
+	).toBeVisible();
+	await expect( page.getByLabel( 'Priority' ) ).toHaveValue( 'high' );
+
+	expect( dialogs ).toEqual( [] );
+	expect( consoleErrors ).toEqual( [] );
+} );
