@@ -3,12 +3,13 @@
  */
 import { loadConfig, type SidecarConfig } from './config.ts';
 import { readOptions } from './db/options-repo.ts';
+import { readSettings } from './db/settings-repo.ts';
 import { openPool, type Pool } from './db/pool.ts';
 import { assertSchemaVersion } from './db/schema-guard.ts';
 import { tableNames, type Tables } from './db/tables.ts';
 import type { Logger } from './logger.ts';
 
-/** Default of the plugin's option epipe_reply_above_text. */
+/** Default of the setting reply_above_text. */
 export const DEFAULT_REPLY_MARKER = '-- Reply above this line --';
 
 export interface RuntimeContext {
@@ -41,19 +42,24 @@ export async function openContext(
 			config.tablePrefix,
 			config.db.database
 		);
+		const tables = tableNames( config.tablePrefix );
 		const options = await readOptions( pool, config.tablePrefix, [
 			'home',
-			'epipe_reply_above_text',
 		] );
+		const settings = await readSettings( pool, tables, [
+			'reply_above_text',
+		] );
+		const marker = settings.get( 'reply_above_text' );
 		return {
 			config,
 			secretKey: config.secretKey as string,
 			pool,
-			tables: tableNames( config.tablePrefix ),
+			tables,
 			log,
 			replyMarker:
-				options.get( 'epipe_reply_above_text' )?.trim() ||
-				DEFAULT_REPLY_MARKER,
+				typeof marker === 'string' && marker.trim() !== ''
+					? marker.trim()
+					: DEFAULT_REPLY_MARKER,
 			siteUrl: config.siteUrl ?? options.get( 'home' ) ?? null,
 		};
 	} catch ( err ) {
