@@ -14,6 +14,7 @@ import type mysql from 'mysql2/promise';
 
 import { seal } from '../../sidecar/src/security/secret-box.ts';
 import { CLI, count, loadStack, openDb, type Stack } from './support/stack.ts';
+import { adminAuth, api } from './support/wp.ts';
 
 describe( 'the daemon', () => {
 	let stack: Stack;
@@ -193,6 +194,37 @@ describe( 'the daemon', () => {
 			20_000
 		);
 		assert.notEqual( await leaseOwner(), owner );
+	} );
+
+	it( 'carries out a job from WordPress within seconds, without being restarted', async () => {
+		const queued = await api< { id: number } >(
+			stack,
+			'POST',
+			`/connections/${ connectionId }/test`,
+			adminAuth( stack )
+		);
+		assert.ok( queued.status < 300, queued.text );
+		let job: { status: string; result: { ok?: boolean } | null } = {
+			status: 'pending',
+			result: null,
+		};
+		await waitFor(
+			'the job',
+			async () => {
+				job = (
+					await api< typeof job >(
+						stack,
+						'GET',
+						`/jobs/${ queued.json.id }`,
+						adminAuth( stack )
+					)
+				).json;
+				return job.status === 'done' || job.status === 'failed';
+			},
+			10_000
+		);
+		assert.equal( job.status, 'done' );
+		assert.equal( job.result?.ok, true );
 	} );
 
 	it( 'stops cleanly on SIGTERM and gives the lease back', async () => {

@@ -120,6 +120,19 @@ export async function describeFile(
 			error: ( err as NodeJS.ErrnoException ).code ?? String( err ),
 		};
 	}
+	return { file, ...( await describeRaw( raw, options ) ) };
+}
+
+/**
+ * What the pipeline would do with one raw email (the rule tester's job uses this too).
+ *
+ * @param raw     The email.
+ * @param options Settings.
+ */
+export async function describeRaw(
+	raw: Buffer,
+	options: ParseOptions
+): Promise< Record< string, unknown > > {
 	const analysis = await analyse( raw, {
 		mailboxAddress: options.mailboxAddress,
 		secretKey: options.ctx?.secretKey ?? null,
@@ -128,7 +141,6 @@ export async function describeFile(
 	const { action, reason, ticketId } = await decide( analysis, options );
 	const p = analysis.parsed;
 	return {
-		file,
 		action,
 		reason,
 		...( analysis.verdict?.detail !== undefined

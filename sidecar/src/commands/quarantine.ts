@@ -99,13 +99,12 @@ async function rawSource(
  *
  * @param ctx Runtime.
  * @param id  Entry id.
- * @param out Output.
+ * @throws SidecarError when there is no held entry with that id.
  */
-export async function reprocessCommand(
+export async function reprocess(
 	ctx: RuntimeContext,
-	id: number,
-	out: ( line: string ) => void
-): Promise< number > {
+	id: number
+): Promise< StoreResult > {
 	const entry = await findQuarantine( ctx.pool, ctx.tables, id );
 	if ( entry === null || entry.status !== 'held' ) {
 		throw new SidecarError(
@@ -159,6 +158,23 @@ export async function reprocessCommand(
 	if ( result.eventCreated && ctx.siteUrl !== null ) {
 		await pingWordPress( ctx.siteUrl, ctx.secretKey, ctx.log );
 	}
+	return result;
+}
+
+/**
+ * `quarantine reprocess <id>`: one JSON line with the outcome.
+ *
+ * @param ctx Runtime.
+ * @param id  Entry id.
+ * @param out Output.
+ * @return Exit code: 1 when the email is still quarantined.
+ */
+export async function reprocessCommand(
+	ctx: RuntimeContext,
+	id: number,
+	out: ( line: string ) => void
+): Promise< number > {
+	const result = await reprocess( ctx, id );
 	out(
 		JSON.stringify( {
 			id,

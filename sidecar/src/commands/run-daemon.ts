@@ -2,6 +2,8 @@
  * `email-piping run`: the long-running daemon with two-stage shutdown.
  */
 import { InFlightBudget } from '../budget.ts';
+import { leaseOwnerId } from '../db/state-repo.ts';
+import { drainJobs } from '../jobs.ts';
 import type { RuntimeContext } from '../context.ts';
 import { ConnectionWorker } from '../daemon.ts';
 import { loadConnections } from '../session.ts';
@@ -11,6 +13,9 @@ const MAX_IN_FLIGHT = 6;
 
 /** Announced bytes processed at once across all connections. */
 const MAX_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
+
+/** How often the daemon looks for jobs from WordPress. */
+const JOB_POLL_MS = 2_000;
 
 /** After the first SIGTERM, in-flight messages get this long to finish. */
 const GRACEFUL_MS = 10_000;
@@ -70,6 +75,27 @@ export async function runDaemon(
 		stallMs: options.stallSeconds * 1000,
 		budget: new InFlightBudget( MAX_IN_FLIGHT, MAX_BYTES_IN_FLIGHT ),
 	};
+	// Requests from WordPress (test a connection, reprocess quarantine, test rules).
+	const jobOwner = leaseOwnerId();
+	let draining = false;
+	const jobTimer = setInterval( () => {
+		if ( draining ) {
+			return;
+		}
+		draining = true;
+		drainJobs( ctx, jobOwner )
+			.catch( ( err: unknown ) =>
+				ctx.log.warn( 'jobs could not be read', { err } )
+			)
+			.finally( () => {
+				draining = false;
+			} );
+	}, JOB_POLL_MS );
+	controller.signal.addEventListener(
+		'abort',
+		() => clearInterval( jobTimer ),
+		{ once: true }
+	);
 	const results = await Promise.all(
 		connections.map( ( c ) =>
 			new ConnectionWorker( ctx, c, daemonOptions ).run(
@@ -77,6 +103,7 @@ export async function runDaemon(
 			)
 		)
 	);
+	clearInterval( jobTimer );
 	const permanent = results.filter( ( r ) => r !== null );
 	for ( const error of permanent ) {
 		process.stderr.write( `email-piping: ${ error.message }\n` );

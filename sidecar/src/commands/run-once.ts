@@ -9,6 +9,7 @@ import {
 	releaseLease,
 } from '../db/state-repo.ts';
 import { SidecarError } from '../errors.ts';
+import { drainJobs } from '../jobs.ts';
 import { pingWordPress } from '../notify.ts';
 import { loadConnections, openMailbox } from '../session.ts';
 import { processNewMail } from '../worker.ts';
@@ -29,6 +30,8 @@ export async function runOnce(
 	only: number | null,
 	out: ( line: string ) => void
 ): Promise< number > {
+	// Requests from WordPress first: an admin waiting on "Test connection" should not wait for mail.
+	await drainJobs( ctx, leaseOwnerId() );
 	const { connections, broken } = await loadConnections( ctx, only );
 	const failures: string[] = broken.map( ( b ) => b.error.message );
 	let events = 0;
