@@ -5,8 +5,11 @@ import { SidecarError } from '../../sidecar/src/errors.ts';
 import { open, seal } from '../../sidecar/src/security/secret-box.ts';
 import {
 	parseOurMessageId,
+	parseReplyAddress,
+	replyToken,
 	ticketToken,
 	verifyReference,
+	verifyReplyAddress,
 } from '../../sidecar/src/security/signer.ts';
 
 const KEY = 'a-test-key-that-is-long-enough-0123456789';
@@ -75,5 +78,37 @@ describe( 'signed references', () => {
 	it( 'does not take other Message-IDs for ours', () => {
 		assert.equal( parseOurMessageId( '<CAF123@mail.gmail.com>' ), null );
 		assert.equal( parseOurMessageId( '<epipe.1.2.short@x>' ), null );
+	} );
+} );
+
+describe( 'signed reply addresses', () => {
+	it( 'belong to the piped mailbox and prove the participant', () => {
+		const token = replyToken( KEY, 9, 'Jane@Example.test' );
+		const ref = parseReplyAddress(
+			`Support+t9-${ token }@Example.test`,
+			'support@example.test'
+		);
+		assert.deepEqual( ref, { ticketId: 9, token } );
+		assert.ok( verifyReplyAddress( KEY, ref!, 'jane@example.test' ) );
+		assert.equal(
+			verifyReplyAddress( KEY, ref!, 'mallory@example.test' ),
+			false
+		);
+		assert.equal(
+			parseReplyAddress(
+				`sales+t9-${ token }@example.test`,
+				'support@example.test'
+			),
+			null,
+			'another mailbox'
+		);
+		assert.equal(
+			parseReplyAddress(
+				`support+t9-${ token }@evil.test`,
+				'support@example.test'
+			),
+			null,
+			'another domain'
+		);
 	} );
 } );

@@ -71,6 +71,12 @@ async function decide(
 		} finally {
 			c.release();
 		}
+	} else if ( analysis.hints.replyAddressTicketId !== null ) {
+		return {
+			action: 'add_reply',
+			reason: 'reply_address',
+			ticketId: analysis.hints.replyAddressTicketId,
+		};
 	} else if ( analysis.hints.signedTicketId !== null ) {
 		return {
 			action: 'add_reply',

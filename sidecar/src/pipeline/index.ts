@@ -31,6 +31,7 @@ const SUBJECT_MAX = 255;
 
 const NO_HINTS = {
 	signedTicketId: null,
+	replyAddressTicketId: null,
 	unverifiedTicketIds: [],
 	subjectTicketId: null,
 	referenceIds: [],
@@ -109,7 +110,11 @@ export async function analyseStream(
 			mailboxAddress: settings.mailboxAddress,
 			secretKey: settings.secretKey,
 		} ),
-		hints: threadHints( parsed, settings.secretKey ),
+		hints: threadHints(
+			parsed,
+			settings.secretKey,
+			settings.mailboxAddress
+		),
 		content: buildContent( parsed, settings.replyMarker ),
 		subject: truncate( parsed.subject ),
 	};

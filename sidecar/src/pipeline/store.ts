@@ -104,6 +104,15 @@ export async function resolveTicket(
 	lock: boolean
 ): Promise< { ticketId: number; reason: Reason } | null > {
 	if (
+		hints.replyAddressTicketId !== null &&
+		( await findTicket( c, t, hints.replyAddressTicketId, lock ) ) !== null
+	) {
+		return {
+			ticketId: hints.replyAddressTicketId,
+			reason: 'reply_address',
+		};
+	}
+	if (
 		hints.signedTicketId !== null &&
 		( await findTicket( c, t, hints.signedTicketId, lock ) ) !== null
 	) {

@@ -2,7 +2,12 @@
  * Threading hints that need no database: our signed references and the subject token.
  * The store turns hints into a decision, and only for participants of the ticket.
  */
-import { parseOurMessageId, verifyReference } from '../security/signer.ts';
+import {
+	parseOurMessageId,
+	parseReplyAddress,
+	verifyReference,
+	verifyReplyAddress,
+} from '../security/signer.ts';
 import type { ParsedEmail, ThreadHints } from './types.ts';
 
 const SUBJECT_TOKEN = /\[Ticket #(\d{1,18})\]/i;
@@ -10,12 +15,14 @@ const SUBJECT_TOKEN = /\[Ticket #(\d{1,18})\]/i;
 /**
  * Collects the ways this email may belong to an existing ticket.
  *
- * @param p         Parsed email.
- * @param secretKey EPIPE_SECRET_KEY, or null (then no reference can be verified).
+ * @param p              Parsed email.
+ * @param secretKey      EPIPE_SECRET_KEY, or null (then no reference can be verified).
+ * @param mailboxAddress
  */
 export function threadHints(
 	p: ParsedEmail,
-	secretKey: string | null
+	secretKey: string | null,
+	mailboxAddress = ''
 ): ThreadHints {
 	const referenceIds = [
 		...new Set( [
@@ -41,9 +48,34 @@ export function threadHints(
 			unverified.add( ref.ticketId );
 		}
 	}
+	// A reply sent to the signed reply address of one of our notifications proves its ticket
+	// even when the mail client dropped every reference header.
+	let replyAddressTicketId: number | null = null;
+	if ( secretKey !== null && p.from !== null && mailboxAddress !== '' ) {
+		const recipients = [
+			...p.to.map( ( a ) => a.address ),
+			...p.cc.map( ( a ) => a.address ),
+			...( p.headers.get( 'delivered-to' ) ?? [] ),
+			...( p.headers.get( 'x-original-to' ) ?? [] ),
+		];
+		for ( const address of recipients ) {
+			const ref = parseReplyAddress(
+				address.replace( /^<|>$/g, '' ),
+				mailboxAddress
+			);
+			if (
+				ref !== null &&
+				verifyReplyAddress( secretKey, ref, p.from.address )
+			) {
+				replyAddressTicketId = ref.ticketId;
+				break;
+			}
+		}
+	}
 	const token = SUBJECT_TOKEN.exec( p.subject );
 	return {
 		signedTicketId,
+		replyAddressTicketId,
 		unverifiedTicketIds: [ ...unverified ].filter(
 			( id ) => id !== signedTicketId
 		),

@@ -87,3 +87,69 @@ export function pingHeaders(
 		.digest( 'hex' );
 	return { 'X-Epipe-Timestamp': ts, 'X-Epipe-Signature': sig };
 }
+
+/**
+ * Token of a signed reply address (includes/Security/Signer.php reply_token()).
+ *
+ * @param master      EPIPE_SECRET_KEY.
+ * @param ticketId    Ticket.
+ * @param participant Address the notification went to.
+ */
+export function replyToken(
+	master: string,
+	ticketId: number,
+	participant: string
+): string {
+	return createHmac( 'sha256', deriveKey( master, LABEL_SIGN ) )
+		.update(
+			`reply-address:${ ticketId }:${ participant.trim().toLowerCase() }`
+		)
+		.digest( 'hex' )
+		.slice( 0, 20 );
+}
+
+/**
+ * Recognises a signed reply address of the piped mailbox: "{local}+t{ticket}-{token}@{domain}".
+ *
+ * @param address Recipient address of an incoming email.
+ * @param mailbox The piped mailbox address.
+ */
+export function parseReplyAddress(
+	address: string,
+	mailbox: string
+): SignedReference | null {
+	const at = mailbox.lastIndexOf( '@' );
+	if ( at === -1 ) {
+		return null;
+	}
+	const local = mailbox.slice( 0, at ).toLowerCase();
+	const domain = mailbox.slice( at ).toLowerCase();
+	const m = /^(.+)\+t(\d+)-([0-9a-f]{20})(@.+)$/.exec(
+		address.trim().toLowerCase()
+	);
+	if ( m === null || m[ 1 ] !== local || m[ 4 ] !== domain ) {
+		return null;
+	}
+	return { ticketId: Number( m[ 2 ] ), token: m[ 3 ] as string };
+}
+
+/**
+ * Whether a reply address was signed by this site for that participant.
+ *
+ * @param master      EPIPE_SECRET_KEY.
+ * @param ref         Parsed reply address.
+ * @param participant Address the reply came from.
+ */
+export function verifyReplyAddress(
+	master: string,
+	ref: SignedReference,
+	participant: string
+): boolean {
+	const expected = Buffer.from(
+		replyToken( master, ref.ticketId, participant )
+	);
+	const given = Buffer.from( ref.token );
+	return (
+		expected.length === given.length && timingSafeEqual( expected, given )
+	);
+}
