@@ -21,7 +21,7 @@ import { writeReportIfAsked } from './metrics.ts';
 
 const USAGE = `Usage:
   email-piping run [--once] [--connection <id>] [--wp-config <path>]
-                   [--lease-seconds 90] [--stall-seconds 120]
+                   [--lease-seconds 90] [--stall-seconds 120] [--metrics-port <port>]
   email-piping check <connection> [--wp-config <path>]
   email-piping parse <file.eml|dir>... --json [--connection <id>] [--wp-config <path>]
   email-piping quarantine list [--json] [--wp-config <path>]
@@ -107,6 +107,7 @@ async function main( argv: string[] ): Promise< number > {
 			'log-level': { type: 'string', default: 'info' },
 			'lease-seconds': { type: 'string', default: '90' },
 			'stall-seconds': { type: 'string', default: '120' },
+			'metrics-port': { type: 'string' },
 			help: { type: 'boolean', short: 'h', default: false },
 		},
 	} );
@@ -140,6 +141,10 @@ async function main( argv: string[] ): Promise< number > {
 								values[ 'stall-seconds' ],
 								'stall-seconds',
 								2
+							),
+							metricsPort: numericId(
+								values[ 'metrics-port' ],
+								'give a free port number for /metrics and /healthz'
 							),
 						} );
 			case 'check': {

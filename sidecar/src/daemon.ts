@@ -18,6 +18,7 @@ import {
 } from './db/state-repo.ts';
 import { SidecarError } from './errors.ts';
 import type { ConnectionConfig } from './interfaces.ts';
+import { connectionUp } from './metrics.ts';
 import { pingWordPress } from './notify.ts';
 import { openMailbox } from './session.ts';
 import { backoffDelay } from './sources/backoff.ts';
@@ -111,6 +112,7 @@ export class ConnectionWorker {
 					error.code,
 					error.message
 				).catch( () => undefined );
+				connectionUp.set( { connection: String( id ) }, 0 );
 				if ( error.isPermanent ) {
 					await releaseLease( pool, tables, id, this.owner ).catch(
 						() => undefined
@@ -145,6 +147,7 @@ export class ConnectionWorker {
 		const mailbox = await openMailbox( this.ctx, this.connection );
 		connected();
 		await recordStatus( pool, tables, id, 'connected', null, null );
+		connectionUp.set( { connection: String( id ) }, 1 );
 
 		let checkpoint: Checkpoint = mailbox.checkpoint;
 		let running: Promise< void > | null = null;

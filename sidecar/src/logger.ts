@@ -1,19 +1,11 @@
 /**
- * Structured logs: one JSON object per line on stderr (stdout belongs to command output such as
- * `parse --json`). Secrets are redacted by key name; bodies and headers are never logged.
+ * Structured logs through pino: one JSON object per line on stderr (stdout belongs to command
+ * output such as `parse --json`). Secrets are redacted by path; bodies and headers are never
+ * logged. The call shape stays (message, fields) so call sites read naturally.
  */
+import pino from 'pino';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
-
-const ORDER: Record< LogLevel, number > = {
-	debug: 10,
-	info: 20,
-	warn: 30,
-	error: 40,
-	fatal: 50,
-};
-
-const REDACT = /pass(word)?|secret|token|authorization|key$/i;
 
 export interface Logger {
 	debug: ( msg: string, fields?: Record< string, unknown > ) => void;
@@ -24,66 +16,58 @@ export interface Logger {
 	child: ( bindings: Record< string, unknown > ) => Logger;
 }
 
-function serialise( value: unknown ): unknown {
-	if ( value instanceof Error ) {
-		const out: Record< string, unknown > = {
-			name: value.name,
-			message: value.message,
-		};
-		const code = ( value as { code?: unknown } ).code;
-		if ( code !== undefined ) {
-			out[ 'code' ] = code;
-		}
-		return out;
-	}
-	return value;
-}
+/** Field paths whose values never reach a log line. */
+const REDACT = [
+	'password',
+	'pass',
+	'secret',
+	'token',
+	'accessToken',
+	'refreshToken',
+	'authorization',
+	'secretKey',
+].flatMap( ( key ) => [ key, `*.${ key }` ] );
 
-function redact(
-	fields: Record< string, unknown >
-): Record< string, unknown > {
-	const out: Record< string, unknown > = {};
-	for ( const [ k, v ] of Object.entries( fields ) ) {
-		out[ k ] = REDACT.test( k ) ? '[redacted]' : serialise( v );
-	}
-	return out;
+function adapt( base: pino.Logger ): Logger {
+	const at =
+		( level: LogLevel ) =>
+		( msg: string, fields: Record< string, unknown > = {} ): void =>
+			base[ level ]( fields, msg );
+	return {
+		debug: at( 'debug' ),
+		info: at( 'info' ),
+		warn: at( 'warn' ),
+		error: at( 'error' ),
+		fatal: at( 'fatal' ),
+		child: ( bindings ) => adapt( base.child( bindings ) ),
+	};
 }
 
 /**
  * Creates a logger writing at or above `level`.
  *
- * @param level    Lowest level written.
- * @param bindings Fields added to every line.
- * @param write    Sink (stderr by default).
+ * @param level       Lowest level written.
+ * @param bindings    Fields added to every line.
+ * @param destination Where lines go (stderr by default; tests pass a stream).
  */
 export function createLogger(
 	level: LogLevel = 'info',
 	bindings: Record< string, unknown > = {},
-	write: ( line: string ) => void = ( line ) => process.stderr.write( line )
+	destination: pino.DestinationStream = pino.destination( {
+		fd: 2,
+		sync: true,
+	} )
 ): Logger {
-	const log =
-		( lvl: LogLevel ) =>
-		( msg: string, fields: Record< string, unknown > = {} ): void => {
-			if ( ORDER[ lvl ] < ORDER[ level ] ) {
-				return;
-			}
-			write(
-				JSON.stringify( {
-					time: new Date().toISOString(),
-					level: lvl,
-					msg,
-					...redact( bindings ),
-					...redact( fields ),
-				} ) + '\n'
-			);
-		};
-	return {
-		debug: log( 'debug' ),
-		info: log( 'info' ),
-		warn: log( 'warn' ),
-		error: log( 'error' ),
-		fatal: log( 'fatal' ),
-		child: ( more ) =>
-			createLogger( level, { ...bindings, ...more }, write ),
-	};
+	return adapt(
+		pino(
+			{
+				level,
+				base: bindings,
+				redact: { paths: REDACT, censor: '[redacted]' },
+				timestamp: pino.stdTimeFunctions.isoTime,
+				formatters: { level: ( label ) => ( { level: label } ) },
+			},
+			destination
+		)
+	);
 }

@@ -3,8 +3,36 @@
  * exposes. Cheap enough to keep on in production.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 
-import type { PoolConnection } from './db/pool.ts';
+import client from 'prom-client';
+
+import type { Pool, PoolConnection } from './db/pool.ts';
+
+/** The registry /metrics serves: process metrics plus the engine's own. */
+export const registry = new client.Registry();
+client.collectDefaultMetrics( { register: registry, prefix: 'epipe_' } );
+
+const emailsTotal = new client.Counter( {
+	name: 'epipe_emails_total',
+	help: 'Emails that reached an outcome, by outcome (ticket, reply, skipped, quarantined, already_processed).',
+	labelNames: [ 'outcome' ] as const,
+	registers: [ registry ],
+} );
+
+const dbSeconds = new client.Counter( {
+	name: 'epipe_db_seconds_total',
+	help: 'Time spent waiting for the database inside ingestion transactions.',
+	registers: [ registry ],
+} );
+
+/** Connection health as the daemon sees it: 1 connected, 0 failing. */
+export const connectionUp = new client.Gauge( {
+	name: 'epipe_connection_up',
+	help: 'Whether the daemon is connected to the mailbox of a connection (1) or failing (0).',
+	labelNames: [ 'connection' ] as const,
+	registers: [ registry ],
+} );
 
 export const counters = {
 	/** Emails that reached an outcome, by outcome. */
@@ -33,6 +61,7 @@ export function emailStarted(): void {
 export function countEmail( outcome: string ): void {
 	counters.lastEnd = performance.now();
 	counters.emails.set( outcome, ( counters.emails.get( outcome ) ?? 0 ) + 1 );
+	emailsTotal.inc( { outcome } );
 }
 
 const TIMED = new Set( [
@@ -64,8 +93,10 @@ export function timed( c: PoolConnection ): PoolConnection {
 				return ( value as ( ...a: unknown[] ) => Promise< unknown > )
 					.apply( target, args )
 					.finally( () => {
-						counters.dbMs += performance.now() - start;
+						const ms = performance.now() - start;
+						counters.dbMs += ms;
 						counters.dbCalls++;
+						dbSeconds.inc( ms / 1000 );
 					} );
 			};
 		},
@@ -89,4 +120,57 @@ export function writeReportIfAsked(): void {
 		max_rss_mb: process.resourceUsage().maxRSS / 1024,
 	};
 	fs.writeFileSync( file, JSON.stringify( report ) );
+}
+
+/**
+ * Serves /metrics (Prometheus text format) and /healthz on a loopback port.
+ *
+ * @param port Port on 127.0.0.1.
+ * @param pool Database, for the health check.
+ * @return The server (close it on shutdown).
+ */
+export function serveMetrics(
+	port: number,
+	pool: Pool
+): Promise< http.Server > {
+	const server = http.createServer( ( req, res ) => {
+		const send = ( status: number, type: string, body: string ): void => {
+			res.writeHead( status, {
+				'Content-Type': type,
+				'Cache-Control': 'no-store',
+			} );
+			res.end( body );
+		};
+		if ( req.url === '/metrics' ) {
+			registry.metrics().then(
+				( body ) => send( 200, registry.contentType, body ),
+				() => send( 500, 'text/plain', 'metrics unavailable\n' )
+			);
+			return;
+		}
+		if ( req.url === '/healthz' ) {
+			const timeout = new Promise< never >( ( _r, reject ) =>
+				setTimeout(
+					() => reject( new Error( 'timeout' ) ),
+					2000
+				).unref()
+			);
+			Promise.race( [ pool.query( 'SELECT 1' ), timeout ] ).then(
+				() => send( 200, 'application/json', '{"status":"ok"}\n' ),
+				() =>
+					send(
+						503,
+						'application/json',
+						'{"status":"db_unavailable"}\n'
+					)
+			);
+			return;
+		}
+		send( 404, 'text/plain', 'not found\n' );
+	} );
+	return new Promise( ( resolve, reject ) => {
+		server.once( 'error', reject );
+		// Loopback only: metrics and health are for the host's own monitoring.
+		server.listen( port, '127.0.0.1', () => resolve( server ) );
+	} );
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 
 import { ImapFlow } from 'imapflow';
@@ -16,15 +17,26 @@ import { seal } from '../../sidecar/src/security/secret-box.ts';
 import { CLI, count, loadStack, openDb, type Stack } from './support/stack.ts';
 import { adminAuth, api } from './support/wp.ts';
 
+/** A port nothing listens on right now. */
+function freePort(): Promise< number > {
+	return new Promise( ( resolve ) => {
+		const server = net.createServer().listen( 0, '127.0.0.1', () => {
+			const { port } = server.address() as net.AddressInfo;
+			server.close( () => resolve( port ) );
+		} );
+	} );
+}
+
 describe( 'the daemon', () => {
 	let stack: Stack;
 	let db: mysql.Pool;
 	let imap: ImapFlow;
 	let connectionId = 0;
+	let metricsPort = 0;
 	const daemons: ChildProcess[] = [];
 	const tag = randomUUID().slice( 0, 8 );
 
-	const startDaemon = (): ChildProcess => {
+	const startDaemon = ( extra: string[] = [] ): ChildProcess => {
 		const child = spawn(
 			CLI,
 			[
@@ -35,6 +47,7 @@ describe( 'the daemon', () => {
 				'6',
 				'--wp-config',
 				stack.wp.config,
+				...extra,
 			],
 			{
 				env: { PATH: process.env[ 'PATH' ] ?? '' },
@@ -86,6 +99,7 @@ describe( 'the daemon', () => {
 	};
 
 	before( async () => {
+		metricsPort = await freePort();
 		stack = loadStack();
 		db = openDb( stack );
 		imap = new ImapFlow( {
@@ -134,7 +148,7 @@ describe( 'the daemon', () => {
 	} );
 
 	it( 'picks up a new email within seconds through IDLE, not at the next poll', async () => {
-		startDaemon();
+		startDaemon( [ '--metrics-port', String( metricsPort ) ] );
 		await waitFor(
 			'the daemon connecting',
 			async () =>
@@ -155,6 +169,29 @@ describe( 'the daemon', () => {
 			5_000
 		);
 		assert.ok( ms < 5_000, `picked up after ${ ms } ms` );
+	} );
+
+	it( 'serves /metrics and /healthz on loopback', async () => {
+		const metrics = await (
+			await fetch( `http://127.0.0.1:${ metricsPort }/metrics` )
+		).text();
+		assert.match(
+			metrics,
+			/^epipe_emails_total\{outcome="ticket"\} [1-9]/m
+		);
+		assert.match(
+			metrics,
+			new RegExp(
+				`^epipe_connection_up\\{connection="${ connectionId }"\\} 1$`,
+				'm'
+			)
+		);
+		assert.match( metrics, /^epipe_process_resident_memory_bytes \d+/m );
+		const health = await fetch(
+			`http://127.0.0.1:${ metricsPort }/healthz`
+		);
+		assert.equal( health.status, 200 );
+		assert.deepEqual( await health.json(), { status: 'ok' } );
 	} );
 
 	it( 'shares the mailbox with a second sidecar without doing anything twice', async () => {

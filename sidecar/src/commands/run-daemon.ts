@@ -4,6 +4,7 @@
 import { InFlightBudget } from '../budget.ts';
 import { leaseOwnerId } from '../db/state-repo.ts';
 import { drainJobs } from '../jobs.ts';
+import { serveMetrics } from '../metrics.ts';
 import type { RuntimeContext } from '../context.ts';
 import { ConnectionWorker } from '../daemon.ts';
 import { loadConnections } from '../session.ts';
@@ -28,12 +29,17 @@ const GRACEFUL_MS = 10_000;
  * @param options
  * @param options.leaseSeconds
  * @param options.stallSeconds
+ * @param options.metricsPort
  * @return Exit code.
  */
 export async function runDaemon(
 	ctx: RuntimeContext,
 	only: number | null,
-	options: { leaseSeconds: number; stallSeconds: number }
+	options: {
+		leaseSeconds: number;
+		stallSeconds: number;
+		metricsPort: number | null;
+	}
 ): Promise< number > {
 	const { connections, broken } = await loadConnections( ctx, only );
 	for ( const b of broken ) {
@@ -75,6 +81,10 @@ export async function runDaemon(
 		stallMs: options.stallSeconds * 1000,
 		budget: new InFlightBudget( MAX_IN_FLIGHT, MAX_BYTES_IN_FLIGHT ),
 	};
+	const metrics =
+		options.metricsPort === null
+			? null
+			: await serveMetrics( options.metricsPort, ctx.pool );
 	// Requests from WordPress (test a connection, reprocess quarantine, test rules).
 	const jobOwner = leaseOwnerId();
 	let draining = false;
@@ -104,6 +114,7 @@ export async function runDaemon(
 		)
 	);
 	clearInterval( jobTimer );
+	metrics?.close();
 	const permanent = results.filter( ( r ) => r !== null );
 	for ( const error of permanent ) {
 		process.stderr.write( `email-piping: ${ error.message }\n` );
