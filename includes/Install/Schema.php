@@ -26,7 +26,7 @@ final class Schema {
 	 *
 	 * @since 0.1.0
 	 */
-	public const VERSION = 3;
+	public const VERSION = 4;
 
 	/** Option holding the version installed on this site. */
 	public const VERSION_OPTION = 'epipe_db_version';
@@ -109,6 +109,9 @@ last_checked_at datetime NULL,
 last_success_at datetime NULL,
 lease_owner varchar(100) NULL,
 lease_until datetime NULL,
+pass_open tinyint(1) NOT NULL DEFAULT 0,
+pass_start_uid bigint(20) unsigned NOT NULL DEFAULT 0,
+stuck_passes int(10) unsigned NOT NULL DEFAULT 0,
 updated_at datetime NOT NULL,
 PRIMARY KEY  (connection_id)
 ) $c;",

@@ -74,6 +74,7 @@ final class Messages {
 			'parse_failed'           => __( 'Quarantined: the email could not be read.', 'email-piping' ),
 			'too_large'              => __( 'Quarantined: the email is larger than the size limit.', 'email-piping' ),
 			'store_failed'           => __( 'Quarantined: the email could not be stored.', 'email-piping' ),
+			'crash_loop'             => __( 'Quarantined: processing this email stopped the sidecar three times in a row.', 'email-piping' ),
 			'duplicate'              => __( 'Skipped: a duplicate of an email already piped.', 'email-piping' ),
 			'blocked_sender'         => __( 'Rejected: the sender is on the block list.', 'email-piping' ),
 			'blocked_subject'        => __( 'Rejected: the subject is on the block list.', 'email-piping' ),
@@ -164,7 +165,9 @@ final class Messages {
 	public static function attachment_refused( string $reason ): string {
 		$map = array(
 			'extension_not_allowed' => __( 'not stored: this file type is not allowed', 'email-piping' ),
+			'blocked_extension'     => __( 'not stored: programs and scripts are never accepted', 'email-piping' ),
 			'too_large'             => __( 'not stored: larger than the size limit', 'email-piping' ),
+			'too_many_attachments'  => __( 'not stored: the email has more than 100 attachments', 'email-piping' ),
 		);
 		/* translators: %s: machine code of the reason. */
 		return $map[ $reason ] ?? sprintf( __( 'not stored (%s)', 'email-piping' ), $reason );

@@ -7,7 +7,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { InFlightBudget } from './budget.ts';
 import type { RuntimeContext } from './context.ts';
 import { advanceCheckpoint } from './db/ingest-repo.ts';
-import type { Checkpoint } from './db/state-repo.ts';
+import { closePass, openPass, type Checkpoint } from './db/state-repo.ts';
 import { errorProperty } from './errors.ts';
 import { failpoint } from './failpoints.ts';
 import { countEmail, emailStarted } from './metrics.ts';
@@ -55,6 +55,9 @@ export function isPoisonError( err: unknown ): boolean {
 
 /** Emails of one mailbox processed at once (each in its own transaction). */
 const EMAILS_IN_PARALLEL = 4;
+
+/** Passes in a row that died on the same checkpoint before its first email is quarantined. */
+const CRASH_LOOP_LIMIT = 3;
 
 /** Messages marked at the source with one command. */
 const ACK_BATCH = 50;
@@ -184,6 +187,45 @@ export async function processNewMail(
 	signal: AbortSignal,
 	hooks: PassHooks = {}
 ): Promise< { counts: PassCounts; events: number } > {
+	const stuck = await openPass( ctx.pool, ctx.tables, connection.id );
+	try {
+		return await runPass(
+			ctx,
+			connection,
+			source,
+			checkpoint,
+			signal,
+			hooks,
+			stuck
+		);
+	} finally {
+		// Also after a handled error; only a process that died leaves the pass open.
+		await closePass( ctx.pool, ctx.tables, connection.id ).catch(
+			() => undefined
+		);
+	}
+}
+
+/**
+ * The pass itself (see processNewMail).
+ *
+ * @param ctx        Runtime.
+ * @param connection Connection.
+ * @param source     Connected source.
+ * @param checkpoint Where the last pass ended.
+ * @param signal     Shutdown signal.
+ * @param hooks      Budget and progress callbacks.
+ * @param stuck      Passes in a row that died at this checkpoint.
+ */
+async function runPass(
+	ctx: RuntimeContext,
+	connection: ConnectionConfig,
+	source: MailSource,
+	checkpoint: Checkpoint,
+	signal: AbortSignal,
+	hooks: PassHooks,
+	stuck: number
+): Promise< { counts: PassCounts; events: number } > {
 	const counts: PassCounts = {
 		ticket: 0,
 		reply: 0,
@@ -193,6 +235,18 @@ export async function processNewMail(
 	let events = 0;
 	const log = ctx.log.child( { connectionId: connection.id } );
 	const refs = await source.listAfter( checkpoint.lastUid );
+	// After a pass died without progress, emails go one at a time, so a further death is
+	// known to have happened on the first one. When that email stopped the process
+	// CRASH_LOOP_LIMIT passes in a row, it is kept aside (the first time with a copy of its
+	// bytes, later without even reading it) so the rest flows.
+	const suspect =
+		stuck >= CRASH_LOOP_LIMIT ? ( refs[ 0 ]?.uid ?? null ) : null;
+	if ( suspect !== null ) {
+		log.error( 'an email keeps stopping the sidecar; quarantining it', {
+			uid: suspect,
+			passes: stuck,
+		} );
+	}
 	const progress = new CheckpointTracker(
 		checkpoint.lastUid,
 		refs.map( ( r ) => r.uid )
@@ -242,7 +296,19 @@ export async function processNewMail(
 		};
 		const release = await hooks.budget?.acquire( ref.size );
 		emailStarted();
-		const result = await ingestWithRetries( ctx, input )
+		const result = await (
+			ref.uid === suspect
+				? quarantine(
+						ctx.pool,
+						ctx.tables,
+						input,
+						'crash_loop',
+						`processing stopped the sidecar ${ stuck } times in a row`,
+						null,
+						stuck === CRASH_LOOP_LIMIT
+					)
+				: ingestWithRetries( ctx, input )
+		)
 			.catch( async ( err: unknown ) => {
 				if ( ! isPoisonError( err ) ) {
 					throw err; // The pass stops and is retried later; the message stays unread.
@@ -305,7 +371,12 @@ export async function processNewMail(
 	};
 	await Promise.all(
 		Array.from(
-			{ length: Math.min( EMAILS_IN_PARALLEL, refs.length ) },
+			{
+				length: Math.min(
+					stuck === 0 ? EMAILS_IN_PARALLEL : 1,
+					refs.length
+				),
+			},
 			lane
 		)
 	);

@@ -15,6 +15,8 @@ import { after, before, describe, it } from 'node:test';
 
 import type mysql from 'mysql2/promise';
 
+import { SCHEMA_VERSION } from '../../sidecar/src/db/tables.ts';
+
 import { loadStack, openDb, type Stack } from './support/stack.ts';
 import { adminAuth, api, login } from './support/wp.ts';
 
@@ -151,7 +153,10 @@ if ( ! defined( 'ABSPATH' ) ) {`
 		const [ version ] = await db.query(
 			"SELECT option_value v FROM wp_options WHERE option_name = 'epipe_db_version'"
 		);
-		assert.equal( ( version as Array< { v: string } > )[ 0 ]?.v, '3' );
+		assert.equal(
+			( version as Array< { v: string } > )[ 0 ]?.v,
+			String( SCHEMA_VERSION )
+		);
 		// Step 3 moved the 0.1 option into the settings table the sidecar reads.
 		const [ old ] = await db.query(
 			"SELECT COUNT(*) n FROM wp_options WHERE option_name = 'epipe_reply_above_text'"
@@ -216,7 +221,7 @@ if ( ! defined( 'ABSPATH' ) ) {`
 			);
 			assert.equal(
 				( version as Array< { v: string } > )[ 0 ]?.v,
-				'3',
+				String( SCHEMA_VERSION ),
 				`site ${ site }`
 			);
 			const [ rows ] = await db.query(

@@ -179,3 +179,48 @@ export async function recordStatus(
 		[ connectionId, status, code, detail?.slice( 0, 1000 ) ?? null, code ]
 	);
 }
+
+/**
+ * Marks the start of a pass and says how many passes in a row started at this checkpoint
+ * after the previous one never finished (the process died during it): a crash loop.
+ *
+ * @param pool         Database.
+ * @param t            Table names.
+ * @param connectionId Connection.
+ */
+export async function openPass(
+	pool: Pool,
+	t: Tables,
+	connectionId: number
+): Promise< number > {
+	await pool.execute(
+		`UPDATE ${ t.mailbox_state }
+		 SET stuck_passes = IF(pass_open = 1 AND pass_start_uid = last_uid, stuck_passes + 1, 0),
+		     pass_start_uid = last_uid, pass_open = 1
+		 WHERE connection_id = ?`,
+		[ connectionId ]
+	);
+	const [ rows ] = await pool.execute< RowDataPacket[] >(
+		`SELECT stuck_passes FROM ${ t.mailbox_state } WHERE connection_id = ?`,
+		[ connectionId ]
+	);
+	return Number( rows[ 0 ]?.[ 'stuck_passes' ] ?? 0 );
+}
+
+/**
+ * Marks a pass as finished (also when it ended in a handled error).
+ *
+ * @param pool         Database.
+ * @param t            Table names.
+ * @param connectionId Connection.
+ */
+export async function closePass(
+	pool: Pool,
+	t: Tables,
+	connectionId: number
+): Promise< void > {
+	await pool.execute(
+		`UPDATE ${ t.mailbox_state } SET pass_open = 0 WHERE connection_id = ?`,
+		[ connectionId ]
+	);
+}

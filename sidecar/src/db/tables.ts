@@ -4,7 +4,7 @@
  */
 
 /** Schema version this sidecar was written for (Schema::VERSION in PHP). */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** Columns the sidecar reads or writes, per table. */
 export const TABLE_COLUMNS = {
@@ -28,6 +28,9 @@ export const TABLE_COLUMNS = {
 		'last_success_at',
 		'lease_owner',
 		'lease_until',
+		'pass_open',
+		'pass_start_uid',
+		'stuck_passes',
 		'updated_at',
 	],
 	customers: [ 'id', 'email', 'name', 'created_at' ],

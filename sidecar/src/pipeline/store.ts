@@ -377,6 +377,8 @@ async function recordSkip(
  * @param reason   Why.
  * @param detail   Technical detail.
  * @param analysis What is known of the email, if anything.
+ * @param copyRaw  Whether to copy the raw email (not when too large, nor when reading it may
+ *                 be what crashes the sidecar).
  */
 export async function quarantine(
 	pool: Pool,
@@ -384,7 +386,8 @@ export async function quarantine(
 	input: IngestInput,
 	reason: Reason,
 	detail: string | null,
-	analysis: Analysis | null
+	analysis: Analysis | null,
+	copyRaw = reason !== 'too_large'
 ): Promise< StoreResult > {
 	const c = timed( await pool.getConnection() );
 	try {
@@ -402,7 +405,7 @@ export async function quarantine(
 					`quarantine:${ input.connectionId }:${ input.sourceKey }`
 				)
 				.digest( 'hex' );
-			if ( reason !== 'too_large' && blobId === null ) {
+			if ( copyRaw && blobId === null ) {
 				const blob = await writeBlob(
 					c,
 					t,
