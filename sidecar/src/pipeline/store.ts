@@ -319,6 +319,50 @@ async function claimReceipt(
 }
 
 /**
+ * Ends the transaction of an email that becomes no ticket or reply: receipt outcome, activity
+ * row and checkpoint, then the commit.
+ *
+ * @param c       Connection in a transaction.
+ * @param t       Table names.
+ * @param input   The email.
+ * @param receipt Its receipt.
+ * @param outcome skipped | quarantined.
+ * @param reason  Why.
+ * @param base    Activity fields of the email.
+ * @param details Activity details.
+ */
+async function finishWithoutTicket(
+	c: PoolConnection,
+	t: Tables,
+	input: IngestInput,
+	receipt: number,
+	outcome: 'skipped' | 'quarantined',
+	reason: Reason,
+	base: ReturnType< typeof activityOf >[ 'base' ],
+	details: Record< string, unknown >
+): Promise< StoreResult > {
+	await completeReceipt( c, t, receipt, outcome, reason, null, null );
+	await insertActivity( c, t, {
+		...base,
+		outcome,
+		reason,
+		ticketId: null,
+		threadId: null,
+		details,
+	} );
+	await checkpoint( c, t, input );
+	failpoint( 'in_transaction' );
+	await c.commit();
+	return {
+		outcome,
+		reason,
+		ticketId: null,
+		threadId: null,
+		eventCreated: false,
+	};
+}
+
+/**
  * Records a skipped email (receipt, activity, checkpoint) in its own transaction.
  *
  * @param c        Connection (no transaction open).
@@ -346,24 +390,16 @@ async function recordSkip(
 		return receipt;
 	}
 	const { base, details } = activityOf( input, analysis );
-	await completeReceipt( c, t, receipt, 'skipped', reason, null, null );
-	await insertActivity( c, t, {
-		...base,
-		outcome: 'skipped',
+	return finishWithoutTicket(
+		c,
+		t,
+		input,
+		receipt,
+		'skipped',
 		reason,
-		ticketId: null,
-		threadId: null,
-		details,
-	} );
-	await checkpoint( c, t, input );
-	await c.commit();
-	return {
-		outcome: 'skipped',
-		reason,
-		ticketId: null,
-		threadId: null,
-		eventCreated: false,
-	};
+		base,
+		details
+	);
 }
 
 /**
@@ -440,32 +476,16 @@ export async function quarantine(
 				blobId,
 				sizeBytes: input.size,
 			} );
-			await completeReceipt(
+			return await finishWithoutTicket(
 				c,
 				t,
+				input,
 				receipt,
 				'quarantined',
 				reason,
-				null,
-				null
+				base,
+				details
 			);
-			await insertActivity( c, t, {
-				...base,
-				outcome: 'quarantined',
-				reason,
-				ticketId: null,
-				threadId: null,
-				details,
-			} );
-			await checkpoint( c, t, input );
-			await c.commit();
-			return {
-				outcome: 'quarantined',
-				reason,
-				ticketId: null,
-				threadId: null,
-				eventCreated: false,
-			};
 		} catch ( err ) {
 			await c.rollback().catch( () => undefined );
 			throw err;
