@@ -1,13 +1,15 @@
 /**
  * `email-piping run`: the long-running daemon with two-stage shutdown.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { InFlightBudget } from '../budget.ts';
 import { leaseOwnerId } from '../db/state-repo.ts';
 import { drainJobs } from '../jobs.ts';
 import { serveMetrics } from '../metrics.ts';
 import type { RuntimeContext } from '../context.ts';
-import { ConnectionWorker } from '../daemon.ts';
-import { loadConnections } from '../session.ts';
+import { loadConnectionRows } from '../db/connections-repo.ts';
+import { Fleet } from '../fleet.ts';
 
 /** Emails processed at once across all connections (each holds a database connection). */
 const MAX_IN_FLIGHT = 6;
@@ -18,18 +20,21 @@ const MAX_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 /** How often the daemon looks for jobs from WordPress. */
 const JOB_POLL_MS = 2_000;
 
+/** How often the daemon re-reads the connections table. */
+const RECONCILE_MS = 5_000;
+
 /** After the first SIGTERM, in-flight messages get this long to finish. */
 const GRACEFUL_MS = 10_000;
 
 /**
- * Runs until SIGTERM/SIGINT, or until every connection has failed permanently.
+ * Runs until SIGTERM/SIGINT. Exits at once (1) when there is no connection it can work.
  *
  * @param ctx                  Runtime.
  * @param only                 --connection value, or null for all enabled connections.
- * @param options
- * @param options.leaseSeconds
- * @param options.stallSeconds
- * @param options.metricsPort
+ * @param options              Daemon settings from the command line.
+ * @param options.leaseSeconds --lease-seconds.
+ * @param options.stallSeconds --stall-seconds.
+ * @param options.metricsPort  --metrics-port, or null.
  * @return Exit code.
  */
 export async function runDaemon(
@@ -41,17 +46,6 @@ export async function runDaemon(
 		metricsPort: number | null;
 	}
 ): Promise< number > {
-	const { connections, broken } = await loadConnections( ctx, only );
-	for ( const b of broken ) {
-		process.stderr.write( `email-piping: ${ b.error.message }\n` );
-	}
-	if ( connections.length === 0 ) {
-		process.stderr.write(
-			'email-piping: there is no enabled connection to work: add one in Email Piping › Connections.\n'
-		);
-		return 1;
-	}
-
 	const controller = new AbortController();
 	let signals = 0;
 	const onSignal = ( name: string ): void => {
@@ -73,9 +67,6 @@ export async function runDaemon(
 	process.on( 'SIGTERM', () => onSignal( 'SIGTERM' ) );
 	process.on( 'SIGINT', () => onSignal( 'SIGINT' ) );
 
-	ctx.log.info( 'sidecar started', {
-		connections: connections.map( ( c ) => c.id ),
-	} );
 	const daemonOptions = {
 		leaseSeconds: options.leaseSeconds,
 		stallMs: options.stallSeconds * 1000,
@@ -106,21 +97,40 @@ export async function runDaemon(
 		() => clearInterval( jobTimer ),
 		{ once: true }
 	);
-	const results = await Promise.all(
-		connections.map( ( c ) =>
-			new ConnectionWorker( ctx, c, daemonOptions ).run(
-				controller.signal
-			)
-		)
+	const fleet = new Fleet( ctx, only, daemonOptions, ( error ) =>
+		process.stderr.write( `email-piping: ${ error.message }\n` )
 	);
+	await fleet.reconcile();
+	if ( fleet.size === 0 ) {
+		// Nothing to work at all: say so and let the supervisor show it.
+		if (
+			( await loadConnectionRows( ctx.pool, ctx.tables, only ) )
+				.length === 0
+		) {
+			process.stderr.write(
+				'email-piping: there is no enabled connection to work: add one in Email Piping › Connections.\n'
+			);
+		}
+		clearInterval( jobTimer );
+		metrics?.close();
+		return 1;
+	}
+	ctx.log.info( 'sidecar started', { connections: fleet.size } );
+	// From now on the daemon follows the connections table: added, changed, disabled, deleted.
+	while ( ! controller.signal.aborted ) {
+		await sleep( RECONCILE_MS, undefined, {
+			signal: controller.signal,
+		} ).catch( () => undefined );
+		if ( ! controller.signal.aborted ) {
+			await fleet
+				.reconcile()
+				.catch( ( err: unknown ) =>
+					ctx.log.warn( 'connections could not be read', { err } )
+				);
+		}
+	}
+	await fleet.stopAll();
 	clearInterval( jobTimer );
 	metrics?.close();
-	const permanent = results.filter( ( r ) => r !== null );
-	for ( const error of permanent ) {
-		process.stderr.write( `email-piping: ${ error.message }\n` );
-	}
-	// Every connection stopped for good: exit non-zero so a supervisor shows the problem.
-	return controller.signal.aborted && permanent.length < connections.length
-		? 0
-		: 1;
+	return 0;
 }
