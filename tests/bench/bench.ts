@@ -10,15 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { ImapFlow } from 'imapflow';
-
-import { seal } from '../../sidecar/src/security/secret-box.ts';
 import { ImapSource } from '../../sidecar/src/sources/imap.ts';
 import type { ConnectionConfig } from '../../sidecar/src/interfaces.ts';
 import {
+	addImapConnection,
 	CLI,
 	count,
 	loadStack,
+	mailboxClient,
 	openDb,
 	ROOT,
 	type Stack,
@@ -47,31 +46,17 @@ const SIZES = quick
 
 const stack: Stack = loadStack();
 const db = openDb( stack );
-const key = /define\(\s*'EPIPE_SECRET_KEY',\s*'([^']+)'/.exec(
-	fs.readFileSync( stack.wp.config, 'utf8' )
-)?.[ 1 ] as string;
 const stackFile = path.join( stack.stateDir, 'stack.json' );
 const BENCH = { user: 'bench@example.test', password: 'bench-pass' };
 const BIG = { user: 'bigbox@example.test', password: 'bigbox-pass' };
 const log = ( line: string ) => process.stderr.write( line + '\n' );
-
-function imap( box: { user: string; password: string } ): ImapFlow {
-	return new ImapFlow( {
-		host: stack.imap.host,
-		port: stack.imap.port,
-		secure: false,
-		tls: { ca: fs.readFileSync( stack.imap.caFile ) },
-		auth: { user: box.user, pass: box.password },
-		logger: false,
-	} );
-}
 
 /**
  * Empties the bench mailbox and appends `emails` to it.
  * @param emails Raw emails.
  */
 async function fill( emails: string[] ): Promise< number > {
-	const client = imap( BENCH );
+	const client = mailboxClient( stack, BENCH );
 	await client.connect();
 	await client.mailboxOpen( 'INBOX' );
 	if ( client.mailbox && client.mailbox.exists > 0 ) {
@@ -87,20 +72,11 @@ async function fill( emails: string[] ): Promise< number > {
 }
 
 async function newConnection( startFrom: 'all' | 'now' ): Promise< number > {
-	const settings = {
-		host: stack.imap.host,
-		port: stack.imap.port,
-		security: 'starttls',
-		ca_file: stack.imap.caFile,
-		username: BENCH.user,
-		start_from: startFrom,
-		after_import: 'leave',
-	};
-	const [ res ] = await db.query(
-		"INSERT INTO wp_epipe_connections (name, kind, enabled, mailbox_address, settings, secret, created_at, updated_at) VALUES ('bench', 'imap', 0, 'bench@example.test', ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
-		[ JSON.stringify( settings ), seal( key, BENCH.password ) ]
-	);
-	return ( res as { insertId: number } ).insertId;
+	return addImapConnection( db, stack, {
+		name: 'bench',
+		mailbox: BENCH,
+		settings: { start_from: startFrom, after_import: 'leave' },
+	} );
 }
 
 interface EngineRun {
@@ -314,7 +290,7 @@ async function idleLatency(): Promise< number[] > {
 				) ) === 1,
 			20_000
 		);
-		const client = imap( BENCH );
+		const client = mailboxClient( stack, BENCH );
 		await client.connect();
 		const samples: number[] = [];
 		for ( let i = 0; i < SIZES.idle; i++ ) {

@@ -5,16 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
 import { ImapFlow } from 'imapflow';
 import type mysql from 'mysql2/promise';
 
-import { seal } from '../../sidecar/src/security/secret-box.ts';
 import {
+	addImapConnection,
 	count,
 	loadStack,
+	mailboxClient,
 	openDb,
 	runCli,
 	type Stack,
@@ -97,26 +97,12 @@ function batch( tag: string ): Array< {
 describe( 'crash harness: SIGKILL at every failpoint, then restart until idle', () => {
 	let stack: Stack;
 	let db: mysql.Pool;
-	let key: string;
 	let imap: ImapFlow;
 
 	before( async () => {
 		stack = loadStack();
 		db = openDb( stack );
-		key = /define\(\s*'EPIPE_SECRET_KEY',\s*'([^']+)'/.exec(
-			fs.readFileSync( stack.wp.config, 'utf8' )
-		)?.[ 1 ] as string;
-		imap = new ImapFlow( {
-			host: stack.imap.host,
-			port: stack.imap.port,
-			secure: false,
-			tls: { ca: fs.readFileSync( stack.imap.caFile ) },
-			auth: {
-				user: stack.mailboxes.harness.user,
-				pass: stack.mailboxes.harness.password,
-			},
-			logger: false,
-		} );
+		imap = mailboxClient( stack, stack.mailboxes.harness );
 		await imap.connect();
 		await imap.mailboxOpen( 'INBOX' );
 	} );
@@ -126,24 +112,11 @@ describe( 'crash harness: SIGKILL at every failpoint, then restart until idle', 
 	} );
 
 	const newConnection = async ( name: string ): Promise< number > => {
-		const settings = {
-			host: stack.imap.host,
-			port: stack.imap.port,
-			security: 'starttls',
-			ca_file: stack.imap.caFile,
-			username: stack.mailboxes.harness.user,
-			start_from: 'all',
-			max_message_mb: 1,
-		};
-		const [ res ] = await db.query(
-			"INSERT INTO wp_epipe_connections (name, kind, enabled, mailbox_address, settings, secret, created_at, updated_at) VALUES (?, 'imap', 0, 'harness@example.test', ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
-			[
-				name,
-				JSON.stringify( settings ),
-				seal( key, stack.mailboxes.harness.password ),
-			]
-		);
-		return ( res as { insertId: number } ).insertId;
+		return await addImapConnection( db, stack, {
+			name,
+			mailbox: stack.mailboxes.harness,
+			settings: { max_message_mb: 1 },
+		} );
 	};
 
 	for ( const point of FAILPOINTS ) {

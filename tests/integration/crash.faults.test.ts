@@ -14,15 +14,16 @@ import { promisify } from 'node:util';
 import { ImapFlow } from 'imapflow';
 import type mysql from 'mysql2/promise';
 
-import { seal } from '../../sidecar/src/security/secret-box.ts';
 import {
+	addImapConnection,
 	CLI,
+	type CliResult,
 	count,
 	loadStack,
+	mailboxClient,
 	openDb,
 	openRootDb,
 	runCli,
-	type CliResult,
 	type Stack,
 } from './support/stack.ts';
 
@@ -34,7 +35,6 @@ describe( 'server faults', () => {
 	let stack: Stack;
 	let db: mysql.Pool;
 	let root: mysql.Pool;
-	let key: string;
 	let connectionId = 0;
 	let doveadm: ( ...args: string[] ) => Promise< string >;
 
@@ -42,9 +42,6 @@ describe( 'server faults', () => {
 		stack = loadStack();
 		db = openDb( stack );
 		root = openRootDb( stack );
-		key = /define\(\s*'EPIPE_SECRET_KEY',\s*'([^']+)'/.exec(
-			fs.readFileSync( stack.wp.config, 'utf8' )
-		)?.[ 1 ] as string;
 		const conf = path.join( stack.stateDir, 'dovecot', 'dovecot.conf' );
 		doveadm = async ( ...args ) =>
 			( await exec( 'doveadm', [ '-c', conf, ...args ] ) ).stdout;
@@ -61,17 +58,7 @@ describe( 'server faults', () => {
 	const withImap = async < T >(
 		fn: ( imap: ImapFlow ) => Promise< T >
 	): Promise< T > => {
-		const imap = new ImapFlow( {
-			host: stack.imap.host,
-			port: stack.imap.port,
-			secure: false,
-			tls: { ca: fs.readFileSync( stack.imap.caFile ) },
-			auth: {
-				user: stack.mailboxes.harness.user,
-				pass: stack.mailboxes.harness.password,
-			},
-			logger: false,
-		} );
+		const imap = mailboxClient( stack, stack.mailboxes.harness );
 		await imap.connect();
 		try {
 			await imap.mailboxOpen( 'INBOX' );
@@ -87,22 +74,10 @@ describe( 'server faults', () => {
 				await imap.messageDelete( '1:*' );
 			}
 		} );
-		const settings = {
-			host: stack.imap.host,
-			port: stack.imap.port,
-			security: 'starttls',
-			ca_file: stack.imap.caFile,
-			username: stack.mailboxes.harness.user,
-			start_from: 'all',
-		};
-		const [ res ] = await db.query(
-			"INSERT INTO wp_epipe_connections (name, kind, enabled, mailbox_address, settings, secret, created_at, updated_at) VALUES ('faults', 'imap', 0, 'harness@example.test', ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
-			[
-				JSON.stringify( settings ),
-				seal( key, stack.mailboxes.harness.password ),
-			]
-		);
-		connectionId = ( res as { insertId: number } ).insertId;
+		connectionId = await addImapConnection( db, stack, {
+			name: 'faults',
+			mailbox: stack.mailboxes.harness,
+		} );
 	} );
 
 	const args = () => [

@@ -4,16 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
 import { ImapFlow } from 'imapflow';
 import type mysql from 'mysql2/promise';
 
-import { seal } from '../../sidecar/src/security/secret-box.ts';
 import {
+	addImapConnection,
 	count,
 	loadStack,
+	mailboxClient,
 	openDb,
 	runCli,
 	type Stack,
@@ -27,17 +27,7 @@ describe( 'crash loop', () => {
 	before( async () => {
 		stack = loadStack();
 		db = openDb( stack );
-		imap = new ImapFlow( {
-			host: stack.imap.host,
-			port: stack.imap.port,
-			secure: false,
-			tls: { ca: fs.readFileSync( stack.imap.caFile ) },
-			auth: {
-				user: stack.mailboxes.harness.user,
-				pass: stack.mailboxes.harness.password,
-			},
-			logger: false,
-		} );
+		imap = mailboxClient( stack, stack.mailboxes.harness );
 		await imap.connect();
 		await imap.mailboxOpen( 'INBOX' );
 	} );
@@ -61,25 +51,10 @@ describe( 'crash loop', () => {
 			);
 			uids.push( res ? Number( res.uid ) : 0 );
 		}
-		const key = /define\(\s*'EPIPE_SECRET_KEY',\s*'([^']+)'/.exec(
-			fs.readFileSync( stack.wp.config, 'utf8' )
-		)?.[ 1 ] as string;
-		const settings = {
-			host: stack.imap.host,
-			port: stack.imap.port,
-			security: 'starttls',
-			ca_file: stack.imap.caFile,
-			username: stack.mailboxes.harness.user,
-			start_from: 'all',
-		};
-		const [ res ] = await db.query(
-			"INSERT INTO wp_epipe_connections (name, kind, enabled, mailbox_address, settings, secret, created_at, updated_at) VALUES ('loop', 'imap', 0, 'harness@example.test', ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
-			[
-				JSON.stringify( settings ),
-				seal( key, stack.mailboxes.harness.password ),
-			]
-		);
-		const id = ( res as { insertId: number } ).insertId;
+		const id = await addImapConnection( db, stack, {
+			name: 'loop',
+			mailbox: stack.mailboxes.harness,
+		} );
 		const args = [
 			'run',
 			'--once',
@@ -134,17 +109,7 @@ describe( 'crash loop', () => {
 			2
 		);
 		// A fresh session: flags set by the sidecar's own sessions.
-		const check = new ImapFlow( {
-			host: stack.imap.host,
-			port: stack.imap.port,
-			secure: false,
-			tls: { ca: fs.readFileSync( stack.imap.caFile ) },
-			auth: {
-				user: stack.mailboxes.harness.user,
-				pass: stack.mailboxes.harness.password,
-			},
-			logger: false,
-		} );
+		const check = mailboxClient( stack, stack.mailboxes.harness );
 		await check.connect();
 		await check.mailboxOpen( 'INBOX' );
 		const unseen =

@@ -4,15 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
-import { ImapFlow } from 'imapflow';
 import type mysql from 'mysql2/promise';
 
 import {
 	count,
 	loadStack,
+	mailboxClient,
 	openDb,
 	runCli,
 	sendMail,
@@ -51,17 +50,7 @@ describe( 'attachments and quarantine', () => {
 	};
 
 	const unseen = async ( subject: string ): Promise< number > => {
-		const client = new ImapFlow( {
-			host: stack.imap.host,
-			port: stack.imap.port,
-			secure: false,
-			tls: { ca: fs.readFileSync( stack.imap.caFile ) },
-			auth: {
-				user: stack.mailboxes.support.user,
-				pass: stack.mailboxes.support.password,
-			},
-			logger: false,
-		} );
+		const client = mailboxClient( stack, stack.mailboxes.support );
 		await client.connect();
 		try {
 			await client.mailboxOpen( 'INBOX' );

@@ -5,21 +5,20 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
-import { ImapFlow } from 'imapflow';
 import type { ParsedMail } from 'mailparser';
 import type mysql from 'mysql2/promise';
 
 import {
 	count,
 	loadStack,
+	mailboxClient,
 	openDb,
 	runCli,
 	sendMail,
-	waitForMail,
 	type Stack,
+	waitForMail,
 } from './support/stack.ts';
 
 function header( mail: ParsedMail, name: string ): string {
@@ -228,17 +227,7 @@ describe( 'email → ticket → confirmation → reply → same ticket', () => {
 	} );
 
 	it( 'marks imported mail read only after it was stored', async () => {
-		const client = new ImapFlow( {
-			host: stack.imap.host,
-			port: stack.imap.port,
-			secure: false,
-			tls: { ca: fs.readFileSync( stack.imap.caFile ) },
-			auth: {
-				user: stack.mailboxes.support.user,
-				pass: stack.mailboxes.support.password,
-			},
-			logger: false,
-		} );
+		const client = mailboxClient( stack, stack.mailboxes.support );
 		await client.connect();
 		try {
 			await client.mailboxOpen( 'INBOX' );

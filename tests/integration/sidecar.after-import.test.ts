@@ -4,16 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
 import { ImapFlow } from 'imapflow';
 import type mysql from 'mysql2/promise';
 
-import { seal } from '../../sidecar/src/security/secret-box.ts';
 import {
+	addImapConnection,
 	count,
 	loadStack,
+	mailboxClient,
 	openDb,
 	runCli,
 	type Stack,
@@ -22,26 +22,12 @@ import {
 describe( 'after import', () => {
 	let stack: Stack;
 	let db: mysql.Pool;
-	let key: string;
 	let imap: ImapFlow;
 
 	before( async () => {
 		stack = loadStack();
 		db = openDb( stack );
-		key = /define\(\s*'EPIPE_SECRET_KEY',\s*'([^']+)'/.exec(
-			fs.readFileSync( stack.wp.config, 'utf8' )
-		)?.[ 1 ] as string;
-		imap = new ImapFlow( {
-			host: stack.imap.host,
-			port: stack.imap.port,
-			secure: false,
-			tls: { ca: fs.readFileSync( stack.imap.caFile ) },
-			auth: {
-				user: stack.mailboxes.harness.user,
-				pass: stack.mailboxes.harness.password,
-			},
-			logger: false,
-		} );
+		imap = mailboxClient( stack, stack.mailboxes.harness );
 		await imap.connect();
 	} );
 	after( async () => {
@@ -114,25 +100,11 @@ describe( 'after import', () => {
 					`From: customer@example.test\r\nTo: harness@example.test\r\nSubject: ${ subject }\r\n\r\nhello\r\n`
 				)
 			);
-			const settings = {
-				host: stack.imap.host,
-				port: stack.imap.port,
-				security: 'starttls',
-				ca_file: stack.imap.caFile,
-				username: stack.mailboxes.harness.user,
-				start_from: 'all',
-				after_import: mode,
-				...extra,
-			};
-			const [ res ] = await db.query(
-				"INSERT INTO wp_epipe_connections (name, kind, enabled, mailbox_address, settings, secret, created_at, updated_at) VALUES (?, 'imap', 0, 'harness@example.test', ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
-				[
-					mode,
-					JSON.stringify( settings ),
-					seal( key, stack.mailboxes.harness.password ),
-				]
-			);
-			const id = ( res as { insertId: number } ).insertId;
+			const id = await addImapConnection( db, stack, {
+				name: mode,
+				mailbox: stack.mailboxes.harness,
+				settings: { after_import: mode, ...extra },
+			} );
 			const result = await runCli( [
 				'run',
 				'--once',

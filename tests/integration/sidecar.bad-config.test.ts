@@ -11,8 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import type mysql from 'mysql2/promise';
 
 import { SCHEMA_VERSION } from '../../sidecar/src/db/tables.ts';
-import { seal } from '../../sidecar/src/security/secret-box.ts';
 import {
+	addImapConnection,
 	count,
 	loadStack,
 	openDb,
@@ -149,24 +149,12 @@ describe( 'sidecar refuses bad configuration clearly', () => {
 	} );
 
 	it( 'a wrong IMAP password: the connection is reported and marked, no mail is touched', async () => {
-		const key = /define\(\s*'EPIPE_SECRET_KEY',\s*'([^']+)'/.exec(
-			wpConfig
-		)?.[ 1 ] as string;
-		const settings = JSON.stringify( {
-			host: stack.imap.host,
-			port: stack.imap.port,
-			security: 'starttls',
-			ca_file: stack.imap.caFile,
-			username: stack.mailboxes.support.user,
-			folder: 'INBOX',
-			start_from: 'all',
-		} );
 		// Disabled, so the other tests' `run --once` over all enabled connections never meets it.
-		const [ res ] = await db.query(
-			"INSERT INTO wp_epipe_connections (name, kind, enabled, mailbox_address, settings, secret, created_at, updated_at) VALUES ('bad password', 'imap', 0, 'support@example.test', ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
-			[ settings, seal( key, 'not-the-password' ) ]
-		);
-		const id = ( res as { insertId: number } ).insertId;
+		const id = await addImapConnection( db, stack, {
+			name: 'bad password',
+			mailbox: stack.mailboxes.support,
+			password: 'not-the-password',
+		} );
 		await expectRefusal(
 			[
 				'run',

@@ -6,15 +6,21 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 
 import { ImapFlow } from 'imapflow';
 import type mysql from 'mysql2/promise';
 
-import { seal } from '../../sidecar/src/security/secret-box.ts';
-import { CLI, count, loadStack, openDb, type Stack } from './support/stack.ts';
+import {
+	addImapConnection,
+	CLI,
+	count,
+	loadStack,
+	mailboxClient,
+	openDb,
+	type Stack,
+} from './support/stack.ts';
 import { adminAuth, api } from './support/wp.ts';
 
 /** A port nothing listens on right now. */
@@ -102,41 +108,17 @@ describe( 'the daemon', () => {
 		metricsPort = await freePort();
 		stack = loadStack();
 		db = openDb( stack );
-		imap = new ImapFlow( {
-			host: stack.imap.host,
-			port: stack.imap.port,
-			secure: false,
-			tls: { ca: fs.readFileSync( stack.imap.caFile ) },
-			auth: {
-				user: stack.mailboxes.harness.user,
-				pass: stack.mailboxes.harness.password,
-			},
-			logger: false,
-		} );
+		imap = mailboxClient( stack, stack.mailboxes.harness );
 		await imap.connect();
 		await imap.mailboxOpen( 'INBOX' );
 		if ( imap.mailbox && imap.mailbox.exists > 0 ) {
 			await imap.messageDelete( '1:*' );
 		}
-		const key = /define\(\s*'EPIPE_SECRET_KEY',\s*'([^']+)'/.exec(
-			fs.readFileSync( stack.wp.config, 'utf8' )
-		)?.[ 1 ] as string;
-		const settings = {
-			host: stack.imap.host,
-			port: stack.imap.port,
-			security: 'starttls',
-			ca_file: stack.imap.caFile,
-			username: stack.mailboxes.harness.user,
-			start_from: 'now',
-		};
-		const [ res ] = await db.query(
-			"INSERT INTO wp_epipe_connections (name, kind, enabled, mailbox_address, settings, secret, created_at, updated_at) VALUES ('daemon', 'imap', 0, 'harness@example.test', ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
-			[
-				JSON.stringify( settings ),
-				seal( key, stack.mailboxes.harness.password ),
-			]
-		);
-		connectionId = ( res as { insertId: number } ).insertId;
+		connectionId = await addImapConnection( db, stack, {
+			name: 'daemon',
+			mailbox: stack.mailboxes.harness,
+			settings: { start_from: 'now' },
+		} );
 	} );
 
 	after( async () => {

@@ -5,14 +5,19 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
-import { ImapFlow } from 'imapflow';
 import type mysql from 'mysql2/promise';
 
-import { seal } from '../../sidecar/src/security/secret-box.ts';
-import { CLI, count, loadStack, openDb, type Stack } from './support/stack.ts';
+import {
+	addImapConnection,
+	CLI,
+	count,
+	loadStack,
+	mailboxClient,
+	openDb,
+	type Stack,
+} from './support/stack.ts';
 
 describe( 'the daemon follows connection changes', () => {
 	let stack: Stack;
@@ -60,17 +65,7 @@ describe( 'the daemon follows connection changes', () => {
 	} );
 
 	it( 'works a connection added while it runs, and lets go of one that is disabled', async () => {
-		const imap = new ImapFlow( {
-			host: stack.imap.host,
-			port: stack.imap.port,
-			secure: false,
-			tls: { ca: fs.readFileSync( stack.imap.caFile ) },
-			auth: {
-				user: stack.mailboxes.harness.user,
-				pass: stack.mailboxes.harness.password,
-			},
-			logger: false,
-		} );
+		const imap = mailboxClient( stack, stack.mailboxes.harness );
 		await imap.connect();
 		await imap.mailboxOpen( 'INBOX' );
 		if ( imap.mailbox && imap.mailbox.exists > 0 ) {
@@ -85,25 +80,11 @@ describe( 'the daemon follows connection changes', () => {
 		);
 		await imap.logout();
 
-		const key = /define\(\s*'EPIPE_SECRET_KEY',\s*'([^']+)'/.exec(
-			fs.readFileSync( stack.wp.config, 'utf8' )
-		)?.[ 1 ] as string;
-		const settings = {
-			host: stack.imap.host,
-			port: stack.imap.port,
-			security: 'starttls',
-			ca_file: stack.imap.caFile,
-			username: stack.mailboxes.harness.user,
-			start_from: 'all',
-		};
-		const [ res ] = await db.query(
-			"INSERT INTO wp_epipe_connections (name, kind, enabled, mailbox_address, settings, secret, created_at, updated_at) VALUES ('added', 'imap', 1, 'harness@example.test', ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
-			[
-				JSON.stringify( settings ),
-				seal( key, stack.mailboxes.harness.password ),
-			]
-		);
-		id = ( res as { insertId: number } ).insertId;
+		id = await addImapConnection( db, stack, {
+			name: 'added',
+			mailbox: stack.mailboxes.harness,
+			enabled: true,
+		} );
 		await waitFor(
 			'the new connection being worked',
 			async () =>

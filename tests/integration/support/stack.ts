@@ -11,6 +11,8 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import mysql from 'mysql2/promise';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 
+import { seal } from '../../../sidecar/src/security/secret-box.ts';
+
 export const ROOT = path.resolve(
 	path.dirname( fileURLToPath( import.meta.url ) ),
 	'..',
@@ -206,14 +208,7 @@ export async function readMailbox(
 	stack: Stack,
 	mailbox: Mailbox
 ): Promise< ParsedMail[] > {
-	const client = new ImapFlow( {
-		host: stack.imap.host,
-		port: stack.imap.port,
-		secure: false,
-		tls: { ca: fs.readFileSync( stack.imap.caFile ) },
-		auth: { user: mailbox.user, pass: mailbox.password },
-		logger: false,
-	} );
+	const client = mailboxClient( stack, mailbox );
 	await client.connect();
 	try {
 		const box = await client.mailboxOpen( 'INBOX' );
@@ -270,4 +265,86 @@ export function openRootDb( stack: Stack ): mysql.Pool {
 		database: stack.db.name,
 		connectionLimit: 2,
 	} );
+}
+
+/**
+ * EPIPE_SECRET_KEY of the stack, read from its wp-config.php as the sidecar does.
+ *
+ * @param stack Stack.
+ */
+export function secretKey( stack: Stack ): string {
+	const key = /define\(\s*'EPIPE_SECRET_KEY',\s*'([^']+)'/.exec(
+		fs.readFileSync( stack.wp.config, 'utf8' )
+	)?.[ 1 ];
+	if ( ! key ) {
+		throw new Error( 'EPIPE_SECRET_KEY not found in wp-config.php' );
+	}
+	return key;
+}
+
+/**
+ * An IMAP client (not yet connected) on one of the stack's mailboxes, trusting the stack's CA.
+ *
+ * @param stack   Stack.
+ * @param mailbox Which mailbox.
+ */
+export function mailboxClient( stack: Stack, mailbox: Mailbox ): ImapFlow {
+	return new ImapFlow( {
+		host: stack.imap.host,
+		port: stack.imap.port,
+		secure: false,
+		tls: { ca: fs.readFileSync( stack.imap.caFile ) },
+		auth: { user: mailbox.user, pass: mailbox.password },
+		logger: false,
+	} );
+}
+
+/**
+ * Adds an IMAP connection (STARTTLS, importing what is already there unless `settings` says
+ * otherwise) on one of the stack's mailboxes, its password sealed as WordPress seals it.
+ *
+ * @param db               Database.
+ * @param stack            Stack.
+ * @param options          What to add.
+ * @param options.name     Connection name.
+ * @param options.mailbox  Mailbox to read.
+ * @param options.enabled  Whether `run` without --connection works it (default false).
+ * @param options.password Password to store instead of the mailbox's real one.
+ * @param options.settings Settings that differ from the defaults above.
+ * @return The connection id.
+ */
+export async function addImapConnection(
+	db: mysql.Pool,
+	stack: Stack,
+	options: {
+		name: string;
+		mailbox: Mailbox;
+		enabled?: boolean;
+		password?: string;
+		settings?: Record< string, unknown >;
+	}
+): Promise< number > {
+	const settings = {
+		host: stack.imap.host,
+		port: stack.imap.port,
+		security: 'starttls',
+		ca_file: stack.imap.caFile,
+		username: options.mailbox.user,
+		start_from: 'all',
+		...options.settings,
+	};
+	const [ res ] = await db.query(
+		"INSERT INTO wp_epipe_connections (name, kind, enabled, mailbox_address, settings, secret, created_at, updated_at) VALUES (?, 'imap', ?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())",
+		[
+			options.name,
+			options.enabled ? 1 : 0,
+			options.mailbox.user,
+			JSON.stringify( settings ),
+			seal(
+				secretKey( stack ),
+				options.password ?? options.mailbox.password
+			),
+		]
+	);
+	return ( res as { insertId: number } ).insertId;
 }

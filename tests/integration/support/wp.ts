@@ -9,7 +9,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import type mysql from 'mysql2/promise';
 
 import { pingHeaders } from '../../../sidecar/src/security/signer.ts';
-import { wpEval, type Stack } from './stack.ts';
+import { secretKey, wpEval, type Stack } from './stack.ts';
 
 export interface ApiResponse< T = unknown > {
 	status: number;
@@ -20,20 +20,7 @@ export interface ApiResponse< T = unknown > {
 
 export type Auth = string | null;
 
-/**
- * EPIPE_SECRET_KEY of the stack, read from its wp-config.php as the sidecar does.
- *
- * @param stack Stack.
- */
-export function secretKey( stack: Stack ): string {
-	const key = /define\(\s*'EPIPE_SECRET_KEY',\s*'([^']+)'/.exec(
-		fs.readFileSync( stack.wp.config, 'utf8' )
-	)?.[ 1 ];
-	if ( ! key ) {
-		throw new Error( 'EPIPE_SECRET_KEY not found in wp-config.php' );
-	}
-	return key;
-}
+export { secretKey };
 
 /**
  * Basic auth header of the stack's administrator (application password).
