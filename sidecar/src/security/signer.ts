@@ -18,6 +18,32 @@ export interface SignedReference {
 }
 
 /**
+ * Hex HMAC-SHA256 of `data` under the signing key, cut to `length` characters.
+ *
+ * @param master EPIPE_SECRET_KEY.
+ * @param data   What is signed.
+ * @param length Characters kept.
+ */
+function sign( master: string, data: string, length = 64 ): string {
+	return createHmac( 'sha256', deriveKey( master, LABEL_SIGN ) )
+		.update( data )
+		.digest( 'hex' )
+		.slice( 0, length );
+}
+
+/**
+ * Constant-time comparison of an expected token with a given one.
+ *
+ * @param expected Token we computed.
+ * @param given    Token from the email.
+ */
+function sameToken( expected: string, given: string ): boolean {
+	const a = Buffer.from( expected );
+	const b = Buffer.from( given );
+	return a.length === b.length && timingSafeEqual( a, b );
+}
+
+/**
  * Token binding a ticket to a participant.
  *
  * @param master      EPIPE_SECRET_KEY.
@@ -29,10 +55,11 @@ export function ticketToken(
 	ticketId: number,
 	participant: string
 ): string {
-	return createHmac( 'sha256', deriveKey( master, LABEL_SIGN ) )
-		.update( `ticket:${ ticketId }:${ participant.trim().toLowerCase() }` )
-		.digest( 'hex' )
-		.slice( 0, 24 );
+	return sign(
+		master,
+		`ticket:${ ticketId }:${ participant.trim().toLowerCase() }`,
+		24
+	);
 }
 
 /**
@@ -62,12 +89,9 @@ export function verifyReference(
 	ref: SignedReference,
 	participant: string
 ): boolean {
-	const expected = Buffer.from(
-		ticketToken( master, ref.ticketId, participant )
-	);
-	const given = Buffer.from( ref.token );
-	return (
-		expected.length === given.length && timingSafeEqual( expected, given )
+	return sameToken(
+		ticketToken( master, ref.ticketId, participant ),
+		ref.token
 	);
 }
 
@@ -82,10 +106,10 @@ export function pingHeaders(
 	now: number = Math.floor( Date.now() / 1000 )
 ): Record< string, string > {
 	const ts = String( now );
-	const sig = createHmac( 'sha256', deriveKey( master, LABEL_SIGN ) )
-		.update( `dispatch\n${ ts }` )
-		.digest( 'hex' );
-	return { 'X-Epipe-Timestamp': ts, 'X-Epipe-Signature': sig };
+	return {
+		'X-Epipe-Timestamp': ts,
+		'X-Epipe-Signature': sign( master, `dispatch\n${ ts }` ),
+	};
 }
 
 /**
@@ -100,12 +124,11 @@ export function replyToken(
 	ticketId: number,
 	participant: string
 ): string {
-	return createHmac( 'sha256', deriveKey( master, LABEL_SIGN ) )
-		.update(
-			`reply-address:${ ticketId }:${ participant.trim().toLowerCase() }`
-		)
-		.digest( 'hex' )
-		.slice( 0, 20 );
+	return sign(
+		master,
+		`reply-address:${ ticketId }:${ participant.trim().toLowerCase() }`,
+		20
+	);
 }
 
 /**
@@ -145,11 +168,8 @@ export function verifyReplyAddress(
 	ref: SignedReference,
 	participant: string
 ): boolean {
-	const expected = Buffer.from(
-		replyToken( master, ref.ticketId, participant )
-	);
-	const given = Buffer.from( ref.token );
-	return (
-		expected.length === given.length && timingSafeEqual( expected, given )
+	return sameToken(
+		replyToken( master, ref.ticketId, participant ),
+		ref.token
 	);
 }
