@@ -1,8 +1,9 @@
 /**
- * One pass over a mailbox: list what is new (sizes only), then for each message, a few at a time
- * in UID order, stream → analyse → store (one transaction each) → acknowledge at the source.
+ * One pass over a mailbox: list what is new (sizes only), then, in UID order, read small messages
+ * in batches (analysed in memory, written in runs that share a transaction) and stream big ones
+ * one by one (their own transaction) → acknowledge at the source after the commit.
  */
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 
 import type { InFlightBudget } from './budget.ts';
 import type { RuntimeContext } from './context.ts';
@@ -13,6 +14,13 @@ import { failpoint } from './failpoints.ts';
 import { countEmail, emailStarted } from './metrics.ts';
 import type { ConnectionConfig, MessageRef } from './interfaces.ts';
 import type { AttachmentPolicy } from './pipeline/attachments.ts';
+import {
+	analyseBuffered,
+	fitsRun,
+	ingestRun,
+	newInBatch,
+	type BufferedEmail,
+} from './pipeline/batch.ts';
 import {
 	ingestMessage,
 	quarantine,
@@ -53,8 +61,15 @@ export function isPoisonError( err: unknown ): boolean {
 	return sqlState.startsWith( '22' ) || sqlState.startsWith( '23' );
 }
 
-/** Emails of one mailbox processed at once (each in its own transaction). */
-const EMAILS_IN_PARALLEL = 4;
+/**
+ * Emails up to this size are read several at a time, analysed in memory and written in runs;
+ * bigger ones are streamed one by one, their attachments straight into the database.
+ */
+const SMALL_EMAIL_BYTES = 1024 * 1024;
+
+/** Most emails, and most bytes, read in one request. */
+const BATCH_EMAILS = 50;
+const BATCH_BYTES = 8 * 1024 * 1024;
 
 /** Passes in a row that died on the same checkpoint before its first email is quarantined. */
 const CRASH_LOOP_LIMIT = 3;
@@ -132,14 +147,18 @@ export class CheckpointTracker {
 	/**
 	 * The highest UID up to which everything is committed — counting `committing`, the UID of a
 	 * transaction about to commit (its checkpoint write is rolled back with it if it fails).
+	 * An email's transaction may also hold a run of them; pass all their UIDs then.
 	 *
-	 * @param committing UID being committed, if any.
+	 * @param committing UID (or UIDs, for a run) being committed, if any.
 	 */
-	upTo( committing?: number ): number {
+	upTo( committing?: number | readonly number[] ): number {
+		const pending = new Set(
+			committing === undefined ? [] : [ committing ].flat()
+		);
 		let h = this.base;
 		for ( let i = this.index; i < this.order.length; i++ ) {
 			const uid = this.order[ i ] as number;
-			if ( uid !== committing && ! this.committed.has( uid ) ) {
+			if ( ! pending.has( uid ) && ! this.committed.has( uid ) ) {
 				break;
 			}
 			h = uid;
@@ -269,32 +288,83 @@ async function runPass(
 		);
 	};
 
-	const processOne = async ( ref: MessageRef ): Promise< void > => {
-		const input: IngestInput = {
-			connectionId: connection.id,
-			sourceKey: `imap:${ checkpoint.uidValidity }:${ ref.uid }`,
-			size: ref.size,
-			sizeIsExact: true,
-			checkpoint: {
-				uidValidity: checkpoint.uidValidity,
-				upTo: () => progress.upTo( ref.uid ),
-			},
-			settings: {
-				mailboxAddress: connection.mailboxAddress,
-				secretKey: ctx.secretKey,
-				replyMarker: ctx.replyMarker,
-			},
-			policy: DEFAULT_POLICY,
-			maxBytes: connection.imap.maxMessageBytes,
-			open: async () => {
-				const stream = await source.open( ref );
-				failpoint( 'download_started' );
-				return hooks.progress
-					? reportingProgress( stream, hooks.progress )
-					: stream;
-			},
-		};
-		const release = await hooks.budget?.acquire( ref.size );
+	const inputFor = ( ref: MessageRef, raw?: Buffer ): IngestInput => ( {
+		connectionId: connection.id,
+		sourceKey: `imap:${ checkpoint.uidValidity }:${ ref.uid }`,
+		size: ref.size,
+		sizeIsExact: true,
+		checkpoint: {
+			uidValidity: checkpoint.uidValidity,
+			upTo: () => progress.upTo( ref.uid ),
+		},
+		settings: {
+			mailboxAddress: connection.mailboxAddress,
+			secretKey: ctx.secretKey,
+			replyMarker: ctx.replyMarker,
+		},
+		policy: DEFAULT_POLICY,
+		maxBytes: connection.imap.maxMessageBytes,
+		open: async () => {
+			if ( raw !== undefined ) {
+				return Readable.from( [ raw ] );
+			}
+			const stream = await source.open( ref );
+			failpoint( 'download_started' );
+			return hooks.progress
+				? reportingProgress( stream, hooks.progress )
+				: stream;
+		},
+	} );
+
+	/**
+	 * Books a committed email: counts, checkpoint progress, acknowledgement.
+	 * @param ref
+	 * @param result
+	 */
+	const record = async (
+		ref: MessageRef,
+		result: StoreResult
+	): Promise< void > => {
+		progress.done( ref.uid );
+		hooks.progress?.();
+		countEmail( result.outcome );
+		failpoint( 'after_commit' );
+		log.debug( 'message stored', {
+			uid: ref.uid,
+			outcome: result.outcome,
+			reason: result.reason,
+			ticketId: result.ticketId,
+		} );
+		if ( result.outcome !== 'already_processed' ) {
+			counts[ result.outcome ]++;
+		}
+		if ( result.eventCreated ) {
+			events++;
+		}
+		// A quarantined email is never marked, also when it comes round again.
+		const acknowledgeable =
+			result.outcome === 'already_processed'
+				? result.previousOutcome !== 'quarantined'
+				: ACKNOWLEDGED.has( result.outcome );
+		if ( acknowledgeable ) {
+			toAcknowledge.push( ref.uid );
+			if ( toAcknowledge.length >= ACK_BATCH ) {
+				await acknowledge();
+			}
+		}
+	};
+
+	/**
+	 * One email on its own: streamed (or from memory), its own transaction.
+	 * @param ref
+	 * @param raw
+	 */
+	const single = async ( ref: MessageRef, raw?: Buffer ): Promise< void > => {
+		const input = inputFor( ref, raw );
+		const release =
+			raw === undefined
+				? await hooks.budget?.acquire( ref.size )
+				: undefined;
 		emailStarted();
 		const result = await (
 			ref.uid === suspect
@@ -329,59 +399,135 @@ async function runPass(
 				);
 			} )
 			.finally( () => release?.() );
-		progress.done( ref.uid );
-		hooks.progress?.();
-		countEmail( result.outcome );
-		failpoint( 'after_commit' );
-		log.debug( 'message stored', {
-			uid: ref.uid,
-			outcome: result.outcome,
-			reason: result.reason,
-			ticketId: result.ticketId,
-		} );
-		if ( result.outcome !== 'already_processed' ) {
-			counts[ result.outcome ]++;
-		}
-		if ( result.eventCreated ) {
-			events++;
-		}
-		// A quarantined email is never marked, also when it comes round again.
-		const acknowledgeable =
-			result.outcome === 'already_processed'
-				? result.previousOutcome !== 'quarantined'
-				: ACKNOWLEDGED.has( result.outcome );
-		if ( acknowledgeable ) {
-			toAcknowledge.push( ref.uid );
-			if ( toAcknowledge.length >= ACK_BATCH ) {
-				await acknowledge();
-			}
-		}
+		await record( ref, result );
 	};
 
-	// A few emails at a time, in UID order: their database round trips overlap. The checkpoint
-	// only ever moves past UIDs that are committed (CheckpointTracker).
-	let next = 0;
-	const lane = async (): Promise< void > => {
-		while ( next < refs.length && ! signal.aborted && failure === null ) {
-			const ref = refs[ next++ ] as MessageRef;
-			await processOne( ref ).catch( ( err: unknown ) => {
-				failure ??= err;
-			} );
+	/**
+	 * Reads a batch in one request and analyses each email in memory.
+	 * @param batch
+	 */
+	const analyseBatch = async (
+		batch: readonly MessageRef[]
+	): Promise< Fetched[] > => {
+		const raws = await source.readMany( [ ...batch ] );
+		failpoint( 'download_started' );
+		hooks.progress?.();
+		const fetched: Fetched[] = [];
+		for ( const ref of batch ) {
+			const raw = raws.get( ref.uid );
+			emailStarted();
+			const email =
+				raw === undefined
+					? null
+					: await analyseBuffered( raw, inputFor( ref, raw ) );
+			failpoint( 'after_download' );
+			fetched.push( { ref, raw, email } );
 		}
+		return fetched;
 	};
-	await Promise.all(
-		Array.from(
-			{
-				length: Math.min(
-					stuck === 0 ? EMAILS_IN_PARALLEL : 1,
-					refs.length
-				),
-			},
-			lane
-		)
-	);
+
+	/**
+	 * Writes an analysed batch, in UID order: runs of new emails together, the rest alone.
+	 * @param fetched
+	 */
+	const writeBatch = async (
+		fetched: readonly Fetched[]
+	): Promise< void > => {
+		const buffered = fetched.filter(
+			( f ): f is Fetched & { email: BufferedEmail } => f.email !== null
+		);
+		const fresh = await newInBatch(
+			ctx.pool,
+			ctx.tables,
+			connection.id,
+			buffered.map( ( f ) => f.email )
+		);
+		const joinsRun = new Set(
+			buffered
+				.filter( ( f, i ) => fresh[ i ] && fitsRun( f.email ) )
+				.map( ( f ) => f.ref.uid )
+		);
+		let run: Array< Fetched & { email: BufferedEmail } > = [];
+		const flush = async (): Promise< void > => {
+			const members = run;
+			run = [];
+			if ( members.length === 0 ) {
+				return;
+			}
+			const results = await ingestRun(
+				ctx.pool,
+				ctx.tables,
+				members.map( ( m ) => m.email ),
+				progress.upTo( members.map( ( m ) => m.ref.uid ) )
+			);
+			if ( ! Array.isArray( results ) ) {
+				log.warn(
+					'a run of emails could not be written together; writing them one by one',
+					{
+						err: results.failed,
+						emails: members.length,
+					}
+				);
+				for ( const m of members ) {
+					await single( m.ref, m.raw );
+				}
+				return;
+			}
+			for ( const [ i, m ] of members.entries() ) {
+				await record( m.ref, results[ i ] as StoreResult );
+			}
+		};
+		for ( const f of fetched ) {
+			if ( f.email !== null && joinsRun.has( f.ref.uid ) ) {
+				run.push( f as Fetched & { email: BufferedEmail } );
+				continue;
+			}
+			await flush();
+			await single( f.ref, f.raw );
+		}
+		await flush();
+	};
+
+	// Strictly in UID order, so the checkpoint moves with every commit. A batch is analysed while
+	// the one before it is being written: parsing (CPU) overlaps the database round trips.
+	let writing: Promise< void > = Promise.resolve();
+	const fail = ( err: unknown ): void => {
+		failure ??= err;
+	};
+	for ( const step of planPass( refs, stuck > 0 ) ) {
+		if ( signal.aborted || failure !== null ) {
+			break;
+		}
+		if ( ! ( 'batch' in step ) ) {
+			await writing;
+			if ( failure === null ) {
+				await single( step.single ).catch( fail );
+			}
+			continue;
+		}
+		const release = await hooks.budget?.acquire(
+			step.batch.reduce( ( sum, r ) => sum + r.size, 0 )
+		);
+		let fetched: Fetched[];
+		try {
+			fetched = await analyseBatch( step.batch );
+		} catch ( err ) {
+			release?.();
+			fail( err );
+			break;
+		}
+		await writing;
+		if ( failure !== null ) {
+			release?.();
+			break;
+		}
+		writing = writeBatch( fetched )
+			.catch( fail )
+			.finally( () => release?.() );
+	}
+	await writing;
 	await acknowledge();
-	// Commits that finished out of order may have left the stored checkpoint behind.
+	// A failed pass may have left the stored checkpoint behind what is committed.
 	if ( progress.upTo() > checkpoint.lastUid ) {
 		await advanceCheckpoint(
 			ctx.pool,
@@ -395,4 +541,52 @@ async function runPass(
 		throw failure;
 	}
 	return { counts, events };
+}
+
+/** An email of a batch: its bytes and analysis, or null when the server no longer had it. */
+interface Fetched {
+	readonly ref: MessageRef;
+	readonly raw: Buffer | undefined;
+	readonly email: BufferedEmail | null;
+}
+
+export type PassStep =
+	{ readonly batch: readonly MessageRef[] } | { readonly single: MessageRef };
+
+/**
+ * Cuts a pass into steps, in UID order: consecutive small emails are read and written in
+ * batches, each big one on its own. After a pass died (`oneByOne`) every email goes alone, so the
+ * one that kills the process can be told.
+ *
+ * @param refs     New messages, ascending UIDs.
+ * @param oneByOne Whether to take every email alone.
+ */
+export function planPass(
+	refs: readonly MessageRef[],
+	oneByOne: boolean
+): PassStep[] {
+	const steps: PassStep[] = [];
+	let batch: MessageRef[] = [];
+	let bytes = 0;
+	const close = (): void => {
+		if ( batch.length > 0 ) {
+			steps.push( { batch } );
+		}
+		batch = [];
+		bytes = 0;
+	};
+	for ( const ref of refs ) {
+		if ( oneByOne || ref.size > SMALL_EMAIL_BYTES ) {
+			close();
+			steps.push( { single: ref } );
+			continue;
+		}
+		if ( batch.length >= BATCH_EMAILS || bytes + ref.size > BATCH_BYTES ) {
+			close();
+		}
+		batch.push( ref );
+		bytes += ref.size;
+	}
+	close();
+	return steps;
 }

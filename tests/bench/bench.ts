@@ -22,22 +22,22 @@ import {
 	ROOT,
 	type Stack,
 } from '../integration/support/stack.ts';
-import { attachmentEmail, mixSizes, prng, textEmail } from './corpus.ts';
+import { attachmentEmail, mixEmails, prng, textEmail } from './corpus.ts';
 
 const exec = promisify( execFile );
 const quick = process.argv.includes( '--quick' );
 const SIZES = quick
 	? {
-			text: 200,
-			mix: 20,
+			text: 400,
+			mix: 40,
 			pollSmall: 1_000,
 			pollLarge: 10_000,
 			idle: 8,
 			polls: 30,
 		}
 	: {
-			text: 2_000,
-			mix: 100,
+			text: 3_000,
+			mix: 1_000,
 			pollSmall: 10_000,
 			pollLarge: 100_000,
 			idle: 40,
@@ -348,11 +348,7 @@ async function main(): Promise< void > {
 	const naiveText = await naive();
 	const text = await engine();
 
-	const mixBytes = await fill(
-		mixSizes( rand, SIZES.mix ).map( ( bytes, i ) =>
-			attachmentEmail( rand, 100_000 + i, bytes )
-		)
-	);
+	const mixBytes = await fill( mixEmails( rand, SIZES.mix, 100_000 ) );
 	const naiveMix = await naive();
 	const mix = await engine();
 

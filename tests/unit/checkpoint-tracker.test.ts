@@ -15,6 +15,11 @@ describe( 'CheckpointTracker', () => {
 			12,
 			'committing 11 covers 11 and the committed 12'
 		);
+		assert.equal(
+			t.upTo( [ 11, 15 ] ),
+			15,
+			'a run committing 11 and 15 covers everything up to 15'
+		);
 		t.done( 11 );
 		assert.equal( t.upTo(), 12 );
 		t.done( 20 );

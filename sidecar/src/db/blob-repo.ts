@@ -100,6 +100,40 @@ export async function writeBlob(
 }
 
 /**
+ * Writes content already in memory (an attachment of a small email) as a new blob inside the
+ * caller's transaction: its hash and size are known up front, so one statement per chunk row
+ * and one for the blob.
+ *
+ * @param c     Connection in a transaction.
+ * @param t     Table names.
+ * @param parts The bytes, in order.
+ */
+export async function writeBlobBytes(
+	c: PoolConnection,
+	t: Tables,
+	parts: readonly Buffer[]
+): Promise< { blobId: number; size: number; sha256: string } > {
+	const data = Buffer.concat( parts );
+	const sha256 = createHash( 'sha256' ).update( data ).digest( 'hex' );
+	const chunks = Math.ceil( data.length / CHUNK_BYTES );
+	const [ res ] = await c.execute< ResultSetHeader >(
+		`INSERT INTO ${ t.blobs } (sha256, size_bytes, chunk_count, created_at) VALUES (?, ?, ?, UTC_TIMESTAMP())`,
+		[ sha256, data.length, chunks ]
+	);
+	for ( let seq = 0; seq < chunks; seq++ ) {
+		await c.execute(
+			`INSERT INTO ${ t.blob_chunks } (blob_id, seq, data) VALUES (?, ?, ?)`,
+			[
+				res.insertId,
+				seq,
+				data.subarray( seq * CHUNK_BYTES, ( seq + 1 ) * CHUNK_BYTES ),
+			]
+		);
+	}
+	return { blobId: res.insertId, size: data.length, sha256 };
+}
+
+/**
  * Reads a blob back as a stream of its chunks, one row at a time.
  *
  * @param c      Connection.

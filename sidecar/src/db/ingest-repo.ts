@@ -69,6 +69,43 @@ export async function receiptOutcome(
 }
 
 /**
+ * Which of these source keys and message keys already have a receipt on the connection: one
+ * query for a whole batch, so emails seen before are sent down the one-by-one path up front.
+ *
+ * @param c            Connection.
+ * @param t            Table names.
+ * @param connectionId Connection.
+ * @param sourceKeys   Source keys of the batch.
+ * @param messageKeys  Message keys of the batch.
+ */
+export async function knownReceipts(
+	c: PoolConnection,
+	t: Tables,
+	connectionId: number,
+	sourceKeys: readonly string[],
+	messageKeys: readonly string[]
+): Promise< Set< string > > {
+	const known = new Set< string >();
+	if ( sourceKeys.length === 0 ) {
+		return known;
+	}
+	// `IN (NULL)` matches nothing, where `IN ()` would be a syntax error.
+	const marks = ( n: number ) =>
+		n === 0 ? 'NULL' : Array( n ).fill( '?' ).join( ', ' );
+	const [ rows ] = await c.query< RowDataPacket[] >(
+		`SELECT source_key, message_key FROM ${ t.messages } WHERE connection_id = ? AND source_key IN (${ marks( sourceKeys.length ) })
+		 UNION ALL
+		 SELECT source_key, message_key FROM ${ t.messages } WHERE connection_id = ? AND message_key IN (${ marks( messageKeys.length ) })`,
+		[ connectionId, ...sourceKeys, connectionId, ...messageKeys ]
+	);
+	for ( const row of rows ) {
+		known.add( String( row[ 'source_key' ] ) );
+		known.add( String( row[ 'message_key' ] ) );
+	}
+	return known;
+}
+
+/**
  * Records the outcome on the receipt.
  *
  * @param c         Connection.
@@ -179,33 +216,14 @@ export async function insertThread(
 			row.messageId?.slice( 0, 255 ) ?? null,
 		]
 	);
-	await c.execute(
-		`UPDATE ${ t.tickets } SET updated_at = UTC_TIMESTAMP() WHERE id = ?`,
-		[ row.ticketId ]
-	);
+	if ( row.type === 'reply' ) {
+		// A new ticket was created with this time already.
+		await c.execute(
+			`UPDATE ${ t.tickets } SET updated_at = UTC_TIMESTAMP() WHERE id = ?`,
+			[ row.ticketId ]
+		);
+	}
 	return res.insertId;
-}
-
-/**
- * Adds an outbox event for PHP to turn into notifications.
- *
- * @param c        Connection.
- * @param t        Table names.
- * @param type     ticket_created | customer_replied.
- * @param ticketId Ticket.
- * @param threadId Thread.
- */
-export async function insertEvent(
-	c: PoolConnection,
-	t: Tables,
-	type: string,
-	ticketId: number,
-	threadId: number
-): Promise< void > {
-	await c.execute(
-		`INSERT INTO ${ t.events } (type, ticket_id, thread_id, status, created_at) VALUES (?, ?, ?, 'pending', UTC_TIMESTAMP())`,
-		[ type, ticketId, threadId ]
-	);
 }
 
 export interface ActivityRow {
@@ -232,21 +250,9 @@ export async function insertActivity(
 	t: Tables,
 	row: ActivityRow
 ): Promise< void > {
-	await c.execute(
-		`INSERT INTO ${ t.activity } (connection_id, outcome, reason, ticket_id, thread_id, from_address, subject, message_id, details, created_at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())`,
-		[
-			row.connectionId,
-			row.outcome,
-			row.reason,
-			row.ticketId,
-			row.threadId,
-			row.fromAddress.slice( 0, 254 ),
-			row.subject.slice( 0, 255 ),
-			row.messageId?.slice( 0, 255 ) ?? null,
-			JSON.stringify( row.details ),
-		]
-	);
+	await insertRows( c, t.activity, ACTIVITY_COLUMNS, [
+		activityValues( row ),
+	] );
 }
 
 /**
@@ -326,50 +332,6 @@ export async function ticketsByMessageIds(
 	return rows.map( ( r ) => Number( r[ 'ticket_id' ] ) );
 }
 
-export interface AttachmentRow {
-	readonly ticketId: number;
-	readonly threadId: number;
-	readonly blobId: number | null;
-	readonly filename: string;
-	readonly contentType: string;
-	readonly sizeBytes: number;
-	readonly contentId: string | null;
-	readonly inline: boolean;
-	readonly status: 'stored' | 'refused';
-	readonly reason: string | null;
-}
-
-/**
- * Records one attachment of a thread: stored (with its blob) or refused (with the reason, so
- * the refusal is visible on the thread instead of silently dropped).
- *
- * @param c   Connection in a transaction.
- * @param t   Table names.
- * @param row Values.
- */
-export async function insertAttachment(
-	c: PoolConnection,
-	t: Tables,
-	row: AttachmentRow
-): Promise< void > {
-	await c.execute(
-		`INSERT INTO ${ t.attachments } (ticket_id, thread_id, blob_id, filename, content_type, size_bytes, content_id, inline, status, reason, created_at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP())`,
-		[
-			row.ticketId,
-			row.threadId,
-			row.blobId,
-			row.filename.slice( 0, 255 ),
-			row.contentType.slice( 0, 127 ),
-			row.sizeBytes,
-			row.contentId?.slice( 0, 255 ) ?? null,
-			row.inline ? 1 : 0,
-			row.status,
-			row.reason,
-		]
-	);
-}
-
 /**
  * Removes the receipt of a quarantined email so a reprocess can claim the email again.
  *
@@ -388,4 +350,196 @@ export async function releaseQuarantinedReceipt(
 		`DELETE FROM ${ t.messages } WHERE connection_id = ? AND source_key = ? AND outcome = 'quarantined'`,
 		[ connectionId, sourceKey ]
 	);
+}
+
+const ACTIVITY_COLUMNS = [
+	'connection_id',
+	'outcome',
+	'reason',
+	'ticket_id',
+	'thread_id',
+	'from_address',
+	'subject',
+	'message_id',
+	'details',
+];
+
+function activityValues( row: ActivityRow ): unknown[] {
+	return [
+		row.connectionId,
+		row.outcome,
+		row.reason,
+		row.ticketId,
+		row.threadId,
+		row.fromAddress.slice( 0, 254 ),
+		row.subject.slice( 0, 255 ),
+		row.messageId?.slice( 0, 255 ) ?? null,
+		JSON.stringify( row.details ),
+	];
+}
+
+/**
+ * Inserts rows into one table in one statement; `created_at` is the database's UTC time.
+ *
+ * @param c       Connection.
+ * @param table   Table name.
+ * @param columns Column names (without created_at).
+ * @param rows    Values, one array per row, in column order.
+ */
+async function insertRows(
+	c: PoolConnection,
+	table: string,
+	columns: readonly string[],
+	rows: ReadonlyArray< readonly unknown[] >
+): Promise< void > {
+	if ( rows.length === 0 ) {
+		return;
+	}
+	const one = `(${ columns.map( () => '?' ).join( ', ' ) }, UTC_TIMESTAMP())`;
+	// The text protocol: a prepared statement per row count would fill the statement cache.
+	await c.query(
+		`INSERT INTO ${ table } (${ columns.join( ', ' ) }, created_at) VALUES ${ Array( rows.length ).fill( one ).join( ', ' ) }`,
+		rows.flat()
+	);
+}
+
+export interface AttachmentRow {
+	readonly ticketId: number;
+	readonly threadId: number;
+	readonly blobId: number | null;
+	readonly filename: string;
+	readonly contentType: string;
+	readonly sizeBytes: number;
+	readonly contentId: string | null;
+	readonly inline: boolean;
+	readonly status: 'stored' | 'refused';
+	readonly reason: string | null;
+}
+
+export interface FinishedReceiptRow extends ReceiptRow {
+	readonly outcome: string;
+	readonly reason: string;
+	readonly ticketId: number | null;
+	readonly threadId: number | null;
+}
+
+/**
+ * Rows of one transaction that nothing else in it refers to (attachments, outbox events,
+ * activity, finished receipts): collected while the emails are written and inserted at the end
+ * with one statement per table, instead of a round trip each.
+ */
+export class PendingRows {
+	private readonly receipts: unknown[][] = [];
+	private readonly attachments: unknown[][] = [];
+	private readonly events: unknown[][] = [];
+	private readonly activity: unknown[][] = [];
+
+	/**
+	 * A receipt written with its outcome (emails known to be new).
+	 *
+	 * @param r The receipt.
+	 */
+	receipt( r: FinishedReceiptRow ): void {
+		this.receipts.push( [
+			r.connectionId,
+			r.sourceKey,
+			r.messageKey,
+			r.messageId,
+			r.outcome,
+			r.reason,
+			r.ticketId,
+			r.threadId,
+			r.sizeBytes,
+		] );
+	}
+
+	/**
+	 * @param row The attachment.
+	 */
+	attachment( row: AttachmentRow ): void {
+		this.attachments.push( [
+			row.ticketId,
+			row.threadId,
+			row.blobId,
+			row.filename.slice( 0, 255 ),
+			row.contentType.slice( 0, 127 ),
+			row.sizeBytes,
+			row.contentId?.slice( 0, 255 ) ?? null,
+			row.inline ? 1 : 0,
+			row.status,
+			row.reason,
+		] );
+	}
+
+	/**
+	 * An outbox event for WordPress.
+	 *
+	 * @param type     Event type.
+	 * @param ticketId Ticket.
+	 * @param threadId Thread.
+	 */
+	event( type: string, ticketId: number, threadId: number ): void {
+		this.events.push( [ type, ticketId, threadId, 'pending' ] );
+	}
+
+	/**
+	 * @param row The activity-log row.
+	 */
+	activityRow( row: ActivityRow ): void {
+		this.activity.push( activityValues( row ) );
+	}
+
+	/**
+	 * Inserts everything collected, in the caller's transaction.
+	 *
+	 * @param c Connection in a transaction.
+	 * @param t Table names.
+	 */
+	async flush( c: PoolConnection, t: Tables ): Promise< void > {
+		await insertRows(
+			c,
+			t.messages,
+			[
+				'connection_id',
+				'source_key',
+				'message_key',
+				'message_id',
+				'outcome',
+				'reason',
+				'ticket_id',
+				'thread_id',
+				'size_bytes',
+			],
+			this.receipts.splice( 0 )
+		);
+		await insertRows(
+			c,
+			t.attachments,
+			[
+				'ticket_id',
+				'thread_id',
+				'blob_id',
+				'filename',
+				'content_type',
+				'size_bytes',
+				'content_id',
+				'inline',
+				'status',
+				'reason',
+			],
+			this.attachments.splice( 0 )
+		);
+		await insertRows(
+			c,
+			t.events,
+			[ 'type', 'ticket_id', 'thread_id', 'status' ],
+			this.events.splice( 0 )
+		);
+		await insertRows(
+			c,
+			t.activity,
+			ACTIVITY_COLUMNS,
+			this.activity.splice( 0 )
+		);
+	}
 }

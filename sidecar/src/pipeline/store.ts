@@ -17,12 +17,11 @@ import {
 	completeReceipt,
 	findTicket,
 	insertActivity,
-	insertAttachment,
-	insertEvent,
 	insertReceipt,
 	insertThread,
 	insertTicket,
 	isDuplicateKey,
+	PendingRows,
 	receiptOutcome,
 	releaseQuarantinedReceipt,
 	ticketsByMessageIds,
@@ -38,7 +37,7 @@ import type { Tables } from '../db/tables.ts';
 import { refusalByName, type AttachmentPolicy } from './attachments.ts';
 import { analyseStream, type PipelineSettings } from './index.ts';
 import type { AttachmentSink } from './parse.ts';
-import type { Analysis, Reason, ThreadHints } from './types.ts';
+import type { Analysis, AttachmentInfo, Reason, ThreadHints } from './types.ts';
 
 export type Outcome =
 	'ticket' | 'reply' | 'skipped' | 'quarantined' | 'already_processed';
@@ -181,7 +180,13 @@ export function blobSink(
 	};
 }
 
-function activityOf( input: IngestInput, analysis: Analysis | null ) {
+/**
+ * The activity-log fields of an email.
+ *
+ * @param input    The email.
+ * @param analysis Its analysis, if any.
+ */
+export function activityOf( input: IngestInput, analysis: Analysis | null ) {
 	const parsed = analysis?.parsed ?? null;
 	return {
 		base: {
@@ -319,6 +324,45 @@ async function claimReceipt(
 }
 
 /**
+ * Records, in the open transaction, an email that becomes no ticket or reply: receipt outcome
+ * and activity row.
+ *
+ * @param c       Connection in a transaction.
+ * @param t       Table names.
+ * @param receipt Its receipt.
+ * @param outcome skipped | quarantined.
+ * @param reason  Why.
+ * @param base    Activity fields of the email.
+ * @param details Activity details.
+ */
+async function recordWithoutTicket(
+	c: PoolConnection,
+	t: Tables,
+	receipt: number,
+	outcome: 'skipped' | 'quarantined',
+	reason: Reason,
+	base: ReturnType< typeof activityOf >[ 'base' ],
+	details: Record< string, unknown >
+): Promise< StoreResult > {
+	await completeReceipt( c, t, receipt, outcome, reason, null, null );
+	await insertActivity( c, t, {
+		...base,
+		outcome,
+		reason,
+		ticketId: null,
+		threadId: null,
+		details,
+	} );
+	return {
+		outcome,
+		reason,
+		ticketId: null,
+		threadId: null,
+		eventCreated: false,
+	};
+}
+
+/**
  * Ends the transaction of an email that becomes no ticket or reply: receipt outcome, activity
  * row and checkpoint, then the commit.
  *
@@ -341,25 +385,19 @@ async function finishWithoutTicket(
 	base: ReturnType< typeof activityOf >[ 'base' ],
 	details: Record< string, unknown >
 ): Promise< StoreResult > {
-	await completeReceipt( c, t, receipt, outcome, reason, null, null );
-	await insertActivity( c, t, {
-		...base,
+	const result = await recordWithoutTicket(
+		c,
+		t,
+		receipt,
 		outcome,
 		reason,
-		ticketId: null,
-		threadId: null,
-		details,
-	} );
+		base,
+		details
+	);
 	await checkpoint( c, t, input );
 	failpoint( 'in_transaction' );
 	await c.commit();
-	return {
-		outcome,
-		reason,
-		ticketId: null,
-		threadId: null,
-		eventCreated: false,
-	};
+	return result;
 }
 
 /**
@@ -496,32 +534,27 @@ export async function quarantine(
 }
 
 /**
- * Writes the ticket or reply for an analysed email in the open transaction and commits.
+ * Writes the ticket or reply for an analysed email in the open transaction; no commit.
  *
- * @param c        Connection in a transaction (blobs already written).
- * @param t        Table names.
- * @param input    The email.
- * @param analysis Its analysis, without verdict.
+ * @param c           Connection in a transaction (blobs already written).
+ * @param t           Table names.
+ * @param input       The email.
+ * @param analysis    Its analysis, without verdict.
+ * @param attachments Its attachments, with the blobs they were stored in.
+ * @param rows        Where its attachment, event and activity rows go (the caller inserts
+ *                    them, and the receipt, before the commit).
  */
-async function storeTicketOrReply(
+export async function writeTicketOrReply(
 	c: PoolConnection,
 	t: Tables,
 	input: IngestInput,
-	analysis: Analysis
+	analysis: Analysis,
+	attachments: readonly AttachmentInfo[],
+	rows: PendingRows
 ): Promise< StoreResult > {
 	const parsed = analysis.parsed as NonNullable< Analysis[ 'parsed' ] >;
 	const content = analysis.content as NonNullable< Analysis[ 'content' ] >;
 	const from = parsed.from as NonNullable< typeof parsed.from >;
-	const receipt = await claimReceipt(
-		c,
-		t,
-		input,
-		analysis,
-		analysis.messageKey
-	);
-	if ( typeof receipt !== 'number' ) {
-		return receipt;
-	}
 	const existing = await resolveTicket(
 		c,
 		t,
@@ -550,8 +583,8 @@ async function storeTicketOrReply(
 		replyText: content.replyText,
 		messageId: parsed.messageId,
 	} );
-	for ( const a of parsed.attachments ) {
-		await insertAttachment( c, t, {
+	for ( const a of attachments ) {
+		rows.attachment( {
 			ticketId,
 			threadId,
 			blobId: a.blobId,
@@ -567,24 +600,19 @@ async function storeTicketOrReply(
 	const outcome = existing ? 'reply' : 'ticket';
 	const reason: Reason = existing?.reason ?? 'new_ticket';
 	const { base, details } = activityOf( input, analysis );
-	const refused = parsed.attachments.filter(
-		( a ) => a.status === 'refused'
-	);
+	const refused = attachments.filter( ( a ) => a.status === 'refused' );
 	if ( refused.length > 0 ) {
 		details[ 'refused_attachments' ] = refused.map( ( a ) => ( {
 			filename: a.filename,
 			reason: a.reason,
 		} ) );
 	}
-	await completeReceipt( c, t, receipt, outcome, reason, ticketId, threadId );
-	await insertEvent(
-		c,
-		t,
+	rows.event(
 		existing ? 'customer_replied' : 'ticket_created',
 		ticketId,
 		threadId
 	);
-	await insertActivity( c, t, {
+	rows.activityRow( {
 		...base,
 		outcome,
 		reason,
@@ -595,10 +623,56 @@ async function storeTicketOrReply(
 	if ( input.quarantineId !== undefined ) {
 		await markReprocessed( c, t, input.quarantineId );
 	}
+	return { outcome, reason, ticketId, threadId, eventCreated: true };
+}
+
+/**
+ * Writes the ticket or reply for an analysed email in the open transaction and commits.
+ *
+ * @param c        Connection in a transaction (blobs already written).
+ * @param t        Table names.
+ * @param input    The email.
+ * @param analysis Its analysis, without verdict.
+ */
+async function storeTicketOrReply(
+	c: PoolConnection,
+	t: Tables,
+	input: IngestInput,
+	analysis: Analysis
+): Promise< StoreResult > {
+	const receipt = await claimReceipt(
+		c,
+		t,
+		input,
+		analysis,
+		analysis.messageKey
+	);
+	if ( typeof receipt !== 'number' ) {
+		return receipt;
+	}
+	const rows = new PendingRows();
+	const result = await writeTicketOrReply(
+		c,
+		t,
+		input,
+		analysis,
+		( analysis.parsed as NonNullable< Analysis[ 'parsed' ] > ).attachments,
+		rows
+	);
+	await completeReceipt(
+		c,
+		t,
+		receipt,
+		result.outcome,
+		result.reason,
+		result.ticketId,
+		result.threadId
+	);
+	await rows.flush( c, t );
 	await checkpoint( c, t, input );
 	failpoint( 'in_transaction' );
 	await c.commit();
-	return { outcome, reason, ticketId, threadId, eventCreated: true };
+	return result;
 }
 
 /**

@@ -122,6 +122,26 @@ export class ImapSource implements MailSource {
 		return download.content;
 	}
 
+	async readMany( refs: MessageRef[] ): Promise< Map< number, Buffer > > {
+		const found = new Map< number, Buffer >();
+		if ( refs.length === 0 ) {
+			return found;
+		}
+		// One UID FETCH of BODY.PEEK[] for the lot: a round trip per batch instead of two per
+		// message (download() asks the size first). Only for messages known to be small, as
+		// imapflow holds each answer whole.
+		for await ( const msg of this.client.fetch(
+			refs.map( ( r ) => r.uid ).join( ',' ),
+			{ uid: true, source: true },
+			{ uid: true }
+		) ) {
+			if ( msg.source ) {
+				found.set( msg.uid, msg.source );
+			}
+		}
+		return found;
+	}
+
 	async acknowledge( uids: number[] ): Promise< void > {
 		const { afterImport, moveFolder } = this.config.imap;
 		if ( afterImport === 'leave' ) {

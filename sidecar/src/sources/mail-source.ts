@@ -25,6 +25,11 @@ export interface MailSource {
 	 * or the connection dropped.
 	 */
 	open: ( ref: MessageRef ) => Promise< Readable >;
+	/**
+	 * Reads several small messages in one request, without marking them read. A message missing
+	 * from the answer (it vanished meanwhile) is missing from the map; the caller opens it alone.
+	 */
+	readMany: ( refs: MessageRef[] ) => Promise< Map< number, Buffer > >;
 	/** Applies the connection's after-import action to committed messages. */
 	acknowledge: ( uids: number[] ) => Promise< void >;
 	/** Called when the server announces new mail (IMAP IDLE). */

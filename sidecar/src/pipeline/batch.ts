@@ -1,0 +1,299 @@
+/**
+ * The fast path for small emails: read several at once, analyse each in memory, and write a run
+ * of them in one transaction — every email of the run with everything the one-by-one path
+ * writes (receipt, ticket or reply, attachments, outbox event, activity), and the checkpoint once
+ * at the end. The run commits whole or not at all, so each email is still all-or-nothing.
+ *
+ * Whatever is unusual goes the one-by-one way (store.ts) instead: an email seen before, a
+ * duplicate inside the batch, one to quarantine, and every email of a run whose transaction
+ * failed. That path knows how to turn each of those into its outcome.
+ */
+import { Readable } from 'node:stream';
+
+import { writeBlobBytes } from '../db/blob-repo.ts';
+import {
+	advanceCheckpoint,
+	knownReceipts,
+	PendingRows,
+} from '../db/ingest-repo.ts';
+import type { Pool, PoolConnection } from '../db/pool.ts';
+import type { Tables } from '../db/tables.ts';
+import { failpoint } from '../failpoints.ts';
+import { timed } from '../metrics.ts';
+import { refusalByName, type AttachmentPolicy } from './attachments.ts';
+import { analyseStream } from './index.ts';
+import type { AttachmentSink } from './parse.ts';
+import {
+	activityOf,
+	writeTicketOrReply,
+	type IngestInput,
+	type StoreResult,
+} from './store.ts';
+import type { Analysis, AttachmentInfo } from './types.ts';
+
+/** An email read whole and analysed, with the bytes of the attachments it keeps. */
+export interface BufferedEmail {
+	readonly input: IngestInput;
+	readonly analysis: Analysis;
+	/** Bytes of each attachment to store, by its index in `analysis.parsed.attachments`. */
+	readonly held: ReadonlyMap< number, readonly Buffer[] >;
+}
+
+/**
+ * A sink that keeps attachments in memory (the email is small) under the same policy as the
+ * storing sink: refused by name without keeping a byte, refused as too large past the limit.
+ *
+ * @param policy Size and extension policy.
+ */
+export function memorySink( policy: AttachmentPolicy ): {
+	sink: AttachmentSink;
+	held: Map< number, Buffer[] >;
+} {
+	const held = new Map< number, Buffer[] >();
+	let index = 0;
+	const sink: AttachmentSink = async ( meta, content ) => {
+		// The parser hands attachments over one at a time, in order; the first ones (up to its
+		// cap) come here, so the call count is the attachment's index.
+		const position = index++;
+		const refused = refusalByName( meta.filename, policy );
+		const parts: Buffer[] = [];
+		let size = 0;
+		for await ( const chunk of content ) {
+			size += ( chunk as Buffer ).length;
+			if ( refused === null && size <= policy.maxBytes ) {
+				parts.push( chunk as Buffer );
+			}
+		}
+		if ( refused !== null || size > policy.maxBytes ) {
+			return {
+				size,
+				status: 'refused',
+				reason: refused ?? 'too_large',
+				blobId: null,
+			};
+		}
+		held.set( position, parts );
+		return { size, status: 'stored', reason: null, blobId: null };
+	};
+	return { sink, held };
+}
+
+/**
+ * Analyses an email held in memory.
+ *
+ * @param raw   The raw email.
+ * @param input How it is to be ingested (settings, policy, limits).
+ */
+export async function analyseBuffered(
+	raw: Buffer,
+	input: IngestInput
+): Promise< BufferedEmail > {
+	const { sink, held } = memorySink( input.policy );
+	const analysis = await analyseStream(
+		Readable.from( [ raw ] ),
+		input.settings,
+		sink,
+		input.maxBytes
+	);
+	return { input, analysis, held };
+}
+
+/**
+ * Whether the email can be written in a run with others: a ticket, a reply or a skip. The rest
+ * (quarantine) goes the one-by-one way, which copies the raw bytes.
+ *
+ * @param email The analysed email.
+ */
+export function fitsRun( email: BufferedEmail ): boolean {
+	const { analysis } = email;
+	return (
+		analysis.messageKey !== '' &&
+		email.input.quarantineId === undefined &&
+		( analysis.verdict === null || analysis.verdict.action === 'skip' )
+	);
+}
+
+/**
+ * Splits a batch (in UID order) into what was seen before and what is new. An email whose source
+ * key or message key already has a receipt, or whose message key repeats one earlier in the
+ * batch, must take the one-by-one path, which records it as processed or as a duplicate.
+ *
+ * @param pool         Database.
+ * @param t            Table names.
+ * @param connectionId Connection.
+ * @param emails       The batch.
+ * @return Per email, whether it may join a run.
+ */
+export async function newInBatch(
+	pool: Pool,
+	t: Tables,
+	connectionId: number,
+	emails: readonly BufferedEmail[]
+): Promise< boolean[] > {
+	const messageKeys = emails
+		.map( ( e ) => e.analysis.messageKey )
+		.filter( ( k ) => k !== '' );
+	const c = timed( await pool.getConnection() );
+	let known: Set< string >;
+	try {
+		known = await knownReceipts(
+			c,
+			t,
+			connectionId,
+			emails.map( ( e ) => e.input.sourceKey ),
+			messageKeys
+		);
+	} finally {
+		c.release();
+	}
+	const seen = new Set< string >();
+	return emails.map( ( e ) => {
+		const key = e.analysis.messageKey;
+		const fresh =
+			! known.has( e.input.sourceKey ) &&
+			! known.has( key ) &&
+			! seen.has( key );
+		seen.add( key );
+		return fresh;
+	} );
+}
+
+/**
+ * Stores the attachments an email kept in memory; returns its attachment list with blob ids.
+ *
+ * @param c     Connection in a transaction.
+ * @param t     Table names.
+ * @param email The email.
+ */
+async function storeHeld(
+	c: PoolConnection,
+	t: Tables,
+	email: BufferedEmail
+): Promise< AttachmentInfo[] > {
+	const parsed = email.analysis.parsed as NonNullable< Analysis[ 'parsed' ] >;
+	const stored: AttachmentInfo[] = [];
+	for ( const [ i, attachment ] of parsed.attachments.entries() ) {
+		const parts = email.held.get( i );
+		if ( parts === undefined || attachment.status !== 'stored' ) {
+			stored.push( attachment );
+			continue;
+		}
+		const blob = await writeBlobBytes( c, t, parts );
+		failpoint( 'after_attachment_write' );
+		stored.push( { ...attachment, blobId: blob.blobId } );
+	}
+	return stored;
+}
+
+/**
+ * Writes one email of a run in the open transaction; its receipt, attachment, event and
+ * activity rows go to `rows`.
+ *
+ * @param c     Connection in a transaction.
+ * @param t     Table names.
+ * @param email The email (fitsRun, new).
+ * @param rows  Rows inserted at the end of the run.
+ */
+async function writeOne(
+	c: PoolConnection,
+	t: Tables,
+	email: BufferedEmail,
+	rows: PendingRows
+): Promise< StoreResult > {
+	const { input, analysis } = email;
+	let result: StoreResult;
+	if ( analysis.verdict !== null ) {
+		const { base, details } = activityOf( input, analysis );
+		result = {
+			outcome: 'skipped',
+			reason: analysis.verdict.reason,
+			ticketId: null,
+			threadId: null,
+			eventCreated: false,
+		};
+		rows.activityRow( {
+			...base,
+			outcome: result.outcome,
+			reason: result.reason,
+			ticketId: null,
+			threadId: null,
+			details,
+		} );
+	} else {
+		const attachments = await storeHeld( c, t, email );
+		result = await writeTicketOrReply(
+			c,
+			t,
+			input,
+			analysis,
+			attachments,
+			rows
+		);
+	}
+	rows.receipt( {
+		connectionId: input.connectionId,
+		sourceKey: input.sourceKey,
+		messageKey: analysis.messageKey,
+		messageId: analysis.parsed?.messageId?.slice( 0, 255 ) ?? null,
+		sizeBytes: input.size,
+		outcome: result.outcome,
+		reason: result.reason,
+		ticketId: result.ticketId,
+		threadId: result.threadId,
+	} );
+	return result;
+}
+
+/**
+ * Writes a run of new emails (fitsRun, newInBatch) in one transaction, the mailbox checkpoint
+ * moved to `checkpointUid` with them.
+ *
+ * @param pool          Database.
+ * @param t             Table names.
+ * @param emails        The run, in UID order.
+ * @param checkpointUid Where the checkpoint may move once the run is committed.
+ * @return One result per email, or why the transaction failed (then nothing was written and
+ *         the caller takes the emails one by one).
+ */
+export async function ingestRun(
+	pool: Pool,
+	t: Tables,
+	emails: readonly BufferedEmail[],
+	checkpointUid: number
+): Promise< StoreResult[] | { failed: unknown } > {
+	const first = emails[ 0 ];
+	if ( first === undefined ) {
+		return [];
+	}
+	const c = timed( await pool.getConnection() );
+	try {
+		await c.beginTransaction();
+		const rows = new PendingRows();
+		const results: StoreResult[] = [];
+		for ( const email of emails ) {
+			results.push( await writeOne( c, t, email, rows ) );
+		}
+		// The receipts go in last: a key seen meanwhile fails the run, which is then retried
+		// one by one.
+		await rows.flush( c, t );
+		if ( first.input.checkpoint !== null ) {
+			await advanceCheckpoint(
+				c,
+				t,
+				first.input.connectionId,
+				first.input.checkpoint.uidValidity,
+				checkpointUid
+			);
+		}
+		failpoint( 'in_transaction' );
+		await c.commit();
+		return results;
+	} catch ( err ) {
+		// A duplicate that arrived meanwhile, data the database refuses, a lost deadlock or a
+		// lost connection: nothing of the run stays, and the one-by-one path sorts it out.
+		await c.rollback().catch( () => undefined );
+		return { failed: err };
+	} finally {
+		c.release();
+	}
+}
