@@ -44,3 +44,9 @@ export interface MessageRef {
 	readonly uid: number;
 	readonly size: number;
 }
+
+/**
+ * Header a source puts in front of a part whose content it left out of a message read part-wise
+ * (sources/imap-parts.ts); the store matches the attachment to that section's content by it.
+ */
+export const SECTION_HEADER = 'x-epipe-section';

@@ -26,6 +26,13 @@ const dbSeconds = new client.Counter( {
 	registers: [ registry ],
 } );
 
+const emailsRead = new client.Counter( {
+	name: 'epipe_emails_read_total',
+	help: 'Emails read from their source, by the way they were read: batch (several small ones in one request), whole (streamed) or partwise (big attachments fetched apart).',
+	labelNames: [ 'way' ] as const,
+	registers: [ registry ],
+} );
+
 /** Connection health as the daemon sees it: 1 connected, 0 failing. */
 export const connectionUp = new client.Gauge( {
 	name: 'epipe_connection_up',
@@ -37,6 +44,8 @@ export const connectionUp = new client.Gauge( {
 export const counters = {
 	/** Emails that reached an outcome, by outcome. */
 	emails: new Map< string, number >(),
+	/** Emails read, by way (batch, whole, partwise). */
+	read: new Map< string, number >(),
 	/** Milliseconds spent waiting for the database inside ingestion transactions. */
 	dbMs: 0,
 	/** Database calls made inside ingestion transactions. */
@@ -62,6 +71,16 @@ export function countEmail( outcome: string ): void {
 	counters.lastEnd = performance.now();
 	counters.emails.set( outcome, ( counters.emails.get( outcome ) ?? 0 ) + 1 );
 	emailsTotal.inc( { outcome } );
+}
+
+/**
+ * Counts how an email was read from its source.
+ *
+ * @param way batch | whole | partwise.
+ */
+export function countRead( way: 'batch' | 'whole' | 'partwise' ): void {
+	counters.read.set( way, ( counters.read.get( way ) ?? 0 ) + 1 );
+	emailsRead.inc( { way } );
 }
 
 const TIMED = new Set( [
@@ -113,6 +132,7 @@ export function writeReportIfAsked(): void {
 	}
 	const report = {
 		emails: Object.fromEntries( counters.emails ),
+		read: Object.fromEntries( counters.read ),
 		db_ms: counters.dbMs,
 		db_calls: counters.dbCalls,
 		// From the first email's start to the last one's end: ingestion without process start-up.

@@ -11,7 +11,7 @@ import { advanceCheckpoint } from './db/ingest-repo.ts';
 import { closePass, openPass, type Checkpoint } from './db/state-repo.ts';
 import { errorProperty } from './errors.ts';
 import { failpoint } from './failpoints.ts';
-import { countEmail, emailStarted } from './metrics.ts';
+import { countEmail, countRead, emailStarted } from './metrics.ts';
 import type { ConnectionConfig, MessageRef } from './interfaces.ts';
 import type { AttachmentPolicy } from './pipeline/attachments.ts';
 import {
@@ -304,10 +304,21 @@ async function runPass(
 		},
 		policy: DEFAULT_POLICY,
 		maxBytes: connection.imap.maxMessageBytes,
+		...( raw === undefined && source.readPartwise
+			? {
+					partwise: () =>
+						(
+							source.readPartwise as NonNullable<
+								MailSource[ 'readPartwise' ]
+							>
+						 )( ref ),
+				}
+			: {} ),
 		open: async () => {
 			if ( raw !== undefined ) {
 				return Readable.from( [ raw ] );
 			}
+			countRead( 'whole' );
 			const stream = await source.open( ref );
 			failpoint( 'download_started' );
 			return hooks.progress
@@ -410,6 +421,7 @@ async function runPass(
 		batch: readonly MessageRef[]
 	): Promise< Fetched[] > => {
 		const raws = await source.readMany( [ ...batch ] );
+		raws.forEach( () => countRead( 'batch' ) );
 		failpoint( 'download_started' );
 		hooks.progress?.();
 		const fetched: Fetched[] = [];

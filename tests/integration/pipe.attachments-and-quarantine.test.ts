@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
 import type mysql from 'mysql2/promise';
@@ -178,6 +179,108 @@ describe( 'attachments and quarantine', () => {
 				'SELECT COUNT(*) n FROM wp_epipe_blobs b WHERE NOT EXISTS (SELECT 1 FROM wp_epipe_attachments a WHERE a.blob_id = b.id) AND NOT EXISTS (SELECT 1 FROM wp_epipe_quarantine q WHERE q.blob_id = b.id)'
 			),
 			0
+		);
+	} );
+
+	it( 'reads big attachments apart from the rest of the email, byte for byte', async () => {
+		const tag = randomUUID().slice( 0, 8 );
+		const photo = randomBytes( 700 * 1024 + 3 );
+		const archive = randomBytes( 1536 * 1024 + 1 );
+		const note = Buffer.from( 'small print' );
+		await sendMail( stack, {
+			from: 'customer@example.test',
+			to: 'support@example.test',
+			subject: `Part-wise ${ tag }`,
+			text: `Photo and archive ${ tag }`,
+			html: `<p>Photo <img src="cid:photo@example.test"> and archive ${ tag }</p>`,
+			attachments: [
+				{
+					filename: 'photo.jpg',
+					content: photo,
+					contentType: 'image/jpeg',
+					cid: 'photo@example.test',
+				},
+				{
+					filename: 'archive.zip',
+					content: archive,
+					contentType: 'application/zip',
+				},
+				{
+					// A header of the email itself naming a left-out part (the archive) changes nothing.
+					filename: 'note.txt',
+					content: note,
+					contentType: 'text/plain',
+					headers: { 'X-Epipe-Section': '2' },
+				},
+			],
+		} );
+		// Without a Message-ID the email is read whole (its key is the hash of its raw bytes);
+		// its base64 has 60-letter lines.
+		const plain = randomBytes( 1200 * 1024 );
+		const lines = plain.toString( 'base64' ).replace( /.{60}/g, '$&\r\n' );
+		const client = mailboxClient( stack, stack.mailboxes.support );
+		await client.connect();
+		await client.append(
+			'INBOX',
+			Buffer.from(
+				`From: customer@example.test\r\nTo: support@example.test\r\nSubject: Whole ${ tag }\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="z"\r\n\r\n--z\r\nContent-Type: text/plain\r\n\r\nNo Message-ID ${ tag }\r\n--z\r\nContent-Type: application/octet-stream; name="data.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\n${ lines }\r\n--z--\r\n`
+			)
+		);
+		await client.logout();
+
+		const report = `${ stack.stateDir }/report-${ tag }.json`;
+		const result = await runCli(
+			[ 'run', '--once', '--wp-config', stack.wp.config ],
+			{ EPIPE_REPORT_FILE: report }
+		);
+		assert.equal( result.code, 0, result.stderr );
+		const read = (
+			JSON.parse( fs.readFileSync( report, 'utf8' ) ) as {
+				read: Record< string, number >;
+			}
+		 ).read;
+		assert.equal( read[ 'partwise' ], 1, JSON.stringify( read ) );
+		assert.ok( ( read[ 'whole' ] ?? 0 ) >= 1, JSON.stringify( read ) );
+
+		const stored = async ( subject: string ) => {
+			const [ rows ] = await db.query(
+				`SELECT a.filename, a.blob_id, a.size_bytes, a.inline, a.content_id, th.body_text
+				 FROM wp_epipe_attachments a JOIN wp_epipe_tickets t ON t.id = a.ticket_id
+				 JOIN wp_epipe_threads th ON th.id = a.thread_id WHERE t.subject = ? ORDER BY a.id`,
+				[ subject ]
+			);
+			return rows as Array< {
+				filename: string;
+				blob_id: number;
+				size_bytes: number;
+				inline: number;
+				content_id: string | null;
+				body_text: string;
+			} >;
+		};
+		const partwise = await stored( `Part-wise ${ tag }` );
+		assert.deepEqual(
+			partwise.map( ( a ) => a.filename ),
+			[ 'photo.jpg', 'archive.zip', 'note.txt' ]
+		);
+		for ( const [ i, bytes ] of [ photo, archive, note ].entries() ) {
+			const a = partwise[ i ] as ( typeof partwise )[ number ];
+			assert.equal( Number( a.size_bytes ), bytes.length, a.filename );
+			assert.equal(
+				sha256( await blob( Number( a.blob_id ) ) ),
+				sha256( bytes ),
+				a.filename
+			);
+		}
+		assert.equal( partwise[ 0 ]?.inline, 1 );
+		assert.equal( partwise[ 0 ]?.content_id, 'photo@example.test' );
+		assert.match( partwise[ 0 ]?.body_text ?? '', new RegExp( tag ) );
+
+		const whole = await stored( `Whole ${ tag }` );
+		assert.equal( whole.length, 1 );
+		assert.equal(
+			sha256( await blob( Number( whole[ 0 ]?.blob_id ) ) ),
+			sha256( plain )
 		);
 	} );
 

@@ -15,6 +15,7 @@ import {
 	type MessageText,
 } from 'mailparser';
 
+import { SECTION_HEADER } from '../interfaces.ts';
 import { safeFilename } from './attachments.ts';
 import type { Address, AttachmentInfo, ParsedEmail } from './types.ts';
 
@@ -78,6 +79,12 @@ export interface AttachmentMeta {
 	readonly inline: boolean;
 	/** Content-ID without brackets, for `cid:` references in the HTML. */
 	readonly contentId: string | null;
+	/**
+	 * In a message read part-wise, the section whose content was left out of this part (the
+	 * X-Epipe-Section header the source put in front of it). Only sections the source names as
+	 * left out are honoured, so a header of that name in the email itself changes nothing.
+	 */
+	readonly section?: string;
 }
 
 export interface AttachmentOutcome {
@@ -141,6 +148,17 @@ async function tooMany( content: Readable ): Promise< AttachmentOutcome > {
 		content
 	);
 	return { ...measured, status: 'refused', reason: 'too_many_attachments' };
+}
+
+/**
+ * The left-out section named by the part's first X-Epipe-Section header, if any.
+ *
+ * @param attachment The attachment.
+ */
+function sectionOf( attachment: AttachmentStream ): { section?: string } {
+	const value = attachment.headers.get( SECTION_HEADER );
+	const first = [ value ].flat()[ 0 ];
+	return typeof first === 'string' ? { section: first.trim() } : {};
 }
 
 /** Thrown when a message grows past the size limit while streaming. */
@@ -244,6 +262,7 @@ export async function parseEmailStream(
 							attachment.contentDisposition === 'inline' ||
 							attachment.related === true,
 						contentId: attachment.cid ?? null,
+						...sectionOf( attachment ),
 					};
 					let outcome: AttachmentOutcome;
 					try {

@@ -7,11 +7,11 @@
  * recorded in a second, small one; quarantine keeps the raw bytes.
  */
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 
 import { writeBlob } from '../db/blob-repo.ts';
 import { failpoint } from '../failpoints.ts';
-import { timed } from '../metrics.ts';
+import { countRead, timed } from '../metrics.ts';
 import {
 	advanceCheckpoint,
 	completeReceipt,
@@ -34,6 +34,7 @@ import {
 	markReprocessed,
 } from '../db/quarantine-repo.ts';
 import type { Tables } from '../db/tables.ts';
+import type { PartwiseMessage } from '../sources/mail-source.ts';
 import { refusalByName, type AttachmentPolicy } from './attachments.ts';
 import { analyseStream, type PipelineSettings } from './index.ts';
 import type { AttachmentSink } from './parse.ts';
@@ -73,6 +74,11 @@ export interface IngestInput {
 	readonly maxBytes: number;
 	/** Opens the raw email; called again when quarantine keeps a copy. */
 	readonly open: () => Promise< Readable >;
+	/**
+	 * Reads the email part-wise when the source can and it pays off (big attachments); null
+	 * means read it whole with `open`.
+	 */
+	readonly partwise?: () => Promise< PartwiseMessage | null >;
 	/** Set when a quarantined email is given another try. */
 	readonly quarantineId?: number;
 }
@@ -204,6 +210,51 @@ export function activityOf( input: IngestInput, analysis: Analysis | null ) {
 				? { detail: analysis.verdict.detail.slice( 0, 500 ) }
 				: {} ),
 		} as Record< string, unknown >,
+	};
+}
+
+/**
+ * Wraps a sink for a message read part-wise: an attachment whose content was left out of the
+ * skeleton gets that content, fetched and decoded on its own, instead of its empty body.
+ *
+ * @param sink     The storing sink.
+ * @param partwise The message.
+ */
+function sectionSink(
+	sink: AttachmentSink,
+	partwise: PartwiseMessage
+): AttachmentSink {
+	return async ( meta, content ) => {
+		if (
+			meta.section === undefined ||
+			! partwise.sections.has( meta.section )
+		) {
+			return sink( meta, content );
+		}
+		content.resume(); // Its body in the skeleton is empty.
+		return sink( meta, await partwise.openSection( meta.section ) );
+	};
+}
+
+/**
+ * Opens the email for analysis: part-wise when that is offered, whole otherwise.
+ *
+ * @param input The email.
+ * @param sink  The storing sink.
+ */
+async function openForAnalysis(
+	input: IngestInput,
+	sink: AttachmentSink
+): Promise< { stream: Readable; sink: AttachmentSink } > {
+	const partwise = ( await input.partwise?.() ) ?? null;
+	if ( partwise === null ) {
+		return { stream: await input.open(), sink };
+	}
+	countRead( 'partwise' );
+	failpoint( 'download_started' );
+	return {
+		stream: Readable.from( [ partwise.skeleton ] ),
+		sink: sectionSink( sink, partwise ),
 	};
 }
 
@@ -704,10 +755,14 @@ export async function ingestMessage(
 		await c.beginTransaction();
 		let analysis: Analysis;
 		try {
+			const opened = await openForAnalysis(
+				input,
+				blobSink( c, t, input.policy )
+			);
 			analysis = await analyseStream(
-				await input.open(),
+				opened.stream,
 				input.settings,
-				blobSink( c, t, input.policy ),
+				opened.sink,
 				input.maxBytes
 			);
 			failpoint( 'after_download' );

@@ -2,13 +2,23 @@
  * IMAP through imapflow: TLS verified by default, BODY.PEEK downloads, IDLE for new-mail events.
  */
 import fs from 'node:fs';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 
 import { errorProperty, SidecarError } from '../errors.ts';
 import type { ConnectionConfig, MessageRef } from '../interfaces.ts';
-import type { MailboxSnapshot, MailSource } from './mail-source.ts';
+import {
+	Base64Decoder,
+	bigSections,
+	renderSkeleton,
+	skeletonSections,
+} from './imap-parts.ts';
+import type {
+	MailboxSnapshot,
+	MailSource,
+	PartwiseMessage,
+} from './mail-source.ts';
 
 /**
  * Socket inactivity limit: a half-open connection is noticed within this (imapflow's default
@@ -140,6 +150,118 @@ export class ImapSource implements MailSource {
 			}
 		}
 		return found;
+	}
+
+	async readPartwise( ref: MessageRef ): Promise< PartwiseMessage | null > {
+		const uid = String( ref.uid );
+		const shape = await this.client.fetchOne(
+			uid,
+			{ uid: true, bodyStructure: true },
+			{ uid: true }
+		);
+		const root = shape ? shape.bodyStructure : undefined;
+		const big = root ? bigSections( root ) : new Set< string >();
+		if ( root === undefined || big.size === 0 ) {
+			return null;
+		}
+		const answer = await this.client.fetchOne(
+			uid,
+			{
+				uid: true,
+				headers: true,
+				bodyParts: skeletonSections( root, big ),
+			},
+			{ uid: true }
+		);
+		const header = answer ? answer.headers : undefined;
+		// Without a Message-ID the email is known by the hash of its raw bytes: read it whole then,
+		// so every copy of it gets the same key whichever way it is read.
+		if (
+			header === undefined ||
+			! /^message-id:/im.test( header.toString( 'latin1' ) )
+		) {
+			return null;
+		}
+		const skeleton = renderSkeleton(
+			root,
+			header,
+			( answer as { bodyParts?: Map< string, Buffer > } ).bodyParts ??
+				new Map(),
+			big
+		);
+		if ( skeleton === null ) {
+			return null;
+		}
+		return {
+			skeleton,
+			sections: big,
+			openSection: async ( section ) => this.openSection( uid, section ),
+		};
+	}
+
+	/**
+	 * Streams one left-out section, decoded, in chunks fetched one after the other (a couple
+	 * read ahead while the consumer stores the last). The server decodes it when it can (BINARY);
+	 * otherwise Node does.
+	 *
+	 * @param uid     Message UID.
+	 * @param section Section, e.g. "2".
+	 */
+	private openSection( uid: string, section: string ): Readable {
+		const client = this.client;
+		const key = section.toLowerCase();
+		async function* chunks(): AsyncGenerator< Buffer > {
+			let offset = 0;
+			let binary = client.capabilities.has( 'BINARY' );
+			let decoder: Base64Decoder | null = null;
+			for (;;) {
+				let answer;
+				try {
+					answer = await client.fetchOne(
+						uid,
+						{
+							uid: true,
+							bodyParts: [
+								{
+									key: section,
+									start: offset,
+									maxLength: DOWNLOAD_CHUNK_BYTES,
+								},
+							],
+						},
+						{ uid: true, binary }
+					);
+				} catch ( err ) {
+					// A server may refuse to decode a part it finds malformed; read it as it is then.
+					if ( binary && offset === 0 ) {
+						binary = false;
+						continue;
+					}
+					throw err;
+				}
+				const data = answer ? answer.bodyParts?.get( key ) : undefined;
+				if ( ! answer || data === undefined ) {
+					throw new SidecarError(
+						'protocol_error',
+						`part ${ section } of message UID ${ uid } is no longer in the mailbox`
+					);
+				}
+				if ( answer.binaryParts?.has( key ) ) {
+					yield data;
+				} else {
+					decoder ??= new Base64Decoder();
+					yield decoder.decode( data );
+				}
+				offset += data.length;
+				if ( data.length < DOWNLOAD_CHUNK_BYTES ) {
+					break;
+				}
+			}
+			if ( decoder !== null ) {
+				yield decoder.finish();
+			}
+		}
+		return Readable.from( chunks(), { highWaterMark: 2 } );
 	}
 
 	async acknowledge( uids: number[] ): Promise< void > {

@@ -14,6 +14,16 @@ export interface MailboxSnapshot {
 	readonly exists: number;
 }
 
+/** A message whose big attachments are read apart from the rest. */
+export interface PartwiseMessage {
+	/** The message without the big attachments' bodies; each such part has X-Epipe-Section. */
+	readonly skeleton: Buffer;
+	/** The sections left out. */
+	readonly sections: ReadonlySet< string >;
+	/** Streams a left-out section, decoded. */
+	openSection: ( section: string ) => Promise< Readable >;
+}
+
 export interface MailSource {
 	readonly kind: SourceKind;
 	/** Connects, authenticates and opens the folder. */
@@ -30,6 +40,11 @@ export interface MailSource {
 	 * from the answer (it vanished meanwhile) is missing from the map; the caller opens it alone.
 	 */
 	readMany: ( refs: MessageRef[] ) => Promise< Map< number, Buffer > >;
+	/**
+	 * A big message read part-wise (see imap-parts.ts), or null when that does not pay off or
+	 * is not possible; the caller then streams the message whole with `open`.
+	 */
+	readPartwise?: ( ref: MessageRef ) => Promise< PartwiseMessage | null >;
 	/** Applies the connection's after-import action to committed messages. */
 	acknowledge: ( uids: number[] ) => Promise< void >;
 	/** Called when the server announces new mail (IMAP IDLE). */
