@@ -67,6 +67,9 @@ export function isPoisonError( err: unknown ): boolean {
  */
 const SMALL_EMAIL_BYTES = 1024 * 1024;
 
+/** Big emails processed beside the batches (each waits mostly for the server and the database). */
+const BIG_EMAILS_IN_PARALLEL = 1;
+
 /** Most emails, and most bytes, read in one request. */
 const BATCH_EMAILS = 50;
 const BATCH_BYTES = 8 * 1024 * 1024;
@@ -500,21 +503,32 @@ async function runPass(
 		await flush();
 	};
 
-	// Strictly in UID order, so the checkpoint moves with every commit. A batch is analysed while
-	// the one before it is being written: parsing (CPU) overlaps the database round trips.
+	// Batches go strictly in UID order; a batch is analysed while the one before it is being
+	// written, so parsing (CPU) overlaps the database round trips. A big email is mostly waiting
+	// for the server and the database, so one runs beside the batches. The checkpoint never
+	// passes an uncommitted email (CheckpointTracker). After a pass died, strictly one by one.
 	let writing: Promise< void > = Promise.resolve();
+	const big = new Set< Promise< void > >();
+	const oneByOne = stuck > 0;
 	const fail = ( err: unknown ): void => {
 		failure ??= err;
 	};
-	for ( const step of planPass( refs, stuck > 0 ) ) {
+	for ( const step of planPass( refs, oneByOne ) ) {
 		if ( signal.aborted || failure !== null ) {
 			break;
 		}
 		if ( ! ( 'batch' in step ) ) {
-			await writing;
-			if ( failure === null ) {
+			if ( oneByOne ) {
 				await single( step.single ).catch( fail );
+				continue;
 			}
+			while ( big.size >= BIG_EMAILS_IN_PARALLEL ) {
+				await Promise.race( big );
+			}
+			const running: Promise< void > = single( step.single )
+				.catch( fail )
+				.finally( () => big.delete( running ) );
+			big.add( running );
 			continue;
 		}
 		const release = await hooks.budget?.acquire(
@@ -537,7 +551,7 @@ async function runPass(
 			.catch( fail )
 			.finally( () => release?.() );
 	}
-	await writing;
+	await Promise.all( [ writing, ...big ] );
 	await acknowledge();
 	// A failed pass may have left the stored checkpoint behind what is committed.
 	if ( progress.upTo() > checkpoint.lastUid ) {

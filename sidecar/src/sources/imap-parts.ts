@@ -156,31 +156,69 @@ export function renderSkeleton(
 	return render( root ) ? Buffer.concat( out ) : null;
 }
 
+/** 1 for the 64 letters of base64, 0 for everything else. */
+const BASE64_LETTER = new Uint8Array( 256 );
+for ( const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/' ) {
+	BASE64_LETTER[ c.charCodeAt( 0 ) ] = 1;
+}
+
 /**
  * Decodes base64 chunk by chunk in native code, whatever the line length: everything that is not
  * a base64 letter (line breaks, padding, stray characters) is dropped, as mail clients do, and
  * whole groups of four letters are decoded as they arrive.
  */
 export class Base64Decoder {
-	private carry = '';
+	private carry: Buffer = Buffer.alloc( 0 );
 
 	/**
 	 * @param chunk Encoded bytes.
 	 * @return The bytes decoded so far.
 	 */
 	decode( chunk: Buffer ): Buffer {
-		const letters =
-			this.carry +
-			chunk.toString( 'latin1' ).replace( /[^A-Za-z0-9+/]+/g, '' );
-		const whole = letters.length - ( letters.length % 4 );
-		this.carry = letters.slice( whole );
-		return Buffer.from( letters.slice( 0, whole ), 'base64' );
+		const data =
+			this.carry.length > 0
+				? Buffer.concat( [ this.carry, chunk ] )
+				: chunk;
+		// Node's decoder skips line breaks and stray characters itself but stops at '=';
+		// padding only ever comes at the end, so a chunk holding one is cleaned first.
+		if ( data.includes( 0x3d ) ) {
+			return this.decodeClean(
+				Buffer.from(
+					data.toString( 'latin1' ).replace( /[^A-Za-z0-9+/]+/g, '' ),
+					'latin1'
+				)
+			);
+		}
+		return this.decodeClean( data );
+	}
+
+	/**
+	 * Decodes every whole group of four letters; keeps the rest for the next chunk.
+	 *
+	 * @param data Encoded bytes without '='.
+	 */
+	private decodeClean( data: Buffer ): Buffer {
+		let letters = 0;
+		for ( let i = 0; i < data.length; i++ ) {
+			letters += BASE64_LETTER[ data[ i ] as number ] as number;
+		}
+		// Cut after the last letter of the last whole group.
+		let extra = letters % 4;
+		let cut = data.length;
+		while ( extra > 0 && cut > 0 ) {
+			cut--;
+			extra -= BASE64_LETTER[ data[ cut ] as number ] as number;
+		}
+		this.carry = Buffer.from( data.subarray( cut ) );
+		return Buffer.from( data.toString( 'latin1', 0, cut ), 'base64' );
 	}
 
 	/** The last bytes: a final group of 2 or 3 letters is valid without padding, 1 is noise. */
 	finish(): Buffer {
-		const rest = this.carry;
-		this.carry = '';
+		const rest = this.carry
+			.toString( 'latin1' )
+			.replace( /[^A-Za-z0-9+/]+/g, '' );
+		this.carry = Buffer.alloc( 0 );
 		return Buffer.from( rest.length > 1 ? rest : '', 'base64' );
 	}
 }

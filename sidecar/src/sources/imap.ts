@@ -34,6 +34,12 @@ const AUTO_IDLE_DELAY_MS = 300;
 /** Partial-fetch size of downloads: large enough for throughput, small enough for memory. */
 const DOWNLOAD_CHUNK_BYTES = 1024 * 1024;
 
+/**
+ * Bytes per request when a left-out attachment is fetched: fewer, bigger requests let the server
+ * decode faster (measured: 1 MB 85 MB/s, 2 MB 115–140 MB/s, 4 MB 140 MB/s on loopback Dovecot).
+ */
+const SECTION_CHUNK_BYTES = 2 * 1024 * 1024;
+
 export class ImapSource implements MailSource {
 	readonly kind = 'imap' as const;
 	private readonly client: ImapFlow;
@@ -225,7 +231,7 @@ export class ImapSource implements MailSource {
 								{
 									key: section,
 									start: offset,
-									maxLength: DOWNLOAD_CHUNK_BYTES,
+									maxLength: SECTION_CHUNK_BYTES,
 								},
 							],
 						},
@@ -253,7 +259,7 @@ export class ImapSource implements MailSource {
 					yield decoder.decode( data );
 				}
 				offset += data.length;
-				if ( data.length < DOWNLOAD_CHUNK_BYTES ) {
+				if ( data.length < SECTION_CHUNK_BYTES ) {
 					break;
 				}
 			}
