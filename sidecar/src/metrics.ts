@@ -74,13 +74,17 @@ export function countEmail( outcome: string ): void {
 }
 
 /**
- * Counts how an email was read from its source.
+ * Counts how emails were read from their source.
  *
- * @param way batch | whole | partwise.
+ * @param way    batch | whole | partwise.
+ * @param emails How many were read that way.
  */
-export function countRead( way: 'batch' | 'whole' | 'partwise' ): void {
-	counters.read.set( way, ( counters.read.get( way ) ?? 0 ) + 1 );
-	emailsRead.inc( { way } );
+export function countRead(
+	way: 'batch' | 'whole' | 'partwise',
+	emails = 1
+): void {
+	counters.read.set( way, ( counters.read.get( way ) ?? 0 ) + emails );
+	emailsRead.inc( { way }, emails );
 }
 
 const TIMED = new Set( [

@@ -291,6 +291,7 @@ async function runPass(
 		);
 	};
 
+	const readPartwise = source.readPartwise?.bind( source );
 	const inputFor = ( ref: MessageRef, raw?: Buffer ): IngestInput => ( {
 		connectionId: connection.id,
 		sourceKey: `imap:${ checkpoint.uidValidity }:${ ref.uid }`,
@@ -307,15 +308,8 @@ async function runPass(
 		},
 		policy: DEFAULT_POLICY,
 		maxBytes: connection.imap.maxMessageBytes,
-		...( raw === undefined && source.readPartwise
-			? {
-					partwise: () =>
-						(
-							source.readPartwise as NonNullable<
-								MailSource[ 'readPartwise' ]
-							>
-						 )( ref ),
-				}
+		...( raw === undefined && readPartwise !== undefined
+			? { partwise: () => readPartwise( ref ) }
 			: {} ),
 		open: async () => {
 			if ( raw !== undefined ) {
@@ -332,8 +326,9 @@ async function runPass(
 
 	/**
 	 * Books a committed email: counts, checkpoint progress, acknowledgement.
-	 * @param ref
-	 * @param result
+	 *
+	 * @param ref    The email at the source.
+	 * @param result What it became.
 	 */
 	const record = async (
 		ref: MessageRef,
@@ -370,8 +365,9 @@ async function runPass(
 
 	/**
 	 * One email on its own: streamed (or from memory), its own transaction.
-	 * @param ref
-	 * @param raw
+	 *
+	 * @param ref The email at the source.
+	 * @param raw Its bytes when already read (in a batch).
 	 */
 	const single = async ( ref: MessageRef, raw?: Buffer ): Promise< void > => {
 		const input = inputFor( ref, raw );
@@ -418,13 +414,14 @@ async function runPass(
 
 	/**
 	 * Reads a batch in one request and analyses each email in memory.
-	 * @param batch
+	 *
+	 * @param batch Small emails, ascending UIDs.
 	 */
 	const analyseBatch = async (
 		batch: readonly MessageRef[]
 	): Promise< Fetched[] > => {
 		const raws = await source.readMany( [ ...batch ] );
-		raws.forEach( () => countRead( 'batch' ) );
+		countRead( 'batch', raws.size );
 		failpoint( 'download_started' );
 		hooks.progress?.();
 		const fetched: Fetched[] = [];
@@ -443,7 +440,8 @@ async function runPass(
 
 	/**
 	 * Writes an analysed batch, in UID order: runs of new emails together, the rest alone.
-	 * @param fetched
+	 *
+	 * @param fetched The batch, analysed.
 	 */
 	const writeBatch = async (
 		fetched: readonly Fetched[]
@@ -553,7 +551,8 @@ async function runPass(
 	}
 	await Promise.all( [ writing, ...big ] );
 	await acknowledge();
-	// A failed pass may have left the stored checkpoint behind what is committed.
+	// Commits that finished out of order (a big email beside the batches), or a failed pass, may
+	// have left the stored checkpoint behind what is committed.
 	if ( progress.upTo() > checkpoint.lastUid ) {
 		await advanceCheckpoint(
 			ctx.pool,

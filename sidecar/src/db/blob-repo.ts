@@ -23,6 +23,28 @@ export type BlobResult =
 	| { readonly stored: false; readonly size: number };
 
 /**
+ * Inserts one chunk row of a blob.
+ *
+ * @param c      Connection in a transaction.
+ * @param t      Table names.
+ * @param blobId Blob.
+ * @param seq    Position of the chunk, from 0.
+ * @param data   Its bytes.
+ */
+async function insertChunk(
+	c: PoolConnection,
+	t: Tables,
+	blobId: number,
+	seq: number,
+	data: Buffer
+): Promise< void > {
+	await c.execute(
+		`INSERT INTO ${ t.blob_chunks } (blob_id, seq, data) VALUES (?, ?, ?)`,
+		[ blobId, seq, data ]
+	);
+}
+
+/**
  * Streams content into a new blob inside the caller's transaction. Past `maxBytes` the chunks
  * written so far are removed and the rest is only counted.
  *
@@ -55,10 +77,7 @@ export async function writeBlob(
 		const data = Buffer.concat( pending, pendingBytes );
 		pending = [];
 		pendingBytes = 0;
-		await c.execute(
-			`INSERT INTO ${ t.blob_chunks } (blob_id, seq, data) VALUES (?, ?, ?)`,
-			[ blobId, seq++, data ]
-		);
+		await insertChunk( c, t, blobId, seq++, data );
 	};
 
 	for await ( const chunk of content ) {
@@ -121,13 +140,12 @@ export async function writeBlobBytes(
 		[ sha256, data.length, chunks ]
 	);
 	for ( let seq = 0; seq < chunks; seq++ ) {
-		await c.execute(
-			`INSERT INTO ${ t.blob_chunks } (blob_id, seq, data) VALUES (?, ?, ?)`,
-			[
-				res.insertId,
-				seq,
-				data.subarray( seq * CHUNK_BYTES, ( seq + 1 ) * CHUNK_BYTES ),
-			]
+		await insertChunk(
+			c,
+			t,
+			res.insertId,
+			seq,
+			data.subarray( seq * CHUNK_BYTES, ( seq + 1 ) * CHUNK_BYTES )
 		);
 	}
 	return { blobId: res.insertId, size: data.length, sha256 };

@@ -375,45 +375,6 @@ async function claimReceipt(
 }
 
 /**
- * Records, in the open transaction, an email that becomes no ticket or reply: receipt outcome
- * and activity row.
- *
- * @param c       Connection in a transaction.
- * @param t       Table names.
- * @param receipt Its receipt.
- * @param outcome skipped | quarantined.
- * @param reason  Why.
- * @param base    Activity fields of the email.
- * @param details Activity details.
- */
-async function recordWithoutTicket(
-	c: PoolConnection,
-	t: Tables,
-	receipt: number,
-	outcome: 'skipped' | 'quarantined',
-	reason: Reason,
-	base: ReturnType< typeof activityOf >[ 'base' ],
-	details: Record< string, unknown >
-): Promise< StoreResult > {
-	await completeReceipt( c, t, receipt, outcome, reason, null, null );
-	await insertActivity( c, t, {
-		...base,
-		outcome,
-		reason,
-		ticketId: null,
-		threadId: null,
-		details,
-	} );
-	return {
-		outcome,
-		reason,
-		ticketId: null,
-		threadId: null,
-		eventCreated: false,
-	};
-}
-
-/**
  * Ends the transaction of an email that becomes no ticket or reply: receipt outcome, activity
  * row and checkpoint, then the commit.
  *
@@ -436,19 +397,25 @@ async function finishWithoutTicket(
 	base: ReturnType< typeof activityOf >[ 'base' ],
 	details: Record< string, unknown >
 ): Promise< StoreResult > {
-	const result = await recordWithoutTicket(
-		c,
-		t,
-		receipt,
+	await completeReceipt( c, t, receipt, outcome, reason, null, null );
+	await insertActivity( c, t, {
+		...base,
 		outcome,
 		reason,
-		base,
-		details
-	);
+		ticketId: null,
+		threadId: null,
+		details,
+	} );
 	await checkpoint( c, t, input );
 	failpoint( 'in_transaction' );
 	await c.commit();
-	return result;
+	return {
+		outcome,
+		reason,
+		ticketId: null,
+		threadId: null,
+		eventCreated: false,
+	};
 }
 
 /**

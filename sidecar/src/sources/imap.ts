@@ -179,20 +179,19 @@ export class ImapSource implements MailSource {
 			},
 			{ uid: true }
 		);
-		const header = answer ? answer.headers : undefined;
 		// Without a Message-ID the email is known by the hash of its raw bytes: read it whole then,
 		// so every copy of it gets the same key whichever way it is read.
 		if (
-			header === undefined ||
-			! /^message-id:/im.test( header.toString( 'latin1' ) )
+			! answer ||
+			answer.headers === undefined ||
+			! /^message-id:/im.test( answer.headers.toString( 'latin1' ) )
 		) {
 			return null;
 		}
 		const skeleton = renderSkeleton(
 			root,
-			header,
-			( answer as { bodyParts?: Map< string, Buffer > } ).bodyParts ??
-				new Map(),
+			answer.headers,
+			answer.bodyParts ?? new Map(),
 			big
 		);
 		if ( skeleton === null ) {
