@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 
 import type { ResultSetHeader } from 'mysql2/promise';
 
+import { streamed } from '../memory.ts';
 import type { PoolConnection } from './pool.ts';
 import type { Tables } from './tables.ts';
 
@@ -74,10 +75,14 @@ export async function writeBlob(
 		if ( pendingBytes === 0 ) {
 			return;
 		}
-		const data = Buffer.concat( pending, pendingBytes );
+		const data =
+			pending.length === 1
+				? ( pending[ 0 ] as Buffer )
+				: Buffer.concat( pending, pendingBytes );
 		pending = [];
 		pendingBytes = 0;
 		await insertChunk( c, t, blobId, seq++, data );
+		streamed( data.length );
 	};
 
 	for await ( const chunk of content ) {
