@@ -154,6 +154,50 @@ export async function upsertCustomer(
 }
 
 /**
+ * Creates or finds the customers of a run of emails with two statements, whatever their number.
+ * Same rule as upsertCustomer: a name is only filled in where none was known.
+ *
+ * @param c      Connection in a transaction.
+ * @param t      Table names.
+ * @param people Senders (lower-case addresses).
+ * @return Customer ids by lower-case address; an address the database files under another
+ *         spelling (its collation ignores accents) is missing, so the caller upserts it alone.
+ */
+export async function upsertCustomers(
+	c: PoolConnection,
+	t: Tables,
+	people: ReadonlyArray< { readonly email: string; readonly name: string } >
+): Promise< Map< string, number > > {
+	const ids = new Map< string, number >();
+	const unique = [
+		...new Map( people.map( ( p ) => [ p.email, p ] ) ).values(),
+	];
+	if ( unique.length === 0 ) {
+		return ids;
+	}
+	await c.query(
+		`INSERT INTO ${ t.customers } (email, name, created_at) VALUES ${ unique
+			.map( () => '(?, ?, UTC_TIMESTAMP())' )
+			.join( ', ' ) }
+		 ON DUPLICATE KEY UPDATE name = IF(name = '', VALUES(name), name)`,
+		unique.flatMap( ( p ) => [ p.email, p.name.slice( 0, 190 ) ] )
+	);
+	const [ rows ] = await c.query< RowDataPacket[] >(
+		`SELECT id, email FROM ${ t.customers } WHERE email IN (${ unique
+			.map( () => '?' )
+			.join( ', ' ) })`,
+		unique.map( ( p ) => p.email )
+	);
+	for ( const row of rows ) {
+		ids.set(
+			String( row[ 'email' ] ).toLowerCase(),
+			Number( row[ 'id' ] )
+		);
+	}
+	return ids;
+}
+
+/**
  * Creates a ticket.
  *
  * @param c            Connection.

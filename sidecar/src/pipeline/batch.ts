@@ -15,6 +15,7 @@ import {
 	advanceCheckpoint,
 	knownReceipts,
 	PendingRows,
+	upsertCustomers,
 } from '../db/ingest-repo.ts';
 import type { Pool, PoolConnection } from '../db/pool.ts';
 import type { Tables } from '../db/tables.ts';
@@ -189,16 +190,18 @@ async function storeHeld(
  * Writes one email of a run in the open transaction; its receipt, attachment, event and
  * activity rows go to `rows`.
  *
- * @param c     Connection in a transaction.
- * @param t     Table names.
- * @param email The email (fitsRun, new).
- * @param rows  Rows inserted at the end of the run.
+ * @param c         Connection in a transaction.
+ * @param t         Table names.
+ * @param email     The email (fitsRun, new).
+ * @param rows      Rows inserted at the end of the run.
+ * @param customers Customer ids of the run's senders.
  */
 async function writeOne(
 	c: PoolConnection,
 	t: Tables,
 	email: BufferedEmail,
-	rows: PendingRows
+	rows: PendingRows,
+	customers: ReadonlyMap< string, number >
 ): Promise< StoreResult > {
 	const { input, analysis } = email;
 	let result: StoreResult;
@@ -227,7 +230,8 @@ async function writeOne(
 			input,
 			analysis,
 			attachments,
-			rows
+			rows,
+			customers
 		);
 	}
 	rows.receipt( {
@@ -269,9 +273,23 @@ export async function ingestRun(
 	try {
 		await c.beginTransaction();
 		const rows = new PendingRows();
+		const customers = await upsertCustomers(
+			c,
+			t,
+			emails.flatMap( ( { analysis } ) =>
+				analysis.verdict === null && analysis.parsed?.from
+					? [
+							{
+								email: analysis.parsed.from.address,
+								name: analysis.parsed.from.name,
+							},
+						]
+					: []
+			)
+		);
 		const results: StoreResult[] = [];
 		for ( const email of emails ) {
-			results.push( await writeOne( c, t, email, rows ) );
+			results.push( await writeOne( c, t, email, rows, customers ) );
 		}
 		// The receipts go in last: a key seen meanwhile fails the run, which is then retried
 		// one by one.

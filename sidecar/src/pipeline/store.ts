@@ -561,6 +561,7 @@ export async function quarantine(
  * @param attachments Its attachments, with the blobs they were stored in.
  * @param rows        Where its attachment, event and activity rows go (the caller inserts
  *                    them, and the receipt, before the commit).
+ * @param customers   Customer ids by address, when the caller upserted a run's senders at once.
  */
 export async function writeTicketOrReply(
 	c: PoolConnection,
@@ -568,7 +569,8 @@ export async function writeTicketOrReply(
 	input: IngestInput,
 	analysis: Analysis,
 	attachments: readonly AttachmentInfo[],
-	rows: PendingRows
+	rows: PendingRows,
+	customers?: ReadonlyMap< string, number >
 ): Promise< StoreResult > {
 	const parsed = analysis.parsed as NonNullable< Analysis[ 'parsed' ] >;
 	const content = analysis.content as NonNullable< Analysis[ 'content' ] >;
@@ -580,7 +582,9 @@ export async function writeTicketOrReply(
 		from.address,
 		true
 	);
-	const customerId = await upsertCustomer( c, t, from.address, from.name );
+	const customerId =
+		customers?.get( from.address ) ??
+		( await upsertCustomer( c, t, from.address, from.name ) );
 	const ticketId =
 		existing?.ticketId ??
 		( await insertTicket(
