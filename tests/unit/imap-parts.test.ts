@@ -39,6 +39,64 @@ describe( 'the chunked base64 decoder', () => {
 		}
 	} );
 
+	it( 'decodes long runs of equal lines, CRLF or LF, cut anywhere, byte for byte', () => {
+		for ( const eol of [ '\r\n', '\n' ] ) {
+			const data = randomBytes( 300_000 + 7 );
+			const encoded = Buffer.from(
+				data.toString( 'base64' ).replace( /.{76}/g, `$&${ eol }` )
+			);
+			const decoder = new Base64Decoder();
+			const out: Buffer[] = [];
+			for ( let at = 0; at < encoded.length; ) {
+				const size = 1 + Math.floor( Math.random() * 40_000 );
+				out.push( decoder.decode( encoded.subarray( at, at + size ) ) );
+				at += size;
+			}
+			out.push( decoder.finish() );
+			assert.ok(
+				Buffer.concat( out ).equals( data ),
+				JSON.stringify( eol )
+			);
+		}
+	} );
+
+	it( 'drops characters that are not MIME base64 letters inside long runs of lines', () => {
+		const data = randomBytes( 57 * 400 );
+		const lines = data.toString( 'base64' ).match( /.{76}/g ) ?? [];
+		// A space, a dot and base64url's '-' and '_' inside lines further down.
+		for ( const [ line, stray ] of [
+			[ 100, ' ' ],
+			[ 200, '.' ],
+			[ 300, '-' ],
+			[ 350, '_' ],
+		] as const ) {
+			lines[ line ] =
+				`${ lines[ line ]?.slice( 0, 30 ) }${ stray }${ lines[ line ]?.slice( 30 ) }`;
+		}
+		const encoded = Buffer.from( lines.join( '\r\n' ) + '\r\n' );
+		const decoder = new Base64Decoder();
+		const out = Buffer.concat( [
+			decoder.decode( encoded.subarray( 0, 9_000 ) ),
+			decoder.decode( encoded.subarray( 9_000 ) ),
+			decoder.finish(),
+		] );
+		assert.ok( out.equals( data ) );
+
+		// In place of a letter (lines keep their length), base64url's '-' is still not data.
+		const replaced = encoded.toString( 'latin1' ).split( '\r\n' );
+		replaced[ 20 ] = `-${ replaced[ 20 ]?.slice( 1 ) }`;
+		const text = replaced.join( '\r\n' );
+		const again = new Base64Decoder();
+		assert.ok(
+			Buffer.concat( [
+				again.decode( Buffer.from( text, 'latin1' ) ),
+				again.finish(),
+			] ).equals(
+				Buffer.from( text.replace( /[^A-Za-z0-9+/]/g, '' ), 'base64' )
+			)
+		);
+	} );
+
 	it( 'skips stray characters as mail clients do', () => {
 		const decoder = new Base64Decoder();
 		const out = Buffer.concat( [

@@ -8,7 +8,6 @@
  * duplicate inside the batch, one to quarantine, and every email of a run whose transaction
  * failed. That path knows how to turn each of those into its outcome.
  */
-import { Readable } from 'node:stream';
 
 import { writeBlobBytes } from '../db/blob-repo.ts';
 import {
@@ -91,7 +90,7 @@ export async function analyseBuffered(
 ): Promise< BufferedEmail > {
 	const { sink, held } = memorySink( input.policy );
 	const analysis = await analyseStream(
-		Readable.from( [ raw ] ),
+		raw,
 		input.settings,
 		sink,
 		input.maxBytes

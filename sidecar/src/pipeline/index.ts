@@ -3,7 +3,7 @@
  * The store (store.ts) resolves hints against the database and writes the result.
  */
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 
 import { buildContent } from './content.ts';
 import {
@@ -65,13 +65,13 @@ function truncate( subject: string ): string {
 /**
  * Runs the pure stages on one email as it streams in; attachments go to `sink`.
  *
- * @param input    Raw message stream.
+ * @param input    Raw message: a stream, or bytes already in memory.
  * @param settings Connection and site settings.
  * @param sink     Where attachments go (storage, or measuring only).
  * @param maxBytes Largest message accepted.
  */
 export async function analyseStream(
-	input: Readable,
+	input: Readable | Buffer,
 	settings: PipelineSettings,
 	sink: AttachmentSink,
 	maxBytes?: number
@@ -80,7 +80,9 @@ export async function analyseStream(
 	try {
 		result = await parseEmailStream( input, sink, maxBytes );
 	} catch ( err ) {
-		input.destroy();
+		if ( ! Buffer.isBuffer( input ) ) {
+			input.destroy();
+		}
 		if ( err instanceof PipelineIoError ) {
 			throw err.cause;
 		}
@@ -130,5 +132,5 @@ export function analyse(
 	raw: Buffer,
 	settings: PipelineSettings
 ): Promise< Analysis > {
-	return analyseStream( Readable.from( [ raw ] ), settings, measuringSink );
+	return analyseStream( raw, settings, measuringSink );
 }

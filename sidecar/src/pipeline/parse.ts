@@ -206,7 +206,7 @@ function meter( maxBytes: number ): {
  * @throws MessageTooLargeError, or whatever mailparser throws on input it cannot read.
  */
 export async function parseEmailStream(
-	input: Readable,
+	input: Readable | Buffer,
 	sink: AttachmentSink,
 	maxBytes = Number.MAX_SAFE_INTEGER
 ): Promise< ParseResult > {
@@ -219,7 +219,6 @@ export async function parseEmailStream(
 		skipTextToHtml: true,
 		maxHtmlLengthToParse: MAX_HTML_TO_PARSE,
 	} );
-	const metered = meter( maxBytes );
 	let headers: Headers = new Map();
 	let headerLines: HeaderLines = [];
 	let text = '';
@@ -301,8 +300,8 @@ export async function parseEmailStream(
 		parser.on( 'error', reject );
 	} );
 
-	await Promise.all( [
-		pipeline( input, metered.stream, parser ),
+	const [ raw ] = await Promise.all( [
+		feed( input, parser, maxBytes ),
 		consumed,
 	] );
 
@@ -351,7 +350,38 @@ export async function parseEmailStream(
 		html,
 		attachments,
 	};
-	return { parsed, rawSize: metered.size(), rawSha256: metered.sha256() };
+	return { parsed, rawSize: raw.size, rawSha256: raw.sha256 };
+}
+
+/**
+ * Hands the raw message to the parser, counted and hashed: a stream through `meter`, bytes
+ * already in memory straight in (a stream pipeline per email costs more than small emails do).
+ *
+ * @param input    The raw message.
+ * @param parser   The parser.
+ * @param maxBytes Largest message accepted.
+ */
+async function feed(
+	input: Readable | Buffer,
+	parser: MailParser,
+	maxBytes: number
+): Promise< { size: number; sha256: string } > {
+	if ( Buffer.isBuffer( input ) ) {
+		if ( input.length > maxBytes ) {
+			parser.destroy();
+			throw new MessageTooLargeError(
+				`message larger than ${ maxBytes } bytes`
+			);
+		}
+		parser.end( input );
+		return {
+			size: input.length,
+			sha256: createHash( 'sha256' ).update( input ).digest( 'hex' ),
+		};
+	}
+	const metered = meter( maxBytes );
+	await pipeline( input, metered.stream, parser );
+	return { size: metered.size(), sha256: metered.sha256() };
 }
 
 /**
@@ -360,6 +390,5 @@ export async function parseEmailStream(
  * @param raw The message.
  */
 export async function parseEmail( raw: Buffer ): Promise< ParsedEmail > {
-	return ( await parseEmailStream( Readable.from( [ raw ] ), measuringSink ) )
-		.parsed;
+	return ( await parseEmailStream( raw, measuringSink ) ).parsed;
 }

@@ -35,8 +35,8 @@ const AUTO_IDLE_DELAY_MS = 300;
 const DOWNLOAD_CHUNK_BYTES = 1024 * 1024;
 
 /**
- * Bytes per request when a left-out attachment is fetched: fewer, bigger requests let the server
- * decode faster (measured: 1 MB 85 MB/s, 2 MB 115–140 MB/s, 4 MB 140 MB/s on loopback Dovecot).
+ * Encoded bytes per request when a left-out attachment is fetched: few round trips, little
+ * memory (about three requests' worth are held at a time).
  */
 const SECTION_CHUNK_BYTES = 2 * 1024 * 1024;
 
@@ -206,8 +206,9 @@ export class ImapSource implements MailSource {
 
 	/**
 	 * Streams one left-out section, decoded, in chunks fetched one after the other (a couple
-	 * read ahead while the consumer stores the last). The server decodes it when it can (BINARY);
-	 * otherwise Node does.
+	 * read ahead while the consumer stores the last). The section is fetched as it is stored
+	 * and decoded here: measured on Dovecot, its own decoding (BINARY) runs at about 50 MB/s on
+	 * a message it has not decoded before, copying the base64 at 100–130 MB/s.
 	 *
 	 * @param uid     Message UID.
 	 * @param section Section, e.g. "2".
@@ -216,34 +217,22 @@ export class ImapSource implements MailSource {
 		const client = this.client;
 		const key = section.toLowerCase();
 		async function* chunks(): AsyncGenerator< Buffer > {
-			let offset = 0;
-			let binary = client.capabilities.has( 'BINARY' );
-			let decoder: Base64Decoder | null = null;
-			for (;;) {
-				let answer;
-				try {
-					answer = await client.fetchOne(
-						uid,
-						{
-							uid: true,
-							bodyParts: [
-								{
-									key: section,
-									start: offset,
-									maxLength: SECTION_CHUNK_BYTES,
-								},
-							],
-						},
-						{ uid: true, binary }
-					);
-				} catch ( err ) {
-					// A server may refuse to decode a part it finds malformed; read it as it is then.
-					if ( binary && offset === 0 ) {
-						binary = false;
-						continue;
-					}
-					throw err;
-				}
+			const decoder = new Base64Decoder();
+			for ( let offset = 0; ; ) {
+				const answer = await client.fetchOne(
+					uid,
+					{
+						uid: true,
+						bodyParts: [
+							{
+								key: section,
+								start: offset,
+								maxLength: SECTION_CHUNK_BYTES,
+							},
+						],
+					},
+					{ uid: true }
+				);
 				const data = answer ? answer.bodyParts?.get( key ) : undefined;
 				if ( ! answer || data === undefined ) {
 					throw new SidecarError(
@@ -251,20 +240,13 @@ export class ImapSource implements MailSource {
 						`part ${ section } of message UID ${ uid } is no longer in the mailbox`
 					);
 				}
-				if ( answer.binaryParts?.has( key ) ) {
-					yield data;
-				} else {
-					decoder ??= new Base64Decoder();
-					yield decoder.decode( data );
-				}
+				yield decoder.decode( data );
 				offset += data.length;
 				if ( data.length < SECTION_CHUNK_BYTES ) {
 					break;
 				}
 			}
-			if ( decoder !== null ) {
-				yield decoder.finish();
-			}
+			yield decoder.finish();
 		}
 		return Readable.from( chunks(), { highWaterMark: 2 } );
 	}
