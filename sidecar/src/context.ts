@@ -12,13 +12,64 @@ import type { Logger } from './logger.ts';
 /** Default of the setting reply_above_text. */
 export const DEFAULT_REPLY_MARKER = '-- Reply above this line --';
 
+/**
+ * The admin's settings the pipeline uses, re-read when older than a few seconds: a change in
+ * WordPress reaches a running daemon by its next pass, without a restart.
+ */
+export class SiteSettings {
+	private marker = DEFAULT_REPLY_MARKER;
+	private readAt = Number.NEGATIVE_INFINITY;
+	private readonly pool: Pool;
+	private readonly tables: Tables;
+
+	/**
+	 * @param pool   Database.
+	 * @param tables Table names.
+	 */
+	constructor( pool: Pool, tables: Tables ) {
+		this.pool = pool;
+		this.tables = tables;
+	}
+
+	/** Text our notifications ask customers to write above. */
+	get replyMarker(): string {
+		return this.marker;
+	}
+
+	/**
+	 * Reads the settings again unless they were read within `maxAgeMs`. When the database can't
+	 * answer, the values read last stay (the pass itself will report the database).
+	 *
+	 * @param maxAgeMs Largest age of the values kept.
+	 */
+	async refresh( maxAgeMs = 5_000 ): Promise< void > {
+		if ( performance.now() - this.readAt < maxAgeMs ) {
+			return;
+		}
+		let settings: Map< string, unknown >;
+		try {
+			settings = await readSettings( this.pool, this.tables, [
+				'reply_above_text',
+			] );
+		} catch {
+			return;
+		}
+		const marker = settings.get( 'reply_above_text' );
+		this.marker =
+			typeof marker === 'string' && marker.trim() !== ''
+				? marker.trim()
+				: DEFAULT_REPLY_MARKER;
+		this.readAt = performance.now();
+	}
+}
+
 export interface RuntimeContext {
 	readonly config: SidecarConfig;
 	readonly secretKey: string;
 	readonly pool: Pool;
 	readonly tables: Tables;
 	readonly log: Logger;
-	readonly replyMarker: string;
+	readonly settings: SiteSettings;
 	/** WordPress home URL, for the dispatch ping. */
 	readonly siteUrl: string | null;
 }
@@ -46,20 +97,15 @@ export async function openContext(
 		const options = await readOptions( pool, config.tablePrefix, [
 			'home',
 		] );
-		const settings = await readSettings( pool, tables, [
-			'reply_above_text',
-		] );
-		const marker = settings.get( 'reply_above_text' );
+		const settings = new SiteSettings( pool, tables );
+		await settings.refresh();
 		return {
 			config,
 			secretKey: config.secretKey as string,
 			pool,
 			tables,
 			log,
-			replyMarker:
-				typeof marker === 'string' && marker.trim() !== ''
-					? marker.trim()
-					: DEFAULT_REPLY_MARKER,
+			settings,
 			siteUrl: config.siteUrl ?? options.get( 'home' ) ?? null,
 		};
 	} catch ( err ) {

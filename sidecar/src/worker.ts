@@ -256,6 +256,8 @@ async function runPass(
 	};
 	let events = 0;
 	const log = ctx.log.child( { connectionId: connection.id } );
+	await ctx.settings.refresh();
+	const replyMarker = ctx.settings.replyMarker;
 	const refs = await source.listAfter( checkpoint.lastUid );
 	// After a pass died without progress, emails go one at a time, so a further death is
 	// known to have happened on the first one. When that email stopped the process
@@ -304,7 +306,7 @@ async function runPass(
 		settings: {
 			mailboxAddress: connection.mailboxAddress,
 			secretKey: ctx.secretKey,
-			replyMarker: ctx.replyMarker,
+			replyMarker,
 		},
 		policy: DEFAULT_POLICY,
 		maxBytes: connection.imap.maxMessageBytes,

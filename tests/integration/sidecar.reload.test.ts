@@ -1,6 +1,7 @@
 /**
- * The daemon follows the connections table: a connection added in WordPress is worked within
- * seconds without a restart, and one that is disabled is let go.
+ * The daemon follows the connections table and the settings: a connection added in WordPress is
+ * worked within seconds without a restart, a changed setting applies from the next pass, and a
+ * connection that is disabled is let go.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -55,6 +56,9 @@ describe( 'the daemon follows connection changes', () => {
 	after( async () => {
 		daemon.kill( 'SIGTERM' );
 		await new Promise( ( r ) => daemon.once( 'exit', r ) );
+		await db.query(
+			"DELETE FROM wp_epipe_settings WHERE name = 'reply_above_text'"
+		);
 		if ( id > 0 ) {
 			await db.query(
 				'UPDATE wp_epipe_connections SET enabled = 0 WHERE id = ?',
@@ -64,7 +68,7 @@ describe( 'the daemon follows connection changes', () => {
 		await db.end();
 	} );
 
-	it( 'works a connection added while it runs, and lets go of one that is disabled', async () => {
+	it( 'works a connection added while it runs, applies changed settings, and lets go of a disabled connection', async () => {
 		const imap = mailboxClient( stack, stack.mailboxes.harness );
 		await imap.connect();
 		await imap.mailboxOpen( 'INBOX' );
@@ -94,6 +98,42 @@ describe( 'the daemon follows connection changes', () => {
 					[ subject ]
 				) ) === 1,
 			20_000
+		);
+
+		// The admin changes the line replies are cut at; the running daemon uses it from then on.
+		await db.query(
+			`INSERT INTO wp_epipe_settings (name, value, updated_at) VALUES ('reply_above_text', ?, UTC_TIMESTAMP())
+			 ON DUPLICATE KEY UPDATE value = VALUES(value), updated_at = VALUES(updated_at)`,
+			[ JSON.stringify( '##- Write above this line -##' ) ]
+		);
+		await new Promise( ( r ) => setTimeout( r, 5_500 ) ); // Settings are re-read after 5 s.
+		const cut = `Cut at the new line ${ randomUUID().slice( 0, 8 ) }`;
+		const again = mailboxClient( stack, stack.mailboxes.harness );
+		await again.connect();
+		await again.append(
+			'INBOX',
+			Buffer.from(
+				`From: customer@example.test\r\nTo: harness@example.test\r\nSubject: ${ cut }\r\n\r\nIt works now, thanks.\r\n\r\n##- Write above this line -##\r\nYour ticket was answered.\r\n`
+			)
+		);
+		await again.logout();
+		await waitFor(
+			'the email after the settings change',
+			async () =>
+				( await count(
+					db,
+					'SELECT COUNT(*) n FROM wp_epipe_tickets WHERE subject = ?',
+					[ cut ]
+				) ) === 1,
+			20_000
+		);
+		const [ rows ] = await db.query(
+			'SELECT th.reply_text FROM wp_epipe_threads th JOIN wp_epipe_tickets t ON t.id = th.ticket_id WHERE t.subject = ?',
+			[ cut ]
+		);
+		assert.equal(
+			( rows as Array< { reply_text: string } > )[ 0 ]?.reply_text,
+			'It works now, thanks.'
 		);
 
 		await db.query(

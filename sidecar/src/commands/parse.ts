@@ -142,7 +142,7 @@ export async function describeRaw(
 	const analysis = await analyse( raw, {
 		mailboxAddress: options.mailboxAddress,
 		secretKey: options.ctx?.secretKey ?? null,
-		replyMarker: options.ctx?.replyMarker ?? DEFAULT_REPLY_MARKER,
+		replyMarker: options.ctx?.settings.replyMarker ?? DEFAULT_REPLY_MARKER,
 	} );
 	const { action, reason, ticketId } = await decide( analysis, options );
 	const p = analysis.parsed;

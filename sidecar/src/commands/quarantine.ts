@@ -126,7 +126,7 @@ export async function reprocess(
 			settings: {
 				mailboxAddress: connection?.mailboxAddress ?? '',
 				secretKey: ctx.secretKey,
-				replyMarker: ctx.replyMarker,
+				replyMarker: ctx.settings.replyMarker,
 			},
 			policy: DEFAULT_POLICY,
 			// An admin reprocessing a too-large email has decided it should come in.
