@@ -26,7 +26,7 @@ final class Schema {
 	 *
 	 * @since 0.1.0
 	 */
-	public const VERSION = 4;
+	public const VERSION = 5;
 
 	/** Option holding the version installed on this site. */
 	public const VERSION_OPTION = 'epipe_db_version';
@@ -171,6 +171,7 @@ connection_id bigint(20) unsigned NOT NULL,
 source_key varchar(190) NOT NULL,
 message_key char(64) NOT NULL,
 message_id varchar(255) NULL,
+content_key char(64) NULL,
 outcome varchar(20) NOT NULL,
 reason varchar(60) NULL,
 ticket_id bigint(20) unsigned NULL,

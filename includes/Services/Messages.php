@@ -76,6 +76,7 @@ final class Messages {
 			'store_failed'           => __( 'Quarantined: the email could not be stored.', 'email-piping' ),
 			'crash_loop'             => __( 'Quarantined: processing this email stopped the sidecar three times in a row.', 'email-piping' ),
 			'duplicate'              => __( 'Skipped: a duplicate of an email already piped.', 'email-piping' ),
+			'message_id_collision'   => __( 'Quarantined: it has the Message-ID of an email already piped but different content (a sender reusing IDs, or a forgery). Read it, then reprocess it to take it in as an email of its own, or discard it.', 'email-piping' ),
 			'blocked_sender'         => __( 'Rejected: the sender is on the block list.', 'email-piping' ),
 			'blocked_subject'        => __( 'Rejected: the subject is on the block list.', 'email-piping' ),
 			'reply_not_allowed'      => __( 'Rejected: replies by email are not allowed.', 'email-piping' ),

@@ -460,4 +460,103 @@ describe( 'attachments and quarantine', () => {
 		] );
 		assert.equal( again.code, 2 );
 	} );
+	it( 'keeps a different email under a reused Message-ID for an agent, and skips a true second delivery', async () => {
+		const tag = randomUUID().slice( 0, 8 );
+		const subject = `Reused ID ${ tag }`;
+		const email = ( body: string, extra = '' ): Buffer =>
+			Buffer.from(
+				`${ extra }From: customer@example.test\r\nTo: support@example.test\r\nSubject: ${ subject }\r\nDate: Mon, 30 Nov 2026 10:00:00 +0000\r\nMessage-ID: <reused-${ tag }@example.test>\r\n\r\n${ body }\r\n`
+			);
+		const client = mailboxClient( stack, stack.mailboxes.support );
+		await client.connect();
+		try {
+			await client.append( 'INBOX', email( 'My order never came.' ) );
+			// The same email delivered again through another route: only the trace differs.
+			await client.append(
+				'INBOX',
+				email(
+					'My order never came.',
+					'Received: from relay.example.test by mx.example.test; Mon, 30 Nov 2026 10:00:05 +0000\r\n'
+				)
+			);
+			await client.append(
+				'INBOX',
+				email( 'Send the refund to my new bank account instead.' )
+			);
+		} finally {
+			await client.logout();
+		}
+		const run = await runOnce();
+		assert.equal( run.code, 0, run.stderr );
+
+		const outcomes = async (): Promise< string[] > => {
+			const [ rows ] = await db.query(
+				'SELECT outcome, reason FROM wp_epipe_messages WHERE message_id = ? ORDER BY id',
+				[ `<reused-${ tag }@example.test>` ]
+			);
+			return ( rows as Array< { outcome: string; reason: string } > ).map(
+				( r ) => `${ r.outcome }:${ r.reason }`
+			);
+		};
+		assert.deepEqual( await outcomes(), [
+			'ticket:new_ticket',
+			'skipped:duplicate',
+			'quarantined:message_id_collision',
+		] );
+		assert.equal(
+			await count(
+				db,
+				"SELECT COUNT(*) n FROM wp_epipe_activity WHERE subject = ? AND reason IN ('duplicate', 'message_id_collision')",
+				[ subject ]
+			),
+			2,
+			'both are visible in the activity log'
+		);
+		const [ held ] = await db.query(
+			"SELECT id FROM wp_epipe_quarantine WHERE subject = ? AND reason = 'message_id_collision' AND status = 'held' AND blob_id IS NOT NULL",
+			[ subject ]
+		);
+		const id = ( held as Array< { id: number } > )[ 0 ]?.id;
+		assert.ok( id, 'the different email is held with its raw bytes' );
+
+		// An agent reads it and takes it in: it becomes an email of its own.
+		const result = await runCli( [
+			'quarantine',
+			'reprocess',
+			String( id ),
+			'--wp-config',
+			stack.wp.config,
+		] );
+		assert.equal( result.code, 0, result.stderr );
+		assert.equal(
+			( JSON.parse( result.stdout ) as { outcome: string } ).outcome,
+			'ticket'
+		);
+		assert.equal(
+			await count(
+				db,
+				"SELECT COUNT(*) n FROM wp_epipe_threads th JOIN wp_epipe_tickets t ON t.id = th.ticket_id WHERE t.subject = ? AND th.body_text LIKE '%new bank account%'",
+				[ subject ]
+			),
+			1
+		);
+		assert.equal(
+			await count(
+				db,
+				'SELECT COUNT(*) n FROM wp_epipe_tickets WHERE subject = ?',
+				[ subject ]
+			),
+			2
+		);
+		// A second run changes nothing: every copy has its outcome.
+		assert.equal( ( await runOnce() ).code, 0 );
+		assert.equal(
+			await count(
+				db,
+				'SELECT COUNT(*) n FROM wp_epipe_tickets WHERE subject = ?',
+				[ subject ]
+			),
+			2
+		);
+	} );
 } );

@@ -28,6 +28,26 @@ const fixture = ( name: string ): Buffer =>
 	fs.readFileSync( path.join( FIXTURES, name ) );
 
 describe( 'analyse', () => {
+	it( 'gives two deliveries of one email the same content key, and a reused Message-ID another', async () => {
+		const email = ( body: string, trace = '' ) =>
+			Buffer.from(
+				`${ trace }From: Ann <ann@example.test>\r\nTo: support@example.test\r\nSubject: Order\r\nDate: Mon, 30 Nov 2026 10:00:00 +0000\r\nMessage-ID: <same@example.test>\r\n\r\n${ body }\r\n`
+			);
+		const first = await analyse( email( 'Where is my order?' ), SETTINGS );
+		const again = await analyse(
+			email(
+				'Where is my order?',
+				'Received: from relay.example.test; Mon, 30 Nov 2026 10:00:02 +0000\r\nDelivered-To: support@example.test\r\n'
+			),
+			SETTINGS
+		);
+		const other = await analyse( email( 'Refund me, now.' ), SETTINGS );
+		assert.equal( first.messageKey, other.messageKey );
+		assert.match( first.contentKey, /^[0-9a-f]{64}$/ );
+		assert.equal( again.contentKey, first.contentKey );
+		assert.notEqual( other.contentKey, first.contentKey );
+	} );
+
 	it( 'turns a plain email into a new ticket with a normalised sender', async () => {
 		const a = await analyse( fixture( 'new-ticket-plain.eml' ), SETTINGS );
 		assert.equal( a.verdict, null );

@@ -12,6 +12,8 @@ export interface ReceiptRow {
 	readonly sourceKey: string;
 	readonly messageKey: string;
 	readonly messageId: string | null;
+	/** What the email says, as a hash ('' when unknown): tells a reused Message-ID apart. */
+	readonly contentKey: string;
 	readonly sizeBytes: number;
 }
 
@@ -40,9 +42,16 @@ export async function insertReceipt(
 	r: ReceiptRow
 ): Promise< number > {
 	const [ res ] = await c.execute< ResultSetHeader >(
-		`INSERT INTO ${ t.messages } (connection_id, source_key, message_key, message_id, outcome, size_bytes, created_at)
-		 VALUES (?, ?, ?, ?, 'pending', ?, UTC_TIMESTAMP())`,
-		[ r.connectionId, r.sourceKey, r.messageKey, r.messageId, r.sizeBytes ]
+		`INSERT INTO ${ t.messages } (connection_id, source_key, message_key, message_id, content_key, outcome, size_bytes, created_at)
+		 VALUES (?, ?, ?, ?, ?, 'pending', ?, UTC_TIMESTAMP())`,
+		[
+			r.connectionId,
+			r.sourceKey,
+			r.messageKey,
+			r.messageId,
+			r.contentKey || null,
+			r.sizeBytes,
+		]
 	);
 	return res.insertId;
 }
@@ -66,6 +75,29 @@ export async function receiptOutcome(
 		[ connectionId, sourceKey ]
 	);
 	return rows[ 0 ] ? String( rows[ 0 ][ 'outcome' ] ) : null;
+}
+
+/**
+ * The content key recorded with the email that holds this message key, or null (no such email,
+ * or recorded before content keys existed).
+ *
+ * @param c            Connection.
+ * @param t            Table names.
+ * @param connectionId Connection.
+ * @param messageKey   Message key.
+ */
+export async function contentKeyOf(
+	c: PoolConnection,
+	t: Tables,
+	connectionId: number,
+	messageKey: string
+): Promise< string | null > {
+	const [ rows ] = await c.execute< RowDataPacket[] >(
+		`SELECT content_key FROM ${ t.messages } WHERE connection_id = ? AND message_key = ?`,
+		[ connectionId, messageKey ]
+	);
+	const key: unknown = rows[ 0 ]?.[ 'content_key' ];
+	return typeof key === 'string' && key !== '' ? key : null;
 }
 
 /**
@@ -489,6 +521,7 @@ export class PendingRows {
 			r.sourceKey,
 			r.messageKey,
 			r.messageId,
+			r.contentKey || null,
 			r.outcome,
 			r.reason,
 			r.ticketId,
@@ -548,6 +581,7 @@ export class PendingRows {
 				'source_key',
 				'message_key',
 				'message_id',
+				'content_key',
 				'outcome',
 				'reason',
 				'ticket_id',

@@ -4,7 +4,7 @@
  */
 
 /** Schema version this sidecar was written for (Schema::VERSION in PHP). */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** Columns the sidecar reads or writes, per table. */
 export const TABLE_COLUMNS = {
@@ -66,6 +66,7 @@ export const TABLE_COLUMNS = {
 		'source_key',
 		'message_key',
 		'message_id',
+		'content_key',
 		'outcome',
 		'reason',
 		'ticket_id',

@@ -238,6 +238,7 @@ async function writeOne(
 		sourceKey: input.sourceKey,
 		messageKey: analysis.messageKey,
 		messageId: analysis.parsed?.messageId?.slice( 0, 255 ) ?? null,
+		contentKey: analysis.contentKey,
 		sizeBytes: input.size,
 		outcome: result.outcome,
 		reason: result.reason,

@@ -20,6 +20,7 @@ import {
 	insertReceipt,
 	insertThread,
 	insertTicket,
+	contentKeyOf,
 	isDuplicateKey,
 	PendingRows,
 	receiptOutcome,
@@ -275,8 +276,16 @@ async function checkpoint(
 }
 
 /**
+ * Thrown (after a rollback) when an email has the Message-ID of one already stored but says
+ * something else: it is quarantined for an agent to look at, never dropped as a duplicate.
+ */
+export class MessageIdCollision extends Error {}
+
+/**
  * Inserts the receipt in the open transaction. On a duplicate key the transaction is rolled
- * back and the duplicate recorded instead; the result then says so.
+ * back and the duplicate recorded instead; the result then says so. A different email under a
+ * Message-ID already stored throws MessageIdCollision instead; once an agent reprocesses it, it
+ * is claimed under a key of its own content.
  *
  * @param c          Connection in a transaction.
  * @param t          Table names.
@@ -291,6 +300,14 @@ async function claimReceipt(
 	analysis: Analysis | null,
 	messageKey: string
 ): Promise< number | StoreResult > {
+	const content = analysis?.contentKey ?? '';
+	const collides = async (): Promise< boolean > => {
+		const first =
+			content === ''
+				? null
+				: await contentKeyOf( c, t, input.connectionId, messageKey );
+		return first !== null && first !== content;
+	};
 	try {
 		if ( input.quarantineId !== undefined ) {
 			await releaseQuarantinedReceipt(
@@ -299,12 +316,18 @@ async function claimReceipt(
 				input.connectionId,
 				input.sourceKey
 			);
+			if ( await collides() ) {
+				messageKey = createHash( 'sha256' )
+					.update( `content:${ messageKey }:${ content }` )
+					.digest( 'hex' );
+			}
 		}
 		return await insertReceipt( c, t, {
 			connectionId: input.connectionId,
 			sourceKey: input.sourceKey,
 			messageKey,
 			messageId: analysis?.parsed?.messageId?.slice( 0, 255 ) ?? null,
+			contentKey: content,
 			sizeBytes: input.size,
 		} );
 	} catch ( err ) {
@@ -333,6 +356,12 @@ async function claimReceipt(
 			previousOutcome: previous,
 		};
 	}
+	if ( await collides() ) {
+		await c.rollback();
+		throw new MessageIdCollision(
+			`an email with Message-ID ${ analysis?.parsed?.messageId ?? '' } and other content was piped before`
+		);
+	}
 	// Another copy of an email already stored (same Message-ID, or same bytes). It gets a receipt
 	// of its own, under a key derived from its place at the source, so a replay of this copy
 	// (emails are in flight in parallel, the checkpoint may lag) is recognised as processed.
@@ -343,6 +372,7 @@ async function claimReceipt(
 			.update( `duplicate:${ input.sourceKey }` )
 			.digest( 'hex' ),
 		messageId: analysis?.parsed?.messageId?.slice( 0, 255 ) ?? null,
+		contentKey: content,
 		sizeBytes: input.size,
 	} );
 	await completeReceipt(
@@ -509,8 +539,11 @@ export async function quarantine(
 					rawHash = blob.sha256;
 				}
 			}
+			// A collision's Message-ID belongs to the email stored first.
 			const key =
-				analysis !== null && analysis.messageKey !== ''
+				analysis !== null &&
+				analysis.messageKey !== '' &&
+				reason !== 'message_id_collision'
 					? analysis.messageKey
 					: rawHash;
 			const receipt = await claimReceipt( c, t, input, analysis, key );
@@ -722,9 +755,9 @@ export async function ingestMessage(
 	}
 	const c = timed( await pool.getConnection() );
 	let released = false;
+	let analysis: Analysis | null = null;
 	try {
 		await c.beginTransaction();
-		let analysis: Analysis;
 		try {
 			const opened = await openForAnalysis(
 				input,
@@ -762,6 +795,20 @@ export async function ingestMessage(
 			input,
 			analysis.verdict.reason,
 			analysis.verdict.detail ?? null,
+			analysis
+		);
+	} catch ( err ) {
+		if ( ! ( err instanceof MessageIdCollision ) || released ) {
+			throw err;
+		}
+		c.release();
+		released = true;
+		return quarantine(
+			pool,
+			t,
+			input,
+			'message_id_collision',
+			err.message,
 			analysis
 		);
 	} finally {

@@ -3,7 +3,7 @@
  * (BODYSTRUCTURE), so a message with big attachments is read as a "skeleton" — its headers and
  * every part except the big attachments' bodies, rebuilt into a small MIME message the parser
  * reads as usual — while each big attachment is fetched on its own in chunks and decoded in
- * native code (the server's BINARY, or Node's base64) on its way to storage. The big bytes never
+ * native code (Node's base64, see Base64Decoder) on its way to storage. The big bytes never
  * pass through the parser, which decodes base64 an order of magnitude slower.
  *
  * Pure functions; the IMAP conversation is in imap.ts.
