@@ -159,6 +159,9 @@ export function renderSkeleton(
 const LF = 0x0a;
 const CR = 0x0d;
 
+/** Encoded text decoded per call in the fast way. */
+const SLICE_BYTES = 48 * 1024;
+
 /** Letters Node's decoder reads as data but MIME base64 does not have: padding and base64url. */
 const NOT_MIME_LETTERS = [ 0x3d /* = */, 0x2d /* - */, 0x5f /* _ */ ];
 
@@ -237,15 +240,28 @@ export class Base64Decoder {
 			lines++;
 		}
 		const cut = firstEnd + lines * width;
-		const body = Buffer.from(
-			view.toString( 'latin1', firstEnd, cut ),
-			'base64'
+		const headBytes = Buffer.from( head, 'base64' );
+		const out = Buffer.allocUnsafe(
+			headBytes.length + ( lines * perLine * 3 ) / 4
 		);
-		if ( body.length !== ( lines * perLine * 3 ) / 4 ) {
-			return null; // A stray character inside a line.
+		let at = headBytes.copy( out );
+		// A few dozen KB of text at a time: small strings die young, where a 1 MB one would wait
+		// for a full collection.
+		const step = width * Math.max( 1, Math.floor( SLICE_BYTES / width ) );
+		for ( let from = firstEnd; from < cut; from += step ) {
+			const to = Math.min( cut, from + step );
+			const written = out.write(
+				view.toString( 'latin1', from, to ),
+				at,
+				'base64'
+			);
+			if ( written !== ( ( ( to - from ) / width ) * perLine * 3 ) / 4 ) {
+				return null; // A stray character inside a line.
+			}
+			at += written;
 		}
 		this.carry = Buffer.from( data.subarray( cut ) );
-		return Buffer.concat( [ Buffer.from( head, 'base64' ), body ] );
+		return out;
 	}
 
 	/**
