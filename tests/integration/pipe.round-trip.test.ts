@@ -241,4 +241,50 @@ describe( 'email → ticket → confirmation → reply → same ticket', () => {
 			await client.logout();
 		}
 	} );
+	it( 'joins a follow-up to a ticket opened by an email read in the same batch', async () => {
+		const batchTag = randomUUID().slice( 0, 8 );
+		const first = `<first-${ batchTag }@customer.example.test>`;
+		const client = mailboxClient( stack, stack.mailboxes.support );
+		await client.connect();
+		try {
+			// Emails around them share the batch: new tickets are written together, and the
+			// follow-up must still find the ticket of the email it answers.
+			for ( const [ i, extra ] of [
+				`Subject: Other question A ${ batchTag }\r\n`,
+				`Subject: Scanner offline ${ batchTag }\r\nMessage-ID: ${ first }\r\n`,
+				`Subject: Other question B ${ batchTag }\r\n`,
+				`Subject: Re: Scanner offline ${ batchTag }\r\nIn-Reply-To: ${ first }\r\nReferences: ${ first }\r\n`,
+				`Subject: Other question C ${ batchTag }\r\n`,
+			].entries() ) {
+				await client.append(
+					'INBOX',
+					Buffer.from(
+						`From: Casey Customer <customer@example.test>\r\nTo: support@example.test\r\n${ extra }\r\nMessage ${ i } of the batch.\r\n`
+					)
+				);
+			}
+		} finally {
+			await client.logout();
+		}
+		const result = await runOnce();
+		assert.equal( result.code, 0, result.stderr );
+		const [ rows ] = await db.query(
+			`SELECT t.subject, th.type FROM wp_epipe_threads th JOIN wp_epipe_tickets t ON t.id = th.ticket_id
+			 WHERE t.subject LIKE ? ORDER BY th.id`,
+			[ `%${ batchTag }` ]
+		);
+		assert.deepEqual(
+			( rows as Array< { subject: string; type: string } > ).map(
+				( r ) =>
+					`${ r.subject.replace( ` ${ batchTag }`, '' ) }: ${ r.type }`
+			),
+			[
+				'Other question A: report',
+				'Scanner offline: report',
+				'Other question B: report',
+				'Scanner offline: reply',
+				'Other question C: report',
+			]
+		);
+	} );
 } );

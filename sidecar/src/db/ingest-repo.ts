@@ -253,6 +253,127 @@ export async function insertTicket(
 	return res.insertId;
 }
 
+/**
+ * Whether the server returns the ids of a multi-row INSERT (`INSERT … RETURNING`, MariaDB 10.5
+ * and later); MySQL does not, and gets one statement per row instead. Asked once per process.
+ */
+let returnsIds: Promise< boolean > | null = null;
+
+function canReturnIds( c: PoolConnection ): Promise< boolean > {
+	returnsIds ??= c
+		.query< RowDataPacket[] >( 'SELECT VERSION() AS v' )
+		.then( ( [ rows ] ) => {
+			const version = String( rows[ 0 ]?.[ 'v' ] ?? '' );
+			const [ major = 0, minor = 0 ] = version
+				.split( /[.-]/ )
+				.map( Number );
+			return (
+				/mariadb/i.test( version ) &&
+				( major > 10 || ( major === 10 && minor >= 5 ) )
+			);
+		} )
+		.catch( () => {
+			returnsIds = null;
+			return false;
+		} );
+	return returnsIds;
+}
+
+/**
+ * Inserts rows with one statement where the server returns their ids, else one by one.
+ *
+ * @param c       Connection.
+ * @param sql     `INSERT INTO table (columns) VALUES`, without the rows.
+ * @param one     Placeholders of one row, e.g. `(?, ?, UTC_TIMESTAMP())`.
+ * @param rows    Values of each row.
+ * @return The new ids, in the order of `rows`.
+ */
+async function insertReturningIds(
+	c: PoolConnection,
+	sql: string,
+	one: string,
+	rows: ReadonlyArray< ReadonlyArray< string | number | null > >
+): Promise< number[] > {
+	if ( rows.length === 0 ) {
+		return [];
+	}
+	if ( rows.length > 1 && ( await canReturnIds( c ) ) ) {
+		// MariaDB returns the rows of INSERT … VALUES … RETURNING in the order they were given.
+		const [ returned ] = await c.execute< RowDataPacket[] >(
+			`${ sql } ${ Array( rows.length ).fill( one ).join( ', ' ) } RETURNING id`,
+			rows.flat()
+		);
+		return returned.map( ( r ) => Number( r[ 'id' ] ) );
+	}
+	const ids: number[] = [];
+	for ( const row of rows ) {
+		const [ res ] = await c.execute< ResultSetHeader >(
+			`${ sql } ${ one }`,
+			[ ...row ]
+		);
+		ids.push( res.insertId );
+	}
+	return ids;
+}
+
+export interface NewTicketRow {
+	readonly subject: string;
+	readonly customerId: number;
+	readonly connectionId: number;
+}
+
+/**
+ * Creates tickets, several in one statement where the server allows.
+ *
+ * @param c    Connection.
+ * @param t    Table names.
+ * @param rows The tickets.
+ * @return Their ids, in order.
+ */
+export function insertTickets(
+	c: PoolConnection,
+	t: Tables,
+	rows: readonly NewTicketRow[]
+): Promise< number[] > {
+	return insertReturningIds(
+		c,
+		`INSERT INTO ${ t.tickets } (subject, status, priority, customer_id, connection_id, source, created_at, updated_at) VALUES`,
+		"(?, 'open', 'normal', ?, ?, 'email', UTC_TIMESTAMP(), UTC_TIMESTAMP())",
+		rows.map( ( r ) => [ r.subject, r.customerId, r.connectionId ] )
+	);
+}
+
+/**
+ * Adds the first message of new tickets, several in one statement where the server allows.
+ * (A reply also moves its ticket's activity time: insertThread.)
+ *
+ * @param c    Connection.
+ * @param t    Table names.
+ * @param rows Thread values, all of type 'report'.
+ * @return Their ids, in order.
+ */
+export function insertReports(
+	c: PoolConnection,
+	t: Tables,
+	rows: readonly ThreadRow[]
+): Promise< number[] > {
+	return insertReturningIds(
+		c,
+		`INSERT INTO ${ t.threads } (ticket_id, type, author_kind, customer_id, from_address, from_name, body_text, body_html, reply_text, message_id, source, created_at) VALUES`,
+		"(?, 'report', 'customer', ?, ?, ?, ?, ?, ?, ?, 'email', UTC_TIMESTAMP())",
+		rows.map( ( row ) => [
+			row.ticketId,
+			row.customerId,
+			row.fromAddress,
+			row.fromName.slice( 0, 190 ),
+			row.bodyText,
+			row.bodyHtml,
+			row.replyText,
+			row.messageId?.slice( 0, 255 ) ?? null,
+		] )
+	);
+}
+
 export interface ThreadRow {
 	readonly ticketId: number;
 	readonly type: 'report' | 'reply';

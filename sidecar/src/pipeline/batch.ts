@@ -12,6 +12,8 @@
 import { writeBlobBytes } from '../db/blob-repo.ts';
 import {
 	advanceCheckpoint,
+	insertReports,
+	insertTickets,
 	knownReceipts,
 	PendingRows,
 	upsertCustomers,
@@ -25,6 +27,9 @@ import { analyseStream } from './index.ts';
 import type { AttachmentSink } from './parse.ts';
 import {
 	activityOf,
+	bookTicketOrReply,
+	mayBeReply,
+	threadRowOf,
 	writeTicketOrReply,
 	type IngestInput,
 	type StoreResult,
@@ -233,6 +238,24 @@ async function writeOne(
 			customers
 		);
 	}
+	addReceipt( rows, email, result );
+	return result;
+}
+
+/**
+ * Adds the finished receipt of an email of a run.
+ *
+ * @param rows           Rows inserted at the end of the run.
+ * @param email          The email.
+ * @param email.input
+ * @param email.analysis
+ * @param result         What it became.
+ */
+function addReceipt(
+	rows: PendingRows,
+	{ input, analysis }: BufferedEmail,
+	result: StoreResult
+): void {
 	rows.receipt( {
 		connectionId: input.connectionId,
 		sourceKey: input.sourceKey,
@@ -245,7 +268,67 @@ async function writeOne(
 		ticketId: result.ticketId,
 		threadId: result.threadId,
 	} );
-	return result;
+}
+
+/** An email of a run that surely opens a ticket, waiting to be inserted with the others. */
+interface QueuedTicket {
+	readonly index: number;
+	readonly email: BufferedEmail;
+	readonly attachments: readonly AttachmentInfo[];
+	readonly customerId: number;
+}
+
+/**
+ * Inserts the tickets of the queued emails, then their first messages: two statements for the
+ * lot where the server returns the ids of a multi-row INSERT.
+ *
+ * @param c       Connection in a transaction.
+ * @param t       Table names.
+ * @param queued  The emails.
+ * @param rows    Rows inserted at the end of the run.
+ * @param results Where each email's result goes, by its index in the run.
+ */
+async function insertQueuedTickets(
+	c: PoolConnection,
+	t: Tables,
+	queued: readonly QueuedTicket[],
+	rows: PendingRows,
+	results: StoreResult[]
+): Promise< void > {
+	const ticketIds = await insertTickets(
+		c,
+		t,
+		queued.map( ( q ) => ( {
+			subject: q.email.analysis.subject,
+			customerId: q.customerId,
+			connectionId: q.email.input.connectionId,
+		} ) )
+	);
+	const threadIds = await insertReports(
+		c,
+		t,
+		queued.map( ( q, i ) =>
+			threadRowOf(
+				q.email.analysis,
+				ticketIds[ i ] as number,
+				q.customerId,
+				'report'
+			)
+		)
+	);
+	for ( const [ i, q ] of queued.entries() ) {
+		const result = bookTicketOrReply(
+			rows,
+			q.email.input,
+			q.email.analysis,
+			q.attachments,
+			ticketIds[ i ] as number,
+			threadIds[ i ] as number,
+			null
+		);
+		addReceipt( rows, q.email, result );
+		results[ q.index ] = result;
+	}
 }
 
 /**
@@ -287,10 +370,38 @@ export async function ingestRun(
 					: []
 			)
 		);
+		// Emails without any thread hint surely open tickets: they are queued and inserted
+		// together. Any other email may answer one of them, so the queue goes in before it.
 		const results: StoreResult[] = [];
-		for ( const email of emails ) {
-			results.push( await writeOne( c, t, email, rows, customers ) );
+		let queued: QueuedTicket[] = [];
+		const insertQueued = async (): Promise< void > => {
+			if ( queued.length > 0 ) {
+				await insertQueuedTickets( c, t, queued, rows, results );
+				queued = [];
+			}
+		};
+		for ( const [ index, email ] of emails.entries() ) {
+			const { analysis } = email;
+			const customerId = customers.get(
+				analysis.parsed?.from?.address ?? ''
+			);
+			if (
+				analysis.verdict === null &&
+				customerId !== undefined &&
+				! mayBeReply( analysis.hints )
+			) {
+				queued.push( {
+					index,
+					email,
+					attachments: await storeHeld( c, t, email ),
+					customerId,
+				} );
+				continue;
+			}
+			await insertQueued();
+			results[ index ] = await writeOne( c, t, email, rows, customers );
 		}
+		await insertQueued();
 		// The receipts go in last: a key seen meanwhile fails the run, which is then retried
 		// one by one.
 		await rows.flush( c, t );

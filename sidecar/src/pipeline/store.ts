@@ -27,6 +27,7 @@ import {
 	releaseQuarantinedReceipt,
 	ticketsByMessageIds,
 	upsertCustomer,
+	type ThreadRow,
 } from '../db/ingest-repo.ts';
 import type { Pool, PoolConnection } from '../db/pool.ts';
 import {
@@ -585,6 +586,112 @@ export async function quarantine(
 }
 
 /**
+ * Whether an email may answer a ticket: without any thread hint it is surely a new one, and the
+ * store need not look (nor wait for earlier emails of its run to be written).
+ *
+ * @param hints The email's thread hints.
+ */
+export function mayBeReply( hints: ThreadHints ): boolean {
+	return (
+		hints.replyAddressTicketId !== null ||
+		hints.signedTicketId !== null ||
+		hints.subjectTicketId !== null ||
+		hints.unverifiedTicketIds.length > 0 ||
+		hints.referenceIds.length > 0
+	);
+}
+
+/**
+ * The thread row of an analysed email.
+ *
+ * @param analysis   Its analysis, without verdict.
+ * @param ticketId   Ticket it goes on.
+ * @param customerId Its sender.
+ * @param type       A new ticket's first message, or a reply.
+ */
+export function threadRowOf(
+	analysis: Analysis,
+	ticketId: number,
+	customerId: number,
+	type: 'report' | 'reply'
+): ThreadRow {
+	const parsed = analysis.parsed as NonNullable< Analysis[ 'parsed' ] >;
+	const content = analysis.content as NonNullable< Analysis[ 'content' ] >;
+	const from = parsed.from as NonNullable< typeof parsed.from >;
+	return {
+		ticketId,
+		type,
+		customerId,
+		fromAddress: from.address,
+		fromName: from.name,
+		bodyText: content.bodyText,
+		bodyHtml: content.bodyHtml,
+		replyText: content.replyText,
+		messageId: parsed.messageId,
+	};
+}
+
+/**
+ * Collects the attachment, outbox-event and activity rows of a ticket or reply just written.
+ *
+ * @param rows        Where the rows go.
+ * @param input       The email.
+ * @param analysis    Its analysis.
+ * @param attachments Its attachments, with the blobs they were stored in.
+ * @param ticketId    Its ticket.
+ * @param threadId    Its thread.
+ * @param replyReason Why it is a reply, or null for a new ticket.
+ */
+export function bookTicketOrReply(
+	rows: PendingRows,
+	input: IngestInput,
+	analysis: Analysis,
+	attachments: readonly AttachmentInfo[],
+	ticketId: number,
+	threadId: number,
+	replyReason: Reason | null
+): StoreResult {
+	for ( const a of attachments ) {
+		rows.attachment( {
+			ticketId,
+			threadId,
+			blobId: a.blobId,
+			filename: a.filename,
+			contentType: a.contentType,
+			sizeBytes: a.size,
+			contentId: a.contentId,
+			inline: a.inline,
+			status: a.status === 'stored' ? 'stored' : 'refused',
+			reason: a.reason,
+		} );
+	}
+	const outcome = replyReason !== null ? 'reply' : 'ticket';
+	const reason: Reason = replyReason ?? 'new_ticket';
+	const { base, details } = activityOf( input, analysis );
+	const refused = attachments.filter( ( a ) => a.status === 'refused' );
+	if ( refused.length > 0 ) {
+		details[ 'refused_attachments' ] = refused.map( ( a ) => ( {
+			filename: a.filename,
+			reason: a.reason,
+		} ) );
+	}
+	rows.event(
+		replyReason !== null ? 'customer_replied' : 'ticket_created',
+		ticketId,
+		threadId
+	);
+	rows.activityRow( {
+		...base,
+		outcome,
+		reason,
+		ticketId,
+		threadId,
+		details,
+	} );
+	return { outcome, reason, ticketId, threadId, eventCreated: true };
+}
+
+/**
  * Writes the ticket or reply for an analysed email in the open transaction; no commit.
  *
  * @param c           Connection in a transaction (blobs already written).
@@ -606,7 +713,6 @@ export async function writeTicketOrReply(
 	customers?: ReadonlyMap< string, number >
 ): Promise< StoreResult > {
 	const parsed = analysis.parsed as NonNullable< Analysis[ 'parsed' ] >;
-	const content = analysis.content as NonNullable< Analysis[ 'content' ] >;
 	const from = parsed.from as NonNullable< typeof parsed.from >;
 	const existing = await resolveTicket(
 		c,
@@ -627,58 +733,28 @@ export async function writeTicketOrReply(
 			customerId,
 			input.connectionId
 		) );
-	const threadId = await insertThread( c, t, {
-		ticketId,
-		type: existing ? 'reply' : 'report',
-		customerId,
-		fromAddress: from.address,
-		fromName: from.name,
-		bodyText: content.bodyText,
-		bodyHtml: content.bodyHtml,
-		replyText: content.replyText,
-		messageId: parsed.messageId,
-	} );
-	for ( const a of attachments ) {
-		rows.attachment( {
+	const threadId = await insertThread(
+		c,
+		t,
+		threadRowOf(
+			analysis,
 			ticketId,
-			threadId,
-			blobId: a.blobId,
-			filename: a.filename,
-			contentType: a.contentType,
-			sizeBytes: a.size,
-			contentId: a.contentId,
-			inline: a.inline,
-			status: a.status === 'stored' ? 'stored' : 'refused',
-			reason: a.reason,
-		} );
-	}
-	const outcome = existing ? 'reply' : 'ticket';
-	const reason: Reason = existing?.reason ?? 'new_ticket';
-	const { base, details } = activityOf( input, analysis );
-	const refused = attachments.filter( ( a ) => a.status === 'refused' );
-	if ( refused.length > 0 ) {
-		details[ 'refused_attachments' ] = refused.map( ( a ) => ( {
-			filename: a.filename,
-			reason: a.reason,
-		} ) );
-	}
-	rows.event(
-		existing ? 'customer_replied' : 'ticket_created',
-		ticketId,
-		threadId
+			customerId,
+			existing ? 'reply' : 'report'
+		)
 	);
-	rows.activityRow( {
-		...base,
-		outcome,
-		reason,
-		ticketId,
-		threadId,
-		details,
-	} );
 	if ( input.quarantineId !== undefined ) {
 		await markReprocessed( c, t, input.quarantineId );
 	}
-	return { outcome, reason, ticketId, threadId, eventCreated: true };
+	return bookTicketOrReply(
+		rows,
+		input,
+		analysis,
+		attachments,
+		ticketId,
+		threadId,
+		existing?.reason ?? null
+	);
 }
 
 /**
