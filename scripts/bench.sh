@@ -14,7 +14,7 @@ export PATH
 stop_previous bench
 STATE=$(new_state_dir bench)
 trap 'bash tests/env/down.sh "$STATE"; forget_state_dir bench "$STATE"' EXIT
-EPIPE_PORT_BASE=$(bash tests/env/free-port-base.sh) bash tests/env/up.sh "$STATE" >"$ROOT/.state/bench-up.log" 2>&1 || {
+EPIPE_DB_STATEMENT_TIMES=1 EPIPE_PORT_BASE=$(bash tests/env/free-port-base.sh) bash tests/env/up.sh "$STATE" >"$ROOT/.state/bench-up.log" 2>&1 || {
 	cat "$ROOT/.state/bench-up.log" >&2
 	exit 1
 }

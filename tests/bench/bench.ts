@@ -19,6 +19,7 @@ import {
 	loadStack,
 	mailboxClient,
 	openDb,
+	openRootDb,
 	ROOT,
 	type Stack,
 } from '../integration/support/stack.ts';
@@ -46,6 +47,7 @@ const SIZES = quick
 
 const stack: Stack = loadStack();
 const db = openDb( stack );
+const rootDb = openRootDb( stack );
 const stackFile = path.join( stack.stateDir, 'stack.json' );
 const BENCH = { user: 'bench@example.test', password: 'bench-pass' };
 const BIG = { user: 'bigbox@example.test', password: 'bigbox-pass' };
@@ -83,7 +85,25 @@ interface EngineRun {
 	emails: number;
 	seconds: number;
 	maxRssMb: number;
+	/** Time the database server spent executing statements (performance_schema). */
 	dbMsPerEmail: number;
+	dbStatementsPerEmail: number;
+	/** Time the engine waited on database calls, overlapping its own work. */
+	dbWaitMsPerEmail: number;
+}
+
+/** The server's statement time and count since the last call (bench.sh enables the timing). */
+async function serverStatements(): Promise< { ms: number; count: number } > {
+	const [ rows ] = await rootDb.query(
+		'SELECT SUM(SUM_TIMER_WAIT) / 1e9 AS ms, SUM(COUNT_STAR) AS n FROM performance_schema.events_statements_summary_global_by_event_name'
+	);
+	await rootDb.query(
+		'TRUNCATE TABLE performance_schema.events_statements_summary_global_by_event_name'
+	);
+	const row = (
+		rows as Array< { ms: string | null; n: string | null } >
+	 )[ 0 ];
+	return { ms: Number( row?.ms ?? 0 ), count: Number( row?.n ?? 0 ) };
 }
 
 /** One `run --once` over the bench mailbox. */
@@ -93,6 +113,7 @@ async function engine(): Promise< EngineRun > {
 		os.tmpdir(),
 		`epipe-bench-${ process.pid }-${ id }.json`
 	);
+	await serverStatements();
 	const start = performance.now();
 	await exec(
 		CLI,
@@ -115,6 +136,7 @@ async function engine(): Promise< EngineRun > {
 		}
 	);
 	const wall = ( performance.now() - start ) / 1000;
+	const server = await serverStatements();
 	const r = JSON.parse( fs.readFileSync( report, 'utf8' ) ) as {
 		emails: Record< string, number >;
 		db_ms: number;
@@ -130,7 +152,9 @@ async function engine(): Promise< EngineRun > {
 		emails,
 		seconds,
 		maxRssMb: r.max_rss_mb,
-		dbMsPerEmail: r.db_ms / Math.max( 1, emails ),
+		dbMsPerEmail: server.ms / Math.max( 1, emails ),
+		dbStatementsPerEmail: server.count / Math.max( 1, emails ),
+		dbWaitMsPerEmail: r.db_ms / Math.max( 1, emails ),
 	};
 }
 
@@ -392,6 +416,16 @@ async function main(): Promise< void > {
 				( text.emails + mix.emails ),
 			3
 		),
+		db_ms_per_email_text: round( text.dbMsPerEmail, 3 ),
+		db_ms_per_email_mix: round( mix.dbMsPerEmail, 3 ),
+		db_statements_per_email_text: round( text.dbStatementsPerEmail, 2 ),
+		db_statements_per_email_mix: round( mix.dbStatementsPerEmail, 2 ),
+		db_wait_ms_per_email: round(
+			( text.dbWaitMsPerEmail * text.emails +
+				mix.dbWaitMsPerEmail * mix.emails ) /
+				( text.emails + mix.emails ),
+			3
+		),
 		emails: { text: text.emails, mix: mix.emails, large: large.emails },
 	};
 	const rows: Array< [ string, string, string ] > = [
@@ -436,6 +470,21 @@ async function main(): Promise< void > {
 			String( result.db_ms_per_email ),
 			'',
 		],
+		[
+			'  text / mix (ms)',
+			`${ result.db_ms_per_email_text } / ${ result.db_ms_per_email_mix }`,
+			'',
+		],
+		[
+			'  statements per email, text / mix',
+			`${ result.db_statements_per_email_text } / ${ result.db_statements_per_email_mix }`,
+			'',
+		],
+		[
+			'engine wait on database calls per email (ms)',
+			String( result.db_wait_ms_per_email ),
+			'',
+		],
 	];
 	log( '' );
 	log(
@@ -448,6 +497,7 @@ async function main(): Promise< void > {
 	}
 	process.stdout.write( JSON.stringify( result ) + '\n' );
 	await db.end();
+	await rootDb.end();
 }
 
 await main();
