@@ -282,10 +282,10 @@ function canReturnIds( c: PoolConnection ): Promise< boolean > {
 /**
  * Inserts rows with one statement where the server returns their ids, else one by one.
  *
- * @param c       Connection.
- * @param sql     `INSERT INTO table (columns) VALUES`, without the rows.
- * @param one     Placeholders of one row, e.g. `(?, ?, UTC_TIMESTAMP())`.
- * @param rows    Values of each row.
+ * @param c    Connection.
+ * @param sql  `INSERT INTO table (columns) VALUES`, without the rows.
+ * @param one  Placeholders of one row, e.g. `(?, ?, UTC_TIMESTAMP())`.
+ * @param rows Values of each row.
  * @return The new ids, in the order of `rows`.
  */
 async function insertReturningIds(
