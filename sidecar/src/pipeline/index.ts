@@ -64,22 +64,20 @@ export function messageKey(
  * @param parsed The parsed email.
  */
 export function contentKey( parsed: ParsedEmail ): string {
-	return createHash( 'sha256' )
-		.update(
-			JSON.stringify( [
-				parsed.from?.address ?? '',
-				parsed.subject,
-				parsed.headers.get( 'date' )?.[ 0 ] ?? '',
-				parsed.text.trim(),
-				parsed.html?.trim() ?? '',
-				parsed.attachments.map( ( a ) => [
-					a.filename,
-					a.contentType,
-					a.size,
-				] ),
-			] )
-		)
-		.digest( 'hex' );
+	const hash = createHash( 'sha256' );
+	// Each field with its length in front, so no two emails can shift text from one to another.
+	const field = ( value: string ): void => {
+		hash.update( `${ value.length }:` ).update( value );
+	};
+	field( parsed.from?.address ?? '' );
+	field( parsed.subject );
+	field( parsed.headers.get( 'date' )?.[ 0 ] ?? '' );
+	field( parsed.text.trim() );
+	field( parsed.html?.trim() ?? '' );
+	for ( const a of parsed.attachments ) {
+		field( `${ a.filename }\n${ a.contentType }\n${ a.size }` );
+	}
+	return hash.digest( 'hex' );
 }
 
 function truncate( subject: string ): string {
