@@ -1,6 +1,7 @@
 /**
  * The contracts between the PHP plugin and the sidecar: the schema the sidecar expects is the one
- * PHP installs, and secrets sealed by either runtime open in the other.
+ * PHP installs, secrets sealed by either runtime open in the other, and a block-list pattern the
+ * admin tests in PHP matches the same values in the sidecar.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -13,6 +14,10 @@ import {
 	TABLE_COLUMNS,
 	tableNames,
 } from '../../sidecar/src/db/tables.ts';
+import {
+	compilePattern,
+	type MatchType,
+} from '../../sidecar/src/pipeline/patterns.ts';
 import { open, seal } from '../../sidecar/src/security/secret-box.ts';
 import { loadStack, openDb, wpEval, type Stack } from './support/stack.ts';
 
@@ -86,5 +91,62 @@ describe( 'PHP ↔ sidecar contract', () => {
 			`echo \\Email_Piping\\Security\\Secret_Box::open( ${ JSON.stringify( sealed ) } );`
 		);
 		assert.equal( out, 'rotated-refresh-token-✓' );
+	} );
+	it( 'PHP and the sidecar agree on what every kind of pattern matches', async () => {
+		const cases: Array< [ MatchType, string, string ] > = [];
+		const values = [
+			'no-reply@shop.example',
+			'NoReply@Shop.Example',
+			'billing@example.com',
+			'billing@example.com.evil',
+			'ann@exampleXcom',
+			'Automatic reply: away',
+			'[Auto-Reply] Out of office',
+			'Re: out of office request',
+			'Your Invoice (Copy) #12',
+			'Überweisung fällig',
+			'line one\nline two',
+		];
+		const patterns: Array< [ MatchType, string ] > = [
+			[ 'exact', 'billing@example.com' ],
+			[ 'exact', ' BILLING@example.com ' ],
+			[ 'wildcard', '*@example.com' ],
+			[ 'wildcard', 'no-reply@*' ],
+			[ 'wildcard', '*invoice (copy)*' ],
+			[ 'wildcard', '*ÜBERWEISUNG*' ],
+			[ 'wildcard', 'line*two' ],
+			[ 'regex', 'no(t)?[-_]?reply@' ],
+			[ 'regex', '^[\\[(]?auto(mat(ic|ed))?[\\s-]?reply' ],
+			[ 'regex', '^out of office' ],
+			[ 'regex', 'fällig$' ],
+			[ 'regex', 'example\\.com$' ],
+		];
+		for ( const [ type, pattern ] of patterns ) {
+			for ( const value of values ) {
+				cases.push( [ type, pattern, value ] );
+			}
+		}
+		const php = JSON.parse(
+			await wpEval(
+				stack,
+				`$cases = json_decode( base64_decode( '${ Buffer.from( JSON.stringify( cases ) ).toString( 'base64' ) }' ), true );
+				 echo wp_json_encode( array_map( fn( $c ) => \\Email_Piping\\Domain\\Pattern::matches( $c[0], $c[1], $c[2] ), $cases ) );`
+			)
+		) as boolean[];
+		const sidecar = cases.map( ( [ matchType, pattern, value ] ) =>
+			Boolean(
+				compilePattern( { kind: 'subject', matchType, pattern } )?.test(
+					value
+				)
+			)
+		);
+		const disagreements = cases.filter(
+			( _c, i ) => php[ i ] !== sidecar[ i ]
+		);
+		assert.deepEqual( disagreements, [] );
+		assert.ok(
+			php.filter( Boolean ).length >= 12,
+			'the cases do match things'
+		);
 	} );
 } );

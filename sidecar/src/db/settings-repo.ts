@@ -1,9 +1,10 @@
 /**
  * Settings the admin edits in WordPress (epipe_settings: one JSON value per name; a missing
- * row means the default). Read-only here.
+ * row means the default) and the block lists. Read-only here.
  */
 import type { RowDataPacket } from 'mysql2/promise';
 
+import type { BlockPattern } from '../pipeline/patterns.ts';
 import type { Pool } from './pool.ts';
 import type { Tables } from './tables.ts';
 
@@ -35,4 +36,32 @@ export async function readSettings(
 		}
 	}
 	return out;
+}
+
+/**
+ * The block lists (epipe_block_patterns), as the admin saved them.
+ *
+ * @param pool Database.
+ * @param t    Table names.
+ */
+export async function readBlockPatterns(
+	pool: Pool,
+	t: Tables
+): Promise< BlockPattern[] > {
+	const [ rows ] = await pool.query< RowDataPacket[] >(
+		`SELECT kind, pattern, match_type FROM ${ t.block_patterns } ORDER BY id`
+	);
+	return rows.flatMap( ( row ): BlockPattern[] => {
+		const kind = String( row[ 'kind' ] );
+		const matchType = String( row[ 'match_type' ] );
+		if (
+			( kind !== 'sender' && kind !== 'subject' ) ||
+			( matchType !== 'exact' &&
+				matchType !== 'wildcard' &&
+				matchType !== 'regex' )
+		) {
+			return [];
+		}
+		return [ { kind, matchType, pattern: String( row[ 'pattern' ] ) } ];
+	} );
 }
