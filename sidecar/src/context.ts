@@ -3,11 +3,17 @@
  */
 import { loadConfig, type SidecarConfig } from './config.ts';
 import { readOptions } from './db/options-repo.ts';
-import { readSettings } from './db/settings-repo.ts';
+import { readBlockPatterns, readSettings } from './db/settings-repo.ts';
 import { openPool, type Pool } from './db/pool.ts';
 import { assertSchemaVersion } from './db/schema-guard.ts';
 import { tableNames, type Tables } from './db/tables.ts';
 import type { Logger } from './logger.ts';
+import type { PipelineSettings } from './pipeline/index.ts';
+import {
+	compilePattern,
+	type BlockPattern,
+	type CompiledPattern,
+} from './pipeline/patterns.ts';
 
 /** Default of the setting reply_above_text. */
 export const DEFAULT_REPLY_MARKER = '-- Reply above this line --';
@@ -18,6 +24,11 @@ export const DEFAULT_REPLY_MARKER = '-- Reply above this line --';
  */
 export class SiteSettings {
 	private marker = DEFAULT_REPLY_MARKER;
+	private patterns: readonly CompiledPattern[] = [];
+	private admission: Pick<
+		PipelineSettings,
+		'allowedEmails' | 'allowedSenders'
+	> = {};
 	private readAt = Number.NEGATIVE_INFINITY;
 	private readonly pool: Pool;
 	private readonly tables: Tables;
@@ -36,6 +47,19 @@ export class SiteSettings {
 		return this.marker;
 	}
 
+	/** The block lists. */
+	get blockPatterns(): readonly CompiledPattern[] {
+		return this.patterns;
+	}
+
+	/** Which emails are taken in, and from whom. */
+	get allowed(): Pick<
+		PipelineSettings,
+		'allowedEmails' | 'allowedSenders'
+	> {
+		return this.admission;
+	}
+
 	/**
 	 * Reads the settings again unless they were read within `maxAgeMs`. When the database can't
 	 * answer, the values read last stay (the pass itself will report the database).
@@ -47,13 +71,25 @@ export class SiteSettings {
 			return;
 		}
 		let settings: Map< string, unknown >;
+		let patterns: BlockPattern[];
 		try {
 			settings = await readSettings( this.pool, this.tables, [
 				'reply_above_text',
+				'allowed_emails',
+				'allowed_senders',
 			] );
+			patterns = await readBlockPatterns( this.pool, this.tables );
 		} catch {
 			return;
 		}
+		this.patterns = patterns.flatMap( ( p ) => compilePattern( p ) ?? [] );
+		const emails = settings.get( 'allowed_emails' );
+		const senders = settings.get( 'allowed_senders' );
+		this.admission = {
+			allowedEmails:
+				emails === 'new' || emails === 'reply' ? emails : 'all',
+			allowedSenders: senders === 'registered' ? 'registered' : 'anyone',
+		};
 		const marker = settings.get( 'reply_above_text' );
 		this.marker =
 			typeof marker === 'string' && marker.trim() !== ''

@@ -257,7 +257,7 @@ async function runPass(
 	let events = 0;
 	const log = ctx.log.child( { connectionId: connection.id } );
 	await ctx.settings.refresh();
-	const replyMarker = ctx.settings.replyMarker;
+	const { replyMarker, blockPatterns, allowed } = ctx.settings;
 	const refs = await source.listAfter( checkpoint.lastUid );
 	// After a pass died without progress, emails go one at a time, so a further death is
 	// known to have happened on the first one. When that email stopped the process
@@ -307,6 +307,8 @@ async function runPass(
 			mailboxAddress: connection.mailboxAddress,
 			secretKey: ctx.secretKey,
 			replyMarker,
+			blockPatterns,
+			...allowed,
 		},
 		policy: DEFAULT_POLICY,
 		maxBytes: connection.imap.maxMessageBytes,

@@ -1,5 +1,6 @@
 /**
- * Settings an admin saves in WordPress reach the sidecar: a custom reply marker cuts replies.
+ * Settings an admin saves in WordPress reach the sidecar: a custom reply marker cuts replies, the
+ * block lists stop senders and subjects, and "allowed emails / senders" refuse what they say.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -8,11 +9,15 @@ import { after, before, describe, it } from 'node:test';
 import type mysql from 'mysql2/promise';
 
 import {
+	count,
 	loadStack,
 	openDb,
 	runCli,
 	sendMail,
+	type Mailbox,
 	type Stack,
+	waitForMail,
+	wpEval,
 } from './support/stack.ts';
 import { adminAuth, api } from './support/wp.ts';
 
@@ -70,5 +75,225 @@ describe( 'settings from WordPress', () => {
 			( rows as Array< { reply_text: string } > )[ 0 ]?.reply_text,
 			'Only this line is new.'
 		);
+	} );
+	it( 'a sender or subject on the block list is skipped with its reason, and nothing else is', async () => {
+		const tag = randomUUID().slice( 0, 8 );
+		const created: number[] = [];
+		for ( const body of [
+			{
+				kind: 'sender',
+				pattern: `*@spam-${ tag }.example`,
+				match_type: 'wildcard',
+			},
+			{
+				kind: 'subject',
+				pattern: `^cheap pills ${ tag }`,
+				match_type: 'regex',
+			},
+		] ) {
+			const res = await api< { id: number } >(
+				stack,
+				'POST',
+				'/block-patterns',
+				adminAuth( stack ),
+				body
+			);
+			assert.equal( res.status, 201, res.text );
+			created.push( res.json.id );
+		}
+		try {
+			const mails = [
+				[ `Bulk@SPAM-${ tag }.example`, `Offer ${ tag }` ],
+				[ 'customer@example.test', `Cheap pills ${ tag } today` ],
+				[ 'customer@example.test', `Not blocked ${ tag }` ],
+			] as const;
+			for ( const [ from, subject ] of mails ) {
+				await sendMail( stack, {
+					from,
+					to: 'support@example.test',
+					subject,
+					text: 'Hello.',
+				} );
+			}
+			const result = await runCli( [
+				'run',
+				'--once',
+				'--wp-config',
+				stack.wp.config,
+			] );
+			assert.equal( result.code, 0, result.stderr );
+			const [ rows ] = await db.query(
+				'SELECT subject, outcome, reason FROM wp_epipe_activity WHERE subject LIKE ? ORDER BY id',
+				[ `%${ tag }%` ]
+			);
+			assert.deepEqual(
+				( rows as Array< Record< string, string > > ).map(
+					( r ) => `${ r[ 'outcome' ] }:${ r[ 'reason' ] }`
+				),
+				[
+					'skipped:blocked_sender',
+					'skipped:blocked_subject',
+					'ticket:new_ticket',
+				]
+			);
+			const [ tickets ] = await db.query(
+				'SELECT subject FROM wp_epipe_tickets WHERE subject LIKE ?',
+				[ `%${ tag }%` ]
+			);
+			assert.deepEqual(
+				( tickets as Array< { subject: string } > ).map(
+					( r ) => r.subject
+				),
+				[ `Not blocked ${ tag }` ]
+			);
+		} finally {
+			for ( const id of created ) {
+				await api(
+					stack,
+					'DELETE',
+					`/block-patterns/${ id }`,
+					adminAuth( stack )
+				);
+			}
+		}
+	} );
+	it( 'refuses replies, new tickets or unregistered senders as the allowed-emails settings say', async () => {
+		const tag = randomUUID().slice( 0, 8 );
+		const setAllowed = async ( body: Record< string, string > ) => {
+			const res = await api(
+				stack,
+				'PATCH',
+				'/settings',
+				adminAuth( stack ),
+				body
+			);
+			assert.equal( res.status, 200, res.text );
+			// The settings are re-read at most every 5 s; `run --once` reads them at start.
+		};
+		const send = ( from: string, subject: string, extra = {} ) =>
+			sendMail( stack, {
+				from,
+				to: 'support@example.test',
+				subject,
+				text: 'Hello.',
+				...extra,
+			} );
+		const runOnce = async () => {
+			const result = await runCli( [
+				'run',
+				'--once',
+				'--wp-config',
+				stack.wp.config,
+			] );
+			assert.equal( result.code, 0, result.stderr );
+		};
+		const outcomeOf = async ( subject: string ): Promise< string > => {
+			const [ rows ] = await db.query(
+				'SELECT outcome, reason FROM wp_epipe_activity WHERE subject = ? ORDER BY id DESC LIMIT 1',
+				[ subject ]
+			);
+			const row = ( rows as Array< Record< string, string > > )[ 0 ];
+			return `${ row?.[ 'outcome' ] }:${ row?.[ 'reason' ] }`;
+		};
+		await wpEval(
+			stack,
+			`wp_insert_user( array( 'user_login' => 'reg-${ tag }', 'user_email' => 'Registered-${ tag }@example.test', 'user_pass' => wp_generate_password(), 'role' => 'subscriber' ) );`
+		);
+		try {
+			const opener = `<allowed-${ tag }@example.test>`;
+			await send( 'customer@example.test', `Opened ${ tag }`, {
+				messageId: opener,
+			} );
+			await runOnce();
+			assert.equal(
+				await outcomeOf( `Opened ${ tag }` ),
+				'ticket:new_ticket'
+			);
+
+			await setAllowed( { allowed_emails: 'new' } );
+			await send( 'customer@example.test', `Re: Opened ${ tag }`, {
+				inReplyTo: opener,
+				references: opener,
+			} );
+			await runOnce();
+			assert.equal(
+				await outcomeOf( `Re: Opened ${ tag }` ),
+				'skipped:reply_not_allowed'
+			);
+
+			await setAllowed( { allowed_emails: 'reply' } );
+			await send( 'customer@example.test', `Brand new ${ tag }` );
+			await runOnce();
+			assert.equal(
+				await outcomeOf( `Brand new ${ tag }` ),
+				'skipped:new_ticket_not_allowed'
+			);
+
+			await setAllowed( {
+				allowed_emails: 'all',
+				allowed_senders: 'registered',
+			} );
+			await send( 'stranger@example.test', `From a stranger ${ tag }` );
+			await send(
+				`registered-${ tag }@EXAMPLE.test`,
+				`From a user ${ tag }`
+			);
+			await runOnce();
+			assert.equal(
+				await outcomeOf( `From a stranger ${ tag }` ),
+				'skipped:sender_not_registered'
+			);
+			assert.equal(
+				await outcomeOf( `From a user ${ tag }` ),
+				'ticket:new_ticket'
+			);
+			assert.equal(
+				await count(
+					db,
+					'SELECT COUNT(*) n FROM wp_epipe_tickets WHERE subject LIKE ?',
+					[ `%${ tag }` ]
+				),
+				2,
+				'only the first email and the registered user opened tickets'
+			);
+			// Each refused sender is told why, by WordPress, under the refused email.
+			const [ events ] = await db.query(
+				"SELECT payload FROM wp_epipe_events WHERE type = 'reject_notice' AND payload LIKE ? ORDER BY id",
+				[ `%${ tag }%` ]
+			);
+			assert.deepEqual(
+				( events as Array< { payload: string } > ).map( ( e ) => {
+					const p = JSON.parse( e.payload ) as Record<
+						string,
+						string
+					>;
+					return `${ p[ 'notice' ] } → ${ p[ 'to' ] }`;
+				} ),
+				[
+					'reply_not_allowed → customer@example.test',
+					'new_ticket_not_allowed → customer@example.test',
+					'sender_not_registered → stranger@example.test',
+				]
+			);
+			const notice = await waitForMail(
+				stack,
+				stack.mailboxes.customer as Mailbox,
+				( m ) =>
+					m.subject === `Re: Brand new ${ tag }` &&
+					/new ticket can not be created via email/.test(
+						m.text ?? ''
+					)
+			);
+			// Marked as automatic, so the sender's auto-responder does not answer it.
+			assert.match(
+				String( notice.headers.get( 'auto-submitted' ) ),
+				/^auto-/
+			);
+		} finally {
+			await setAllowed( {
+				allowed_emails: 'all',
+				allowed_senders: 'anyone',
+			} );
+		}
 	} );
 } );

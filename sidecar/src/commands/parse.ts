@@ -143,6 +143,7 @@ export async function describeRaw(
 		mailboxAddress: options.mailboxAddress,
 		secretKey: options.ctx?.secretKey ?? null,
 		replyMarker: options.ctx?.settings.replyMarker ?? DEFAULT_REPLY_MARKER,
+		blockPatterns: options.ctx?.settings.blockPatterns ?? [],
 	} );
 	const { action, reason, ticketId } = await decide( analysis, options );
 	const p = analysis.parsed;

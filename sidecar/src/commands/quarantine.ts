@@ -127,6 +127,8 @@ export async function reprocess(
 				mailboxAddress: connection?.mailboxAddress ?? '',
 				secretKey: ctx.secretKey,
 				replyMarker: ctx.settings.replyMarker,
+				blockPatterns: ctx.settings.blockPatterns,
+				...ctx.settings.allowed,
 			},
 			policy: DEFAULT_POLICY,
 			// An admin reprocessing a too-large email has decided it should come in.

@@ -507,6 +507,65 @@ export async function findTicket(
 }
 
 /**
+ * Queues one of the reject notices WordPress sends the sender of a refused email.
+ *
+ * @param c                  Connection in a transaction.
+ * @param t                  Table names.
+ * @param notice             Which notice (reply_not_allowed, new_ticket_not_allowed, sender_not_registered).
+ * @param email              The refused email: its sender, subject, Message-ID, connection and ticket.
+ * @param email.to           Sender.
+ * @param email.subject      Subject.
+ * @param email.inReplyTo    Its Message-ID (the notice threads under it).
+ * @param email.connectionId Connection it came through.
+ * @param email.ticketId     Ticket it would have joined, if any.
+ */
+export async function insertRejectNotice(
+	c: PoolConnection,
+	t: Tables,
+	notice: string,
+	email: {
+		to: string;
+		subject: string;
+		inReplyTo: string | null;
+		connectionId: number;
+		ticketId: number | null;
+	}
+): Promise< void > {
+	await c.execute(
+		`INSERT INTO ${ t.events } (type, ticket_id, thread_id, payload, status, created_at) VALUES ('reject_notice', ?, NULL, ?, 'pending', UTC_TIMESTAMP())`,
+		[
+			email.ticketId ?? 0,
+			JSON.stringify( {
+				notice,
+				to: email.to,
+				subject: email.subject,
+				in_reply_to: email.inReplyTo ?? '',
+				connection_id: email.connectionId,
+			} ),
+		]
+	);
+}
+
+/**
+ * Whether a WordPress user has this email address (the collation ignores case).
+ *
+ * @param c       Connection.
+ * @param t       Table names.
+ * @param address Address.
+ */
+export async function isRegisteredUser(
+	c: PoolConnection,
+	t: Tables,
+	address: string
+): Promise< boolean > {
+	const [ rows ] = await c.execute< RowDataPacket[] >(
+		`SELECT 1 FROM ${ t.users } WHERE user_email = ? LIMIT 1`,
+		[ address ]
+	);
+	return rows.length > 0;
+}
+
+/**
  * Tickets holding threads with any of these Message-IDs.
  *
  * @param c          Connection.

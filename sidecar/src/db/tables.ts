@@ -175,8 +175,8 @@ export const TABLE_COLUMNS = {
 
 export type TableName = keyof typeof TABLE_COLUMNS;
 
-/** Full table names for one site's prefix. */
-export type Tables = Record< TableName, string >;
+/** Full table names for one site's prefix, and WordPress's users table. */
+export type Tables = Record< TableName, string > & { readonly users: string };
 
 /**
  * Full names of every table for a prefix ("wp_" → "wp_epipe_tickets").
@@ -188,5 +188,5 @@ export function tableNames( prefix: string ): Tables {
 	for ( const name of Object.keys( TABLE_COLUMNS ) as TableName[] ) {
 		out[ name ] = `${ prefix }epipe_${ name }`;
 	}
-	return out;
+	return { ...out, users: `${ prefix }users` };
 }

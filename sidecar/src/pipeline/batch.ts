@@ -23,7 +23,7 @@ import type { Tables } from '../db/tables.ts';
 import { failpoint } from '../failpoints.ts';
 import { timed } from '../metrics.ts';
 import { refusalByName, type AttachmentPolicy } from './attachments.ts';
-import { analyseStream } from './index.ts';
+import { admissionRestricted, analyseStream } from './index.ts';
 import type { AttachmentSink } from './parse.ts';
 import {
 	activityOf,
@@ -114,6 +114,8 @@ export function fitsRun( email: BufferedEmail ): boolean {
 	return (
 		analysis.messageKey !== '' &&
 		email.input.quarantineId === undefined &&
+		// Restrictions on what is taken in are checked one by one, against the database.
+		! admissionRestricted( email.input.settings ) &&
 		( analysis.verdict === null || analysis.verdict.action === 'skip' )
 	);
 }

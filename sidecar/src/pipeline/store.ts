@@ -21,7 +21,9 @@ import {
 	insertThread,
 	insertTicket,
 	contentKeyOf,
+	insertRejectNotice,
 	isDuplicateKey,
+	isRegisteredUser,
 	PendingRows,
 	receiptOutcome,
 	releaseQuarantinedReceipt,
@@ -38,9 +40,19 @@ import {
 import type { Tables } from '../db/tables.ts';
 import type { PartwiseMessage } from '../sources/mail-source.ts';
 import { refusalByName, type AttachmentPolicy } from './attachments.ts';
-import { analyseStream, type PipelineSettings } from './index.ts';
+import {
+	admissionRestricted,
+	analyseStream,
+	type PipelineSettings,
+} from './index.ts';
 import type { AttachmentSink } from './parse.ts';
-import type { Analysis, AttachmentInfo, Reason, ThreadHints } from './types.ts';
+import type {
+	Analysis,
+	AttachmentInfo,
+	ParsedEmail,
+	Reason,
+	ThreadHints,
+} from './types.ts';
 
 export type Outcome =
 	'ticket' | 'reply' | 'skipped' | 'quarantined' | 'already_processed';
@@ -283,6 +295,52 @@ async function checkpoint(
 export class MessageIdCollision extends Error {}
 
 /**
+ * Why the admin's settings refuse an email the screening let through, or null: replies or new
+ * tickets not taken by email, or a new ticket from someone who is not a WordPress user.
+ *
+ * @param c        Connection.
+ * @param t        Table names.
+ * @param input    The email.
+ * @param analysis Its analysis, without verdict.
+ */
+async function admissionRefusal(
+	c: PoolConnection,
+	t: Tables,
+	input: IngestInput,
+	analysis: Analysis
+): Promise< Refusal | null > {
+	const { allowedEmails = 'all', allowedSenders = 'anyone' } = input.settings;
+	if ( ! admissionRestricted( input.settings ) ) {
+		return null;
+	}
+	const from = (
+		analysis.parsed?.from as NonNullable< ParsedEmail[ 'from' ] >
+	 ).address;
+	const existing = await resolveTicket( c, t, analysis.hints, from, false );
+	if ( existing !== null ) {
+		return allowedEmails === 'new'
+			? { reason: 'reply_not_allowed', ticketId: existing.ticketId }
+			: null;
+	}
+	if ( allowedEmails === 'reply' ) {
+		return { reason: 'new_ticket_not_allowed', ticketId: null };
+	}
+	if (
+		allowedSenders === 'registered' &&
+		! ( await isRegisteredUser( c, t, from ) )
+	) {
+		return { reason: 'sender_not_registered', ticketId: null };
+	}
+	return null;
+}
+
+/** An email the settings refuse: why, and the ticket it would have joined. */
+interface Refusal {
+	readonly reason: Reason;
+	readonly ticketId: number | null;
+}
+
+/**
  * Inserts the receipt in the open transaction. On a duplicate key the transaction is rolled
  * back and the duplicate recorded instead; the result then says so. A different email under a
  * Message-ID already stored throws MessageIdCollision instead; once an agent reprocesses it, it
@@ -456,12 +514,14 @@ async function finishWithoutTicket(
  * @param t        Table names.
  * @param input    The email.
  * @param analysis Its analysis, with a skip verdict.
+ * @param refusal
  */
 async function recordSkip(
 	c: PoolConnection,
 	t: Tables,
 	input: IngestInput,
-	analysis: Analysis
+	analysis: Analysis,
+	refusal: Refusal | null = null
 ): Promise< StoreResult > {
 	const reason = ( analysis.verdict as NonNullable< Analysis[ 'verdict' ] > )
 		.reason;
@@ -477,7 +537,18 @@ async function recordSkip(
 		return receipt;
 	}
 	const { base, details } = activityOf( input, analysis );
-	return finishWithoutTicket(
+	const sender = analysis.parsed?.from?.address;
+	if ( refusal !== null && sender !== undefined ) {
+		// The sender is told why (SupportCandy's reject notices, sent by WordPress).
+		await insertRejectNotice( c, t, refusal.reason, {
+			to: sender,
+			subject: analysis.subject,
+			inReplyTo: analysis.parsed?.messageId ?? null,
+			connectionId: input.connectionId,
+			ticketId: refusal.ticketId,
+		} );
+	}
+	const result = await finishWithoutTicket(
 		c,
 		t,
 		input,
@@ -487,6 +558,7 @@ async function recordSkip(
 		base,
 		details
 	);
+	return { ...result, eventCreated: refusal !== null };
 }
 
 /**
@@ -832,6 +904,7 @@ export async function ingestMessage(
 	const c = timed( await pool.getConnection() );
 	let released = false;
 	let analysis: Analysis | null = null;
+	let refusal: Refusal | null = null;
 	try {
 		await c.beginTransaction();
 		try {
@@ -847,7 +920,14 @@ export async function ingestMessage(
 			);
 			failpoint( 'after_download' );
 			if ( analysis.verdict === null ) {
-				return await storeTicketOrReply( c, t, input, analysis );
+				refusal = await admissionRefusal( c, t, input, analysis );
+				if ( refusal === null ) {
+					return await storeTicketOrReply( c, t, input, analysis );
+				}
+				analysis = {
+					...analysis,
+					verdict: { action: 'skip', reason: refusal.reason },
+				};
 			}
 		} catch ( err ) {
 			await c.rollback().catch( () => undefined );
@@ -855,9 +935,12 @@ export async function ingestMessage(
 		}
 		// Skipped or quarantined: nothing written while parsing may stay.
 		await c.rollback();
-		if ( analysis.verdict.action === 'skip' ) {
+		const verdict = analysis.verdict as NonNullable<
+			Analysis[ 'verdict' ]
+		>;
+		if ( verdict.action === 'skip' ) {
 			try {
-				return await recordSkip( c, t, input, analysis );
+				return await recordSkip( c, t, input, analysis, refusal );
 			} catch ( err ) {
 				await c.rollback().catch( () => undefined );
 				throw err;
@@ -869,8 +952,8 @@ export async function ingestMessage(
 			pool,
 			t,
 			input,
-			analysis.verdict.reason,
-			analysis.verdict.detail ?? null,
+			verdict.reason,
+			verdict.detail ?? null,
 			analysis
 		);
 	} catch ( err ) {
