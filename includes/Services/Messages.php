@@ -65,6 +65,7 @@ final class Messages {
 			'reply_reference'        => __( 'Added as a reply: it references the ticket and comes from its customer.', 'email-piping' ),
 			'reply_subject_token'    => __( 'Added as a reply: its subject names the ticket and it comes from its customer.', 'email-piping' ),
 			'reply_address'          => __( 'Added as a reply: it was sent to the ticket\'s signed reply address.', 'email-piping' ),
+			'agent_reply'            => __( 'Added as an agent\'s reply: an agent answered a notification from their mail client; the customer is notified.', 'email-piping' ),
 			'from_piped_address'     => __( 'Skipped: it was sent from the piped mailbox itself.', 'email-piping' ),
 			'own_notification'       => __( 'Skipped: it is one of our own notifications.', 'email-piping' ),
 			'auto_reply'             => __( 'Skipped: an automatic reply (out of office, auto-responder).', 'email-piping' ),

@@ -10,12 +10,15 @@ import { after, before, describe, it } from 'node:test';
 import type { ParsedMail } from 'mailparser';
 import type mysql from 'mysql2/promise';
 
+import { parseOurMessageId } from '../../sidecar/src/security/signer.ts';
+
 import {
 	count,
 	loadStack,
 	mailboxClient,
 	openDb,
 	runCli,
+	type Mailbox,
 	sendMail,
 	type Stack,
 	waitForMail,
@@ -200,6 +203,49 @@ describe( 'email → ticket → confirmation → reply → same ticket', () => {
 				[ ticketId ]
 			),
 			initial
+		);
+	} );
+
+	it( "posts an agent's answer from their mail client as the agent's reply, and mails it to the customer", async () => {
+		const alert = await waitForMail(
+			stack,
+			stack.mailboxes.agent as Mailbox,
+			// The alert about this ticket (not a confirmation of a ticket the agent opened).
+			( m ) =>
+				parseOurMessageId( m.messageId ?? '' )?.ticketId === ticketId
+		);
+		await sendMail( stack, {
+			from: 'Agent <agent@example.test>',
+			to: 'support@example.test',
+			// Threaded by the signed reference alone (and kept out of the subject search below).
+			subject: 'Re: your alert',
+			inReplyTo: alert.messageId ?? '',
+			references: [ alert.messageId ?? '' ],
+			text: `A technician comes tomorrow at nine.\n\nOn Monday, Email Piping wrote:\n> ${ ( alert.text ?? '' ).split( '\n' ).join( '\n> ' ) }`,
+		} );
+		const result = await runOnce();
+		assert.equal( result.code, 0, result.stderr );
+		const [ rows ] = await db.query(
+			`SELECT th.author_kind, th.user_id, th.customer_id, th.reply_text, u.user_email
+			 FROM wp_epipe_threads th LEFT JOIN wp_users u ON u.ID = th.user_id
+			 WHERE th.ticket_id = ? ORDER BY th.id DESC LIMIT 1`,
+			[ ticketId ]
+		);
+		const thread = ( rows as Array< Record< string, unknown > > )[ 0 ];
+		assert.equal( thread?.[ 'author_kind' ], 'agent' );
+		assert.equal( thread?.[ 'user_email' ], 'agent@example.test' );
+		assert.equal( thread?.[ 'customer_id' ], null );
+		assert.equal(
+			thread?.[ 'reply_text' ],
+			'A technician comes tomorrow at nine.'
+		);
+		// The customer is mailed the agent's words about this ticket.
+		await waitForMail(
+			stack,
+			stack.mailboxes.customer as Mailbox,
+			( m ) =>
+				/A technician comes tomorrow at nine/.test( m.text ?? '' ) &&
+				( m.subject ?? '' ).includes( `#${ ticketId }]` )
 		);
 	} );
 

@@ -377,7 +377,9 @@ export function insertReports(
 export interface ThreadRow {
 	readonly ticketId: number;
 	readonly type: 'report' | 'reply';
-	readonly customerId: number;
+	/** The customer who wrote it, or null for an agent's reply (then `userId`). */
+	readonly customerId: number | null;
+	readonly userId?: number | null;
 	readonly fromAddress: string;
 	readonly fromName: string;
 	readonly bodyText: string;
@@ -399,12 +401,14 @@ export async function insertThread(
 	row: ThreadRow
 ): Promise< number > {
 	const [ res ] = await c.execute< ResultSetHeader >(
-		`INSERT INTO ${ t.threads } (ticket_id, type, author_kind, customer_id, from_address, from_name, body_text, body_html, reply_text, message_id, source, created_at)
-		 VALUES (?, ?, 'customer', ?, ?, ?, ?, ?, ?, ?, 'email', UTC_TIMESTAMP())`,
+		`INSERT INTO ${ t.threads } (ticket_id, type, author_kind, customer_id, user_id, from_address, from_name, body_text, body_html, reply_text, message_id, source, created_at)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'email', UTC_TIMESTAMP())`,
 		[
 			row.ticketId,
 			row.type,
+			row.customerId === null ? 'agent' : 'customer',
 			row.customerId,
+			row.userId ?? null,
 			row.fromAddress,
 			row.fromName.slice( 0, 190 ),
 			row.bodyText,
@@ -734,9 +738,21 @@ export class PendingRows {
 	 * @param type     Event type.
 	 * @param ticketId Ticket.
 	 * @param threadId Thread.
+	 * @param payload
 	 */
-	event( type: string, ticketId: number, threadId: number ): void {
-		this.events.push( [ type, ticketId, threadId, 'pending' ] );
+	event(
+		type: string,
+		ticketId: number,
+		threadId: number,
+		payload: Record< string, unknown > | null = null
+	): void {
+		this.events.push( [
+			type,
+			ticketId,
+			threadId,
+			payload === null ? null : JSON.stringify( payload ),
+			'pending',
+		] );
 	}
 
 	/**
@@ -790,7 +806,7 @@ export class PendingRows {
 		await insertRows(
 			c,
 			t.events,
-			[ 'type', 'ticket_id', 'thread_id', 'status' ],
+			[ 'type', 'ticket_id', 'thread_id', 'payload', 'status' ],
 			this.events.splice( 0 )
 		);
 		await insertRows(

@@ -175,8 +175,14 @@ export const TABLE_COLUMNS = {
 
 export type TableName = keyof typeof TABLE_COLUMNS;
 
-/** Full table names for one site's prefix, and WordPress's users table. */
-export type Tables = Record< TableName, string > & { readonly users: string };
+/** Full table names for one site's prefix, and the WordPress tables users and roles live in. */
+export type Tables = Record< TableName, string > & {
+	readonly users: string;
+	readonly usermeta: string;
+	readonly options: string;
+	/** The table prefix, which also names the capabilities meta key and the roles option. */
+	readonly prefix: string;
+};
 
 /**
  * Full names of every table for a prefix ("wp_" → "wp_epipe_tickets").
@@ -188,5 +194,11 @@ export function tableNames( prefix: string ): Tables {
 	for ( const name of Object.keys( TABLE_COLUMNS ) as TableName[] ) {
 		out[ name ] = `${ prefix }epipe_${ name }`;
 	}
-	return { ...out, users: `${ prefix }users` };
+	return {
+		...out,
+		users: `${ prefix }users`,
+		usermeta: `${ prefix }usermeta`,
+		options: `${ prefix }options`,
+		prefix,
+	};
 }

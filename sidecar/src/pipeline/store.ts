@@ -32,6 +32,7 @@ import {
 	type ThreadRow,
 } from '../db/ingest-repo.ts';
 import type { Pool, PoolConnection } from '../db/pool.ts';
+import { agentUserId } from '../db/users-repo.ts';
 import {
 	heldCopy,
 	holdInQuarantine,
@@ -680,12 +681,14 @@ export function mayBeReply( hints: ThreadHints ): boolean {
  * @param ticketId   Ticket it goes on.
  * @param customerId Its sender.
  * @param type       A new ticket's first message, or a reply.
+ * @param agentId
  */
 export function threadRowOf(
 	analysis: Analysis,
 	ticketId: number,
-	customerId: number,
-	type: 'report' | 'reply'
+	customerId: number | null,
+	type: 'report' | 'reply',
+	agentId: number | null = null
 ): ThreadRow {
 	const parsed = analysis.parsed as NonNullable< Analysis[ 'parsed' ] >;
 	const content = analysis.content as NonNullable< Analysis[ 'content' ] >;
@@ -693,7 +696,8 @@ export function threadRowOf(
 	return {
 		ticketId,
 		type,
-		customerId,
+		customerId: agentId === null ? customerId : null,
+		userId: agentId,
 		fromAddress: from.address,
 		fromName: from.name,
 		bodyText: content.bodyText,
@@ -713,6 +717,7 @@ export function threadRowOf(
  * @param ticketId    Its ticket.
  * @param threadId    Its thread.
  * @param replyReason Why it is a reply, or null for a new ticket.
+ * @param agentId     The agent who wrote the reply, or null for a customer.
  */
 export function bookTicketOrReply(
 	rows: PendingRows,
@@ -721,7 +726,8 @@ export function bookTicketOrReply(
 	attachments: readonly AttachmentInfo[],
 	ticketId: number,
 	threadId: number,
-	replyReason: Reason | null
+	replyReason: Reason | null,
+	agentId: number | null = null
 ): StoreResult {
 	for ( const a of attachments ) {
 		rows.attachment( {
@@ -747,11 +753,16 @@ export function bookTicketOrReply(
 			reason: a.reason,
 		} ) );
 	}
-	rows.event(
-		replyReason !== null ? 'customer_replied' : 'ticket_created',
-		ticketId,
-		threadId
-	);
+	if ( agentId !== null ) {
+		// WordPress mails the customer, as for a reply written in wp-admin.
+		rows.event( 'agent_replied', ticketId, threadId, { user_id: agentId } );
+	} else {
+		rows.event(
+			replyReason !== null ? 'customer_replied' : 'ticket_created',
+			ticketId,
+			threadId
+		);
+	}
 	rows.activityRow( {
 		...base,
 		outcome,
@@ -793,16 +804,25 @@ export async function writeTicketOrReply(
 		from.address,
 		true
 	);
+	// An agent answering a notification from their mail client: the signature proves the
+	// email answers what was sent to this address; the address must belong to an agent. A
+	// forged agent address without it is handled as anyone else.
+	const agentId =
+		existing !== null && PROVEN.has( existing.reason )
+			? await agentUserId( c, t, from.address )
+			: null;
 	const customerId =
-		customers?.get( from.address ) ??
-		( await upsertCustomer( c, t, from.address, from.name ) );
+		agentId !== null
+			? null
+			: ( customers?.get( from.address ) ??
+				( await upsertCustomer( c, t, from.address, from.name ) ) );
 	const ticketId =
 		existing?.ticketId ??
 		( await insertTicket(
 			c,
 			t,
 			analysis.subject,
-			customerId,
+			customerId as number,
 			input.connectionId
 		) );
 	const threadId = await insertThread(
@@ -812,7 +832,8 @@ export async function writeTicketOrReply(
 			analysis,
 			ticketId,
 			customerId,
-			existing ? 'reply' : 'report'
+			existing ? 'reply' : 'report',
+			agentId
 		)
 	);
 	if ( input.quarantineId !== undefined ) {
@@ -825,9 +846,16 @@ export async function writeTicketOrReply(
 		attachments,
 		ticketId,
 		threadId,
-		existing?.reason ?? null
+		agentId !== null ? 'agent_reply' : ( existing?.reason ?? null ),
+		agentId
 	);
 }
+
+/** Threading reasons that prove the email answers what we sent to its sender's address. */
+const PROVEN: ReadonlySet< Reason > = new Set< Reason >( [
+	'reply_signed_reference',
+	'reply_address',
+] );
 
 /**
  * Writes the ticket or reply for an analysed email in the open transaction and commits.

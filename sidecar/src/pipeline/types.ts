@@ -48,6 +48,7 @@ export type Reason =
 	| 'reply_address'
 	| 'reply_reference'
 	| 'reply_subject_token'
+	| 'agent_reply'
 	| 'from_piped_address'
 	| 'own_notification'
 	| 'auto_reply'
