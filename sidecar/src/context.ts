@@ -8,6 +8,11 @@ import { openPool, type Pool } from './db/pool.ts';
 import { assertSchemaVersion } from './db/schema-guard.ts';
 import { tableNames, type Tables } from './db/tables.ts';
 import type { Logger } from './logger.ts';
+import {
+	DEFAULT_ALLOWED_EXTENSIONS,
+	DEFAULT_MAX_ATTACHMENT_MB,
+	type AttachmentPolicy,
+} from './pipeline/attachments.ts';
 import type { PipelineSettings } from './pipeline/index.ts';
 import {
 	compilePattern,
@@ -25,6 +30,10 @@ export const DEFAULT_REPLY_MARKER = '-- Reply above this line --';
 export class SiteSettings {
 	private marker = DEFAULT_REPLY_MARKER;
 	private patterns: readonly CompiledPattern[] = [];
+	private attachments: AttachmentPolicy = {
+		maxBytes: DEFAULT_MAX_ATTACHMENT_MB * 1024 * 1024,
+		allowedExtensions: DEFAULT_ALLOWED_EXTENSIONS,
+	};
 	private admission: Pick<
 		PipelineSettings,
 		'allowedEmails' | 'allowedSenders'
@@ -52,6 +61,11 @@ export class SiteSettings {
 		return this.patterns;
 	}
 
+	/** Largest attachment and the extensions stored. */
+	get attachmentPolicy(): AttachmentPolicy {
+		return this.attachments;
+	}
+
 	/** Which emails are taken in, and from whom. */
 	get allowed(): Pick<
 		PipelineSettings,
@@ -77,12 +91,18 @@ export class SiteSettings {
 				'reply_above_text',
 				'allowed_emails',
 				'allowed_senders',
+				'max_attachment_mb',
+				'allowed_extensions',
 			] );
 			patterns = await readBlockPatterns( this.pool, this.tables );
 		} catch {
 			return;
 		}
 		this.patterns = patterns.flatMap( ( p ) => compilePattern( p ) ?? [] );
+		this.attachments = attachmentPolicyOf(
+			settings.get( 'max_attachment_mb' ),
+			settings.get( 'allowed_extensions' )
+		);
 		const emails = settings.get( 'allowed_emails' );
 		const senders = settings.get( 'allowed_senders' );
 		this.admission = {
@@ -148,4 +168,33 @@ export async function openContext(
 		await pool.end().catch( () => undefined );
 		throw err;
 	}
+}
+
+/**
+ * The attachment policy of the settings, each value checked as PHP saves it (a value out of
+ * range or of another type counts as unset).
+ *
+ * @param maxMb      Setting max_attachment_mb (1–100).
+ * @param extensions Setting allowed_extensions (an empty list allows every extension).
+ */
+export function attachmentPolicyOf(
+	maxMb: unknown,
+	extensions: unknown
+): AttachmentPolicy {
+	const mb =
+		typeof maxMb === 'number' &&
+		Number.isInteger( maxMb ) &&
+		maxMb >= 1 &&
+		maxMb <= 100
+			? maxMb
+			: DEFAULT_MAX_ATTACHMENT_MB;
+	return {
+		maxBytes: mb * 1024 * 1024,
+		allowedExtensions: Array.isArray( extensions )
+			? extensions
+					.filter( ( e ): e is string => typeof e === 'string' )
+					.map( ( e ) => e.trim().toLowerCase().replace( /^\./, '' ) )
+					.filter( ( e ) => e !== '' )
+			: DEFAULT_ALLOWED_EXTENSIONS,
+	};
 }

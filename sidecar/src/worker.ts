@@ -13,7 +13,6 @@ import { errorProperty } from './errors.ts';
 import { failpoint } from './failpoints.ts';
 import { countEmail, countRead, emailStarted } from './metrics.ts';
 import type { ConnectionConfig, MessageRef } from './interfaces.ts';
-import type { AttachmentPolicy } from './pipeline/attachments.ts';
 import {
 	analyseBuffered,
 	fitsRun,
@@ -29,12 +28,6 @@ import {
 	type StoreResult,
 } from './pipeline/store.ts';
 import type { MailSource } from './sources/mail-source.ts';
-
-/** Default attachment policy until settings say otherwise. */
-export const DEFAULT_POLICY: AttachmentPolicy = {
-	maxBytes: 25 * 1024 * 1024,
-	allowedExtensions: [],
-};
 
 export type PassCounts = Record<
 	Exclude< Outcome, 'already_processed' >,
@@ -257,7 +250,8 @@ async function runPass(
 	let events = 0;
 	const log = ctx.log.child( { connectionId: connection.id } );
 	await ctx.settings.refresh();
-	const { replyMarker, blockPatterns, allowed } = ctx.settings;
+	const { replyMarker, blockPatterns, allowed, attachmentPolicy } =
+		ctx.settings;
 	const refs = await source.listAfter( checkpoint.lastUid );
 	// After a pass died without progress, emails go one at a time, so a further death is
 	// known to have happened on the first one. When that email stopped the process
@@ -310,7 +304,7 @@ async function runPass(
 			blockPatterns,
 			...allowed,
 		},
-		policy: DEFAULT_POLICY,
+		policy: attachmentPolicy,
 		maxBytes: connection.imap.maxMessageBytes,
 		...( raw === undefined && readPartwise !== undefined
 			? { partwise: () => readPartwise( ref ) }

@@ -15,6 +15,10 @@ import {
 	tableNames,
 } from '../../sidecar/src/db/tables.ts';
 import {
+	DEFAULT_ALLOWED_EXTENSIONS,
+	DEFAULT_MAX_ATTACHMENT_MB,
+} from '../../sidecar/src/pipeline/attachments.ts';
+import {
 	compilePattern,
 	type MatchType,
 } from '../../sidecar/src/pipeline/patterns.ts';
@@ -148,5 +152,18 @@ describe( 'PHP ↔ sidecar contract', () => {
 			php.filter( Boolean ).length >= 12,
 			'the cases do match things'
 		);
+	} );
+	it( 'the sidecar falls back to the attachment defaults PHP shows the admin', async () => {
+		const defaults = JSON.parse(
+			await wpEval(
+				stack,
+				`$s = \\Email_Piping\\Services\\Settings_Service::schema();
+				 echo wp_json_encode( array( $s['allowed_extensions']['default'], $s['max_attachment_mb']['default'] ) );`
+			)
+		) as [ string[], number ];
+		assert.deepEqual( defaults, [
+			[ ...DEFAULT_ALLOWED_EXTENSIONS ],
+			DEFAULT_MAX_ATTACHMENT_MB,
+		] );
 	} );
 } );

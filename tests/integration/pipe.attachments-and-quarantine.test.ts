@@ -223,7 +223,7 @@ describe( 'attachments and quarantine', () => {
 		await client.append(
 			'INBOX',
 			Buffer.from(
-				`From: customer@example.test\r\nTo: support@example.test\r\nSubject: Whole ${ tag }\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="z"\r\n\r\n--z\r\nContent-Type: text/plain\r\n\r\nNo Message-ID ${ tag }\r\n--z\r\nContent-Type: application/octet-stream; name="data.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\n${ lines }\r\n--z--\r\n`
+				`From: customer@example.test\r\nTo: support@example.test\r\nSubject: Whole ${ tag }\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="z"\r\n\r\n--z\r\nContent-Type: text/plain\r\n\r\nNo Message-ID ${ tag }\r\n--z\r\nContent-Type: application/zip; name="data.zip"\r\nContent-Transfer-Encoding: base64\r\n\r\n${ lines }\r\n--z--\r\n`
 			)
 		);
 		await client.logout();

@@ -296,4 +296,71 @@ describe( 'settings from WordPress', () => {
 			} );
 		}
 	} );
+	it( 'stores only the attachments the size limit and the extension list allow', async () => {
+		const tag = randomUUID().slice( 0, 8 );
+		const previous = await api< Record< string, unknown > >(
+			stack,
+			'GET',
+			'/settings',
+			adminAuth( stack )
+		);
+		const saved = await api(
+			stack,
+			'PATCH',
+			'/settings',
+			adminAuth( stack ),
+			{
+				max_attachment_mb: 1,
+				allowed_extensions: [ 'pdf' ],
+			}
+		);
+		assert.equal( saved.status, 200, saved.text );
+		try {
+			await sendMail( stack, {
+				from: 'customer@example.test',
+				to: 'support@example.test',
+				subject: `Files ${ tag }`,
+				text: 'Three files.',
+				attachments: [
+					{
+						filename: 'small.pdf',
+						content: Buffer.alloc( 300_000, 1 ),
+					},
+					{
+						filename: 'big.pdf',
+						content: Buffer.alloc( 1_200_000, 2 ),
+					},
+					{ filename: 'notes.txt', content: 'plain text' },
+				],
+			} );
+			const result = await runCli( [
+				'run',
+				'--once',
+				'--wp-config',
+				stack.wp.config,
+			] );
+			assert.equal( result.code, 0, result.stderr );
+			const [ rows ] = await db.query(
+				`SELECT a.filename, a.status, a.reason FROM wp_epipe_attachments a JOIN wp_epipe_tickets t ON t.id = a.ticket_id
+				 WHERE t.subject = ? ORDER BY a.filename`,
+				[ `Files ${ tag }` ]
+			);
+			assert.deepEqual(
+				( rows as Array< Record< string, string | null > > ).map(
+					( r ) =>
+						`${ r[ 'filename' ] }: ${ r[ 'status' ] } ${ r[ 'reason' ] ?? '' }`.trim()
+				),
+				[
+					'big.pdf: refused too_large',
+					'notes.txt: refused extension_not_allowed',
+					'small.pdf: stored',
+				]
+			);
+		} finally {
+			await api( stack, 'PATCH', '/settings', adminAuth( stack ), {
+				max_attachment_mb: previous.json[ 'max_attachment_mb' ],
+				allowed_extensions: previous.json[ 'allowed_extensions' ],
+			} );
+		}
+	} );
 } );

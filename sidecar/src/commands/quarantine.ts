@@ -19,7 +19,7 @@ import {
 } from '../pipeline/store.ts';
 import { pingWordPress } from '../notify.ts';
 import { loadConnections, openMailbox } from '../session.ts';
-import { DEFAULT_POLICY, isPoisonError } from '../worker.ts';
+import { isPoisonError } from '../worker.ts';
 
 /**
  * Prints held entries, one per line.
@@ -130,7 +130,7 @@ export async function reprocess(
 				blockPatterns: ctx.settings.blockPatterns,
 				...ctx.settings.allowed,
 			},
-			policy: DEFAULT_POLICY,
+			policy: ctx.settings.attachmentPolicy,
 			// An admin reprocessing a too-large email has decided it should come in.
 			maxBytes: Math.max(
 				connection?.imap.maxMessageBytes ?? 0,

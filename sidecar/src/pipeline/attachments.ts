@@ -84,6 +84,47 @@ const EXTENSION_BY_TYPE: Record< string, string > = {
 	'message/delivery-status': 'txt',
 };
 
+/**
+ * Extensions stored when the admin has not chosen (SupportCandy's list; the default of the
+ * setting allowed_extensions in includes/Services/Settings_Service.php, checked by a test).
+ */
+export const DEFAULT_ALLOWED_EXTENSIONS: readonly string[] = [
+	'jpg',
+	'jpeg',
+	'png',
+	'gif',
+	'pdf',
+	'doc',
+	'docx',
+	'ppt',
+	'pptx',
+	'pps',
+	'ppsx',
+	'odt',
+	'xls',
+	'xlsx',
+	'mp3',
+	'm4a',
+	'ogg',
+	'wav',
+	'mp4',
+	'm4v',
+	'mov',
+	'wmv',
+	'avi',
+	'mpg',
+	'ogv',
+	'3gp',
+	'3g2',
+	'zip',
+	'eml',
+	'txt',
+	'csv',
+];
+
+/** Largest attachment stored when the admin has not chosen (setting max_attachment_mb). */
+export const DEFAULT_MAX_ATTACHMENT_MB = 20;
+
 export interface AttachmentPolicy {
 	/** Largest attachment stored, in bytes. */
 	readonly maxBytes: number;
