@@ -27,6 +27,12 @@ export const DEFAULT_REPLY_MARKER = '-- Reply above this line --';
  * The admin's settings the pipeline uses, re-read when older than a few seconds: a change in
  * WordPress reaches a running daemon by its next pass, without a restart.
  */
+/** Which emails are taken in, from whom, and what a reply to a closed ticket does. */
+type Admission = Pick<
+	PipelineSettings,
+	'allowedEmails' | 'allowedSenders' | 'closedTicketReplies'
+>;
+
 export class SiteSettings {
 	private marker = DEFAULT_REPLY_MARKER;
 	private patterns: readonly CompiledPattern[] = [];
@@ -34,10 +40,7 @@ export class SiteSettings {
 		maxBytes: DEFAULT_MAX_ATTACHMENT_MB * 1024 * 1024,
 		allowedExtensions: DEFAULT_ALLOWED_EXTENSIONS,
 	};
-	private admission: Pick<
-		PipelineSettings,
-		'allowedEmails' | 'allowedSenders'
-	> = {};
+	private admission: Admission = {};
 	private readAt = Number.NEGATIVE_INFINITY;
 	private readonly pool: Pool;
 	private readonly tables: Tables;
@@ -67,10 +70,7 @@ export class SiteSettings {
 	}
 
 	/** Which emails are taken in, and from whom. */
-	get allowed(): Pick<
-		PipelineSettings,
-		'allowedEmails' | 'allowedSenders'
-	> {
+	get allowed(): Admission {
 		return this.admission;
 	}
 
@@ -93,6 +93,7 @@ export class SiteSettings {
 				'allowed_senders',
 				'max_attachment_mb',
 				'allowed_extensions',
+				'closed_ticket_replies',
 			] );
 			patterns = await readBlockPatterns( this.pool, this.tables );
 		} catch {
@@ -109,6 +110,10 @@ export class SiteSettings {
 			allowedEmails:
 				emails === 'new' || emails === 'reply' ? emails : 'all',
 			allowedSenders: senders === 'registered' ? 'registered' : 'anyone',
+			closedTicketReplies:
+				settings.get( 'closed_ticket_replies' ) === 'reject'
+					? 'reject'
+					: 'reopen',
 		};
 		const marker = settings.get( 'reply_above_text' );
 		this.marker =

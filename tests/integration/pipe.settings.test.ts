@@ -363,4 +363,119 @@ describe( 'settings from WordPress', () => {
 			} );
 		}
 	} );
+	it( 'a reply to a closed ticket reopens it, or is refused with the "ticket closed" notice', async () => {
+		const tag = randomUUID().slice( 0, 8 );
+		const opener = `<closed-${ tag }@example.test>`;
+		const runOnce = async () => {
+			const result = await runCli( [
+				'run',
+				'--once',
+				'--wp-config',
+				stack.wp.config,
+			] );
+			assert.equal( result.code, 0, result.stderr );
+		};
+		const reply = ( n: number ) =>
+			sendMail( stack, {
+				from: 'customer@example.test',
+				to: 'support@example.test',
+				subject: `Re: Closed case ${ tag }`,
+				inReplyTo: opener,
+				references: opener,
+				text: `Follow-up ${ n }.`,
+			} );
+		const ticket = async () => {
+			const [ rows ] = await db.query(
+				'SELECT id, status, closed_at FROM wp_epipe_tickets WHERE subject = ?',
+				[ `Closed case ${ tag }` ]
+			);
+			return (
+				rows as Array< {
+					id: number;
+					status: string;
+					closed_at: string | null;
+				} >
+			 )[ 0 ];
+		};
+		const close = async ( id: number ) => {
+			const res = await api(
+				stack,
+				'PATCH',
+				`/tickets/${ id }`,
+				adminAuth( stack ),
+				{
+					status: 'closed',
+				}
+			);
+			assert.equal( res.status, 200, res.text );
+		};
+		await sendMail( stack, {
+			from: 'customer@example.test',
+			to: 'support@example.test',
+			subject: `Closed case ${ tag }`,
+			messageId: opener,
+			text: 'First.',
+		} );
+		await runOnce();
+		const id = ( await ticket() )?.id as number;
+		await close( id );
+
+		await reply( 1 );
+		await runOnce();
+		assert.deepEqual( await ticket(), {
+			id,
+			status: 'open',
+			closed_at: null,
+		} );
+		const [ activity ] = await db.query(
+			"SELECT details FROM wp_epipe_activity WHERE ticket_id = ? AND outcome = 'reply' ORDER BY id DESC LIMIT 1",
+			[ id ]
+		);
+		assert.equal(
+			(
+				JSON.parse(
+					( activity as Array< { details: string } > )[ 0 ]
+						?.details ?? '{}'
+				) as Record< string, unknown >
+			 )[ 'reopened_from' ],
+			'closed'
+		);
+
+		await close( id );
+		const saved = await api(
+			stack,
+			'PATCH',
+			'/settings',
+			adminAuth( stack ),
+			{
+				closed_ticket_replies: 'reject',
+			}
+		);
+		assert.equal( saved.status, 200, saved.text );
+		try {
+			await reply( 2 );
+			await runOnce();
+			assert.equal( ( await ticket() )?.status, 'closed' );
+			assert.equal(
+				await count(
+					db,
+					"SELECT COUNT(*) n FROM wp_epipe_threads WHERE ticket_id = ? AND body_text LIKE 'Follow-up 2%'",
+					[ id ]
+				),
+				0
+			);
+			assert.equal(
+				await count(
+					db,
+					"SELECT COUNT(*) n FROM wp_epipe_events WHERE type = 'reject_notice' AND ticket_id = ? AND payload LIKE '%ticket_closed%'",
+					[ id ]
+				),
+				1
+			);
+		} finally {
+			await api( stack, 'PATCH', '/settings', adminAuth( stack ), {
+				closed_ticket_replies: 'reopen',
+			} );
+		}
+	} );
 } );

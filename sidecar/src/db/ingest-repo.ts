@@ -481,6 +481,8 @@ export async function advanceCheckpoint(
 export interface TicketParticipant {
 	readonly ticketId: number;
 	readonly customerEmail: string;
+	/** open, pending, resolved or closed. */
+	readonly status: string;
 }
 
 /**
@@ -498,7 +500,7 @@ export async function findTicket(
 	lock: boolean
 ): Promise< TicketParticipant | null > {
 	const [ rows ] = await c.execute< RowDataPacket[] >(
-		`SELECT t.id, c.email FROM ${ t.tickets } t JOIN ${ t.customers } c ON c.id = t.customer_id WHERE t.id = ?${ lock ? ' FOR UPDATE' : '' }`,
+		`SELECT t.id, t.status, c.email FROM ${ t.tickets } t JOIN ${ t.customers } c ON c.id = t.customer_id WHERE t.id = ?${ lock ? ' FOR UPDATE' : '' }`,
 		[ ticketId ]
 	);
 	const row = rows[ 0 ];
@@ -506,8 +508,27 @@ export async function findTicket(
 		? {
 				ticketId: Number( row[ 'id' ] ),
 				customerEmail: String( row[ 'email' ] ),
+				status: String( row[ 'status' ] ),
 			}
 		: null;
+}
+
+/**
+ * Opens a ticket again (a customer wrote back to a pending, resolved or closed ticket).
+ *
+ * @param c        Connection in a transaction.
+ * @param t        Table names.
+ * @param ticketId Ticket.
+ */
+export async function reopenTicket(
+	c: PoolConnection,
+	t: Tables,
+	ticketId: number
+): Promise< void > {
+	await c.execute(
+		`UPDATE ${ t.tickets } SET status = 'open', closed_at = NULL, updated_at = UTC_TIMESTAMP() WHERE id = ?`,
+		[ ticketId ]
+	);
 }
 
 /**

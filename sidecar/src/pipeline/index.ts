@@ -31,6 +31,8 @@ export interface PipelineSettings {
 	readonly allowedEmails?: 'all' | 'new' | 'reply';
 	/** Who may open tickets: anyone (default), or only WordPress users. */
 	readonly allowedSenders?: 'anyone' | 'registered';
+	/** What a customer's reply to a closed ticket does: reopen it (default), or be refused. */
+	readonly closedTicketReplies?: 'reopen' | 'reject';
 }
 
 /**
@@ -41,7 +43,8 @@ export interface PipelineSettings {
 export function admissionRestricted( settings: PipelineSettings ): boolean {
 	return (
 		( settings.allowedEmails ?? 'all' ) !== 'all' ||
-		( settings.allowedSenders ?? 'anyone' ) !== 'anyone'
+		( settings.allowedSenders ?? 'anyone' ) !== 'anyone' ||
+		settings.closedTicketReplies === 'reject'
 	);
 }
 

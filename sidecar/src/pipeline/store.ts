@@ -28,6 +28,7 @@ import {
 	receiptOutcome,
 	releaseQuarantinedReceipt,
 	ticketsByMessageIds,
+	reopenTicket,
 	upsertCustomer,
 	type ThreadRow,
 } from '../db/ingest-repo.ts';
@@ -122,24 +123,15 @@ export async function resolveTicket(
 	hints: ThreadHints,
 	fromAddress: string,
 	lock: boolean
-): Promise< { ticketId: number; reason: Reason } | null > {
-	if (
-		hints.replyAddressTicketId !== null &&
-		( await findTicket( c, t, hints.replyAddressTicketId, lock ) ) !== null
-	) {
-		return {
-			ticketId: hints.replyAddressTicketId,
-			reason: 'reply_address',
-		};
-	}
-	if (
-		hints.signedTicketId !== null &&
-		( await findTicket( c, t, hints.signedTicketId, lock ) ) !== null
-	) {
-		return {
-			ticketId: hints.signedTicketId,
-			reason: 'reply_signed_reference',
-		};
+): Promise< { ticketId: number; reason: Reason; status: string } | null > {
+	for ( const [ id, reason ] of [
+		[ hints.replyAddressTicketId, 'reply_address' ],
+		[ hints.signedTicketId, 'reply_signed_reference' ],
+	] as const ) {
+		const ticket = id === null ? null : await findTicket( c, t, id, lock );
+		if ( ticket !== null ) {
+			return { ticketId: ticket.ticketId, reason, status: ticket.status };
+		}
 	}
 	const byReference = [
 		...hints.unverifiedTicketIds,
@@ -155,7 +147,7 @@ export async function resolveTicket(
 	for ( const [ id, reason ] of candidates ) {
 		const ticket = await findTicket( c, t, id, lock );
 		if ( ticket !== null && ticket.customerEmail === fromAddress ) {
-			return { ticketId: id, reason };
+			return { ticketId: id, reason, status: ticket.status };
 		}
 	}
 	return null;
@@ -319,8 +311,14 @@ async function admissionRefusal(
 	 ).address;
 	const existing = await resolveTicket( c, t, analysis.hints, from, false );
 	if ( existing !== null ) {
-		return allowedEmails === 'new'
-			? { reason: 'reply_not_allowed', ticketId: existing.ticketId }
+		if ( allowedEmails === 'new' ) {
+			return { reason: 'reply_not_allowed', ticketId: existing.ticketId };
+		}
+		// Agents may still answer a closed ticket from their mail client.
+		return input.settings.closedTicketReplies === 'reject' &&
+			existing.status === 'closed' &&
+			( await agentUserId( c, t, from ) ) === null
+			? { reason: 'ticket_closed', ticketId: existing.ticketId }
 			: null;
 	}
 	if ( allowedEmails === 'reply' ) {
@@ -710,14 +708,15 @@ export function threadRowOf(
 /**
  * Collects the attachment, outbox-event and activity rows of a ticket or reply just written.
  *
- * @param rows        Where the rows go.
- * @param input       The email.
- * @param analysis    Its analysis.
- * @param attachments Its attachments, with the blobs they were stored in.
- * @param ticketId    Its ticket.
- * @param threadId    Its thread.
- * @param replyReason Why it is a reply, or null for a new ticket.
- * @param agentId     The agent who wrote the reply, or null for a customer.
+ * @param rows         Where the rows go.
+ * @param input        The email.
+ * @param analysis     Its analysis.
+ * @param attachments  Its attachments, with the blobs they were stored in.
+ * @param ticketId     Its ticket.
+ * @param threadId     Its thread.
+ * @param replyReason  Why it is a reply, or null for a new ticket.
+ * @param agentId      The agent who wrote the reply, or null for a customer.
+ * @param reopenedFrom The status the reply reopened the ticket from, if it did.
  */
 export function bookTicketOrReply(
 	rows: PendingRows,
@@ -727,7 +726,8 @@ export function bookTicketOrReply(
 	ticketId: number,
 	threadId: number,
 	replyReason: Reason | null,
-	agentId: number | null = null
+	agentId: number | null = null,
+	reopenedFrom: string | null = null
 ): StoreResult {
 	for ( const a of attachments ) {
 		rows.attachment( {
@@ -746,6 +746,9 @@ export function bookTicketOrReply(
 	const outcome = replyReason !== null ? 'reply' : 'ticket';
 	const reason: Reason = replyReason ?? 'new_ticket';
 	const { base, details } = activityOf( input, analysis );
+	if ( reopenedFrom !== null ) {
+		details[ 'reopened_from' ] = reopenedFrom;
+	}
 	const refused = attachments.filter( ( a ) => a.status === 'refused' );
 	if ( refused.length > 0 ) {
 		details[ 'refused_attachments' ] = refused.map( ( a ) => ( {
@@ -836,6 +839,15 @@ export async function writeTicketOrReply(
 			agentId
 		)
 	);
+	// A customer writing back to a ticket that waits, was resolved or closed reopens it (a site
+	// that refuses replies to closed tickets has turned those away before).
+	const reopened =
+		existing !== null && agentId === null && existing.status !== 'open'
+			? existing.status
+			: null;
+	if ( reopened !== null ) {
+		await reopenTicket( c, t, ticketId );
+	}
 	if ( input.quarantineId !== undefined ) {
 		await markReprocessed( c, t, input.quarantineId );
 	}
@@ -847,7 +859,8 @@ export async function writeTicketOrReply(
 		ticketId,
 		threadId,
 		agentId !== null ? 'agent_reply' : ( existing?.reason ?? null ),
-		agentId
+		agentId,
+		reopened
 	);
 }
 
