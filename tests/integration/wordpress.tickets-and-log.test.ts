@@ -299,6 +299,18 @@ describe( 'tickets, activity log, quarantine and attachments', () => {
 			'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'
 		);
 		const s = `Inline images ${ tag }`;
+		// SVG is not on the default extension list; a site that allows it must still be safe.
+		const extensions = (
+			await api< Record< string, unknown > >(
+				stack,
+				'GET',
+				'/settings',
+				auth
+			)
+		).json[ 'allowed_extensions' ] as string[];
+		await api( stack, 'PATCH', '/settings', auth, {
+			allowed_extensions: [ ...extensions, 'svg' ],
+		} );
 		await sendMail( stack, {
 			from: 'customer@example.test',
 			to: 'support@example.test',
@@ -326,6 +338,9 @@ describe( 'tickets, activity log, quarantine and attachments', () => {
 			'--wp-config',
 			stack.wp.config,
 		] );
+		await api( stack, 'PATCH', '/settings', auth, {
+			allowed_extensions: extensions,
+		} );
 		assert.equal( result.code, 0, result.stderr );
 		const [ rows ] = await db.query(
 			"SELECT a.id, a.filename FROM wp_epipe_attachments a JOIN wp_epipe_tickets t ON t.id = a.ticket_id WHERE t.subject = ? AND a.status = 'stored'",
