@@ -3,7 +3,11 @@
  */
 import { loadConfig, type SidecarConfig } from './config.ts';
 import { readOptions } from './db/options-repo.ts';
-import { readBlockPatterns, readSettings } from './db/settings-repo.ts';
+import {
+	readBlockPatterns,
+	readRules,
+	readSettings,
+} from './db/settings-repo.ts';
 import { openPool, type Pool } from './db/pool.ts';
 import { assertSchemaVersion } from './db/schema-guard.ts';
 import { tableNames, type Tables } from './db/tables.ts';
@@ -14,6 +18,11 @@ import {
 	type AttachmentPolicy,
 } from './pipeline/attachments.ts';
 import type { PipelineSettings } from './pipeline/index.ts';
+import {
+	compileRule,
+	type CompiledRule,
+	type StoredRule,
+} from './pipeline/rules.ts';
 import {
 	compilePattern,
 	type BlockPattern,
@@ -36,6 +45,8 @@ type Admission = Pick<
 export class SiteSettings {
 	private marker = DEFAULT_REPLY_MARKER;
 	private patterns: readonly CompiledPattern[] = [];
+	private rules: readonly CompiledRule[] = [];
+	private forwarding: readonly string[] = [];
 	private attachments: AttachmentPolicy = {
 		maxBytes: DEFAULT_MAX_ATTACHMENT_MB * 1024 * 1024,
 		allowedExtensions: DEFAULT_ALLOWED_EXTENSIONS,
@@ -64,6 +75,16 @@ export class SiteSettings {
 		return this.patterns;
 	}
 
+	/** The piping rules, in order. */
+	get pipingRules(): readonly CompiledRule[] {
+		return this.rules;
+	}
+
+	/** Customer-facing addresses that forward into piped mailboxes, lower case. */
+	get forwardingAddresses(): readonly string[] {
+		return this.forwarding;
+	}
+
 	/** Largest attachment and the extensions stored. */
 	get attachmentPolicy(): AttachmentPolicy {
 		return this.attachments;
@@ -86,6 +107,7 @@ export class SiteSettings {
 		}
 		let settings: Map< string, unknown >;
 		let patterns: BlockPattern[];
+		let rules: StoredRule[];
 		try {
 			settings = await readSettings( this.pool, this.tables, [
 				'reply_above_text',
@@ -94,12 +116,21 @@ export class SiteSettings {
 				'max_attachment_mb',
 				'allowed_extensions',
 				'closed_ticket_replies',
+				'forwarding_addresses',
 			] );
 			patterns = await readBlockPatterns( this.pool, this.tables );
+			rules = await readRules( this.pool, this.tables );
 		} catch {
 			return;
 		}
 		this.patterns = patterns.flatMap( ( p ) => compilePattern( p ) ?? [] );
+		this.rules = rules.flatMap( ( r ) => compileRule( r ) ?? [] );
+		const forwarding = settings.get( 'forwarding_addresses' );
+		this.forwarding = Array.isArray( forwarding )
+			? forwarding
+					.filter( ( a ): a is string => typeof a === 'string' )
+					.map( ( a ) => a.trim().toLowerCase() )
+			: [];
 		this.attachments = attachmentPolicyOf(
 			settings.get( 'max_attachment_mb' ),
 			settings.get( 'allowed_extensions' )

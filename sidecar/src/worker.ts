@@ -250,8 +250,14 @@ async function runPass(
 	let events = 0;
 	const log = ctx.log.child( { connectionId: connection.id } );
 	await ctx.settings.refresh();
-	const { replyMarker, blockPatterns, allowed, attachmentPolicy } =
-		ctx.settings;
+	const {
+		replyMarker,
+		blockPatterns,
+		allowed,
+		attachmentPolicy,
+		pipingRules,
+		forwardingAddresses,
+	} = ctx.settings;
 	const refs = await source.listAfter( checkpoint.lastUid );
 	// After a pass died without progress, emails go one at a time, so a further death is
 	// known to have happened on the first one. When that email stopped the process
@@ -302,6 +308,8 @@ async function runPass(
 			secretKey: ctx.secretKey,
 			replyMarker,
 			blockPatterns,
+			rules: pipingRules,
+			forwardingAddresses,
 			...allowed,
 		},
 		policy: attachmentPolicy,

@@ -478,4 +478,153 @@ describe( 'settings from WordPress', () => {
 			} );
 		}
 	} );
+	it( 'applies the piping rules to new tickets: first match, "continue", forwarding address', async () => {
+		const tag = randomUUID().slice( 0, 8 );
+		const sales = `sales-${ tag }@example.test`;
+		const auth = adminAuth( stack );
+		const agentId = Number(
+			(
+				await api< Array< { id: number; email: string } > >(
+					stack,
+					'GET',
+					'/agents',
+					auth
+				)
+			).json.find( ( a ) => a.email === 'agent@example.test' )?.id
+		);
+		const previous = await api< Record< string, unknown > >(
+			stack,
+			'GET',
+			'/settings',
+			auth
+		);
+		await api( stack, 'PATCH', '/settings', auth, {
+			forwarding_addresses: [ sales ],
+		} );
+		const created: number[] = [];
+		for ( const rule of [
+			{
+				name: `Sales ${ tag }`,
+				conditions: [
+					{
+						field: 'forwarding_address',
+						match: 'exact',
+						value: sales,
+					},
+					{
+						field: 'subject',
+						match: 'wildcard',
+						value: `*rule-${ tag }*`,
+					},
+				],
+				actions: {
+					priority: 'urgent',
+					assignee_id: agentId,
+					add_recipients: [ `Watcher-${ tag }@example.test` ],
+				},
+				continue_matching: true,
+			},
+			{
+				name: `Category ${ tag }`,
+				conditions: [
+					{
+						field: 'subject',
+						match: 'wildcard',
+						value: `*rule-${ tag }*`,
+					},
+				],
+				actions: { priority: 'high', category: 'General' },
+			},
+			{
+				name: `Never reached ${ tag }`,
+				conditions: [
+					{
+						field: 'subject',
+						match: 'wildcard',
+						value: `*rule-${ tag }*`,
+					},
+				],
+				actions: { priority: 'low' },
+			},
+		] ) {
+			const res = await api< { id: number } >(
+				stack,
+				'POST',
+				'/rules',
+				auth,
+				rule
+			);
+			assert.equal( res.status, 201, res.text );
+			created.push( res.json.id );
+		}
+		try {
+			// Sent to the customer-facing address, which forwards into the support mailbox.
+			await sendMail( stack, {
+				from: 'customer@example.test',
+				to: sales,
+				envelope: {
+					from: 'customer@example.test',
+					to: 'support@example.test',
+				},
+				subject: `Order question rule-${ tag } via sales`,
+				text: 'Hello.',
+			} );
+			await sendMail( stack, {
+				from: 'customer@example.test',
+				to: 'support@example.test',
+				subject: `Order question rule-${ tag } direct`,
+				text: 'Hello.',
+			} );
+			const result = await runCli( [
+				'run',
+				'--once',
+				'--wp-config',
+				stack.wp.config,
+			] );
+			assert.equal( result.code, 0, result.stderr );
+			const [ rows ] = await db.query(
+				`SELECT t.subject, t.priority, t.category, t.assignee_id, t.forwarded_from,
+				        (SELECT GROUP_CONCAT(r.email) FROM wp_epipe_ticket_recipients r WHERE r.ticket_id = t.id) AS recipients,
+				        JSON_EXTRACT(a.details, '$.rules') AS rules
+				 FROM wp_epipe_tickets t JOIN wp_epipe_activity a ON a.ticket_id = t.id AND a.outcome = 'ticket'
+				 WHERE t.subject LIKE ? ORDER BY t.subject`,
+				[ `%rule-${ tag }%` ]
+			);
+			assert.deepEqual(
+				( rows as Array< Record< string, unknown > > ).map( ( r ) => ( {
+					...r,
+					rules: Array.isArray( r[ 'rules' ] )
+						? r[ 'rules' ]
+						: ( JSON.parse( String( r[ 'rules' ] ) ) as string[] ),
+				} ) ),
+				[
+					{
+						subject: `Order question rule-${ tag } direct`,
+						priority: 'high',
+						category: 'General',
+						assignee_id: null,
+						forwarded_from: null,
+						recipients: null,
+						rules: [ `Category ${ tag }` ],
+					},
+					{
+						subject: `Order question rule-${ tag } via sales`,
+						priority: 'high',
+						category: 'General',
+						assignee_id: agentId,
+						forwarded_from: sales,
+						recipients: `watcher-${ tag }@example.test`,
+						rules: [ `Sales ${ tag }`, `Category ${ tag }` ],
+					},
+				]
+			);
+		} finally {
+			for ( const id of created ) {
+				await api( stack, 'DELETE', `/rules/${ id }`, auth );
+			}
+			await api( stack, 'PATCH', '/settings', auth, {
+				forwarding_addresses: previous.json[ 'forwarding_addresses' ],
+			} );
+		}
+	} );
 } );

@@ -44,6 +44,11 @@ describe( 'email-piping parse --json', () => {
 			subject: 'Cannot log in to my account',
 			status: 'open',
 			priority: 'normal',
+			category: '',
+			assignee_id: null,
+			forwarded_from: null,
+			add_recipients: [],
+			rules: [],
 		} );
 		assert.equal( byFile.get( 'out-of-office.eml' )?.[ 'action' ], 'skip' );
 		assert.equal(

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { RuntimeContext } from '../context.ts';
 import { DEFAULT_REPLY_MARKER } from '../context.ts';
 import { analyse } from '../pipeline/index.ts';
-import { resolveTicket } from '../pipeline/store.ts';
+import { resolveTicket, ticketRowOf } from '../pipeline/store.ts';
 import type { Action, Analysis, Reason } from '../pipeline/types.ts';
 
 export interface ParseOptions {
@@ -88,19 +88,30 @@ async function decide(
 }
 
 /**
- * Ticket fields after rules (defaults until rules exist), or the ticket a reply joins.
+ * The new ticket's fields after the piping rules (and which rules applied), or the ticket a
+ * reply joins.
  *
  * @param action   Decided action.
- * @param subject  Email subject.
+ * @param analysis The email's analysis.
  * @param ticketId Ticket of a reply.
  */
 function ticketFields(
 	action: Action,
-	subject: string,
+	analysis: Analysis,
 	ticketId: number | null
 ): Record< string, unknown > | null {
 	if ( action === 'create_ticket' ) {
-		return { subject, status: 'open', priority: 'normal' };
+		const row = ticketRowOf( analysis, 0, 0 );
+		return {
+			subject: row.subject,
+			status: row.status,
+			priority: row.priority,
+			category: row.category,
+			assignee_id: row.assigneeId,
+			forwarded_from: row.forwardedFrom,
+			add_recipients: analysis.rules.addRecipients,
+			rules: analysis.rules.applied,
+		};
 	}
 	return action === 'add_reply' ? { id: ticketId } : null;
 }
@@ -144,6 +155,8 @@ export async function describeRaw(
 		secretKey: options.ctx?.secretKey ?? null,
 		replyMarker: options.ctx?.settings.replyMarker ?? DEFAULT_REPLY_MARKER,
 		blockPatterns: options.ctx?.settings.blockPatterns ?? [],
+		rules: options.ctx?.settings.pipingRules ?? [],
+		forwardingAddresses: options.ctx?.settings.forwardingAddresses ?? [],
 	} );
 	const { action, reason, ticketId } = await decide( analysis, options );
 	const p = analysis.parsed;
@@ -171,7 +184,7 @@ export async function describeRaw(
 			size: a.size,
 			inline: a.inline,
 		} ) ),
-		ticket: ticketFields( action, analysis.subject, ticketId ),
+		ticket: ticketFields( action, analysis, ticketId ),
 	};
 }
 

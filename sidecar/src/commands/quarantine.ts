@@ -128,6 +128,8 @@ export async function reprocess(
 				secretKey: ctx.secretKey,
 				replyMarker: ctx.settings.replyMarker,
 				blockPatterns: ctx.settings.blockPatterns,
+				rules: ctx.settings.pipingRules,
+				forwardingAddresses: ctx.settings.forwardingAddresses,
 				...ctx.settings.allowed,
 			},
 			policy: ctx.settings.attachmentPolicy,

@@ -232,25 +232,17 @@ export async function upsertCustomers(
 /**
  * Creates a ticket.
  *
- * @param c            Connection.
- * @param t            Table names.
- * @param subject      Subject.
- * @param customerId   Customer.
- * @param connectionId Connection it came through.
+ * @param c   Connection.
+ * @param t   Table names.
+ * @param row The ticket.
  */
 export async function insertTicket(
 	c: PoolConnection,
 	t: Tables,
-	subject: string,
-	customerId: number,
-	connectionId: number
+	row: NewTicketRow
 ): Promise< number > {
-	const [ res ] = await c.execute< ResultSetHeader >(
-		`INSERT INTO ${ t.tickets } (subject, status, priority, customer_id, connection_id, source, created_at, updated_at)
-		 VALUES (?, 'open', 'normal', ?, ?, 'email', UTC_TIMESTAMP(), UTC_TIMESTAMP())`,
-		[ subject, customerId, connectionId ]
-	);
-	return res.insertId;
+	const [ id ] = await insertTickets( c, t, [ row ] );
+	return id as number;
 }
 
 /**
@@ -320,6 +312,11 @@ export interface NewTicketRow {
 	readonly subject: string;
 	readonly customerId: number;
 	readonly connectionId: number;
+	readonly status: string;
+	readonly priority: string;
+	readonly category: string;
+	readonly assigneeId: number | null;
+	readonly forwardedFrom: string | null;
 }
 
 /**
@@ -337,9 +334,19 @@ export function insertTickets(
 ): Promise< number[] > {
 	return insertReturningIds(
 		c,
-		`INSERT INTO ${ t.tickets } (subject, status, priority, customer_id, connection_id, source, created_at, updated_at) VALUES`,
-		"(?, 'open', 'normal', ?, ?, 'email', UTC_TIMESTAMP(), UTC_TIMESTAMP())",
-		rows.map( ( r ) => [ r.subject, r.customerId, r.connectionId ] )
+		`INSERT INTO ${ t.tickets } (subject, status, priority, category, assignee_id, forwarded_from, customer_id, connection_id, source, closed_at, created_at, updated_at) VALUES`,
+		"(?, ?, ?, ?, ?, ?, ?, ?, 'email', IF(? = 'closed', UTC_TIMESTAMP(), NULL), UTC_TIMESTAMP(), UTC_TIMESTAMP())",
+		rows.map( ( r ) => [
+			r.subject,
+			r.status,
+			r.priority,
+			r.category,
+			r.assigneeId,
+			r.forwardedFrom,
+			r.customerId,
+			r.connectionId,
+			r.status,
+		] )
 	);
 }
 
@@ -714,6 +721,18 @@ export class PendingRows {
 	private readonly attachments: unknown[][] = [];
 	private readonly events: unknown[][] = [];
 	private readonly activity: unknown[][] = [];
+	private readonly recipients: unknown[][] = [];
+
+	/**
+	 * An additional recipient of a new ticket.
+	 *
+	 * @param ticketId Ticket.
+	 * @param email    Address, lower case.
+	 * @param source   Why it is there (rule, cc).
+	 */
+	recipient( ticketId: number, email: string, source: string ): void {
+		this.recipients.push( [ ticketId, email, '', source ] );
+	}
 
 	/**
 	 * A receipt written with its outcome (emails known to be new).
@@ -823,6 +842,12 @@ export class PendingRows {
 				'reason',
 			],
 			this.attachments.splice( 0 )
+		);
+		await insertRows(
+			c,
+			t.ticket_recipients,
+			[ 'ticket_id', 'email', 'name', 'source' ],
+			this.recipients.splice( 0 )
 		);
 		await insertRows(
 			c,

@@ -5,6 +5,7 @@
 import type { RowDataPacket } from 'mysql2/promise';
 
 import type { BlockPattern } from '../pipeline/patterns.ts';
+import type { StoredRule } from '../pipeline/rules.ts';
 import type { Pool } from './pool.ts';
 import type { Tables } from './tables.ts';
 
@@ -63,5 +64,52 @@ export async function readBlockPatterns(
 			return [];
 		}
 		return [ { kind, matchType, pattern: String( row[ 'pattern' ] ) } ];
+	} );
+}
+
+/**
+ * The enabled piping rules, in the admin's order.
+ *
+ * @param pool Database.
+ * @param t    Table names.
+ */
+export async function readRules(
+	pool: Pool,
+	t: Tables
+): Promise< StoredRule[] > {
+	const [ rows ] = await pool.query< RowDataPacket[] >(
+		`SELECT name, conditions, actions, continue_matching FROM ${ t.rules } WHERE enabled = 1 ORDER BY position, id`
+	);
+	return rows.flatMap( ( row ): StoredRule[] => {
+		try {
+			const conditions: unknown = JSON.parse(
+				String( row[ 'conditions' ] )
+			);
+			const actions: unknown = JSON.parse( String( row[ 'actions' ] ) );
+			if (
+				! Array.isArray( conditions ) ||
+				typeof actions !== 'object' ||
+				actions === null
+			) {
+				return [];
+			}
+			return [
+				{
+					name: String( row[ 'name' ] ),
+					conditions: conditions.map(
+						( c: Record< string, unknown > ) => ( {
+							field: String( c[ 'field' ] ?? '' ),
+							match: String( c[ 'match' ] ?? '' ),
+							value: String( c[ 'value' ] ?? '' ),
+						} )
+					),
+					actions: actions as Record< string, unknown >,
+					continueMatching:
+						Number( row[ 'continue_matching' ] ) === 1,
+				},
+			];
+		} catch {
+			return []; // A damaged rule never matches.
+		}
 	} );
 }

@@ -30,6 +30,7 @@ import {
 	bookTicketOrReply,
 	mayBeReply,
 	threadRowOf,
+	ticketRowOf,
 	writeTicketOrReply,
 	type IngestInput,
 	type StoreResult,
@@ -300,11 +301,13 @@ async function insertQueuedTickets(
 	const ticketIds = await insertTickets(
 		c,
 		t,
-		queued.map( ( q ) => ( {
-			subject: q.email.analysis.subject,
-			customerId: q.customerId,
-			connectionId: q.email.input.connectionId,
-		} ) )
+		queued.map( ( q ) =>
+			ticketRowOf(
+				q.email.analysis,
+				q.customerId,
+				q.email.input.connectionId
+			)
+		)
 	);
 	const threadIds = await insertReports(
 		c,

@@ -38,30 +38,31 @@ function escapeRegExp( text: string ): string {
 }
 
 /**
- * Compiles a pattern; null when a regex does not compile here (it then matches nothing, as in
- * PHP a pattern that fails at run time does not match).
+ * A test for one pattern; null when a regex does not compile here (it then matches nothing, as
+ * in PHP a pattern that fails at run time does not match).
  *
- * @param p The stored pattern.
+ * @param matchType exact, wildcard or regex.
+ * @param raw       The pattern.
  */
-export function compilePattern( p: BlockPattern ): CompiledPattern | null {
-	const pattern = p.pattern.trim();
+export function compileMatcher(
+	matchType: MatchType,
+	raw: string
+): ( ( value: string ) => boolean ) | null {
+	const pattern = raw.trim();
 	if ( pattern === '' ) {
 		return null;
 	}
-	let test: ( value: string ) => boolean;
-	switch ( p.matchType ) {
+	switch ( matchType ) {
 		case 'exact': {
 			const lower = pattern.toLowerCase();
-			test = ( value ) => value.trim().toLowerCase() === lower;
-			break;
+			return ( value ) => value.trim().toLowerCase() === lower;
 		}
 		case 'wildcard': {
 			const re = new RegExp(
 				`^${ pattern.split( '*' ).map( escapeRegExp ).join( '.*' ) }$`,
 				'isu'
 			);
-			test = ( value ) => re.test( value.trim() );
-			break;
+			return ( value ) => re.test( value.trim() );
 		}
 		case 'regex': {
 			let re: RegExp;
@@ -74,13 +75,21 @@ export function compilePattern( p: BlockPattern ): CompiledPattern | null {
 					return null;
 				}
 			}
-			test = ( value ) => re.test( value );
-			break;
+			return ( value ) => re.test( value );
 		}
 		default:
 			return null;
 	}
-	return { kind: p.kind, test };
+}
+
+/**
+ * Compiles a block-list pattern; null when it can't match anything.
+ *
+ * @param p The stored pattern.
+ */
+export function compilePattern( p: BlockPattern ): CompiledPattern | null {
+	const test = compileMatcher( p.matchType, p.pattern );
+	return test === null ? null : { kind: p.kind, test };
 }
 
 /**

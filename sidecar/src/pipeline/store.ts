@@ -30,6 +30,7 @@ import {
 	ticketsByMessageIds,
 	reopenTicket,
 	upsertCustomer,
+	type NewTicketRow,
 	type ThreadRow,
 } from '../db/ingest-repo.ts';
 import type { Pool, PoolConnection } from '../db/pool.ts';
@@ -705,6 +706,51 @@ export function threadRowOf(
 	};
 }
 
+const STATUSES: ReadonlySet< string > = new Set( [
+	'open',
+	'pending',
+	'resolved',
+	'closed',
+] );
+const PRIORITIES: ReadonlySet< string > = new Set( [
+	'low',
+	'normal',
+	'high',
+	'urgent',
+] );
+
+/**
+ * The ticket an email opens: its subject, and the fields the piping rules set (a status or
+ * priority WordPress does not know falls back to the default).
+ *
+ * @param analysis     The email's analysis.
+ * @param customerId   Its sender.
+ * @param connectionId Connection it came through.
+ */
+export function ticketRowOf(
+	analysis: Analysis,
+	customerId: number,
+	connectionId: number
+): NewTicketRow {
+	const { fields } = analysis.rules;
+	return {
+		subject: analysis.subject,
+		customerId,
+		connectionId,
+		status:
+			fields.status !== undefined && STATUSES.has( fields.status )
+				? fields.status
+				: 'open',
+		priority:
+			fields.priority !== undefined && PRIORITIES.has( fields.priority )
+				? fields.priority
+				: 'normal',
+		category: ( fields.category ?? '' ).slice( 0, 60 ),
+		assigneeId: fields.assigneeId ?? null,
+		forwardedFrom: analysis.forwardedFrom,
+	};
+}
+
 /**
  * Collects the attachment, outbox-event and activity rows of a ticket or reply just written.
  *
@@ -748,6 +794,19 @@ export function bookTicketOrReply(
 	const { base, details } = activityOf( input, analysis );
 	if ( reopenedFrom !== null ) {
 		details[ 'reopened_from' ] = reopenedFrom;
+	}
+	if ( replyReason === null ) {
+		// A new ticket: what the rules set, and where it was forwarded from.
+		const { applied, addRecipients } = analysis.rules;
+		for ( const email of addRecipients ) {
+			rows.recipient( ticketId, email, 'rule' );
+		}
+		if ( applied.length > 0 ) {
+			details[ 'rules' ] = applied;
+		}
+		if ( analysis.forwardedFrom !== null ) {
+			details[ 'forwarded_from' ] = analysis.forwardedFrom;
+		}
 	}
 	const refused = attachments.filter( ( a ) => a.status === 'refused' );
 	if ( refused.length > 0 ) {
@@ -824,9 +883,7 @@ export async function writeTicketOrReply(
 		( await insertTicket(
 			c,
 			t,
-			analysis.subject,
-			customerId as number,
-			input.connectionId
+			ticketRowOf( analysis, customerId as number, input.connectionId )
 		) );
 	const threadId = await insertThread(
 		c,

@@ -1,6 +1,7 @@
 /**
  * Types of the pipeline stages. Stages are pure: they take these values and return new ones.
  */
+import type { RuleOutcome } from './rules.ts';
 
 export interface Address {
 	/** Lower-cased addr-spec; empty when the header had no usable address. */
@@ -115,4 +116,8 @@ export interface Analysis {
 	readonly subject: string;
 	/** Bytes read from the source (0 when parsing failed). */
 	readonly rawSize: number;
+	/** The forwarding address it came through (one of the settings'), if any. */
+	readonly forwardedFrom: string | null;
+	/** What the piping rules set, should the email open a ticket. */
+	readonly rules: RuleOutcome;
 }
