@@ -52,6 +52,8 @@ export class SiteSettings {
 		allowedExtensions: DEFAULT_ALLOWED_EXTENSIONS,
 	};
 	private admission: Admission = {};
+	private content: Pick< PipelineSettings, 'importCc' | 'bodyPreference' > =
+		{};
 	private readAt = Number.NEGATIVE_INFINITY;
 	private readonly pool: Pool;
 	private readonly tables: Tables;
@@ -90,6 +92,14 @@ export class SiteSettings {
 		return this.attachments;
 	}
 
+	/** Copied recipients and the preferred body part. */
+	get contentOptions(): Pick<
+		PipelineSettings,
+		'importCc' | 'bodyPreference'
+	> {
+		return this.content;
+	}
+
 	/** Which emails are taken in, and from whom. */
 	get allowed(): Admission {
 		return this.admission;
@@ -117,6 +127,8 @@ export class SiteSettings {
 				'allowed_extensions',
 				'closed_ticket_replies',
 				'forwarding_addresses',
+				'import_cc',
+				'body_preference',
 			] );
 			patterns = await readBlockPatterns( this.pool, this.tables );
 			rules = await readRules( this.pool, this.tables );
@@ -145,6 +157,11 @@ export class SiteSettings {
 				settings.get( 'closed_ticket_replies' ) === 'reject'
 					? 'reject'
 					: 'reopen',
+		};
+		this.content = {
+			importCc: settings.get( 'import_cc' ) === true,
+			bodyPreference:
+				settings.get( 'body_preference' ) === 'html' ? 'html' : 'text',
 		};
 		const marker = settings.get( 'reply_above_text' );
 		this.marker =

@@ -257,6 +257,7 @@ async function runPass(
 		attachmentPolicy,
 		pipingRules,
 		forwardingAddresses,
+		contentOptions,
 	} = ctx.settings;
 	const refs = await source.listAfter( checkpoint.lastUid );
 	// After a pass died without progress, emails go one at a time, so a further death is
@@ -311,6 +312,7 @@ async function runPass(
 			rules: pipingRules,
 			forwardingAddresses,
 			...allowed,
+			...contentOptions,
 		},
 		policy: attachmentPolicy,
 		maxBytes: connection.imap.maxMessageBytes,

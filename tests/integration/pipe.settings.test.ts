@@ -627,4 +627,66 @@ describe( 'settings from WordPress', () => {
 			} );
 		}
 	} );
+	it( 'imports the other To and Cc addresses as recipients, and takes the text from the preferred part', async () => {
+		const tag = randomUUID().slice( 0, 8 );
+		const auth = adminAuth( stack );
+		const previous = await api< Record< string, unknown > >(
+			stack,
+			'GET',
+			'/settings',
+			auth
+		);
+		const saved = await api( stack, 'PATCH', '/settings', auth, {
+			import_cc: true,
+			body_preference: 'html',
+		} );
+		assert.equal( saved.status, 200, saved.text );
+		try {
+			await sendMail( stack, {
+				from: 'customer@example.test',
+				to: [ 'support@example.test', `Other-${ tag }@example.test` ],
+				cc: [
+					`colleague-${ tag }@example.test`,
+					'customer@example.test',
+				],
+				subject: `Copies ${ tag }`,
+				text: `TEXT PART ${ tag }`,
+				html: `<p>HTML PART ${ tag }</p>`,
+			} );
+			const result = await runCli( [
+				'run',
+				'--once',
+				'--wp-config',
+				stack.wp.config,
+			] );
+			assert.equal( result.code, 0, result.stderr );
+			const [ recipients ] = await db.query(
+				`SELECT r.email, r.source FROM wp_epipe_ticket_recipients r JOIN wp_epipe_tickets t ON t.id = r.ticket_id
+				 WHERE t.subject = ? ORDER BY r.email`,
+				[ `Copies ${ tag }` ]
+			);
+			assert.deepEqual(
+				(
+					recipients as Array< { email: string; source: string } >
+				 ).map( ( r ) => `${ r.email } (${ r.source })` ),
+				[
+					`colleague-${ tag }@example.test (cc)`,
+					`other-${ tag }@example.test (cc)`,
+				]
+			);
+			const [ threads ] = await db.query(
+				'SELECT th.body_text FROM wp_epipe_threads th JOIN wp_epipe_tickets t ON t.id = th.ticket_id WHERE t.subject = ?',
+				[ `Copies ${ tag }` ]
+			);
+			assert.equal(
+				( threads as Array< { body_text: string } > )[ 0 ]?.body_text,
+				`HTML PART ${ tag }`
+			);
+		} finally {
+			await api( stack, 'PATCH', '/settings', auth, {
+				import_cc: previous.json[ 'import_cc' ],
+				body_preference: previous.json[ 'body_preference' ],
+			} );
+		}
+	} );
 } );

@@ -157,6 +157,7 @@ export async function describeRaw(
 		blockPatterns: options.ctx?.settings.blockPatterns ?? [],
 		rules: options.ctx?.settings.pipingRules ?? [],
 		forwardingAddresses: options.ctx?.settings.forwardingAddresses ?? [],
+		...options.ctx?.settings.contentOptions,
 	} );
 	const { action, reason, ticketId } = await decide( analysis, options );
 	const p = analysis.parsed;

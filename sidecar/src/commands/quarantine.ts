@@ -130,6 +130,7 @@ export async function reprocess(
 				blockPatterns: ctx.settings.blockPatterns,
 				rules: ctx.settings.pipingRules,
 				forwardingAddresses: ctx.settings.forwardingAddresses,
+				...ctx.settings.contentOptions,
 				...ctx.settings.allowed,
 			},
 			policy: ctx.settings.attachmentPolicy,

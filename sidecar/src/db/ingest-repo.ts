@@ -673,12 +673,14 @@ function activityValues( row: ActivityRow ): unknown[] {
  * @param table   Table name.
  * @param columns Column names (without created_at).
  * @param rows    Values, one array per row, in column order.
+ * @param verb
  */
 async function insertRows(
 	c: PoolConnection,
 	table: string,
 	columns: readonly string[],
-	rows: ReadonlyArray< readonly unknown[] >
+	rows: ReadonlyArray< readonly unknown[] >,
+	verb: 'INSERT' | 'INSERT IGNORE' = 'INSERT'
 ): Promise< void > {
 	if ( rows.length === 0 ) {
 		return;
@@ -686,7 +688,7 @@ async function insertRows(
 	const one = `(${ columns.map( () => '?' ).join( ', ' ) }, UTC_TIMESTAMP())`;
 	// The text protocol: a prepared statement per row count would fill the statement cache.
 	await c.query(
-		`INSERT INTO ${ table } (${ columns.join( ', ' ) }, created_at) VALUES ${ Array( rows.length ).fill( one ).join( ', ' ) }`,
+		`${ verb } INTO ${ table } (${ columns.join( ', ' ) }, created_at) VALUES ${ Array( rows.length ).fill( one ).join( ', ' ) }`,
 		rows.flat()
 	);
 }
@@ -843,11 +845,13 @@ export class PendingRows {
 			],
 			this.attachments.splice( 0 )
 		);
+		// A recipient the ticket already has (from a rule, an earlier copy) is kept as it was.
 		await insertRows(
 			c,
 			t.ticket_recipients,
 			[ 'ticket_id', 'email', 'name', 'source' ],
-			this.recipients.splice( 0 )
+			this.recipients.splice( 0 ),
+			'INSERT IGNORE'
 		);
 		await insertRows(
 			c,

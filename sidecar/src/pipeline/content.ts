@@ -247,15 +247,21 @@ export function extractReply( text: string, marker: string ): string {
 /**
  * Builds the stored content of an email.
  *
- * @param p      Parsed email.
- * @param marker Reply marker.
+ * @param p          Parsed email.
+ * @param marker     Reply marker.
+ * @param preference Which part becomes the text when both exist (setting body_preference).
  */
-export function buildContent( p: ParsedEmail, marker: string ): Content {
+export function buildContent(
+	p: ParsedEmail,
+	marker: string,
+	preference: 'text' | 'html' = 'text'
+): Content {
 	// HTML too big or too deeply nested to sanitise in bounded time is not kept as HTML; its
 	// text still is, so the email is never empty.
 	const html = p.html !== null && isTractableHtml( p.html ) ? p.html : null;
 	const bodyHtml = html !== null ? sanitizeEmailHtml( html ) : null;
-	let text = p.text;
+	let text =
+		preference === 'html' && html !== null ? htmlToText( html ) : p.text;
 	if ( text.trim() === '' && p.html !== null ) {
 		text = html !== null ? htmlToText( html ) : stripTags( p.html );
 	}

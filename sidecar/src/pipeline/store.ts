@@ -795,6 +795,12 @@ export function bookTicketOrReply(
 	if ( reopenedFrom !== null ) {
 		details[ 'reopened_from' ] = reopenedFrom;
 	}
+	// Addresses the customer copied (import_cc), on a new ticket or a customer's reply.
+	if ( agentId === null ) {
+		for ( const email of analysis.copyRecipients ) {
+			rows.recipient( ticketId, email, 'cc' );
+		}
+	}
 	if ( replyReason === null ) {
 		// A new ticket: what the rules set, and where it was forwarded from.
 		const { applied, addRecipients } = analysis.rules;

@@ -120,4 +120,6 @@ export interface Analysis {
 	readonly forwardedFrom: string | null;
 	/** What the piping rules set, should the email open a ticket. */
 	readonly rules: RuleOutcome;
+	/** Its other To and Cc addresses, when the settings import them as recipients. */
+	readonly copyRecipients: readonly string[];
 }
