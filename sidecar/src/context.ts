@@ -18,42 +18,28 @@ import {
 	type AttachmentPolicy,
 } from './pipeline/attachments.ts';
 import type { PipelineSettings } from './pipeline/index.ts';
-import {
-	compileRule,
-	type CompiledRule,
-	type StoredRule,
-} from './pipeline/rules.ts';
-import {
-	compilePattern,
-	type BlockPattern,
-	type CompiledPattern,
-} from './pipeline/patterns.ts';
+import { compileRule, type StoredRule } from './pipeline/rules.ts';
+import { compilePattern, type BlockPattern } from './pipeline/patterns.ts';
 
 /** Default of the setting reply_above_text. */
 export const DEFAULT_REPLY_MARKER = '-- Reply above this line --';
+
+/** The site's part of the pipeline settings; the connection adds its address and the key. */
+type SitePipelineSettings = Omit<
+	PipelineSettings,
+	'mailboxAddress' | 'secretKey'
+>;
 
 /**
  * The admin's settings the pipeline uses, re-read when older than a few seconds: a change in
  * WordPress reaches a running daemon by its next pass, without a restart.
  */
-/** Which emails are taken in, from whom, and what a reply to a closed ticket does. */
-type Admission = Pick<
-	PipelineSettings,
-	'allowedEmails' | 'allowedSenders' | 'closedTicketReplies'
->;
-
 export class SiteSettings {
-	private marker = DEFAULT_REPLY_MARKER;
-	private patterns: readonly CompiledPattern[] = [];
-	private rules: readonly CompiledRule[] = [];
-	private forwarding: readonly string[] = [];
-	private attachments: AttachmentPolicy = {
-		maxBytes: DEFAULT_MAX_ATTACHMENT_MB * 1024 * 1024,
-		allowedExtensions: DEFAULT_ALLOWED_EXTENSIONS,
-	};
-	private admission: Admission = {};
-	private content: Pick< PipelineSettings, 'importCc' | 'bodyPreference' > =
-		{};
+	private site: SitePipelineSettings = { replyMarker: DEFAULT_REPLY_MARKER };
+	private attachments: AttachmentPolicy = attachmentPolicyOf(
+		undefined,
+		undefined
+	);
 	private readAt = Number.NEGATIVE_INFINITY;
 	private readonly pool: Pool;
 	private readonly tables: Tables;
@@ -67,42 +53,22 @@ export class SiteSettings {
 		this.tables = tables;
 	}
 
-	/** Text our notifications ask customers to write above. */
-	get replyMarker(): string {
-		return this.marker;
-	}
-
-	/** The block lists. */
-	get blockPatterns(): readonly CompiledPattern[] {
-		return this.patterns;
-	}
-
-	/** The piping rules, in order. */
-	get pipingRules(): readonly CompiledRule[] {
-		return this.rules;
-	}
-
-	/** Customer-facing addresses that forward into piped mailboxes, lower case. */
-	get forwardingAddresses(): readonly string[] {
-		return this.forwarding;
+	/**
+	 * The pipeline settings for one mailbox, as last read.
+	 *
+	 * @param mailboxAddress The piped address, lower case ('' when unknown).
+	 * @param secretKey      EPIPE_SECRET_KEY, or null when unknown.
+	 */
+	forMailbox(
+		mailboxAddress: string,
+		secretKey: string | null
+	): PipelineSettings {
+		return { ...this.site, mailboxAddress, secretKey };
 	}
 
 	/** Largest attachment and the extensions stored. */
 	get attachmentPolicy(): AttachmentPolicy {
 		return this.attachments;
-	}
-
-	/** Copied recipients and the preferred body part. */
-	get contentOptions(): Pick<
-		PipelineSettings,
-		'importCc' | 'bodyPreference'
-	> {
-		return this.content;
-	}
-
-	/** Which emails are taken in, and from whom. */
-	get allowed(): Admission {
-		return this.admission;
 	}
 
 	/**
@@ -135,39 +101,41 @@ export class SiteSettings {
 		} catch {
 			return;
 		}
-		this.patterns = patterns.flatMap( ( p ) => compilePattern( p ) ?? [] );
-		this.rules = rules.flatMap( ( r ) => compileRule( r ) ?? [] );
+		const marker = settings.get( 'reply_above_text' );
 		const forwarding = settings.get( 'forwarding_addresses' );
-		this.forwarding = Array.isArray( forwarding )
-			? forwarding
-					.filter( ( a ): a is string => typeof a === 'string' )
-					.map( ( a ) => a.trim().toLowerCase() )
-			: [];
-		this.attachments = attachmentPolicyOf(
-			settings.get( 'max_attachment_mb' ),
-			settings.get( 'allowed_extensions' )
-		);
 		const emails = settings.get( 'allowed_emails' );
-		const senders = settings.get( 'allowed_senders' );
-		this.admission = {
+		this.site = {
+			replyMarker:
+				typeof marker === 'string' && marker.trim() !== ''
+					? marker.trim()
+					: DEFAULT_REPLY_MARKER,
+			blockPatterns: patterns.flatMap(
+				( p ) => compilePattern( p ) ?? []
+			),
+			rules: rules.flatMap( ( r ) => compileRule( r ) ?? [] ),
+			forwardingAddresses: Array.isArray( forwarding )
+				? forwarding
+						.filter( ( a ): a is string => typeof a === 'string' )
+						.map( ( a ) => a.trim().toLowerCase() )
+				: [],
 			allowedEmails:
 				emails === 'new' || emails === 'reply' ? emails : 'all',
-			allowedSenders: senders === 'registered' ? 'registered' : 'anyone',
+			allowedSenders:
+				settings.get( 'allowed_senders' ) === 'registered'
+					? 'registered'
+					: 'anyone',
 			closedTicketReplies:
 				settings.get( 'closed_ticket_replies' ) === 'reject'
 					? 'reject'
 					: 'reopen',
-		};
-		this.content = {
 			importCc: settings.get( 'import_cc' ) === true,
 			bodyPreference:
 				settings.get( 'body_preference' ) === 'html' ? 'html' : 'text',
 		};
-		const marker = settings.get( 'reply_above_text' );
-		this.marker =
-			typeof marker === 'string' && marker.trim() !== ''
-				? marker.trim()
-				: DEFAULT_REPLY_MARKER;
+		this.attachments = attachmentPolicyOf(
+			settings.get( 'max_attachment_mb' ),
+			settings.get( 'allowed_extensions' )
+		);
 		this.readAt = performance.now();
 	}
 }

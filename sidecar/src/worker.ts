@@ -250,15 +250,12 @@ async function runPass(
 	let events = 0;
 	const log = ctx.log.child( { connectionId: connection.id } );
 	await ctx.settings.refresh();
-	const {
-		replyMarker,
-		blockPatterns,
-		allowed,
-		attachmentPolicy,
-		pipingRules,
-		forwardingAddresses,
-		contentOptions,
-	} = ctx.settings;
+	// One snapshot of the settings for the whole pass.
+	const settings = ctx.settings.forMailbox(
+		connection.mailboxAddress,
+		ctx.secretKey
+	);
+	const policy = ctx.settings.attachmentPolicy;
 	const refs = await source.listAfter( checkpoint.lastUid );
 	// After a pass died without progress, emails go one at a time, so a further death is
 	// known to have happened on the first one. When that email stopped the process
@@ -304,17 +301,8 @@ async function runPass(
 			uidValidity: checkpoint.uidValidity,
 			upTo: () => progress.upTo( ref.uid ),
 		},
-		settings: {
-			mailboxAddress: connection.mailboxAddress,
-			secretKey: ctx.secretKey,
-			replyMarker,
-			blockPatterns,
-			rules: pipingRules,
-			forwardingAddresses,
-			...allowed,
-			...contentOptions,
-		},
-		policy: attachmentPolicy,
+		settings,
+		policy,
 		maxBytes: connection.imap.maxMessageBytes,
 		...( raw === undefined && readPartwise !== undefined
 			? { partwise: () => readPartwise( ref ) }

@@ -150,15 +150,17 @@ export async function describeRaw(
 	raw: Buffer,
 	options: ParseOptions
 ): Promise< Record< string, unknown > > {
-	const analysis = await analyse( raw, {
-		mailboxAddress: options.mailboxAddress,
-		secretKey: options.ctx?.secretKey ?? null,
-		replyMarker: options.ctx?.settings.replyMarker ?? DEFAULT_REPLY_MARKER,
-		blockPatterns: options.ctx?.settings.blockPatterns ?? [],
-		rules: options.ctx?.settings.pipingRules ?? [],
-		forwardingAddresses: options.ctx?.settings.forwardingAddresses ?? [],
-		...options.ctx?.settings.contentOptions,
-	} );
+	const analysis = await analyse(
+		raw,
+		options.ctx?.settings.forMailbox(
+			options.mailboxAddress,
+			options.ctx.secretKey
+		) ?? {
+			mailboxAddress: options.mailboxAddress,
+			secretKey: null,
+			replyMarker: DEFAULT_REPLY_MARKER,
+		}
+	);
 	const { action, reason, ticketId } = await decide( analysis, options );
 	const p = analysis.parsed;
 	return {

@@ -123,16 +123,10 @@ export async function reprocess(
 			size: entry.sizeBytes,
 			sizeIsExact: false,
 			checkpoint: null,
-			settings: {
-				mailboxAddress: connection?.mailboxAddress ?? '',
-				secretKey: ctx.secretKey,
-				replyMarker: ctx.settings.replyMarker,
-				blockPatterns: ctx.settings.blockPatterns,
-				rules: ctx.settings.pipingRules,
-				forwardingAddresses: ctx.settings.forwardingAddresses,
-				...ctx.settings.contentOptions,
-				...ctx.settings.allowed,
-			},
+			settings: ctx.settings.forMailbox(
+				connection?.mailboxAddress ?? '',
+				ctx.secretKey
+			),
 			policy: ctx.settings.attachmentPolicy,
 			// An admin reprocessing a too-large email has decided it should come in.
 			maxBytes: Math.max(

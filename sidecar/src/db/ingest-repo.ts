@@ -351,12 +351,12 @@ export function insertTickets(
 }
 
 /**
- * Adds the first message of new tickets, several in one statement where the server allows.
- * (A reply also moves its ticket's activity time: insertThread.)
+ * Adds messages to tickets, several in one statement where the server allows: the first
+ * messages of new tickets (a reply also moves its ticket's activity time: insertThread).
  *
  * @param c    Connection.
  * @param t    Table names.
- * @param rows Thread values, all of type 'report'.
+ * @param rows Thread values.
  * @return Their ids, in order.
  */
 export function insertReports(
@@ -366,18 +366,9 @@ export function insertReports(
 ): Promise< number[] > {
 	return insertReturningIds(
 		c,
-		`INSERT INTO ${ t.threads } (ticket_id, type, author_kind, customer_id, from_address, from_name, body_text, body_html, reply_text, message_id, source, created_at) VALUES`,
-		"(?, 'report', 'customer', ?, ?, ?, ?, ?, ?, ?, 'email', UTC_TIMESTAMP())",
-		rows.map( ( row ) => [
-			row.ticketId,
-			row.customerId,
-			row.fromAddress,
-			row.fromName.slice( 0, 190 ),
-			row.bodyText,
-			row.bodyHtml,
-			row.replyText,
-			row.messageId?.slice( 0, 255 ) ?? null,
-		] )
+		`INSERT INTO ${ t.threads } ${ THREAD_COLUMNS }`,
+		THREAD_PLACEHOLDERS,
+		rows.map( threadValues )
 	);
 }
 
@@ -407,23 +398,7 @@ export async function insertThread(
 	t: Tables,
 	row: ThreadRow
 ): Promise< number > {
-	const [ res ] = await c.execute< ResultSetHeader >(
-		`INSERT INTO ${ t.threads } (ticket_id, type, author_kind, customer_id, user_id, from_address, from_name, body_text, body_html, reply_text, message_id, source, created_at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'email', UTC_TIMESTAMP())`,
-		[
-			row.ticketId,
-			row.type,
-			row.customerId === null ? 'agent' : 'customer',
-			row.customerId,
-			row.userId ?? null,
-			row.fromAddress,
-			row.fromName.slice( 0, 190 ),
-			row.bodyText,
-			row.bodyHtml,
-			row.replyText,
-			row.messageId?.slice( 0, 255 ) ?? null,
-		]
-	);
+	const [ id ] = await insertReports( c, t, [ row ] );
 	if ( row.type === 'reply' ) {
 		// A new ticket was created with this time already.
 		await c.execute(
@@ -431,7 +406,29 @@ export async function insertThread(
 			[ row.ticketId ]
 		);
 	}
-	return res.insertId;
+	return id as number;
+}
+
+/** Columns of a thread row as the sidecar writes it (with THREAD_PLACEHOLDERS, threadValues). */
+const THREAD_COLUMNS =
+	'(ticket_id, type, author_kind, customer_id, user_id, from_address, from_name, body_text, body_html, reply_text, message_id, source, created_at) VALUES';
+const THREAD_PLACEHOLDERS =
+	"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'email', UTC_TIMESTAMP())";
+
+function threadValues( row: ThreadRow ): Array< string | number | null > {
+	return [
+		row.ticketId,
+		row.type,
+		row.customerId === null ? 'agent' : 'customer',
+		row.customerId,
+		row.userId ?? null,
+		row.fromAddress,
+		row.fromName.slice( 0, 190 ),
+		row.bodyText,
+		row.bodyHtml,
+		row.replyText,
+		row.messageId?.slice( 0, 255 ) ?? null,
+	];
 }
 
 export interface ActivityRow {
@@ -576,25 +573,6 @@ export async function insertRejectNotice(
 			} ),
 		]
 	);
-}
-
-/**
- * Whether a WordPress user has this email address (the collation ignores case).
- *
- * @param c       Connection.
- * @param t       Table names.
- * @param address Address.
- */
-export async function isRegisteredUser(
-	c: PoolConnection,
-	t: Tables,
-	address: string
-): Promise< boolean > {
-	const [ rows ] = await c.execute< RowDataPacket[] >(
-		`SELECT 1 FROM ${ t.users } WHERE user_email = ? LIMIT 1`,
-		[ address ]
-	);
-	return rows.length > 0;
 }
 
 /**

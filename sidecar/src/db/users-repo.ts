@@ -84,3 +84,22 @@ export async function agentUserId(
 		? Number( user[ 'id' ] )
 		: null;
 }
+
+/**
+ * Whether a WordPress user has this email address (the collation ignores case).
+ *
+ * @param c       Connection.
+ * @param t       Table names.
+ * @param address Address.
+ */
+export async function isRegisteredUser(
+	c: PoolConnection,
+	t: Tables,
+	address: string
+): Promise< boolean > {
+	const [ rows ] = await c.execute< RowDataPacket[] >(
+		`SELECT 1 FROM ${ t.users } WHERE user_email = ? LIMIT 1`,
+		[ address ]
+	);
+	return rows.length > 0;
+}

@@ -23,7 +23,6 @@ import {
 	contentKeyOf,
 	insertRejectNotice,
 	isDuplicateKey,
-	isRegisteredUser,
 	PendingRows,
 	receiptOutcome,
 	releaseQuarantinedReceipt,
@@ -34,7 +33,7 @@ import {
 	type ThreadRow,
 } from '../db/ingest-repo.ts';
 import type { Pool, PoolConnection } from '../db/pool.ts';
-import { agentUserId } from '../db/users-repo.ts';
+import { agentUserId, isRegisteredUser } from '../db/users-repo.ts';
 import {
 	heldCopy,
 	holdInQuarantine,
