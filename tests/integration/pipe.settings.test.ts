@@ -19,7 +19,7 @@ import {
 	waitForMail,
 	wpEval,
 } from './support/stack.ts';
-import { adminAuth, api } from './support/wp.ts';
+import { adminAuth, agentUserId, api } from './support/wp.ts';
 
 describe( 'settings from WordPress', () => {
 	let stack: Stack;
@@ -37,6 +37,17 @@ describe( 'settings from WordPress', () => {
 		);
 		original = String( current.json[ 'reply_above_text' ] );
 	} );
+	/** One `run --once` of the sidecar, which must succeed. */
+	const runOnce = async (): Promise< void > => {
+		const result = await runCli( [
+			'run',
+			'--once',
+			'--wp-config',
+			stack.wp.config,
+		] );
+		assert.equal( result.code, 0, result.stderr );
+	};
+
 	after( async () => {
 		await api( stack, 'PATCH', '/settings', adminAuth( stack ), {
 			reply_above_text: original,
@@ -60,13 +71,7 @@ describe( 'settings from WordPress', () => {
 			subject,
 			text: 'Only this line is new.\n\n=== write above ===\nolder text the customer quoted',
 		} );
-		const result = await runCli( [
-			'run',
-			'--once',
-			'--wp-config',
-			stack.wp.config,
-		] );
-		assert.equal( result.code, 0, result.stderr );
+		await runOnce();
 		const [ rows ] = await db.query(
 			'SELECT th.reply_text FROM wp_epipe_threads th JOIN wp_epipe_tickets t ON t.id = th.ticket_id WHERE t.subject = ?',
 			[ subject ]
@@ -115,13 +120,7 @@ describe( 'settings from WordPress', () => {
 					text: 'Hello.',
 				} );
 			}
-			const result = await runCli( [
-				'run',
-				'--once',
-				'--wp-config',
-				stack.wp.config,
-			] );
-			assert.equal( result.code, 0, result.stderr );
+			await runOnce();
 			const [ rows ] = await db.query(
 				'SELECT subject, outcome, reason FROM wp_epipe_activity WHERE subject LIKE ? ORDER BY id',
 				[ `%${ tag }%` ]
@@ -178,15 +177,6 @@ describe( 'settings from WordPress', () => {
 				text: 'Hello.',
 				...extra,
 			} );
-		const runOnce = async () => {
-			const result = await runCli( [
-				'run',
-				'--once',
-				'--wp-config',
-				stack.wp.config,
-			] );
-			assert.equal( result.code, 0, result.stderr );
-		};
 		const outcomeOf = async ( subject: string ): Promise< string > => {
 			const [ rows ] = await db.query(
 				'SELECT outcome, reason FROM wp_epipe_activity WHERE subject = ? ORDER BY id DESC LIMIT 1',
@@ -333,13 +323,7 @@ describe( 'settings from WordPress', () => {
 					{ filename: 'notes.txt', content: 'plain text' },
 				],
 			} );
-			const result = await runCli( [
-				'run',
-				'--once',
-				'--wp-config',
-				stack.wp.config,
-			] );
-			assert.equal( result.code, 0, result.stderr );
+			await runOnce();
 			const [ rows ] = await db.query(
 				`SELECT a.filename, a.status, a.reason FROM wp_epipe_attachments a JOIN wp_epipe_tickets t ON t.id = a.ticket_id
 				 WHERE t.subject = ? ORDER BY a.filename`,
@@ -366,15 +350,6 @@ describe( 'settings from WordPress', () => {
 	it( 'a reply to a closed ticket reopens it, or is refused with the "ticket closed" notice', async () => {
 		const tag = randomUUID().slice( 0, 8 );
 		const opener = `<closed-${ tag }@example.test>`;
-		const runOnce = async () => {
-			const result = await runCli( [
-				'run',
-				'--once',
-				'--wp-config',
-				stack.wp.config,
-			] );
-			assert.equal( result.code, 0, result.stderr );
-		};
 		const reply = ( n: number ) =>
 			sendMail( stack, {
 				from: 'customer@example.test',
@@ -482,16 +457,7 @@ describe( 'settings from WordPress', () => {
 		const tag = randomUUID().slice( 0, 8 );
 		const sales = `sales-${ tag }@example.test`;
 		const auth = adminAuth( stack );
-		const agentId = Number(
-			(
-				await api< Array< { id: number; email: string } > >(
-					stack,
-					'GET',
-					'/agents',
-					auth
-				)
-			).json.find( ( a ) => a.email === 'agent@example.test' )?.id
-		);
+		const agentId = await agentUserId( stack, auth );
 		const previous = await api< Record< string, unknown > >(
 			stack,
 			'GET',
@@ -575,13 +541,7 @@ describe( 'settings from WordPress', () => {
 				subject: `Order question rule-${ tag } direct`,
 				text: 'Hello.',
 			} );
-			const result = await runCli( [
-				'run',
-				'--once',
-				'--wp-config',
-				stack.wp.config,
-			] );
-			assert.equal( result.code, 0, result.stderr );
+			await runOnce();
 			const [ rows ] = await db.query(
 				`SELECT t.subject, t.priority, t.category, t.assignee_id, t.forwarded_from,
 				        (SELECT GROUP_CONCAT(r.email) FROM wp_epipe_ticket_recipients r WHERE r.ticket_id = t.id) AS recipients,
@@ -653,13 +613,7 @@ describe( 'settings from WordPress', () => {
 				text: `TEXT PART ${ tag }`,
 				html: `<p>HTML PART ${ tag }</p>`,
 			} );
-			const result = await runCli( [
-				'run',
-				'--once',
-				'--wp-config',
-				stack.wp.config,
-			] );
-			assert.equal( result.code, 0, result.stderr );
+			await runOnce();
 			const [ recipients ] = await db.query(
 				`SELECT r.email, r.source FROM wp_epipe_ticket_recipients r JOIN wp_epipe_tickets t ON t.id = r.ticket_id
 				 WHERE t.subject = ? ORDER BY r.email`,

@@ -37,6 +37,7 @@ import {
 	secretKey,
 	userAuth,
 	waitForCaptured,
+	agentUserId,
 } from './support/wp.ts';
 
 describe( 'notifications: every kind threads back to its ticket', () => {
@@ -415,16 +416,7 @@ describe( 'notifications: every kind threads back to its ticket', () => {
 		assert.deepEqual( toActor, [] );
 
 		// Assigning notifies the new assignee only (an assigned ticket's agent alerts go to its assignee).
-		const agentId = Number(
-			(
-				await api< Array< { id: number; email: string } > >(
-					stack,
-					'GET',
-					'/agents',
-					auth
-				)
-			).json.find( ( a ) => a.email === 'agent@example.test' )?.id
-		);
+		const agentId = await agentUserId( stack, auth );
 		await api( stack, 'PATCH', `/tickets/${ ticketId }`, auth, {
 			assignee_id: agentId,
 		} );

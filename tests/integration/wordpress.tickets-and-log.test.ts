@@ -15,7 +15,7 @@ import {
 	sendMail,
 	type Stack,
 } from './support/stack.ts';
-import { adminAuth, api, login, userAuth } from './support/wp.ts';
+import { adminAuth, agentUserId, api, login, userAuth } from './support/wp.ts';
 
 interface Ticket {
 	id: number;
@@ -417,16 +417,7 @@ describe( 'tickets, activity log, quarantine and attachments', () => {
 	} );
 
 	it( 'changes status, priority, category, assignee and recipients, each change an outbox event', async () => {
-		const agentId = Number(
-			(
-				await api< Array< { id: number; email: string } > >(
-					stack,
-					'GET',
-					'/agents',
-					agent
-				)
-			).json.find( ( a ) => a.email === 'agent@example.test' )?.id
-		);
+		const agentId = await agentUserId( stack, agent );
 		const res = await api< Ticket >(
 			stack,
 			'PATCH',

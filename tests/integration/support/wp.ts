@@ -122,6 +122,27 @@ export async function api< T = unknown >(
 }
 
 /**
+ * The user id of the stack's agent (agent@example.test), as the REST API lists agents.
+ *
+ * @param stack Stack.
+ * @param auth  Credentials of a user who may see the agents.
+ */
+export async function agentUserId(
+	stack: Stack,
+	auth: Auth
+): Promise< number > {
+	const agents = await api< Array< { id: number; email: string } > >(
+		stack,
+		'GET',
+		'/agents',
+		auth
+	);
+	return Number(
+		agents.json.find( ( a ) => a.email === 'agent@example.test' )?.id
+	);
+}
+
+/**
  * Asks WordPress to send due notifications now, as the sidecar's signed ping does.
  *
  * @param stack Stack.
