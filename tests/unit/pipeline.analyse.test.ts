@@ -8,7 +8,7 @@ import {
 	analyse,
 	type PipelineSettings,
 } from '../../sidecar/src/pipeline/index.ts';
-import { extractReply } from '../../sidecar/src/pipeline/content.ts';
+import { extractReply } from '../../sidecar/src/pipeline/reply-text.ts';
 import { ticketToken } from '../../sidecar/src/security/signer.ts';
 
 const FIXTURES = path.join(
@@ -185,7 +185,7 @@ describe( 'analyse', () => {
 } );
 
 describe( 'extractReply', () => {
-	const marker = '-- Reply above this line --';
+	const marker = { marker: '-- Reply above this line --' };
 	it( 'cuts at our marker', () => {
 		assert.equal(
 			extractReply(

@@ -3,6 +3,7 @@
  */
 import sanitizeHtml from 'sanitize-html';
 
+import { extractReply } from './reply-text.ts';
 import type { Content, ParsedEmail } from './types.ts';
 
 /** Tags kept in stored HTML; everything else is unwrapped (text kept) or dropped with its content. */
@@ -99,14 +100,26 @@ const ENTITIES: Record< string, string > = {
 	nbsp: ' ',
 };
 
+/** Private-use characters marking where a blockquote opens and closes while tags are stripped. */
+const QUOTE_OPEN = '\uE000';
+const QUOTE_CLOSE = '\uE001';
+
 /**
  * Plain text of an HTML body for emails without a text part: block ends become line breaks,
  * every tag and the content of script/style blocks disappear.
  *
- * @param html Untrusted HTML.
+ * @param html       Untrusted HTML.
+ * @param markQuotes Prefix the lines of blockquotes with "> ", as a text part would quote them
+ *                   (for finding the visible reply).
  */
-export function htmlToText( html: string ): string {
-	const withBreaks = html
+export function htmlToText( html: string, markQuotes = false ): string {
+	let source = html.replace( /[\uE000\uE001]/g, '' );
+	if ( markQuotes ) {
+		source = source
+			.replace( /<blockquote\b[^>]*>/gi, `\n${ QUOTE_OPEN }\n` )
+			.replace( /<\/blockquote\s*>/gi, `\n${ QUOTE_CLOSE }\n` );
+	}
+	const withBreaks = source
 		.replace( /<br\s*\/?>/gi, '\n' )
 		.replace(
 			/<\/(p|div|li|tr|h[1-6]|blockquote|pre|table)\s*>/gi,
@@ -117,14 +130,41 @@ export function htmlToText( html: string ): string {
 		allowedAttributes: {},
 		nonTextTags: SANITIZE_OPTIONS.nonTextTags ?? [],
 	} );
-	return text
-		.replace(
-			/&(amp|lt|gt|quot|#39|nbsp);/g,
-			( _m, name: string ) => ENTITIES[ name ] ?? ''
-		)
+	const decoded = text.replace(
+		/&(amp|lt|gt|quot|#39|nbsp);/g,
+		( _m, name: string ) => ENTITIES[ name ] ?? ''
+	);
+	return ( markQuotes ? quoteMarked( decoded ) : decoded )
 		.replace( /[ \t]+\n/g, '\n' )
 		.replace( /\n{3,}/g, '\n\n' )
 		.trim();
+}
+
+/**
+ * Turns blockquote marks into "> " prefixes, one per nesting level.
+ *
+ * @param text Text with QUOTE_OPEN/QUOTE_CLOSE lines.
+ */
+function quoteMarked( text: string ): string {
+	let depth = 0;
+	const out: string[] = [];
+	for ( const line of text.split( '\n' ) ) {
+		const opens = line.split( QUOTE_OPEN ).length - 1;
+		const closes = line.split( QUOTE_CLOSE ).length - 1;
+		const rest = line.replace( /[\uE000\uE001]/g, '' );
+		if ( opens > 0 || closes > 0 ) {
+			depth = Math.max( 0, depth + opens - closes );
+			if ( rest.trim() === '' ) {
+				continue;
+			}
+		}
+		out.push(
+			depth > 0 && rest.trim() !== ''
+				? `${ '> '.repeat( depth ) }${ rest.trim() }`
+				: rest
+		);
+	}
+	return out.join( '\n' );
 }
 
 /** Largest HTML body sanitised (characters). */
@@ -195,55 +235,6 @@ function stripTags( html: string ): string {
 		.trim();
 }
 
-/** Lines that start quoted history in common mail clients. */
-const HISTORY_STARTS = [
-	/^On .{1,300} wrote:\s*$/, // Gmail, Apple Mail, Thunderbird
-	/^Am .{1,300} schrieb .{0,200}:\s*$/, // German clients
-	/^Le .{1,300} a écrit\s?:\s*$/, // French clients
-	/^-{2,}\s*Original Message\s*-{2,}\s*$/i, // Outlook (plain)
-	/^_{5,}\s*$/, // Outlook separator line
-	/^From: .+$/, // Outlook header block
-];
-
-/**
- * What the sender wrote this time: cut at our reply marker, at the first quoted-history
- * header, before the "-- " signature, and without trailing ">" quotes.
- *
- * @param text   Plain text of the email.
- * @param marker The "reply above this line" text of our notifications.
- */
-export function extractReply( text: string, marker: string ): string {
-	let body = text.replace( /\r\n?/g, '\n' );
-	const markerAt = marker.trim() !== '' ? body.indexOf( marker.trim() ) : -1;
-	if ( markerAt !== -1 ) {
-		body = body.slice( 0, markerAt );
-	}
-	const lines = body.split( '\n' );
-	let end = lines.length;
-	for ( let i = 0; i < lines.length; i++ ) {
-		const line = ( lines[ i ] as string ).trim();
-		if (
-			line === '--' ||
-			HISTORY_STARTS.some( ( re ) => re.test( line ) )
-		) {
-			end = i;
-			break;
-		}
-		if (
-			line.startsWith( '>' ) &&
-			lines
-				.slice( i )
-				.every( ( l ) => l.trim() === '' || l.trim().startsWith( '>' ) )
-		) {
-			end = i;
-			break;
-		}
-	}
-	const reply = lines.slice( 0, end ).join( '\n' ).trim();
-	// Never return nothing when the email has text: an unusual layout keeps the whole body.
-	return reply !== '' ? reply : text.trim();
-}
-
 /**
  * Builds the stored content of an email.
  *
@@ -266,9 +257,15 @@ export function buildContent(
 		text = html !== null ? htmlToText( html ) : stripTags( p.html );
 	}
 	const bodyText = text.trim();
+	// The reply is found in what the text shows; HTML-derived text keeps its blockquotes as "> ".
+	const fromHtml =
+		html !== null && ( preference === 'html' || p.text.trim() === '' );
 	return {
 		bodyText,
 		bodyHtml: bodyHtml === '' ? null : bodyHtml,
-		replyText: extractReply( bodyText, marker ),
+		replyText: extractReply(
+			fromHtml ? htmlToText( html, true ) : bodyText,
+			{ marker, subject: p.subject }
+		),
 	};
 }

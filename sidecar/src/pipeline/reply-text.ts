@@ -1,0 +1,502 @@
+/**
+ * The visible reply: what the sender wrote this time, without the quoted history, signature and
+ * client taglines that mail clients append — across common clients and languages.
+ *
+ * Everything works on lines of plain text. HTML-only mail reaches here through htmlToText with
+ * blockquotes marked as "> " lines, so one set of rules serves both.
+ */
+
+/** Verbs that end a client's attribution line ("On … wrote:") in the languages we know. */
+const ATTRIBUTION_VERBS = [
+	'wrote',
+	'writes',
+	'schrieb',
+	'a écrit',
+	'escribió',
+	'ha scritto',
+	'schreef',
+	'escreveu',
+	'skrev',
+	'kirjoitti',
+	'napisał\\(a\\)',
+	'napisała',
+	'napisał',
+	'pisze',
+	'napsal\\(a\\)',
+	'napsala',
+	'napsal',
+	'пишет',
+	'написал\\(а\\)',
+	'написала',
+	'написал',
+	'пише',
+	'написав',
+	'yazdı',
+	'έγραψε',
+	'írta',
+	'scrisse',
+	'a scris',
+	'写道',
+	'寫道',
+	'のメッセージ',
+	'작성',
+	'كتب',
+	'כתב',
+	'כתב/ה',
+].join( '|' );
+
+/** "On … wrote:" and its translations: an attribution line ending in a known verb. */
+const ATTRIBUTION_END = new RegExp(
+	`(?:${ ATTRIBUTION_VERBS })(?:\\s+[^:：\\s]{1,40}){0,3}\\s*[:：]$`,
+	'iu'
+);
+
+/** How attribution lines begin in clients that start them with a preposition. */
+const ATTRIBUTION_START =
+	/^(?:on|am|le|el|il|op|em|w dniu|den|dne|dana|il giorno)\s/iu;
+
+/**
+ * Gmail's attribution in every language names the quoted sender's address in angle brackets and
+ * ends with a colon ("пн, 3 июн. 2024 г. в 10:12, Support <support@example.test>:").
+ */
+const ADDRESS_ATTRIBUTION = /<[^<>\s]+@[^<>\s]+>\)?.{0,40}[:：]$/u;
+
+/** Field names of the header block Outlook (and forwards) put above quoted mail, by language. */
+const FROM_FIELDS = [
+	'from',
+	'von',
+	'de',
+	'da',
+	'van',
+	'från',
+	'fra',
+	'od',
+	'от',
+	'від',
+	'lähettäjä',
+	'feladó',
+	'kimden',
+	'από',
+	'odesílatel',
+	'nadawca',
+	'remetente',
+	'expéditeur',
+	'mittente',
+	'remitente',
+	'afsender',
+	'avsender',
+	'差出人',
+	'发件人',
+	'寄件者',
+	'寄件人',
+	'보낸 사람',
+	'من',
+	'מאת',
+];
+const OTHER_FIELDS = [
+	// sent / date
+	'sent',
+	'date',
+	'gesendet',
+	'datum',
+	'envoyé',
+	'enviado',
+	'fecha',
+	'data',
+	'inviato',
+	'verzonden',
+	'verstuurd',
+	'skickat',
+	'sendt',
+	'wysłano',
+	'отправлено',
+	'дата',
+	'надіслано',
+	'lähetetty',
+	'päivämäärä',
+	'odesláno',
+	'gönderildi',
+	'tarih',
+	'στάλθηκε',
+	'ημερομηνία',
+	'elküldve',
+	'dátum',
+	'送信日時',
+	'日付',
+	'发送时间',
+	'日期',
+	'寄件日期',
+	'傳送時間',
+	'보낸 날짜',
+	'날짜',
+	'التاريخ',
+	'تاريخ',
+	'נשלח',
+	'תאריך',
+	// to / cc
+	'to',
+	'an',
+	'à',
+	'a',
+	'para',
+	'aan',
+	'till',
+	'til',
+	'do',
+	'кому',
+	'komu',
+	'vastaanottaja',
+	'címzett',
+	'kime',
+	'προς',
+	'宛先',
+	'收件人',
+	'收件者',
+	'받는 사람',
+	'إلى',
+	'אל',
+	'cc',
+	'kopie',
+	'копия',
+	'kopia',
+	'κοιν',
+	'抄送',
+	'副本',
+	'참조',
+	'עותק',
+	// subject
+	'subject',
+	'betreff',
+	'objet',
+	'asunto',
+	'oggetto',
+	'onderwerp',
+	'assunto',
+	'ämne',
+	'emne',
+	'temat',
+	'тема',
+	'aihe',
+	'předmět',
+	'tárgy',
+	'konu',
+	'θέμα',
+	'件名',
+	'主题',
+	'主旨',
+	'제목',
+	'الموضوع',
+	'נושא',
+];
+
+function fieldLine( names: readonly string[] ): RegExp {
+	const alternatives = names
+		.map( ( n ) => n.replace( /[.*+?^${}()|[\]\\]/g, '\\$&' ) )
+		.join( '|' );
+	// "From:", "*From:*" (bold turned into text), "De :" (French spacing), "发件人："
+	return new RegExp( `^\\*?(?:${ alternatives })\\*?\\s?[:：]`, 'iu' );
+}
+
+const FROM_LINE = fieldLine( FROM_FIELDS );
+const OTHER_FIELD_LINE = fieldLine( OTHER_FIELDS );
+
+/** "-----Original Message-----" and the like: a short title between dash runs. */
+const DASHED_TITLE = /^-{3,}\s*([^-]{3,50}?)\s*-{3,}$/u;
+
+/** Words of the dashed titles that start quoted history, in the languages we know. */
+const HISTORY_TITLE =
+	/original|ursprünglich|origine|originale|oorspronkelijk|ursprungligt|oprindelig|opprinnelig|oryginaln|исходное|původní|alkuperäinen|eredeti|orijinal|αρχικό|元のメッセージ|原始邮件|原始郵件|원본 메시지|الرسالة الأصلية|הודעה מקורית/iu;
+
+/** Titles of forwarded messages: their content is what the sender sends us, not history. */
+const FORWARD_WORDS =
+	/forward|weitergeleitet|transféré|reenviado|encaminhad|inoltrato|doorgestuurd|vidarebefordrat|videresendt|videresendt|przekazan|пересланное|пересланий|přeposlan|välitetty|továbbított|iletilmiş|προωθημένο|転送|转发|轉寄|전달|הועבר|معاد توجيه|begin forwarded message|anfang der weitergeleiteten/iu;
+
+/** Apple Mail's undashed forward title, by language. */
+const APPLE_FORWARD_TITLE =
+	/^(?:begin forwarded message|anfang der weitergeleiteten nachricht|début du message réexpédié|inicio del mensaje reenviado|inizio messaggio inoltrato|begin doorgestuurd bericht|vidarebefordrat brev|start på videresendt besked|videresendt melding|początek przekazywanej wiadomości|начало переадресованного сообщения|転送されたメッセージ|转发的邮件|轉寄的郵件)\s*[:：]?$/iu;
+
+/** Subject prefixes of a forward (and of a reply, which wins when it comes first). */
+const FORWARD_SUBJECT =
+	/^\s*(?:fwd?|wg|tr|rv|i|vs|vb|pd|доп|пересл|転送|转发)\s*:/iu;
+
+/** The line that starts a signature (RFC 3676 "-- "; trimmed). */
+const SIGNATURE_DELIMITER = /^--$/;
+
+/** Client taglines at the end of what the sender wrote ("Sent from my iPhone"). */
+const TAGLINE =
+	/^(?:sent from my\b.{0,40}|sent from (?:mail|outlook|yahoo mail|my mobile)\b.{0,60}|sent with proton ?mail.{0,60}|sent from proton ?mail.{0,60}|get outlook for (?:ios|android)\b.{0,60}|sent via .{1,30} mobile.{0,20}|von meinem .{1,40} gesendet|gesendet von meinem .{1,40}|gesendet von .{1,20} für (?:ios|android)|envoyé de mon .{1,40}|envoyé depuis .{1,40}|enviado desde mi .{1,40}|enviado do meu .{1,40}|enviado de meu .{1,40}|inviato da .{1,40}|verstuurd vanaf mijn .{1,40}|verzonden vanaf mijn .{1,40}|skickat från min .{1,40}|sendt fra min .{1,40}|sendt fra .{1,20} for (?:ios|android)|wysłane z .{1,40}|wysłano z .{1,40}|отправлено с .{1,40}|отправлено из .{1,40}|надіслано з .{1,40}|lähetetty .{1,40}|odesláno z .{1,40}|iphone'?umdan gönderildi|iphone から送信|iphoneから送信|从我的 ?iphone 发送|从我的 ?iphone发送|發自我的 ?iphone|나의 iphone에서 보냄|נשלח מה-?iphone שלי|أرسلت من .{1,30})$/iu;
+
+function clean( line: string ): string {
+	return line.replace( /\u00a0/g, ' ' ).trim();
+}
+
+function isQuote( line: string ): boolean {
+	return line.startsWith( '>' );
+}
+
+/**
+ * Whether an attribution line ("On … wrote:") starts at line i, possibly wrapped over up to
+ * three lines as Gmail does with long names. Returns the number of lines it spans, or 0.
+ *
+ * @param lines Cleaned lines.
+ * @param i     Index.
+ */
+function attributionAt( lines: readonly string[], i: number ): number {
+	const first = lines[ i ] as string;
+	// Only a line that reads like the start of an attribution continues on the next line.
+	const wraps = ATTRIBUTION_START.test( first ) || /[<(@]$/.test( first );
+	let joined = '';
+	for ( let span = 1; span <= 3 && i + span <= lines.length; span++ ) {
+		const line = lines[ i + span - 1 ] as string;
+		if ( line === '' || isQuote( line ) ) {
+			return 0;
+		}
+		joined = span === 1 ? line : `${ joined } ${ line }`;
+		if ( joined.length > 400 ) {
+			return 0;
+		}
+		if ( looksLikeAttribution( joined, lines, i + span ) ) {
+			return span;
+		}
+		if ( ! wraps || /[:：]$/.test( joined ) ) {
+			return 0;
+		}
+	}
+	return 0;
+}
+
+function looksLikeAttribution(
+	text: string,
+	lines: readonly string[],
+	next: number
+): boolean {
+	if ( ADDRESS_ATTRIBUTION.test( text ) && /\d/.test( text ) ) {
+		return true;
+	}
+	if ( ! ATTRIBUTION_END.test( text ) ) {
+		return false;
+	}
+	// "On … wrote:", or any "Name wrote:" that quoted lines follow (Thunderbird's short form).
+	return (
+		ATTRIBUTION_START.test( text ) ||
+		/\d/.test( text ) ||
+		text.includes( '@' ) ||
+		isQuote( nextNonEmpty( lines, next ) )
+	);
+}
+
+function nextNonEmpty( lines: readonly string[], from: number ): string {
+	for ( let j = from; j < lines.length; j++ ) {
+		if ( lines[ j ] !== '' ) {
+			return lines[ j ] as string;
+		}
+	}
+	return '';
+}
+
+/**
+ * Whether a header block of quoted mail ("From: … / Sent: … / To: … / Subject: …") starts at i.
+ *
+ * @param lines Cleaned lines.
+ * @param i     Index.
+ */
+function headerBlockAt( lines: readonly string[], i: number ): boolean {
+	if ( ! FROM_LINE.test( lines[ i ] as string ) ) {
+		return false;
+	}
+	let fields = 0;
+	for ( let j = i + 1; j < Math.min( lines.length, i + 8 ); j++ ) {
+		if ( OTHER_FIELD_LINE.test( lines[ j ] as string ) ) {
+			fields++;
+		}
+	}
+	return fields >= 2;
+}
+
+function isHistoryTitle( line: string ): boolean {
+	const dashed = DASHED_TITLE.exec( line );
+	return dashed !== null && HISTORY_TITLE.test( dashed[ 1 ] as string );
+}
+
+function isForwardTitle( line: string ): boolean {
+	const dashed = DASHED_TITLE.exec( line );
+	return dashed !== null
+		? FORWARD_WORDS.test( dashed[ 1 ] as string )
+		: APPLE_FORWARD_TITLE.test( line );
+}
+
+type Boundary =
+	| { kind: 'quote-history'; at: number; skip: number }
+	| { kind: 'history'; at: number }
+	| { kind: 'signature'; at: number };
+
+/**
+ * The first line where the sender's own text ends.
+ *
+ * @param lines     Cleaned lines.
+ * @param forwarded Whether the email is a forward: its first header block is content.
+ */
+function findBoundary(
+	lines: readonly string[],
+	forwarded: boolean
+): Boundary | null {
+	for ( let i = 0; i < lines.length; i++ ) {
+		const line = lines[ i ] as string;
+		if ( line === '' ) {
+			continue;
+		}
+		if ( SIGNATURE_DELIMITER.test( line ) || TAGLINE.test( line ) ) {
+			return { kind: 'signature', at: i };
+		}
+		if ( isForwardTitle( line ) ) {
+			// Everything from here on is the forwarded email: content, not history.
+			return null;
+		}
+		if ( isHistoryTitle( line ) ) {
+			return { kind: 'history', at: i };
+		}
+		const separator =
+			/^_{8,}$/.test( line ) &&
+			headerBlockAt( lines, nextIndex( lines, i + 1 ) );
+		if ( separator || headerBlockAt( lines, i ) ) {
+			// A forward without a title (Outlook's "FW:") shows the forwarded mail's header block.
+			return forwarded ? null : { kind: 'history', at: i };
+		}
+		const span = attributionAt( lines, i );
+		if ( span > 0 ) {
+			return { kind: 'quote-history', at: i, skip: span };
+		}
+		if ( isQuote( line ) ) {
+			return { kind: 'quote-history', at: i, skip: 0 };
+		}
+	}
+	return null;
+}
+
+function nextIndex( lines: readonly string[], from: number ): number {
+	let j = from;
+	while ( j < lines.length - 1 && lines[ j ] === '' ) {
+		j++;
+	}
+	return Math.min( j, lines.length - 1 );
+}
+
+/**
+ * Lines the sender wrote between quoted lines (interleaved answers), up to a signature or a
+ * non-quoted history block.
+ *
+ * @param raw   Original lines (indentation kept).
+ * @param lines Cleaned lines.
+ * @param from  First line after the attribution.
+ */
+function interleaved(
+	raw: readonly string[],
+	lines: readonly string[],
+	from: number
+): string[] {
+	const kept: string[] = [];
+	for ( let i = from; i < lines.length; i++ ) {
+		const line = lines[ i ] as string;
+		if ( SIGNATURE_DELIMITER.test( line ) || TAGLINE.test( line ) ) {
+			break;
+		}
+		if ( headerBlockAt( lines, i ) || isHistoryTitle( line ) ) {
+			break;
+		}
+		if ( isQuote( line ) || attributionAt( lines, i ) > 0 ) {
+			kept.push( '' );
+			continue;
+		}
+		kept.push( raw[ i ] as string );
+	}
+	return kept;
+}
+
+function tidy( lines: readonly string[] ): string {
+	return lines
+		.map( ( l ) => l.replace( /[ \t\u00a0]+$/, '' ) )
+		.join( '\n' )
+		.replace( /\n{3,}/g, '\n\n' )
+		.trim();
+}
+
+export interface ReplyOptions {
+	/** The "reply above this line" text of our notifications. */
+	readonly marker: string;
+	/** The email's subject: a forward's first header block is content, not history. */
+	readonly subject?: string;
+}
+
+/**
+ * What the sender wrote this time.
+ *
+ * Top-posted replies end at the first history boundary (our marker, an attribution line, an
+ * Outlook header block, "-----Original Message-----") or at a signature/tagline. Replies written
+ * between quoted lines keep those answers. A forward keeps the forwarded email. Never returns
+ * nothing when the email has text: an unusual layout keeps the whole body.
+ *
+ * @param text    Plain text of the email (quoted HTML marked with "> ").
+ * @param options Marker and subject.
+ */
+export function extractReply( text: string, options: ReplyOptions ): string {
+	let body = text.replace( /\r\n?/g, '\n' );
+	const marker = options.marker.trim();
+	const markerAt = marker !== '' ? body.indexOf( marker ) : -1;
+	if ( markerAt !== -1 ) {
+		// The marker's own line may carry a quote prefix or an attribution above it.
+		body = body.slice( 0, body.lastIndexOf( '\n', markerAt ) + 1 );
+	}
+	const raw = body.split( '\n' );
+	const lines = raw.map( clean );
+	const forwarded =
+		options.subject !== undefined &&
+		FORWARD_SUBJECT.test( options.subject );
+	const boundary = findBoundary( lines, forwarded );
+	let kept: string[];
+	if ( boundary === null ) {
+		kept = raw;
+	} else if ( boundary.kind === 'quote-history' ) {
+		kept = [
+			...raw.slice( 0, boundary.at ),
+			...interleaved( raw, lines, boundary.at + boundary.skip ),
+		];
+	} else {
+		kept = raw.slice( 0, boundary.at );
+	}
+	let reply = tidy( kept );
+	if ( markerAt !== -1 ) {
+		reply = dropTrailingAttribution( reply );
+	}
+	return reply !== '' ? reply : text.replace( /\r\n?/g, '\n' ).trim();
+}
+
+/**
+ * After a cut at our marker, the client's attribution line ("On … Support wrote:") and quote
+ * prefixes may be left at the end.
+ *
+ * @param reply Text above the marker.
+ */
+function dropTrailingAttribution( reply: string ): string {
+	const lines = reply.split( '\n' );
+	while ( lines.length > 0 ) {
+		const last = clean( lines[ lines.length - 1 ] as string );
+		if ( last === '' || /^>+$/.test( last ) ) {
+			lines.pop();
+			continue;
+		}
+		const cleaned = lines.map( clean );
+		let cut = -1;
+		for ( let i = Math.max( 0, lines.length - 3 ); i < lines.length; i++ ) {
+			const span = attributionAt( cleaned, i );
+			if ( span > 0 && i + span === lines.length ) {
+				cut = i;
+				break;
+			}
+		}
+		if ( cut === -1 ) {
+			break;
+		}
+		lines.splice( cut );
+	}
+	return tidy( lines );
+}

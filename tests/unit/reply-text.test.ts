@@ -1,0 +1,106 @@
+/**
+ * The visible reply across clients and languages: each case is the layout one client produces.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { htmlToText } from '../../sidecar/src/pipeline/content.ts';
+import { extractReply } from '../../sidecar/src/pipeline/reply-text.ts';
+
+const MARKER = '-- Reply above this line --';
+const reply = ( text: string, subject = 'Re: Ticket' ) =>
+	extractReply( text, { marker: MARKER, subject } );
+
+describe( 'extractReply', () => {
+	it( 'cuts a Gmail attribution wrapped over two lines', () => {
+		assert.equal(
+			reply(
+				'Works now, thanks.\n\nOn Mon, 3 Jun 2024 at 10:12, Example Support Team <\nsupport@example.test> wrote:\n\n> Please try again.\n'
+			),
+			'Works now, thanks.'
+		);
+	} );
+
+	it( 'cuts a German Outlook header block and keeps an undelimited signature', () => {
+		assert.equal(
+			reply(
+				'Hallo,\n\nes geht wieder.\n\nMax Muster\nTel. 030 1234\n\nVon: Support <support@example.test>\nGesendet: Montag, 3. Juni 2024 10:12\nAn: Max Muster <max@example.de>\nBetreff: AW: Drucker\n\nAlter Text'
+			),
+			'Hallo,\n\nes geht wieder.\n\nMax Muster\nTel. 030 1234'
+		);
+	} );
+
+	it( 'cuts the French header block with a space before the colon', () => {
+		assert.equal(
+			reply(
+				'Merci.\n\nDe : Support <support@example.test>\nEnvoyé : lundi 3 juin 2024 10:12\nÀ : Marie\nObjet : RE: Facture\n\nancien'
+			),
+			'Merci.'
+		);
+	} );
+
+	it( 'cuts a Gmail attribution in Russian that names only the address', () => {
+		assert.equal(
+			reply(
+				'Спасибо!\n\nпн, 3 июн. 2024 г. в 10:12, Support <support@example.test>:\n\n> Текст'
+			),
+			'Спасибо!'
+		);
+	} );
+
+	it( 'keeps answers written between quoted lines', () => {
+		assert.equal(
+			reply(
+				'On Mon, 3 Jun 2024, Support wrote:\n> Which version?\n4.2\n\n> Which browser?\nFirefox\n'
+			),
+			'4.2\n\nFirefox'
+		);
+	} );
+
+	it( 'drops mobile taglines in several languages', () => {
+		assert.equal( reply( 'Ok\n\nSent from my iPhone' ), 'Ok' );
+		assert.equal( reply( 'Gut\n\nVon meinem iPhone gesendet' ), 'Gut' );
+		assert.equal(
+			reply( 'Bien\n\nGet Outlook for Android<https://aka.ms/x>' ),
+			'Bien'
+		);
+	} );
+
+	it( 'keeps a forwarded email as content', () => {
+		const text =
+			'Can you look at this?\n\n---------- Forwarded message ---------\nFrom: Vendor <v@example.com>\nDate: Mon, 3 Jun 2024\nSubject: Outage\nTo: <me@example.com>\n\nWe are down.';
+		assert.equal( reply( text, 'Fwd: Outage' ), text );
+	} );
+
+	it( 'keeps an Outlook forward without a title as content', () => {
+		const text =
+			'FYI\n\n________________________________\nFrom: Vendor <v@example.com>\nSent: Monday, June 3, 2024 10:12 AM\nTo: Me\nSubject: Outage\n\nWe are down.';
+		assert.equal( reply( text, 'FW: Outage' ), text );
+		assert.equal( reply( text, 'RE: Outage' ), 'FYI' );
+	} );
+
+	it( 'does not take a sentence ending in "wrote:" for history', () => {
+		const text = 'My colleague wrote:\nthe printer is broken.';
+		assert.equal( reply( text ), text );
+	} );
+
+	it( 'cuts at our marker and the attribution line above it', () => {
+		assert.equal(
+			reply(
+				'Done.\n\nOn Tue, Support <support@example.test> wrote:\n> -- Reply above this line --\n> Ticket #4'
+			),
+			'Done.'
+		);
+	} );
+} );
+
+describe( 'htmlToText with quote marks', () => {
+	it( 'marks blockquotes so the reply of an HTML-only email is found', () => {
+		const html =
+			'<div>Thanks, fixed.</div><div class="gmail_quote"><div class="gmail_attr">On Mon, 3 Jun 2024 at 10:12 Support &lt;support@example.test&gt; wrote:<br></div><blockquote class="gmail_quote"><div>Old <b>text</b></div><blockquote>older</blockquote></blockquote></div>';
+		const text = htmlToText( html, true );
+		assert.match( text, /^> Old text$/m );
+		assert.match( text, /^> > older$/m );
+		assert.equal( reply( text ), 'Thanks, fixed.' );
+	} );
+} );
