@@ -262,9 +262,10 @@ final class Tickets_Screen {
 	 */
 	private function render_thread( array $thread, array $attachments ): void {
 		$id     = (int) $thread['id'];
-		$kind   = 'note' === $thread['type'] ? 'note' : ( 'agent' === $thread['author_kind'] ? 'agent' : 'customer' );
+		$kind   = in_array( $thread['type'], array( 'note', 'bounce' ), true ) ? (string) $thread['type'] : ( 'agent' === $thread['author_kind'] ? 'agent' : 'customer' );
 		$labels = array(
 			'note'     => __( 'Internal note', 'email-piping' ),
+			'bounce'   => __( 'Delivery failure: a notification could not be delivered', 'email-piping' ),
 			'agent'    => __( 'Agent reply', 'email-piping' ),
 			'customer' => 'report' === $thread['type'] ? __( 'Original request', 'email-piping' ) : __( 'Customer reply', 'email-piping' ),
 		);

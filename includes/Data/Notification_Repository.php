@@ -73,4 +73,42 @@ final class Notification_Repository {
 		$rows  = $wpdb->get_results( $wpdb->prepare( "SELECT * FROM {$table} WHERE ticket_id = %d ORDER BY id", $ticket_id ), ARRAY_A ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 		return is_array( $rows ) ? $rows : array();
 	}
+
+	/** Days a permanently bouncing address is not written to, unless it writes to us first. */
+	public const BOUNCE_HOLD_DAYS = 60;
+
+	/**
+	 * The addresses among these that bounced for good within BOUNCE_HOLD_DAYS and have not
+	 * written to us since (on this ticket or one of their own).
+	 *
+	 * @since 0.3.0
+	 * @param string[] $addresses Lower-case addresses.
+	 * @param int      $ticket_id The ticket being notified about.
+	 * @return string[]
+	 */
+	public function bouncing( array $addresses, int $ticket_id ): array {
+		global $wpdb;
+		if ( array() === $addresses ) {
+			return array();
+		}
+		$bounced   = Schema::table( 'bounced_addresses' );
+		$threads   = Schema::table( 'threads' );
+		$tickets   = Schema::table( 'tickets' );
+		$customers = Schema::table( 'customers' );
+		$in        = implode( ',', array_fill( 0, count( $addresses ), '%s' ) );
+		// phpcs:disable WordPress.DB.PreparedSQL.InterpolatedNotPrepared, WordPress.DB.PreparedSQLPlaceholders.UnfinishedPrepare
+		$sql  = "SELECT b.email FROM {$bounced} b
+			WHERE b.email IN ({$in})
+			AND b.bounced_at > UTC_TIMESTAMP() - INTERVAL %d DAY
+			AND NOT EXISTS (
+				SELECT 1 FROM {$threads} th
+				WHERE th.from_address = b.email AND th.created_at > b.bounced_at AND th.type <> 'bounce'
+				AND ( th.ticket_id = %d OR th.ticket_id IN (
+					SELECT tk.id FROM {$tickets} tk JOIN {$customers} cu ON cu.id = tk.customer_id WHERE cu.email = b.email
+				) )
+			)";
+		$rows = $wpdb->get_col( $wpdb->prepare( $sql, array_merge( $addresses, array( self::BOUNCE_HOLD_DAYS, $ticket_id ) ) ) );
+		// phpcs:enable
+		return array_map( 'strval', is_array( $rows ) ? $rows : array() );
+	}
 }

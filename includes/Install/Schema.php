@@ -26,7 +26,7 @@ final class Schema {
 	 *
 	 * @since 0.1.0
 	 */
-	public const VERSION = 5;
+	public const VERSION = 6;
 
 	/** Option holding the version installed on this site. */
 	public const VERSION_OPTION = 'epipe_db_version';
@@ -53,6 +53,8 @@ final class Schema {
 		'templates',
 		'ticket_recipients',
 		'notifications',
+		// Version 6.
+		'bounced_addresses',
 	);
 
 	/**
@@ -355,6 +357,17 @@ PRIMARY KEY  (id),
 UNIQUE KEY delivery (event_id,template,recipient(191)),
 KEY ticket_id (ticket_id),
 KEY message_id (message_id(191))
+) $c;",
+			// Addresses our notifications bounced from for good: not written to until they write
+			// to us again on that ticket, or BOUNCE_HOLD_DAYS pass.
+			"CREATE TABLE {$t['bounced_addresses']} (
+email varchar(254) NOT NULL,
+status varchar(16) NOT NULL DEFAULT '',
+diagnostic varchar(255) NOT NULL DEFAULT '',
+ticket_id bigint(20) unsigned NULL,
+bounces int(10) unsigned NOT NULL DEFAULT 1,
+bounced_at datetime NOT NULL,
+PRIMARY KEY  (email(191))
 ) $c;",
 		);
 	}

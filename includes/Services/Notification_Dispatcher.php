@@ -162,7 +162,10 @@ final class Notification_Dispatcher {
 		$errors     = array();
 		$done   = array();
 		foreach ( $plan as list( $template, $recipients ) ) {
-			foreach ( $this->allowed( $recipients ) as $to ) {
+			$allowed = $this->allowed( $recipients );
+			// Addresses our mail bounced from for good are not written to (the bounce is on the ticket).
+			$bouncing = $this->notifications->bouncing( $allowed, (int) $ticket['id'] );
+			foreach ( array_diff( $allowed, $bouncing ) as $to ) {
 				// One message per person and event, even when they appear in two audiences.
 				if ( isset( $done[ $to ] ) ) {
 					continue;
@@ -355,6 +358,9 @@ final class Notification_Dispatcher {
 		$last_reply = null;
 		$last_note  = null;
 		foreach ( $threads as $t ) {
+			if ( 'bounce' === $t['type'] ) {
+				continue;
+			}
 			if ( 'note' === $t['type'] ) {
 				$last_note = $t;
 			} else {
@@ -406,7 +412,8 @@ final class Notification_Dispatcher {
 	private function history( array $threads, int $except_id, bool $notes ): string {
 		$parts = array();
 		foreach ( array_reverse( $threads ) as $t ) {
-			if ( (int) $t['id'] === $except_id || ( ! $notes && 'note' === $t['type'] ) ) {
+			// Delivery failures are for agents' eyes on the ticket screen, never quoted in mail.
+			if ( (int) $t['id'] === $except_id || 'bounce' === $t['type'] || ( ! $notes && 'note' === $t['type'] ) ) {
 				continue;
 			}
 			$who     = '' !== (string) $t['from_name'] ? $t['from_name'] . ' <' . $t['from_address'] . '>' : (string) $t['from_address'];

@@ -374,8 +374,9 @@ export function insertReports(
 
 export interface ThreadRow {
 	readonly ticketId: number;
-	readonly type: 'report' | 'reply';
-	/** The customer who wrote it, or null for an agent's reply (then `userId`). */
+	/** report / reply; bounce: a delivery failure of one of our notifications, by no person. */
+	readonly type: 'report' | 'reply' | 'bounce';
+	/** The customer who wrote it, or null for an agent's reply (then `userId`) or a bounce. */
 	readonly customerId: number | null;
 	readonly userId?: number | null;
 	readonly fromAddress: string;
@@ -415,11 +416,18 @@ const THREAD_COLUMNS =
 const THREAD_PLACEHOLDERS =
 	"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'email', UTC_TIMESTAMP())";
 
+function authorKind( row: ThreadRow ): string {
+	if ( row.type === 'bounce' ) {
+		return 'system';
+	}
+	return row.customerId === null ? 'agent' : 'customer';
+}
+
 function threadValues( row: ThreadRow ): Array< string | number | null > {
 	return [
 		row.ticketId,
 		row.type,
-		row.customerId === null ? 'agent' : 'customer',
+		authorKind( row ),
 		row.customerId,
 		row.userId ?? null,
 		row.fromAddress,

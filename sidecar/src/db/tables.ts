@@ -4,7 +4,7 @@
  */
 
 /** Schema version this sidecar was written for (Schema::VERSION in PHP). */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** Columns the sidecar reads or writes, per table. */
 export const TABLE_COLUMNS = {
@@ -174,6 +174,14 @@ export const TABLE_COLUMNS = {
 		'recipient',
 		'message_id',
 		'created_at',
+	],
+	bounced_addresses: [
+		'email',
+		'status',
+		'diagnostic',
+		'ticket_id',
+		'bounces',
+		'bounced_at',
 	],
 } as const;
 

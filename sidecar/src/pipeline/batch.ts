@@ -117,7 +117,10 @@ export function fitsRun( email: BufferedEmail ): boolean {
 		email.input.quarantineId === undefined &&
 		// Restrictions on what is taken in are checked one by one, against the database.
 		! admissionRestricted( email.input.settings ) &&
-		( analysis.verdict === null || analysis.verdict.action === 'skip' )
+		( analysis.verdict === null ||
+			( analysis.verdict.action === 'skip' &&
+				// A bounce may be recorded on a ticket: the one-by-one path does that.
+				analysis.verdict.reason !== 'bounce' ) )
 	);
 }
 

@@ -17,7 +17,12 @@ import {
 
 import { SECTION_HEADER } from '../interfaces.ts';
 import { safeFilename } from './attachments.ts';
-import type { Address, AttachmentInfo, ParsedEmail } from './types.ts';
+import type {
+	Address,
+	AttachmentInfo,
+	ParsedEmail,
+	ReportPart,
+} from './types.ts';
 
 /** Characters that must never reach a stored name or subject (controls, bidi overrides). */
 const UNSAFE_CHARS =
@@ -161,6 +166,54 @@ function sectionOf( attachment: AttachmentStream ): { section?: string } {
 	return typeof first === 'string' ? { section: first.trim() } : {};
 }
 
+/** Parts that carry a bounce's facts: the status report and the returned message or headers. */
+const REPORT_TYPES = new Set( [
+	'message/delivery-status',
+	'message/global-delivery-status',
+	'text/rfc822-headers',
+	'message/rfc822-headers',
+	'message/rfc822',
+	'message/global',
+	'message/global-headers',
+	'message/feedback-report',
+] );
+
+/** Characters kept of each report part: headers and status fields are at the start. */
+const REPORT_PART_MAX = 32 * 1024;
+
+/** Report parts kept per email. */
+const MAX_REPORT_PARTS = 4;
+
+/**
+ * Passes an attachment through unchanged while keeping its first REPORT_PART_MAX bytes.
+ *
+ * @param content The attachment's bytes.
+ * @param keep    Receives the kept start when the stream ends.
+ */
+function teeStart(
+	content: Readable,
+	keep: ( start: Buffer ) => void
+): Readable {
+	const chunks: Buffer[] = [];
+	let kept = 0;
+	const tee = new Transform( {
+		transform( chunk: Buffer, _enc, done ) {
+			if ( kept < REPORT_PART_MAX ) {
+				const part = chunk.subarray( 0, REPORT_PART_MAX - kept );
+				chunks.push( Buffer.from( part ) );
+				kept += part.length;
+			}
+			done( null, chunk );
+		},
+		flush( done ) {
+			keep( Buffer.concat( chunks ) );
+			done();
+		},
+	} );
+	content.on( 'error', ( err ) => tee.destroy( err ) );
+	return content.pipe( tee );
+}
+
 /** Thrown when a message grows past the size limit while streaming. */
 export class MessageTooLargeError extends Error {
 	readonly code = 'too_large';
@@ -224,6 +277,7 @@ export async function parseEmailStream(
 	let text = '';
 	let html: string | null = null;
 	const attachments: AttachmentInfo[] = [];
+	const reportParts: ReportPart[] = [];
 	parser.on( 'headers', ( h: Headers ) => {
 		headers = h;
 	} );
@@ -263,17 +317,24 @@ export async function parseEmailStream(
 						contentId: attachment.cid ?? null,
 						...sectionOf( attachment ),
 					};
+					let content = attachment.content as Readable;
+					if (
+						REPORT_TYPES.has( meta.contentType ) &&
+						reportParts.length < MAX_REPORT_PARTS
+					) {
+						content = teeStart( content, ( start ) =>
+							reportParts.push( {
+								contentType: meta.contentType,
+								text: start.toString( 'utf8' ),
+							} )
+						);
+					}
 					let outcome: AttachmentOutcome;
 					try {
 						outcome =
 							attachments.length < MAX_ATTACHMENTS
-								? await sink(
-										meta,
-										attachment.content as Readable
-									)
-								: await tooMany(
-										attachment.content as Readable
-									);
+								? await sink( meta, content )
+								: await tooMany( content );
 					} catch ( err ) {
 						throw new PipelineIoError( err );
 					}
@@ -349,6 +410,7 @@ export async function parseEmailStream(
 		text,
 		html,
 		attachments,
+		reportParts,
 	};
 	return { parsed, rawSize: raw.size, rawSha256: raw.sha256 };
 }

@@ -42,6 +42,7 @@ import {
 import type { Tables } from '../db/tables.ts';
 import type { PartwiseMessage } from '../sources/mail-source.ts';
 import { refusalByName, type AttachmentPolicy } from './attachments.ts';
+import { recordBounce } from './bounce.ts';
 import {
 	admissionRestricted,
 	analyseStream,
@@ -474,6 +475,7 @@ async function claimReceipt(
  * @param reason  Why.
  * @param base    Activity fields of the email.
  * @param details Activity details.
+ * @param on
  */
 async function finishWithoutTicket(
 	c: PoolConnection,
@@ -483,15 +485,18 @@ async function finishWithoutTicket(
 	outcome: 'skipped' | 'quarantined',
 	reason: Reason,
 	base: ReturnType< typeof activityOf >[ 'base' ],
-	details: Record< string, unknown >
+	details: Record< string, unknown >,
+	on: { ticketId: number; threadId: number } | null = null
 ): Promise< StoreResult > {
-	await completeReceipt( c, t, receipt, outcome, reason, null, null );
+	const ticketId = on?.ticketId ?? null;
+	const threadId = on?.threadId ?? null;
+	await completeReceipt( c, t, receipt, outcome, reason, ticketId, threadId );
 	await insertActivity( c, t, {
 		...base,
 		outcome,
 		reason,
-		ticketId: null,
-		threadId: null,
+		ticketId,
+		threadId,
 		details,
 	} );
 	await checkpoint( c, t, input );
@@ -500,8 +505,8 @@ async function finishWithoutTicket(
 	return {
 		outcome,
 		reason,
-		ticketId: null,
-		threadId: null,
+		ticketId,
+		threadId,
 		eventCreated: false,
 	};
 }
@@ -547,6 +552,11 @@ async function recordSkip(
 			ticketId: refusal.ticketId,
 		} );
 	}
+	// A bounce of one of our notifications is noted on its ticket (and its address flagged).
+	const bounce =
+		reason === 'bounce' && analysis.parsed !== null
+			? await recordBounce( c, t, analysis.parsed )
+			: null;
 	const result = await finishWithoutTicket(
 		c,
 		t,
@@ -555,7 +565,8 @@ async function recordSkip(
 		'skipped',
 		reason,
 		base,
-		details
+		{ ...details, ...bounce?.details },
+		bounce
 	);
 	return { ...result, eventCreated: refusal !== null };
 }

@@ -38,6 +38,17 @@ export interface ParsedEmail {
 	readonly text: string;
 	readonly html: string | null;
 	readonly attachments: AttachmentInfo[];
+	/**
+	 * The start of machine-readable report parts (delivery status, returned headers or message),
+	 * for reading bounces: at most a few of them, each cut at REPORT_PART_MAX characters.
+	 */
+	readonly reportParts: readonly ReportPart[];
+}
+
+export interface ReportPart {
+	/** message/delivery-status, text/rfc822-headers, message/rfc822, … */
+	readonly contentType: string;
+	readonly text: string;
 }
 
 export type Action = 'create_ticket' | 'add_reply' | 'skip' | 'quarantine';
