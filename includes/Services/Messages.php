@@ -78,6 +78,7 @@ final class Messages {
 			'crash_loop'             => __( 'Quarantined: processing this email stopped the sidecar three times in a row.', 'email-piping' ),
 			'duplicate'              => __( 'Skipped: a duplicate of an email already piped.', 'email-piping' ),
 			'message_id_collision'   => __( 'Quarantined: it has the Message-ID of an email already piped but different content (a sender reusing IDs, or a forgery). Read it, then reprocess it to take it in as an email of its own, or discard it.', 'email-piping' ),
+			'sender_flood'           => __( 'Quarantined: this sender opened more than 100 tickets within an hour (a mail loop or a flood). Nothing was lost: read it, then reprocess it to open the ticket, or discard it.', 'email-piping' ),
 			'blocked_sender'         => __( 'Rejected: the sender is on the block list.', 'email-piping' ),
 			'blocked_subject'        => __( 'Rejected: the subject is on the block list.', 'email-piping' ),
 			'reply_not_allowed'      => __( 'Rejected: replies by email are not allowed.', 'email-piping' ),

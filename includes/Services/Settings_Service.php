@@ -32,6 +32,8 @@ defined( 'ABSPATH' ) || exit;
  * | duplicate_filter      | bool      | true                           | sidecar          |
  * | log_retention_days    | int       | 30 (1–3650)                    | PHP (pruning)    |
  * | max_attachment_mb     | int       | 20 (1–100)                     | sidecar          |
+ * | sender_tickets_quiet  | int       | 20 (0 = never)                 | sidecar          |
+ * | sender_tickets_limit  | int       | 100 (0 = never)                | sidecar          |
  * | allowed_extensions    | string[]  | SupportCandy's list            | sidecar          |
  * | closed_ticket_replies | string    | "reopen" (reopen, reject)      | sidecar          |
  * | categories            | string[]  | ["General"]                    | PHP (agents)     |
@@ -134,6 +136,20 @@ final class Settings_Service {
 				'minimum'     => 1,
 				'maximum'     => 100,
 				'default'     => 20,
+			),
+			'sender_tickets_quiet'  => array(
+				'description' => __( 'New tickets one sender may open within an hour before they are opened without notifying anyone (loop protection; 0 turns it off).', 'email-piping' ),
+				'type'        => 'integer',
+				'minimum'     => 0,
+				'maximum'     => 100000,
+				'default'     => 20,
+			),
+			'sender_tickets_limit'  => array(
+				'description' => __( 'New tickets one sender may open within an hour before their emails wait in quarantine (flood protection; 0 turns it off).', 'email-piping' ),
+				'type'        => 'integer',
+				'minimum'     => 0,
+				'maximum'     => 100000,
+				'default'     => 100,
 			),
 			'allowed_extensions'    => array(
 				'description' => __( 'File extensions of attachments that are stored; others are refused and noted on the ticket.', 'email-piping' ),

@@ -18,6 +18,7 @@ import {
 	type AttachmentPolicy,
 } from './pipeline/attachments.ts';
 import type { PipelineSettings } from './pipeline/index.ts';
+import { senderLimitsOf } from './pipeline/loop-guard.ts';
 import { compileRule, type StoredRule } from './pipeline/rules.ts';
 import { compilePattern, type BlockPattern } from './pipeline/patterns.ts';
 
@@ -95,6 +96,8 @@ export class SiteSettings {
 				'forwarding_addresses',
 				'import_cc',
 				'body_preference',
+				'sender_tickets_quiet',
+				'sender_tickets_limit',
 			] );
 			patterns = await readBlockPatterns( this.pool, this.tables );
 			rules = await readRules( this.pool, this.tables );
@@ -131,6 +134,10 @@ export class SiteSettings {
 			importCc: settings.get( 'import_cc' ) === true,
 			bodyPreference:
 				settings.get( 'body_preference' ) === 'html' ? 'html' : 'text',
+			senderLimits: senderLimitsOf(
+				settings.get( 'sender_tickets_quiet' ),
+				settings.get( 'sender_tickets_limit' )
+			),
 		};
 		this.attachments = attachmentPolicyOf(
 			settings.get( 'max_attachment_mb' ),

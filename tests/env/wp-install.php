@@ -126,3 +126,21 @@ $epipe_stack = array(
 );
 do_action( 'epipe_test_stack_installed', $epipe_stack );
 /* ==== end of the plugin hook ================================================================= */
+
+/*
+ * The test suites write as one customer (customer@example.test, a real mailbox that receives the
+ * notifications) far more often than a person would, and the benchmark pipes thousands of
+ * emails from 50 senders within seconds: the per-sender loop and flood protection would step in.
+ * Test stacks turn it off; tests/integration/pipe.loops.test.ts turns it on for itself.
+ */
+global $wpdb;
+foreach ( array( 'sender_tickets_quiet', 'sender_tickets_limit' ) as $epipe_key ) {
+	$wpdb->replace(
+		$wpdb->prefix . 'epipe_settings',
+		array(
+			'name'       => $epipe_key,
+			'value'      => '0',
+			'updated_at' => gmdate( 'Y-m-d H:i:s' ),
+		)
+	);
+}

@@ -127,7 +127,9 @@ if ( ! defined( 'ABSPATH' ) ) {`
 		for ( const row of tables as Array< Record< string, string > > ) {
 			await db.query( `DROP TABLE \`${ Object.values( row )[ 0 ] }\`` );
 		}
-		await db.query( 'DELETE FROM wp_epipe_settings' );
+		await db.query(
+			"DELETE FROM wp_epipe_settings WHERE name NOT LIKE 'sender\\_tickets\\_%'"
+		);
 		await db.end();
 	} );
 

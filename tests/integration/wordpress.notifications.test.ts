@@ -176,7 +176,9 @@ describe( 'notifications: every kind threads back to its ticket', () => {
 		await api( stack, 'PATCH', '/connections/1', auth, {
 			settings: { signed_reply_address: false },
 		} );
-		await db.query( 'DELETE FROM wp_epipe_settings' );
+		await db.query(
+			"DELETE FROM wp_epipe_settings WHERE name NOT LIKE 'sender\\_tickets\\_%'"
+		);
 		await db.query( 'DELETE FROM wp_epipe_templates' );
 		await db.end();
 	} );

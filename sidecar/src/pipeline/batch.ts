@@ -24,6 +24,12 @@ import { failpoint } from '../failpoints.ts';
 import { timed } from '../metrics.ts';
 import { refusalByName, type AttachmentPolicy } from './attachments.ts';
 import { admissionRestricted, analyseStream } from './index.ts';
+import {
+	recentTicketCounts,
+	senderLimited,
+	senderTicketHold,
+	type LoopHold,
+} from './loop-guard.ts';
 import type { AttachmentSink } from './parse.ts';
 import {
 	activityOf,
@@ -282,6 +288,8 @@ interface QueuedTicket {
 	readonly email: BufferedEmail;
 	readonly attachments: readonly AttachmentInfo[];
 	readonly customerId: number;
+	/** Loop protection's verdict on its notifications. */
+	readonly hold: LoopHold | null;
 }
 
 /**
@@ -332,7 +340,10 @@ async function insertQueuedTickets(
 			q.attachments,
 			ticketIds[ i ] as number,
 			threadIds[ i ] as number,
-			null
+			null,
+			null,
+			null,
+			q.hold
 		);
 		addReceipt( rows, q.email, result );
 		results[ q.index ] = result;
@@ -378,6 +389,11 @@ export async function ingestRun(
 					: []
 			)
 		);
+		// Tickets each sender opened in the last hour, counted on as the run opens more (a
+		// sender over the limit fails the run: the one-by-one path quarantines the email).
+		const recentTickets = senderLimited( first.input.settings.senderLimits )
+			? await recentTicketCounts( c, t, [ ...customers.values() ] )
+			: new Map< number, number >();
 		// Emails without any thread hint surely open tickets: they are queued and inserted
 		// together. Any other email may answer one of them, so the queue goes in before it.
 		const results: StoreResult[] = [];
@@ -398,11 +414,17 @@ export async function ingestRun(
 				customerId !== undefined &&
 				! mayBeReply( analysis.hints )
 			) {
+				const opened = recentTickets.get( customerId ) ?? 0;
+				recentTickets.set( customerId, opened + 1 );
 				queued.push( {
 					index,
 					email,
 					attachments: await storeHeld( c, t, email ),
 					customerId,
+					hold: senderTicketHold(
+						opened,
+						email.input.settings.senderLimits
+					),
 				} );
 				continue;
 			}

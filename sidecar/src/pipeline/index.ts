@@ -14,6 +14,7 @@ import {
 	type AttachmentSink,
 	type ParseResult,
 } from './parse.ts';
+import type { SenderLimits } from './loop-guard.ts';
 import type { CompiledPattern } from './patterns.ts';
 import { parseReplyAddress } from '../security/signer.ts';
 import { applyRules, type CompiledRule } from './rules.ts';
@@ -43,6 +44,8 @@ export interface PipelineSettings {
 	readonly importCc?: boolean;
 	/** Which part becomes the text when an email has both (body_preference). */
 	readonly bodyPreference?: 'text' | 'html';
+	/** New tickets per sender and hour before loop and flood protection steps in. */
+	readonly senderLimits?: SenderLimits;
 }
 
 /** Most copy recipients taken from one email. */

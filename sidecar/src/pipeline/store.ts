@@ -44,6 +44,15 @@ import type { PartwiseMessage } from '../sources/mail-source.ts';
 import { refusalByName, type AttachmentPolicy } from './attachments.ts';
 import { recordBounce } from './bounce.ts';
 import {
+	recentReplyCounts,
+	recentTicketCounts,
+	replyCapReached,
+	SenderFlood,
+	senderLimited,
+	senderTicketHold,
+	type LoopHold,
+} from './loop-guard.ts';
+import {
 	admissionRestricted,
 	analyseStream,
 	type PipelineSettings,
@@ -773,6 +782,7 @@ export function ticketRowOf(
  * @param replyReason  Why it is a reply, or null for a new ticket.
  * @param agentId      The agent who wrote the reply, or null for a customer.
  * @param reopenedFrom The status the reply reopened the ticket from, if it did.
+ * @param hold         Set when loop protection holds its notifications back.
  */
 export function bookTicketOrReply(
 	rows: PendingRows,
@@ -783,7 +793,8 @@ export function bookTicketOrReply(
 	threadId: number,
 	replyReason: Reason | null,
 	agentId: number | null = null,
-	reopenedFrom: string | null = null
+	reopenedFrom: string | null = null,
+	hold: LoopHold | null = null
 ): StoreResult {
 	for ( const a of attachments ) {
 		rows.attachment( {
@@ -831,7 +842,10 @@ export function bookTicketOrReply(
 			reason: a.reason,
 		} ) );
 	}
-	if ( agentId !== null ) {
+	if ( hold !== null ) {
+		// Loop protection: the email is kept, nobody is mailed about it.
+		details[ 'notifications_held' ] = hold;
+	} else if ( agentId !== null ) {
 		// WordPress mails the customer, as for a reply written in wp-admin.
 		rows.event( 'agent_replied', ticketId, threadId, { user_id: agentId } );
 	} else {
@@ -849,7 +863,7 @@ export function bookTicketOrReply(
 		threadId,
 		details,
 	} );
-	return { outcome, reason, ticketId, threadId, eventCreated: true };
+	return { outcome, reason, ticketId, threadId, eventCreated: hold === null };
 }
 
 /**
@@ -894,6 +908,7 @@ export async function writeTicketOrReply(
 			? null
 			: ( customers?.get( from.address ) ??
 				( await upsertCustomer( c, t, from.address, from.name ) ) );
+	const hold = await loopHold( c, t, input, existing, agentId, customerId );
 	const ticketId =
 		existing?.ticketId ??
 		( await insertTicket(
@@ -933,7 +948,47 @@ export async function writeTicketOrReply(
 		threadId,
 		agentId !== null ? 'agent_reply' : ( existing?.reason ?? null ),
 		agentId,
-		reopened
+		reopened,
+		hold
+	);
+}
+
+/**
+ * Whether loop protection holds back the notifications of a customer's email: a reply over its
+ * ticket's caps, or a new ticket over its sender's hourly count. A reprocessed email was let in
+ * by the admin and is never held.
+ *
+ * @param c          Connection in a transaction.
+ * @param t          Table names.
+ * @param input      The email.
+ * @param existing   The ticket it answers, or null for a new ticket.
+ * @param agentId    The agent who wrote it, or null.
+ * @param customerId Its customer.
+ * @throws SenderFlood when a new ticket is over SENDER_MAX_TICKETS.
+ */
+async function loopHold(
+	c: PoolConnection,
+	t: Tables,
+	input: IngestInput,
+	existing: { ticketId: number } | null,
+	agentId: number | null,
+	customerId: number | null
+): Promise< LoopHold | null > {
+	if ( agentId !== null || input.quarantineId !== undefined ) {
+		return null;
+	}
+	if ( existing !== null ) {
+		return replyCapReached(
+			await recentReplyCounts( c, t, existing.ticketId )
+		);
+	}
+	if ( ! senderLimited( input.settings.senderLimits ) ) {
+		return null;
+	}
+	const counts = await recentTicketCounts( c, t, [ customerId as number ] );
+	return senderTicketHold(
+		counts.get( customerId as number ) ?? 0,
+		input.settings.senderLimits
 	);
 }
 
@@ -1071,7 +1126,8 @@ export async function ingestMessage(
 			analysis
 		);
 	} catch ( err ) {
-		if ( ! ( err instanceof MessageIdCollision ) || released ) {
+		const collision = err instanceof MessageIdCollision;
+		if ( ( ! collision && ! ( err instanceof SenderFlood ) ) || released ) {
 			throw err;
 		}
 		c.release();
@@ -1080,8 +1136,8 @@ export async function ingestMessage(
 			pool,
 			t,
 			input,
-			'message_id_collision',
-			err.message,
+			collision ? 'message_id_collision' : 'sender_flood',
+			( err as Error ).message,
 			analysis
 		);
 	} finally {

@@ -73,6 +73,7 @@ export type Reason =
 	| 'crash_loop'
 	| 'duplicate'
 	| 'message_id_collision'
+	| 'sender_flood'
 	| 'blocked_sender'
 	| 'blocked_subject'
 	| 'reply_not_allowed'
