@@ -23,7 +23,7 @@ const USAGE = `Usage:
   email-piping run [--once] [--connection <id>] [--wp-config <path>]
                    [--lease-seconds 90] [--stall-seconds 120] [--metrics-port <port>]
   email-piping check <connection> [--wp-config <path>]
-  email-piping parse <file.eml|dir>... --json [--connection <id>] [--wp-config <path>]
+  email-piping parse <file.eml|dir>... --json [--connection <id> | --mailbox <address>] [--wp-config <path>]
   email-piping quarantine list [--json] [--wp-config <path>]
   email-piping quarantine reprocess <id> [--wp-config <path>]
 
@@ -103,6 +103,7 @@ async function main( argv: string[] ): Promise< number > {
 			once: { type: 'boolean', default: false },
 			json: { type: 'boolean', default: false },
 			connection: { type: 'string' },
+			mailbox: { type: 'string' },
 			'wp-config': { type: 'string' },
 			'log-level': { type: 'string', default: 'info' },
 			'lease-seconds': { type: 'string', default: '90' },
@@ -174,7 +175,10 @@ async function main( argv: string[] ): Promise< number > {
 				ctx = hasDatabaseConfig( wpConfig )
 					? await openContext( wpConfig, log )
 					: null;
-				let mailboxAddress = '';
+				// --mailbox: read the emails as if delivered to that address (no database needed).
+				let mailboxAddress = ( values.mailbox ?? '' )
+					.trim()
+					.toLowerCase();
 				if ( ctx !== null && only !== null ) {
 					mailboxAddress =
 						( await loadConnections( ctx, only ) ).connections[ 0 ]

@@ -169,7 +169,8 @@ export async function describeRaw(
 		...( analysis.verdict?.detail !== undefined
 			? { error: analysis.verdict.detail }
 			: {} ),
-		from: p?.from ?? null,
+		// No usable address is no sender (the email is quarantined as no_sender).
+		from: p?.from?.address.includes( '@' ) ? p.from : null,
 		to: p?.to ?? [],
 		cc: p?.cc ?? [],
 		subject: analysis.subject,

@@ -161,8 +161,8 @@ function cutToBytes( value: string, max: number ): string {
 }
 
 /**
- * A display name that carries no path, no control or direction-override characters, no
- * trailing dots and no device name, and is at most 200 bytes (keeping the extension).
+ * A display name that carries no path, no control or direction-override characters, none of
+ * <>:"|?*, no trailing dots and no device name, and is at most 200 bytes (keeping the extension).
  *
  * @param raw         Name from the email (already MIME-decoded), possibly empty.
  * @param contentType Declared type, for a name when there is none.
@@ -170,6 +170,9 @@ function cutToBytes( value: string, max: number ): string {
 export function safeFilename( raw: string, contentType: string ): string {
 	let name = raw.replace( UNSAFE_CHARS, '' ).replace( /\s+/g, ' ' );
 	name = name.split( /[\\/]/ ).pop() ?? '';
+	// Characters no file system takes in a name, and markup: "><svg onload=…>.jpg" stays inert
+	// even where a name is shown without escaping.
+	name = name.replace( /[<>:"|?*]/g, '_' );
 	name = name.replace( /^[.\s]+/, '' ).replace( /[.\s]+$/, '' );
 	if ( RESERVED_NAMES.test( name ) ) {
 		name = '_' + name;

@@ -40,6 +40,22 @@ export function cleanText( value: string ): string {
 	return value.replace( UNSAFE_CHARS, '' ).replace( /\s+/g, ' ' ).trim();
 }
 
+/**
+ * Characters that render as nothing: in an address they only serve to make two addresses look
+ * alike (a soft hyphen in "comp\u00ADany.example"), so they are removed before anything compares.
+ */
+const INVISIBLE_CHARS =
+	/[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180E\u200B-\u200F\u2060-\u2064\u206A-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/g;
+
+/**
+ * An addr-spec as compared and stored: invisible and control characters removed, lower case.
+ *
+ * @param value Address from the header.
+ */
+export function cleanAddress( value: string ): string {
+	return cleanText( value.replace( INVISIBLE_CHARS, '' ) ).toLowerCase();
+}
+
 function flatten( list: EmailAddress[] ): EmailAddress[] {
 	return list.flatMap( ( a ) => ( a.group ? flatten( a.group ) : [ a ] ) );
 }
@@ -54,7 +70,7 @@ function addresses(
 	return objects
 		.flatMap( ( o ) => flatten( o.value ) )
 		.map( ( a ) => ( {
-			address: cleanText( a.address ?? '' ).toLowerCase(),
+			address: cleanAddress( a.address ?? '' ),
 			name: cleanText( a.name ?? '' ),
 		} ) )
 		.filter( ( a ) => a.address !== '' || a.name !== '' );
@@ -214,6 +230,103 @@ function teeStart(
 	return content.pipe( tee );
 }
 
+/** Largest calendar body part held in memory until the end of the email. */
+const CALENDAR_MAX = 1024 * 1024;
+
+/**
+ * Whether a part is the calendar *body* of an invitation (text/calendar beside the text and
+ * HTML of a multipart/alternative, without a name) rather than an attached .ics file.
+ *
+ * @param attachment The part.
+ * @param meta       Its metadata.
+ */
+function isCalendarAlternative(
+	attachment: AttachmentStream,
+	meta: AttachmentMeta
+): boolean {
+	return (
+		meta.contentType === 'text/calendar' &&
+		( attachment.filename ?? '' ) === '' &&
+		attachment.contentDisposition !== 'attachment' &&
+		meta.section === undefined
+	);
+}
+
+/**
+ * Reads a stream into memory if it ends within `max` bytes; otherwise returns a stream of the
+ * whole content (what was read, then the rest).
+ *
+ * @param content The stream.
+ * @param max     Most bytes held.
+ */
+async function holdSmall(
+	content: Readable,
+	max: number
+): Promise< Buffer | Readable > {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	const iterator = content[ Symbol.asyncIterator ]();
+	for (;;) {
+		const next = await iterator.next();
+		if ( next.done === true ) {
+			return Buffer.concat( chunks );
+		}
+		chunks.push( next.value as Buffer );
+		size += ( next.value as Buffer ).length;
+		if ( size > max ) {
+			return Readable.from(
+				( async function* () {
+					yield* chunks;
+					for (;;) {
+						const more = await iterator.next();
+						if ( more.done === true ) {
+							return;
+						}
+						yield more.value as Buffer;
+					}
+				} )()
+			);
+		}
+	}
+}
+
+/**
+ * An invitation's calendar body becomes an "invite.ics" attachment — unless the email attaches
+ * the calendar as a file too (Thunderbird, Google), which then is the one kept.
+ *
+ * @param pending      The calendar body part.
+ * @param pending.meta
+ * @param pending.data
+ * @param attachments  The email's attachments so far; the kept one is added.
+ * @param sink         Where attachments go.
+ */
+async function keepCalendar(
+	pending: { meta: AttachmentMeta; data: Buffer },
+	attachments: AttachmentInfo[],
+	sink: AttachmentSink
+): Promise< void > {
+	const attached = attachments.some(
+		( a ) =>
+			a.contentType === 'text/calendar' ||
+			a.contentType === 'application/ics' ||
+			a.filename.toLowerCase().endsWith( '.ics' )
+	);
+	if ( attached ) {
+		return;
+	}
+	const meta = { ...pending.meta, filename: 'invite.ics', inline: false };
+	let outcome: AttachmentOutcome;
+	try {
+		outcome =
+			attachments.length < MAX_ATTACHMENTS
+				? await sink( meta, Readable.from( [ pending.data ] ) )
+				: await tooMany( Readable.from( [ pending.data ] ) );
+	} catch ( err ) {
+		throw new PipelineIoError( err );
+	}
+	attachments.push( { ...meta, ...outcome } );
+}
+
 /** Thrown when a message grows past the size limit while streaming. */
 export class MessageTooLargeError extends Error {
 	readonly code = 'too_large';
@@ -228,11 +341,18 @@ function meter( maxBytes: number ): {
 	stream: Transform;
 	size: () => number;
 	sha256: () => string;
+	head: () => Buffer;
 } {
 	const hash = createHash( 'sha256' );
 	let size = 0;
+	const head: Buffer[] = [];
 	const stream = new Transform( {
 		transform( chunk: Buffer, _enc, done ) {
+			if ( size < HEAD_BYTES ) {
+				head.push(
+					Buffer.from( chunk.subarray( 0, HEAD_BYTES - size ) )
+				);
+			}
 			size += chunk.length;
 			if ( size > maxBytes ) {
 				done(
@@ -246,7 +366,38 @@ function meter( maxBytes: number ): {
 			done( null, chunk );
 		},
 	} );
-	return { stream, size: () => size, sha256: () => hash.digest( 'hex' ) };
+	return {
+		stream,
+		size: () => size,
+		sha256: () => hash.digest( 'hex' ),
+		head: () => Buffer.concat( head ),
+	};
+}
+
+/** Bytes of a message kept for reading it as plain text when its MIME structure fails. */
+const HEAD_BYTES = 256 * 1024;
+
+/**
+ * The body of a message whose multipart structure yields nothing (no boundary parameter, or a
+ * boundary that never appears): everything after the header block, as text. Such a body is all
+ * "preamble" to a MIME parser, but it is what the sender wrote.
+ *
+ * @param head The start of the raw message.
+ */
+function unstructuredBody( head: Buffer ): string {
+	const blank = /\r?\n\r?\n/.exec( head.toString( 'latin1' ) );
+	if ( blank === null ) {
+		return '';
+	}
+	const body = head.subarray( blank.index + blank[ 0 ].length );
+	let text: string;
+	try {
+		text = new TextDecoder( 'utf-8', { fatal: true } ).decode( body );
+	} catch {
+		// Undeclared 8-bit text that is not UTF-8: the most common single-byte charset.
+		text = new TextDecoder( 'windows-1252' ).decode( body );
+	}
+	return text.replace( /\r\n?/g, '\n' );
 }
 
 /**
@@ -278,6 +429,7 @@ export async function parseEmailStream(
 	let html: string | null = null;
 	const attachments: AttachmentInfo[] = [];
 	const reportParts: ReportPart[] = [];
+	let pendingCalendar: { meta: AttachmentMeta; data: Buffer } | null = null;
 	parser.on( 'headers', ( h: Headers ) => {
 		headers = h;
 	} );
@@ -318,6 +470,18 @@ export async function parseEmailStream(
 						...sectionOf( attachment ),
 					};
 					let content = attachment.content as Readable;
+					if (
+						pendingCalendar === null &&
+						isCalendarAlternative( attachment, meta )
+					) {
+						const held = await holdSmall( content, CALENDAR_MAX );
+						if ( Buffer.isBuffer( held ) ) {
+							pendingCalendar = { meta, data: held };
+							attachment.release?.();
+							continue;
+						}
+						content = held;
+					}
 					if (
 						REPORT_TYPES.has( meta.contentType ) &&
 						reportParts.length < MAX_REPORT_PARTS
@@ -365,6 +529,21 @@ export async function parseEmailStream(
 		feed( input, parser, maxBytes ),
 		consumed,
 	] );
+	if ( pendingCalendar !== null ) {
+		await keepCalendar( pendingCalendar, attachments, sink );
+	}
+	const topType = String(
+		( headers.get( 'content-type' ) as { value?: string } | undefined )
+			?.value ?? ''
+	).toLowerCase();
+	if (
+		text.trim() === '' &&
+		html === null &&
+		attachments.length === 0 &&
+		topType.startsWith( 'multipart/' )
+	) {
+		text = unstructuredBody( raw.head );
+	}
 
 	const fromList = addresses(
 		headers.get( 'from' ) as AddressObject | undefined
@@ -427,7 +606,7 @@ async function feed(
 	input: Readable | Buffer,
 	parser: MailParser,
 	maxBytes: number
-): Promise< { size: number; sha256: string } > {
+): Promise< { size: number; sha256: string; head: Buffer } > {
 	if ( Buffer.isBuffer( input ) ) {
 		if ( input.length > maxBytes ) {
 			parser.destroy();
@@ -439,11 +618,16 @@ async function feed(
 		return {
 			size: input.length,
 			sha256: createHash( 'sha256' ).update( input ).digest( 'hex' ),
+			head: input.subarray( 0, HEAD_BYTES ),
 		};
 	}
 	const metered = meter( maxBytes );
 	await pipeline( input, metered.stream, parser );
-	return { size: metered.size(), sha256: metered.sha256() };
+	return {
+		size: metered.size(),
+		sha256: metered.sha256(),
+		head: metered.head(),
+	};
 }
 
 /**
