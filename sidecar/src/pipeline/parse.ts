@@ -17,6 +17,7 @@ import {
 
 import { SECTION_HEADER } from '../interfaces.ts';
 import { safeFilename } from './attachments.ts';
+import { decodeTnef, TnefError, type TnefContent } from './tnef.ts';
 import type {
 	Address,
 	AttachmentInfo,
@@ -230,6 +231,73 @@ function teeStart(
 	return content.pipe( tee );
 }
 
+/** Largest winmail.dat unpacked (in memory); bigger ones are kept as they are. */
+const TNEF_MAX = 30 * 1024 * 1024;
+
+function isTnef( meta: AttachmentMeta ): boolean {
+	return (
+		meta.section === undefined &&
+		( meta.contentType === 'application/ms-tnef' ||
+			meta.contentType === 'application/vnd.ms-tnef' ||
+			meta.filename.toLowerCase() === 'winmail.dat' )
+	);
+}
+
+/**
+ * The files and body of a winmail.dat, or null when it can't be read within the limits.
+ *
+ * @param data The TNEF stream.
+ */
+function unpackTnef( data: Buffer ): TnefContent | null {
+	try {
+		return decodeTnef( data, {
+			maxAttachments: MAX_ATTACHMENTS,
+			maxBytes: TNEF_MAX * 4,
+		} );
+	} catch ( err ) {
+		if ( err instanceof TnefError ) {
+			return null;
+		}
+		throw err;
+	}
+}
+
+/**
+ * Stores the files of a winmail.dat as the email's own attachments (safe names, the policy of
+ * the sink applied to each).
+ *
+ * @param tnef        The unpacked TNEF.
+ * @param attachments The email's attachments; the files are added.
+ * @param sink        Where attachments go.
+ */
+async function storeTnefFiles(
+	tnef: TnefContent,
+	attachments: AttachmentInfo[],
+	sink: AttachmentSink
+): Promise< void > {
+	for ( const file of tnef.attachments ) {
+		const meta: AttachmentMeta = {
+			filename: safeFilename(
+				cleanText( file.filename ),
+				file.contentType
+			),
+			contentType: file.contentType.toLowerCase(),
+			inline: false,
+			contentId: null,
+		};
+		let outcome: AttachmentOutcome;
+		try {
+			outcome =
+				attachments.length < MAX_ATTACHMENTS
+					? await sink( meta, Readable.from( [ file.data ] ) )
+					: await tooMany( Readable.from( [ file.data ] ) );
+		} catch ( err ) {
+			throw new PipelineIoError( err );
+		}
+		attachments.push( { ...meta, ...outcome } );
+	}
+}
+
 /** Largest calendar body part held in memory until the end of the email. */
 const CALENDAR_MAX = 1024 * 1024;
 
@@ -430,6 +498,7 @@ export async function parseEmailStream(
 	const attachments: AttachmentInfo[] = [];
 	const reportParts: ReportPart[] = [];
 	let pendingCalendar: { meta: AttachmentMeta; data: Buffer } | null = null;
+	let tnefBody: TnefContent | null = null;
 	parser.on( 'headers', ( h: Headers ) => {
 		headers = h;
 	} );
@@ -470,6 +539,22 @@ export async function parseEmailStream(
 						...sectionOf( attachment ),
 					};
 					let content = attachment.content as Readable;
+					if ( isTnef( meta ) ) {
+						const held = await holdSmall( content, TNEF_MAX );
+						const unpacked = Buffer.isBuffer( held )
+							? unpackTnef( held )
+							: null;
+						if ( unpacked !== null ) {
+							await storeTnefFiles( unpacked, attachments, sink );
+							tnefBody ??= unpacked;
+							attachment.release?.();
+							continue;
+						}
+						// Unreadable or too big: kept as the winmail.dat it is.
+						content = Buffer.isBuffer( held )
+							? Readable.from( [ held ] )
+							: held;
+					}
 					if (
 						pendingCalendar === null &&
 						isCalendarAlternative( attachment, meta )
@@ -531,6 +616,12 @@ export async function parseEmailStream(
 	] );
 	if ( pendingCalendar !== null ) {
 		await keepCalendar( pendingCalendar, attachments, sink );
+	}
+	// Outlook may put the whole body into winmail.dat and leave the MIME text empty.
+	const tnef = tnefBody as TnefContent | null;
+	if ( tnef !== null && text.trim() === '' && html === null ) {
+		text = tnef.text;
+		html = tnef.html;
 	}
 	const topType = String(
 		( headers.get( 'content-type' ) as { value?: string } | undefined )
