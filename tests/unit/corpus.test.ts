@@ -390,6 +390,11 @@ describe( 'email corpus', async () => {
 				).toFixed( 0 ) } %  (${ s.total } emails)`
 			);
 		}
+		for ( const s of scores.filter( ( x ) => x.oursFailing.length > 0 ) ) {
+			t.diagnostic(
+				`${ s.metric.label }: not right in ${ s.oursFailing.join( ', ' ) }`
+			);
+		}
 		assert.ok( fixtures.length > 0, 'the corpus is empty' );
 		assert.equal(
 			ours.size,

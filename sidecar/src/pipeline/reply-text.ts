@@ -255,7 +255,12 @@ function attributionAt( lines: readonly string[], i: number ): number {
 		if ( joined.length > 400 ) {
 			return 0;
 		}
-		if ( looksLikeAttribution( joined, lines, i + span ) ) {
+		// Zoho frames it in dashes and drops the colon: "---- On … wrote ----".
+		const undashed = joined
+			.replace( /^-{2,}\s*/, '' )
+			.replace( /\s*-{2,}$/, '' );
+		const candidate = undashed !== joined ? `${ undashed }:` : joined;
+		if ( looksLikeAttribution( candidate, lines, i + span ) ) {
 			return span;
 		}
 		if ( ! wraps || /[:：]$/.test( joined ) ) {
@@ -412,8 +417,12 @@ function interleaved(
 	return kept;
 }
 
+/** Where a client left an inline image out of the text: "[image: chart.png]", "[cid:…]". */
+const IMAGE_PLACEHOLDER = /^\[(?:image: [^\]]*|cid:[^\]\s]+)\]$/i;
+
 function tidy( lines: readonly string[] ): string {
 	return lines
+		.filter( ( l ) => ! IMAGE_PLACEHOLDER.test( clean( l ) ) )
 		.map( ( l ) => l.replace( /[ \t\u00a0]+$/, '' ) )
 		.join( '\n' )
 		.replace( /\n{3,}/g, '\n\n' )
