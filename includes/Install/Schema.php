@@ -183,7 +183,8 @@ created_at datetime NOT NULL,
 PRIMARY KEY  (id),
 UNIQUE KEY source_key (connection_id,source_key),
 UNIQUE KEY message_key (connection_id,message_key),
-KEY ticket_id (ticket_id)
+KEY ticket_id (ticket_id),
+KEY message_key_any (message_key)
 ) $c;",
 			// Outbox: written in the same transaction as the ticket change, sent once by PHP.
 			"CREATE TABLE {$t['events']} (

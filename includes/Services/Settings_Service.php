@@ -119,7 +119,7 @@ final class Settings_Service {
 				'default'     => false,
 			),
 			'duplicate_filter'      => array(
-				'description' => __( 'Drop an email that repeats one already piped (same Message-ID or content).', 'email-piping' ),
+				'description' => __( 'Record an email that another piped mailbox already took in (the same email sent to two of your addresses) as a duplicate of that ticket instead of opening a second one. Repeats within one mailbox are always dropped.', 'email-piping' ),
 				'type'        => 'boolean',
 				'default'     => true,
 			),

@@ -98,6 +98,7 @@ export class SiteSettings {
 				'body_preference',
 				'sender_tickets_quiet',
 				'sender_tickets_limit',
+				'duplicate_filter',
 			] );
 			patterns = await readBlockPatterns( this.pool, this.tables );
 			rules = await readRules( this.pool, this.tables );
@@ -134,6 +135,7 @@ export class SiteSettings {
 			importCc: settings.get( 'import_cc' ) === true,
 			bodyPreference:
 				settings.get( 'body_preference' ) === 'html' ? 'html' : 'text',
+			duplicateFilter: settings.get( 'duplicate_filter' ) !== false,
 			senderLimits: senderLimitsOf(
 				settings.get( 'sender_tickets_quiet' ),
 				settings.get( 'sender_tickets_limit' )

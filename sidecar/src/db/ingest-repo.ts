@@ -104,18 +104,20 @@ export async function contentKeyOf(
  * Which of these source keys and message keys already have a receipt on the connection: one
  * query for a whole batch, so emails seen before are sent down the one-by-one path up front.
  *
- * @param c            Connection.
- * @param t            Table names.
- * @param connectionId Connection.
- * @param sourceKeys   Source keys of the batch.
- * @param messageKeys  Message keys of the batch.
+ * @param c               Connection.
+ * @param t               Table names.
+ * @param connectionId    Connection.
+ * @param sourceKeys      Source keys of the batch.
+ * @param messageKeys     Message keys of the batch.
+ * @param acrossMailboxes Whether a key another connection holds counts too.
  */
 export async function knownReceipts(
 	c: PoolConnection,
 	t: Tables,
 	connectionId: number,
 	sourceKeys: readonly string[],
-	messageKeys: readonly string[]
+	messageKeys: readonly string[],
+	acrossMailboxes = false
 ): Promise< Set< string > > {
 	const known = new Set< string >();
 	if ( sourceKeys.length === 0 ) {
@@ -124,17 +126,56 @@ export async function knownReceipts(
 	// `IN (NULL)` matches nothing, where `IN ()` would be a syntax error.
 	const marks = ( n: number ) =>
 		n === 0 ? 'NULL' : Array( n ).fill( '?' ).join( ', ' );
+	// With the duplicate filter, an email another mailbox already took in counts as seen too
+	// (its one-by-one path records it as a duplicate of that ticket).
+	const elsewhere = acrossMailboxes
+		? ` UNION ALL SELECT '' AS source_key, message_key FROM ${ t.messages } WHERE message_key IN (${ marks( messageKeys.length ) }) AND connection_id <> ?`
+		: '';
 	const [ rows ] = await c.query< RowDataPacket[] >(
 		`SELECT source_key, message_key FROM ${ t.messages } WHERE connection_id = ? AND source_key IN (${ marks( sourceKeys.length ) })
 		 UNION ALL
-		 SELECT source_key, message_key FROM ${ t.messages } WHERE connection_id = ? AND message_key IN (${ marks( messageKeys.length ) })`,
-		[ connectionId, ...sourceKeys, connectionId, ...messageKeys ]
+		 SELECT source_key, message_key FROM ${ t.messages } WHERE connection_id = ? AND message_key IN (${ marks( messageKeys.length ) })${ elsewhere }`,
+		[
+			connectionId,
+			...sourceKeys,
+			connectionId,
+			...messageKeys,
+			...( acrossMailboxes ? [ ...messageKeys, connectionId ] : [] ),
+		]
 	);
 	for ( const row of rows ) {
 		known.add( String( row[ 'source_key' ] ) );
 		known.add( String( row[ 'message_key' ] ) );
 	}
 	return known;
+}
+
+/**
+ * The ticket another mailbox made of the email with this key (the same email sent to two piped
+ * addresses), or null.
+ *
+ * @param c            Connection.
+ * @param t            Table names.
+ * @param connectionId This email's connection.
+ * @param messageKey   Its key (from its Message-ID).
+ */
+export async function ticketOfKeyElsewhere(
+	c: PoolConnection,
+	t: Tables,
+	connectionId: number,
+	messageKey: string
+): Promise< { ticketId: number; threadId: number } | null > {
+	const [ rows ] = await c.execute< RowDataPacket[] >(
+		`SELECT ticket_id, thread_id FROM ${ t.messages } WHERE message_key = ? AND connection_id <> ? AND outcome IN ('ticket', 'reply') AND ticket_id IS NOT NULL LIMIT 1`,
+		[ messageKey, connectionId ]
+	);
+	const row = rows[ 0 ];
+	return row === undefined
+		? null
+		: {
+				ticketId: Number( row[ 'ticket_id' ] ),
+				threadId: Number( row[ 'thread_id' ] ),
+			};
 }
 
 /**

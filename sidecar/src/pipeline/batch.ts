@@ -158,7 +158,8 @@ export async function newInBatch(
 			t,
 			connectionId,
 			emails.map( ( e ) => e.input.sourceKey ),
-			messageKeys
+			messageKeys,
+			emails[ 0 ]?.input.settings.duplicateFilter !== false
 		);
 	} finally {
 		c.release();

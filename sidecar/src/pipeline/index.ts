@@ -44,6 +44,11 @@ export interface PipelineSettings {
 	readonly importCc?: boolean;
 	/** Which part becomes the text when an email has both (body_preference). */
 	readonly bodyPreference?: 'text' | 'html';
+	/**
+	 * Whether an email another piped mailbox already took in (same Message-ID) is recorded as a
+	 * duplicate of that ticket instead of opening a second one (duplicate_filter, default on).
+	 */
+	readonly duplicateFilter?: boolean;
 	/** New tickets per sender and hour before loop and flood protection steps in. */
 	readonly senderLimits?: SenderLimits;
 }

@@ -27,6 +27,7 @@ import {
 	receiptOutcome,
 	releaseQuarantinedReceipt,
 	ticketsByMessageIds,
+	ticketOfKeyElsewhere,
 	reopenTicket,
 	upsertCustomer,
 	type NewTicketRow,
@@ -495,7 +496,7 @@ async function finishWithoutTicket(
 	reason: Reason,
 	base: ReturnType< typeof activityOf >[ 'base' ],
 	details: Record< string, unknown >,
-	on: { ticketId: number; threadId: number } | null = null
+	on: TicketLink | null = null
 ): Promise< StoreResult > {
 	const ticketId = on?.ticketId ?? null;
 	const threadId = on?.threadId ?? null;
@@ -520,21 +521,59 @@ async function finishWithoutTicket(
 	};
 }
 
+/** The ticket (and message) a skipped email is about. */
+interface TicketLink {
+	readonly ticketId: number;
+	readonly threadId: number;
+}
+
+/**
+ * With the duplicate filter on, the ticket another piped mailbox already made of this email
+ * (sent to two of the helpdesk's addresses, it arrives in both), or null.
+ *
+ * @param c        Connection.
+ * @param t        Table names.
+ * @param input    The email.
+ * @param analysis Its analysis, without verdict.
+ */
+async function duplicateElsewhere(
+	c: PoolConnection,
+	t: Tables,
+	input: IngestInput,
+	analysis: Analysis
+): Promise< TicketLink | null > {
+	if (
+		input.settings.duplicateFilter === false ||
+		input.quarantineId !== undefined ||
+		( analysis.parsed?.messageId ?? null ) === null
+	) {
+		return null;
+	}
+	return ticketOfKeyElsewhere(
+		c,
+		t,
+		input.connectionId,
+		analysis.messageKey
+	);
+}
+
 /**
  * Records a skipped email (receipt, activity, checkpoint) in its own transaction.
  *
- * @param c        Connection (no transaction open).
- * @param t        Table names.
- * @param input    The email.
- * @param analysis Its analysis, with a skip verdict.
+ * @param c           Connection (no transaction open).
+ * @param t           Table names.
+ * @param input       The email.
+ * @param analysis    Its analysis, with a skip verdict.
  * @param refusal
+ * @param duplicateOf
  */
 async function recordSkip(
 	c: PoolConnection,
 	t: Tables,
 	input: IngestInput,
 	analysis: Analysis,
-	refusal: Refusal | null = null
+	refusal: Refusal | null = null,
+	duplicateOf: TicketLink | null = null
 ): Promise< StoreResult > {
 	const reason = ( analysis.verdict as NonNullable< Analysis[ 'verdict' ] > )
 		.reason;
@@ -574,8 +613,14 @@ async function recordSkip(
 		'skipped',
 		reason,
 		base,
-		{ ...details, ...bounce?.details },
-		bounce
+		{
+			...details,
+			...bounce?.details,
+			...( duplicateOf !== null
+				? { duplicate_of: { ticket_id: duplicateOf.ticketId } }
+				: {} ),
+		},
+		bounce ?? duplicateOf
 	);
 	return { ...result, eventCreated: refusal !== null };
 }
@@ -1074,6 +1119,7 @@ export async function ingestMessage(
 	let released = false;
 	let analysis: Analysis | null = null;
 	let refusal: Refusal | null = null;
+	let duplicateOf: TicketLink | null = null;
 	try {
 		await c.beginTransaction();
 		try {
@@ -1091,11 +1137,27 @@ export async function ingestMessage(
 			if ( analysis.verdict === null ) {
 				refusal = await admissionRefusal( c, t, input, analysis );
 				if ( refusal === null ) {
-					return await storeTicketOrReply( c, t, input, analysis );
+					duplicateOf = await duplicateElsewhere(
+						c,
+						t,
+						input,
+						analysis
+					);
+					if ( duplicateOf === null ) {
+						return await storeTicketOrReply(
+							c,
+							t,
+							input,
+							analysis
+						);
+					}
 				}
 				analysis = {
 					...analysis,
-					verdict: { action: 'skip', reason: refusal.reason },
+					verdict: {
+						action: 'skip',
+						reason: refusal?.reason ?? 'duplicate',
+					},
 				};
 			}
 		} catch ( err ) {
@@ -1109,7 +1171,14 @@ export async function ingestMessage(
 		>;
 		if ( verdict.action === 'skip' ) {
 			try {
-				return await recordSkip( c, t, input, analysis, refusal );
+				return await recordSkip(
+					c,
+					t,
+					input,
+					analysis,
+					refusal,
+					duplicateOf
+				);
 			} catch ( err ) {
 				await c.rollback().catch( () => undefined );
 				throw err;
