@@ -255,6 +255,23 @@ final class Tickets_Screen {
 	}
 
 	/**
+	 * What to say about a message without text: signed or encrypted mail carries its content in
+	 * an S/MIME or PGP attachment, anything else was sent empty.
+	 *
+	 * @param array<int, array<string, mixed>> $attachments The message's attachments.
+	 */
+	private function empty_body_notice( array $attachments ): string {
+		foreach ( $attachments as $a ) {
+			$name = strtolower( (string) $a['filename'] );
+			$type = strtolower( (string) ( $a['content_type'] ?? '' ) );
+			if ( str_ends_with( $name, '.p7m' ) || str_contains( $type, 'pkcs7-mime' ) || str_ends_with( $name, '.pgp' ) || str_ends_with( $name, '.asc' ) || str_contains( $type, 'pgp-encrypted' ) ) {
+				return __( 'This email is signed or encrypted: its content is in the attachment below and cannot be shown here.', 'email-piping' );
+			}
+		}
+		return __( 'This email has no text.', 'email-piping' );
+	}
+
+	/**
 	 * One message of the conversation.
 	 *
 	 * @param array<string, mixed>             $thread      Thread row.
@@ -282,7 +299,9 @@ final class Tickets_Screen {
 		$full    = trim( (string) $thread['body_text'] );
 		$html    = null !== $thread['body_html'] && 'html' === $this->settings->get( 'body_preference' ) ? $this->safe_html( (string) $thread['body_html'], $attachments ) : '';
 		echo '<div class="epipe-ticket__body">';
-		if ( '' !== $html ) {
+		if ( '' === $visible && '' === $full && '' === $html ) {
+			echo '<p class="epipe-ticket__empty"><em>' . esc_html( $this->empty_body_notice( $attachments ) ) . '</em></p>';
+		} elseif ( '' !== $html ) {
 			echo $html; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- safe_html() is wp_kses with a strict allow-list.
 		} else {
 			echo '<pre class="epipe-ticket__text">' . esc_html( '' !== $visible ? $visible : $full ) . '</pre>';

@@ -9,7 +9,13 @@ import { after, before, describe, it } from 'node:test';
 
 import type mysql from 'mysql2/promise';
 
-import { loadStack, openDb, type Stack } from './support/stack.ts';
+import {
+	loadStack,
+	openDb,
+	runCli,
+	sendMail,
+	type Stack,
+} from './support/stack.ts';
 import {
 	inputValue,
 	insertTicket,
@@ -100,6 +106,49 @@ describe( 'agent screens in wp-admin', () => {
 		).text();
 		assert.ok( ! closed.includes( `#${ ticketId } ${ subject }` ) );
 		assert.match( closed, /No tickets found\./ );
+	} );
+
+	it( 'explains a message without text: an encrypted email carries it in its attachment', async () => {
+		const encrypted = `Encrypted ${ tag }`;
+		await sendMail( stack, {
+			envelope: {
+				from: 'customer@example.test',
+				to: [ 'support@example.test' ],
+			},
+			raw: [
+				'From: Casey Customer <customer@example.test>',
+				'To: support@example.test',
+				`Subject: ${ encrypted }`,
+				`Message-ID: <smime-${ tag }@customer.example.test>`,
+				'MIME-Version: 1.0',
+				'Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name="smime.p7m"',
+				'Content-Disposition: attachment; filename="smime.p7m"',
+				'Content-Transfer-Encoding: base64',
+				'',
+				Buffer.from( `0\x82encrypted ${ tag }` ).toString( 'base64' ),
+				'',
+			].join( '\r\n' ),
+		} );
+		const result = await runCli( [
+			'run',
+			'--once',
+			'--wp-config',
+			stack.wp.config,
+		] );
+		assert.equal( result.code, 0, result.stderr );
+		const [ rows ] = await db.query(
+			'SELECT id FROM wp_epipe_tickets WHERE subject = ?',
+			[ encrypted ]
+		);
+		const id = ( rows as Array< { id: number } > )[ 0 ]?.id;
+		assert.ok( id, 'the encrypted email is a ticket' );
+		const page = await (
+			await agent.get(
+				`/wp-admin/admin.php?page=email-piping-tickets&ticket=${ id }`
+			)
+		).text();
+		assert.match( page, /This email is signed or encrypted/ );
+		assert.match( page, /smime\.p7m/ );
 	} );
 
 	it( 'shows the ticket with its conversation, forms with labels, and fields', async () => {
