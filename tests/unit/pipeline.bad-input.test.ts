@@ -166,6 +166,22 @@ describe( 'bad input: MIME structure', () => {
 		assert.equal( a.content?.bodyText, '' );
 	} );
 
+	it( 'M16 an invitation keeps its calendar as invite.ics; a calendar answer is machine mail', async () => {
+		const invite = ( method: string ) =>
+			`${ HEAD }MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nJoin us\r\n--b\r\nContent-Type: text/calendar; method=${ method }; charset=UTF-8\r\n\r\nBEGIN:VCALENDAR\r\nMETHOD:${ method }\r\nBEGIN:VEVENT\r\nSUMMARY:Call\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n--b--\r\n`;
+		const request = await analysed( invite( 'REQUEST' ) );
+		assert.equal( request.verdict, null );
+		assert.deepEqual(
+			request.parsed?.attachments.map( ( f ) => f.filename ),
+			[ 'invite.ics' ]
+		);
+		const reply = await analysed( invite( 'REPLY' ) );
+		assert.deepEqual( reply.verdict, {
+			action: 'skip',
+			reason: 'auto_reply',
+		} );
+	} );
+
 	it( 'M18 HTML nested 100,000 deep is not parsed, its text is kept', async () => {
 		const a = await analysed(
 			`${ HEAD }Content-Type: text/html\r\n\r\n${ '<div>'.repeat( 100_000 ) }deep text${ '</div>'.repeat( 100_000 ) }`

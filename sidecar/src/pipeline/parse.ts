@@ -321,6 +321,25 @@ function isCalendarAlternative(
 }
 
 /**
+ * The iTIP method of an invitation's calendar part (REQUEST, REPLY, CANCEL…): from the part's
+ * Content-Type, else from the calendar itself.
+ *
+ * @param attachment The part.
+ * @param data       Its content.
+ */
+function calendarMethodOf(
+	attachment: AttachmentStream,
+	data: Buffer
+): string | null {
+	const header = attachment.headers.get( 'content-type' ) as
+		{ params?: Record< string, string > } | undefined;
+	const method =
+		header?.params?.[ 'method' ] ??
+		/^METHOD:([A-Za-z-]+)/m.exec( data.toString( 'utf8', 0, 4096 ) )?.[ 1 ];
+	return method !== undefined ? method.toUpperCase() : null;
+}
+
+/**
  * Reads a stream into memory if it ends within `max` bytes; otherwise returns a stream of the
  * whole content (what was read, then the rest).
  *
@@ -499,6 +518,7 @@ export async function parseEmailStream(
 	const reportParts: ReportPart[] = [];
 	let pendingCalendar: { meta: AttachmentMeta; data: Buffer } | null = null;
 	let tnefBody: TnefContent | null = null;
+	let calendarMethod: string | null = null;
 	parser.on( 'headers', ( h: Headers ) => {
 		headers = h;
 	} );
@@ -562,6 +582,10 @@ export async function parseEmailStream(
 						const held = await holdSmall( content, CALENDAR_MAX );
 						if ( Buffer.isBuffer( held ) ) {
 							pendingCalendar = { meta, data: held };
+							calendarMethod = calendarMethodOf(
+								attachment,
+								held
+							);
 							attachment.release?.();
 							continue;
 						}
@@ -681,6 +705,7 @@ export async function parseEmailStream(
 		html,
 		attachments,
 		reportParts,
+		calendarMethod,
 	};
 	return { parsed, rawSize: raw.size, rawSha256: raw.sha256 };
 }

@@ -43,6 +43,8 @@ export interface ParsedEmail {
 	 * for reading bounces: at most a few of them, each cut at REPORT_PART_MAX characters.
 	 */
 	readonly reportParts: readonly ReportPart[];
+	/** The iTIP method of an invitation's calendar body (REQUEST, REPLY, CANCEL…), if any. */
+	readonly calendarMethod: string | null;
 }
 
 export interface ReportPart {
