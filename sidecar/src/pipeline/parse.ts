@@ -17,6 +17,12 @@ import {
 
 import { SECTION_HEADER } from '../interfaces.ts';
 import { safeFilename } from './attachments.ts';
+import {
+	CharsetIconv,
+	createCharsetNormaliser,
+	decodeBytes,
+	normaliseMessageCharsets,
+} from './charsets.ts';
 import { decodeTnef, TnefError, type TnefContent } from './tnef.ts';
 import type {
 	Address,
@@ -477,14 +483,8 @@ function unstructuredBody( head: Buffer ): string {
 		return '';
 	}
 	const body = head.subarray( blank.index + blank[ 0 ].length );
-	let text: string;
-	try {
-		text = new TextDecoder( 'utf-8', { fatal: true } ).decode( body );
-	} catch {
-		// Undeclared 8-bit text that is not UTF-8: the most common single-byte charset.
-		text = new TextDecoder( 'windows-1252' ).decode( body );
-	}
-	return text.replace( /\r\n?/g, '\n' );
+	// Undeclared: UTF-8 when it reads as UTF-8, else the likeliest single-byte charset.
+	return decodeBytes( body, null ).replace( /\r\n?/g, '\n' );
 }
 
 /**
@@ -509,6 +509,9 @@ export async function parseEmailStream(
 		skipTextLinks: true,
 		skipTextToHtml: true,
 		maxHtmlLengthToParse: MAX_HTML_TO_PARSE,
+		// Text parts in a declared charset are decoded by charsets.ts: its alias map, UTF-7,
+		// UTF-8 under a legacy label, never failing.
+		Iconv: CharsetIconv,
 	} );
 	let headers: Headers = new Map();
 	let headerLines: HeaderLines = [];
@@ -665,7 +668,12 @@ export async function parseEmailStream(
 	);
 	const headerMap = new Map< string, string[] >();
 	for ( const line of headerLines ) {
-		const value = line.line.slice( line.line.indexOf( ':' ) + 1 ).trim();
+		const bytes = line.line.slice( line.line.indexOf( ':' ) + 1 ).trim();
+		// Header lines arrive as one character per byte; after normaliseMessageCharsets every
+		// 8-bit header is UTF-8.
+		const value = /[\x80-\xff]/.test( bytes )
+			? Buffer.from( bytes, 'latin1' ).toString( 'utf8' )
+			: bytes;
 		headerMap.set( line.key, [
 			...( headerMap.get( line.key ) ?? [] ),
 			value,
@@ -730,7 +738,9 @@ async function feed(
 				`message larger than ${ maxBytes } bytes`
 			);
 		}
-		parser.end( input );
+		// Size, hash and head are of the bytes as received; mailparser reads their header
+		// blocks with the charsets fixed (see charsets.ts).
+		parser.end( normaliseMessageCharsets( input ) );
 		return {
 			size: input.length,
 			sha256: createHash( 'sha256' ).update( input ).digest( 'hex' ),
@@ -738,7 +748,7 @@ async function feed(
 		};
 	}
 	const metered = meter( maxBytes );
-	await pipeline( input, metered.stream, parser );
+	await pipeline( input, metered.stream, createCharsetNormaliser(), parser );
 	return {
 		size: metered.size(),
 		sha256: metered.sha256(),
