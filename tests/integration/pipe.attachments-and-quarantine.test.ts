@@ -160,8 +160,8 @@ describe( 'attachments and quarantine', () => {
 			);
 		}
 		assert.ok(
-			byName.has( '"><svg onload=alert(1)>.jpg' ),
-			'kept as text; escaping happens on output'
+			byName.has( '___svg onload=alert(1)_.jpg' ),
+			'markup characters replaced; the rest kept as text, escaped on output'
 		);
 
 		const [ activity ] = await db.query(
