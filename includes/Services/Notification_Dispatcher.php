@@ -122,7 +122,11 @@ final class Notification_Dispatcher {
 
 		switch ( $event['type'] ) {
 			case 'ticket_created':
-				$plan[] = array( 'customer_ticket_created', $this->customer_side( $ticket ) );
+				// A sender the receiving server found forged (DMARC) gets no confirmation: it would
+				// go to whoever was impersonated.
+				if ( empty( $payload['sender_unverified'] ) ) {
+					$plan[] = array( 'customer_ticket_created', $this->customer_side( $ticket ) );
+				}
 				$plan[] = array( 'agent_ticket_created', $this->agents( $ticket, 0 ) );
 				break;
 			case 'customer_replied':

@@ -880,6 +880,9 @@ export function bookTicketOrReply(
 			details[ 'forwarded_from' ] = analysis.forwardedFrom;
 		}
 	}
+	if ( analysis.hints.senderUnverified === true ) {
+		details[ 'sender_unverified' ] = true;
+	}
 	const refused = attachments.filter( ( a ) => a.status === 'refused' );
 	if ( refused.length > 0 ) {
 		details[ 'refused_attachments' ] = refused.map( ( a ) => ( {
@@ -897,7 +900,11 @@ export function bookTicketOrReply(
 		rows.event(
 			replyReason !== null ? 'customer_replied' : 'ticket_created',
 			ticketId,
-			threadId
+			threadId,
+			// Agents hear of it; a sender who may be forged gets no confirmation (backscatter).
+			analysis.hints.senderUnverified === true
+				? { sender_unverified: true }
+				: null
 		);
 	}
 	rows.activityRow( {

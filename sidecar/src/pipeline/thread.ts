@@ -73,13 +73,28 @@ export function threadHints(
 		}
 	}
 	const token = SUBJECT_TOKEN.exec( p.subject );
+	// A sender whose domain's DMARC check failed may be anyone: only our signed proofs, which a
+	// forger can't know, join an existing ticket; references and ticket numbers do not.
+	const forged = senderAuthenticationFailed( p );
 	return {
 		signedTicketId,
 		replyAddressTicketId,
 		unverifiedTicketIds: [ ...unverified ].filter(
 			( id ) => id !== signedTicketId
 		),
-		subjectTicketId: token ? Number( token[ 1 ] ) : null,
-		referenceIds,
+		subjectTicketId: token && ! forged ? Number( token[ 1 ] ) : null,
+		referenceIds: forged ? [] : referenceIds,
+		senderUnverified: forged,
 	};
+}
+
+/**
+ * Whether the receiving server found the sender's address forged: the topmost
+ * Authentication-Results header (the one our own server added; RFC 8601) reports dmarc=fail.
+ *
+ * @param p Parsed email.
+ */
+export function senderAuthenticationFailed( p: ParsedEmail ): boolean {
+	const results = p.headers.get( 'authentication-results' )?.[ 0 ] ?? '';
+	return /(?:^|[;\s])dmarc\s*=\s*fail\b/i.test( results );
 }

@@ -97,6 +97,11 @@ export interface ThreadHints {
 	readonly subjectTicketId: number | null;
 	/** In-Reply-To and References, for lookups of stored Message-IDs. */
 	readonly referenceIds: string[];
+	/**
+	 * The receiving server reported the sender's domain as failing DMARC: the email joins no
+	 * ticket by references or number, and its sender gets no confirmation.
+	 */
+	readonly senderUnverified?: boolean;
 }
 
 export interface Content {
