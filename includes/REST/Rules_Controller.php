@@ -259,9 +259,10 @@ final class Rules_Controller extends Abstract_Controller {
 					'additionalProperties' => false,
 					'properties'           => array(
 						'field' => array(
-							'type'     => 'string',
-							'enum'     => Rule_Service::FIELDS,
-							'required' => true,
+							'description' => __( 'What the condition looks at: forwarding_address, from, from_name, recipients (any To or Cc address), subject, body, or header:<Name> (any value of that header).', 'email-piping' ),
+							'type'        => 'string',
+							'pattern'     => Rule_Service::FIELD_PATTERN,
+							'required'    => true,
 						),
 						'match' => array(
 							'type'     => 'string',

@@ -22,8 +22,9 @@ defined( 'ABSPATH' ) || exit;
  * - Rules are tried in `position` order; disabled rules are skipped.
  * - A rule matches when ALL its conditions match. A condition compares `field`
  *   ("forwarding_address": the forwarding address the email came through, "from": the
- *   sender's lower-case address, "subject", "body": the chosen text body) with `value` by
- *   `match` (exact | wildcard | regex, see Domain\Pattern).
+ *   sender's lower-case address, "from_name": the sender's display name, "recipients": any of
+ *   its To and Cc addresses, "subject", "body": the chosen text body, "header:<Name>": any
+ *   value of that header) with `value` by `match` (exact | wildcard | regex, see Domain\Pattern).
  * - The first matching rule's actions apply; then matching stops unless the rule has
  *   continue_matching, in which case later matches apply too (a later field value wins,
  *   add_recipients accumulate).
@@ -33,8 +34,11 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Rule_Service {
 
-	/** Condition fields. */
-	public const FIELDS = array( 'forwarding_address', 'from', 'subject', 'body' );
+	/** Condition fields of one value each, and "recipients" (any To or Cc address). */
+	public const FIELDS = array( 'forwarding_address', 'from', 'from_name', 'recipients', 'subject', 'body' );
+
+	/** A valid condition field: one of FIELDS, or "header:" and a header name (any of its values). */
+	public const FIELD_PATTERN = '^(forwarding_address|from|from_name|recipients|subject|body|header:[A-Za-z0-9-]{1,76})$';
 
 	/** Most conditions per rule. */
 	public const MAX_CONDITIONS = 20;

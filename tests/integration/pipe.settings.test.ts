@@ -587,6 +587,70 @@ describe( 'settings from WordPress', () => {
 			} );
 		}
 	} );
+	it( 'matches rules on any recipient and on any header the admin names', async () => {
+		const tag = randomUUID().slice( 0, 8 );
+		const auth = adminAuth( stack );
+		const refused = await api< {
+			data?: { params?: Record< string, string > };
+		} >( stack, 'POST', '/rules', auth, {
+			name: `Bad header ${ tag }`,
+			conditions: [
+				{ field: 'header:X Bad', match: 'exact', value: '1' },
+			],
+			actions: { priority: 'high' },
+		} );
+		assert.equal( refused.status, 400, refused.text );
+		const saved = await api< { id: number } >(
+			stack,
+			'POST',
+			'/rules',
+			auth,
+			{
+				name: `Urgent copy ${ tag }`,
+				conditions: [
+					{
+						field: 'header:X-Priority',
+						match: 'wildcard',
+						value: '1*',
+					},
+					{
+						field: 'recipients',
+						match: 'exact',
+						value: `boss-${ tag }@example.test`,
+					},
+				],
+				actions: { priority: 'high' },
+			}
+		);
+		assert.equal( saved.status, 201, saved.text );
+		try {
+			for ( const [ suffix, priority ] of [
+				[ 'urgent', '1 (Highest)' ],
+				[ 'normal', '3 (Normal)' ],
+			] ) {
+				await sendMail( stack, {
+					from: 'customer@example.test',
+					to: 'support@example.test',
+					cc: `boss-${ tag }@example.test`,
+					subject: `Header rule ${ tag } ${ suffix }`,
+					headers: { 'X-Priority': priority as string },
+					text: 'Hello.',
+				} );
+			}
+			await runOnce();
+			const [ rows ] = await db.query(
+				'SELECT subject, priority FROM wp_epipe_tickets WHERE subject LIKE ? ORDER BY subject',
+				[ `Header rule ${ tag }%` ]
+			);
+			assert.deepEqual( rows, [
+				{ subject: `Header rule ${ tag } normal`, priority: 'normal' },
+				{ subject: `Header rule ${ tag } urgent`, priority: 'high' },
+			] );
+		} finally {
+			await api( stack, 'DELETE', `/rules/${ saved.json.id }`, auth );
+		}
+	} );
+
 	it( 'imports the other To and Cc addresses as recipients, and takes the text from the preferred part', async () => {
 		const tag = randomUUID().slice( 0, 8 );
 		const auth = adminAuth( stack );

@@ -24,8 +24,11 @@ const compiled = ( rules: StoredRule[] ): CompiledRule[] =>
 const facts = ( f: Partial< RuleFacts > ): RuleFacts => ( {
 	forwarding_address: '',
 	from: 'ann@example.test',
+	from_name: 'Ann',
 	subject: 'Hello',
 	body: 'Text',
+	recipients: [ 'support@example.test' ],
+	headers: new Map(),
 	...f,
 } );
 
@@ -119,6 +122,69 @@ describe( 'piping rules', () => {
 				} )
 			).applied,
 			[]
+		);
+	} );
+
+	it( 'match any recipient, the display name, or any value of a named header', () => {
+		const rules = compiled( [
+			rule( {
+				name: 'Sales copy',
+				conditions: [
+					{
+						field: 'recipients',
+						match: 'exact',
+						value: 'sales@example.test',
+					},
+				],
+				actions: { category: 'Sales' },
+			} ),
+			rule( {
+				name: 'Urgent client',
+				conditions: [
+					{
+						field: 'header:X-Priority',
+						match: 'wildcard',
+						value: '1*',
+					},
+					{ field: 'from_name', match: 'regex', value: '^acme' },
+				],
+				actions: { priority: 'high' },
+			} ),
+		] );
+		assert.deepEqual(
+			applyRules(
+				rules,
+				facts( {
+					recipients: [
+						'support@example.test',
+						'sales@example.test',
+					],
+				} )
+			).applied,
+			[ 'Sales copy' ]
+		);
+		const urgent = facts( {
+			from_name: 'ACME Corp',
+			headers: new Map( [ [ 'x-priority', [ '1 (Highest)' ] ] ] ),
+		} );
+		assert.deepEqual( applyRules( rules, urgent ).fields, {
+			priority: 'high',
+		} );
+		assert.deepEqual(
+			applyRules( rules, { ...urgent, from_name: 'Other' } ).applied,
+			[]
+		);
+		assert.equal(
+			compileRule(
+				rule( {
+					name: 'Bad header',
+					conditions: [
+						{ field: 'header:X Bad', match: 'exact', value: 'x' },
+					],
+					actions: { priority: 'high' },
+				} )
+			),
+			null
 		);
 	} );
 

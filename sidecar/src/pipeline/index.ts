@@ -269,8 +269,13 @@ export async function analyseStream(
 		rules: applyRules( settings.rules ?? [], {
 			forwarding_address: forwardedFrom ?? '',
 			from: parsed.from?.address ?? '',
+			from_name: parsed.from?.name ?? '',
 			subject: parsed.subject,
 			body: content.bodyText,
+			recipients: [ ...parsed.to, ...parsed.cc ].map(
+				( a ) => a.address
+			),
+			headers: parsed.headers,
 		} ),
 		copyRecipients: copyRecipientsOf( parsed, settings ),
 	};

@@ -4,14 +4,21 @@
  * - rules are tried in order; disabled ones are not loaded;
  * - a rule matches when all its conditions match; a condition compares a field of the email —
  *   `forwarding_address` (the forwarding address it came through), `from` (the sender, lower
- *   case), `subject`, `body` (the text) — with a pattern (exact, wildcard, regex; patterns.ts);
+ *   case), `from_name` (the sender's display name), `recipients` (any of its To and Cc
+ *   addresses), `subject`, `body` (the text), or `header:<Name>` (any value of that header) —
+ *   with a pattern (exact, wildcard, regex; patterns.ts);
  * - the first matching rule's actions apply, and matching stops unless that rule says to
  *   continue: then later matches apply too (a later value wins, recipients add up).
  * Pure functions.
  */
 import { compileMatcher, type MatchType } from './patterns.ts';
 
-export type RuleField = 'forwarding_address' | 'from' | 'subject' | 'body';
+/** Fields of one value each. */
+export type TextField =
+	'forwarding_address' | 'from' | 'from_name' | 'subject' | 'body';
+
+/** A text field, any of the recipients, or any value of a header (name in lower case). */
+export type RuleField = TextField | 'recipients' | `header:${ string }`;
 
 export interface RuleActions {
 	readonly priority?: string;
@@ -53,14 +60,59 @@ export interface RuleOutcome {
 }
 
 /** The facts of an email rules look at. */
-export type RuleFacts = Record< RuleField, string >;
+export type RuleFacts = Record< TextField, string > & {
+	/** Its To and Cc addresses, lower case. */
+	readonly recipients: readonly string[];
+	/** Its header values by lower-case name. */
+	readonly headers: ReadonlyMap< string, readonly string[] >;
+};
 
-const FIELDS: ReadonlySet< string > = new Set( [
+const TEXT_FIELDS: ReadonlySet< string > = new Set( [
 	'forwarding_address',
 	'from',
+	'from_name',
 	'subject',
 	'body',
 ] );
+
+/** "header:" and a header name (RFC 5322 field-name characters, as PHP accepts them). */
+const HEADER_FIELD = /^header:([A-Za-z0-9-]{1,76})$/;
+
+/** Longest header value compared. */
+const MAX_HEADER_CHARS = 2_000;
+
+/**
+ * The field a stored condition names, normalised, or null when it names none.
+ *
+ * @param field Stored field.
+ */
+function fieldOf( field: string ): RuleField | null {
+	if ( TEXT_FIELDS.has( field ) || field === 'recipients' ) {
+		return field as RuleField;
+	}
+	const header = HEADER_FIELD.exec( field );
+	return header !== null
+		? `header:${ ( header[ 1 ] as string ).toLowerCase() }`
+		: null;
+}
+
+/**
+ * The values of a field: a condition on a list matches when any value does.
+ *
+ * @param facts The email's facts.
+ * @param field The field.
+ */
+function valuesOf( facts: RuleFacts, field: RuleField ): readonly string[] {
+	if ( field === 'recipients' ) {
+		return facts.recipients;
+	}
+	if ( field.startsWith( 'header:' ) ) {
+		return ( facts.headers.get( field.slice( 7 ) ) ?? [] ).map( ( v ) =>
+			v.slice( 0, MAX_HEADER_CHARS )
+		);
+	}
+	return [ facts[ field as TextField ] ];
+}
 
 /** Longest body text searched, so a huge email can't make a regex slow. */
 const MAX_BODY_CHARS = 100_000;
@@ -78,10 +130,11 @@ export function compileRule( rule: StoredRule ): CompiledRule | null {
 	const conditions: Array< CompiledRule[ 'conditions' ][ number ] > = [];
 	for ( const c of rule.conditions ) {
 		const test = compileMatcher( c.match as MatchType, c.value );
-		if ( ! FIELDS.has( c.field ) || test === null ) {
+		const field = fieldOf( c.field );
+		if ( field === null || test === null ) {
 			return null;
 		}
-		conditions.push( { field: c.field as RuleField, test } );
+		conditions.push( { field, test } );
 	}
 	if ( conditions.length === 0 ) {
 		return null;
@@ -134,7 +187,11 @@ export function applyRules(
 	const addRecipients: string[] = [];
 	const applied: string[] = [];
 	for ( const rule of rules ) {
-		if ( ! rule.conditions.every( ( c ) => c.test( values[ c.field ] ) ) ) {
+		if (
+			! rule.conditions.every( ( c ) =>
+				valuesOf( values, c.field ).some( ( v ) => c.test( v ) )
+			)
+		) {
 			continue;
 		}
 		const { addRecipients: more = [], ...rest } = rule.actions;
