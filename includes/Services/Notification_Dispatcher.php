@@ -122,9 +122,9 @@ final class Notification_Dispatcher {
 
 		switch ( $event['type'] ) {
 			case 'ticket_created':
-				// A sender the receiving server found forged (DMARC) gets no confirmation: it would
-				// go to whoever was impersonated.
-				if ( empty( $payload['sender_unverified'] ) ) {
+				// No confirmation to a sender the receiving server found forged (it would go to whoever
+				// was impersonated), nor to a mailing list taken in as a ticket.
+				if ( empty( $payload['no_confirmation'] ) ) {
 					$plan[] = array( 'customer_ticket_created', $this->customer_side( $ticket ) );
 				}
 				$plan[] = array( 'agent_ticket_created', $this->agents( $ticket, 0 ) );

@@ -30,6 +30,7 @@ defined( 'ABSPATH' ) || exit;
  * | forwarding_addresses  | string[]  | []                             | sidecar and PHP  |
  * | forwarding_as_from    | bool      | false                          | PHP              |
  * | duplicate_filter      | bool      | true                           | sidecar          |
+ * | bulk_mail             | string    | "skip" (skip, ticket)          | sidecar          |
  * | log_retention_days    | int       | 30 (1–3650)                    | PHP (pruning)    |
  * | max_attachment_mb     | int       | 20 (1–100)                     | sidecar          |
  * | sender_tickets_quiet  | int       | 20 (0 = never)                 | sidecar          |
@@ -117,6 +118,12 @@ final class Settings_Service {
 				'description' => __( 'Send notifications of a forwarded ticket from the address it was sent to.', 'email-piping' ),
 				'type'        => 'boolean',
 				'default'     => false,
+			),
+			'bulk_mail'             => array(
+				'description' => __( 'Mailing-list and bulk mail (newsletters, notifications): skip it, or open tickets from it without sending a confirmation.', 'email-piping' ),
+				'type'        => 'string',
+				'enum'        => array( 'skip', 'ticket' ),
+				'default'     => 'skip',
 			),
 			'duplicate_filter'      => array(
 				'description' => __( 'Record an email that another piped mailbox already took in (the same email sent to two of your addresses) as a duplicate of that ticket instead of opening a second one. Repeats within one mailbox are always dropped.', 'email-piping' ),

@@ -99,6 +99,7 @@ export class SiteSettings {
 				'sender_tickets_quiet',
 				'sender_tickets_limit',
 				'duplicate_filter',
+				'bulk_mail',
 			] );
 			patterns = await readBlockPatterns( this.pool, this.tables );
 			rules = await readRules( this.pool, this.tables );
@@ -136,6 +137,8 @@ export class SiteSettings {
 			bodyPreference:
 				settings.get( 'body_preference' ) === 'html' ? 'html' : 'text',
 			duplicateFilter: settings.get( 'duplicate_filter' ) !== false,
+			bulkMail:
+				settings.get( 'bulk_mail' ) === 'ticket' ? 'ticket' : 'skip',
 			senderLimits: senderLimitsOf(
 				settings.get( 'sender_tickets_quiet' ),
 				settings.get( 'sender_tickets_limit' )

@@ -19,7 +19,7 @@ import {
 	waitForMail,
 	wpEval,
 } from './support/stack.ts';
-import { adminAuth, agentUserId, api } from './support/wp.ts';
+import { adminAuth, agentUserId, api, waitForCaptured } from './support/wp.ts';
 
 describe( 'settings from WordPress', () => {
 	let stack: Stack;
@@ -587,6 +587,61 @@ describe( 'settings from WordPress', () => {
 			} );
 		}
 	} );
+	it( 'skips list mail, or with bulk_mail "ticket" opens a ticket that confirms nothing', async () => {
+		const tag = randomUUID().slice( 0, 8 );
+		const auth = adminAuth( stack );
+		const newsletter = ( subject: string ) =>
+			sendMail( stack, {
+				from: `news-${ tag }@example.test`,
+				to: 'support@example.test',
+				subject,
+				headers: {
+					'List-Unsubscribe': `<mailto:unsubscribe-${ tag }@example.test>`,
+					Precedence: 'bulk',
+				},
+				text: 'Our spring offers.',
+			} );
+		await newsletter( `Newsletter skipped ${ tag }` );
+		await runOnce();
+		const [ skipped ] = await db.query(
+			'SELECT outcome, reason FROM wp_epipe_activity WHERE subject = ?',
+			[ `Newsletter skipped ${ tag }` ]
+		);
+		assert.deepEqual( skipped, [ { outcome: 'skipped', reason: 'bulk' } ] );
+
+		const saved = await api( stack, 'PATCH', '/settings', auth, {
+			bulk_mail: 'ticket',
+		} );
+		assert.equal( saved.status, 200, saved.text );
+		try {
+			await newsletter( `Newsletter ticket ${ tag }` );
+			await runOnce();
+			const [ tickets ] = await db.query(
+				'SELECT id FROM wp_epipe_tickets WHERE subject = ?',
+				[ `Newsletter ticket ${ tag }` ]
+			);
+			const id = ( tickets as Array< { id: number } > )[ 0 ]?.id;
+			assert.ok( id, 'the list mail is a ticket' );
+			await waitForCaptured( stack, ( m ) =>
+				( m.parsed.subject ?? '' ).startsWith( `[Ticket #${ id }]` )
+			);
+			const [ sent ] = await db.query(
+				'SELECT recipient FROM wp_epipe_notifications WHERE ticket_id = ?',
+				[ id ]
+			);
+			assert.ok(
+				( sent as Array< { recipient: string } > ).every(
+					( r ) => r.recipient !== `news-${ tag }@example.test`
+				),
+				'no confirmation to the list'
+			);
+		} finally {
+			await api( stack, 'PATCH', '/settings', auth, {
+				bulk_mail: 'skip',
+			} );
+		}
+	} );
+
 	it( 'matches rules on any recipient and on any header the admin names', async () => {
 		const tag = randomUUID().slice( 0, 8 );
 		const auth = adminAuth( stack );

@@ -49,6 +49,8 @@ export interface PipelineSettings {
 	 * duplicate of that ticket instead of opening a second one (duplicate_filter, default on).
 	 */
 	readonly duplicateFilter?: boolean;
+	/** List and bulk mail: skipped (default), or tickets that send no confirmation (bulk_mail). */
+	readonly bulkMail?: 'skip' | 'ticket';
 	/** New tickets per sender and hour before loop and flood protection steps in. */
 	readonly senderLimits?: SenderLimits;
 }
@@ -257,6 +259,7 @@ export async function analyseStream(
 			mailboxAddress: settings.mailboxAddress,
 			secretKey: settings.secretKey,
 			blockPatterns: settings.blockPatterns ?? [],
+			bulkMail: settings.bulkMail ?? 'skip',
 		} ),
 		hints: threadHints(
 			parsed,
