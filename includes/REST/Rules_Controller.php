@@ -261,7 +261,7 @@ final class Rules_Controller extends Abstract_Controller {
 						'field' => array(
 							'description' => __( 'What the condition looks at: forwarding_address, from, from_name, recipients (any To or Cc address), subject, body, or header:<Name> (any value of that header).', 'email-piping' ),
 							'type'        => 'string',
-							'pattern'     => Rule_Service::FIELD_PATTERN,
+							'maxLength'   => 90,
 							'required'    => true,
 						),
 						'match' => array(

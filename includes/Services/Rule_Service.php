@@ -165,8 +165,12 @@ final class Rule_Service {
 			if ( null !== $problem ) {
 				$errors[ "conditions[{$i}][value]" ] = Messages::pattern_problem( $problem, (string) $detail );
 			}
+			$field = (string) ( $condition['field'] ?? '' );
+			if ( 1 !== preg_match( '/' . self::FIELD_PATTERN . '/', $field ) ) {
+				$errors[ "conditions[{$i}][field]" ] = __( 'Choose what the condition looks at: the forwarding address, the sender, their name, a recipient, the subject, the body, or a header given as header:Name (letters, digits and dashes).', 'email-piping' );
+			}
 			$conditions[] = array(
-				'field' => (string) ( $condition['field'] ?? '' ),
+				'field' => $field,
 				'match' => $match,
 				'value' => trim( $value ),
 			);

@@ -655,6 +655,9 @@ describe( 'settings from WordPress', () => {
 			actions: { priority: 'high' },
 		} );
 		assert.equal( refused.status, 400, refused.text );
+		assert.deepEqual( Object.keys( refused.json.data?.params ?? {} ), [
+			'conditions[0][field]',
+		] );
 		const saved = await api< { id: number } >(
 			stack,
 			'POST',
