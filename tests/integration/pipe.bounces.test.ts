@@ -13,7 +13,7 @@ import type mysql from 'mysql2/promise';
 import {
 	loadStack,
 	openDb,
-	runCli,
+	runOnceOk,
 	sendMail,
 	type Stack,
 } from './support/stack.ts';
@@ -26,15 +26,7 @@ describe( 'bounces of our notifications', () => {
 	const tag = randomUUID().slice( 0, 8 );
 	const customer = `bouncy-${ tag }@example.test`;
 
-	const runOnce = async (): Promise< void > => {
-		const result = await runCli( [
-			'run',
-			'--once',
-			'--wp-config',
-			stack.wp.config,
-		] );
-		assert.equal( result.code, 0, result.stderr );
-	};
+	const runOnce = () => runOnceOk( stack );
 
 	/**
 	 * A new ticket from the customer, and the Message-ID of the confirmation WordPress mailed.

@@ -14,7 +14,7 @@ import {
 	count,
 	loadStack,
 	openDb,
-	runCli,
+	runOnceOk,
 	sendMail,
 	type Stack,
 } from './support/stack.ts';
@@ -26,18 +26,7 @@ describe( 'the same email in two piped mailboxes', () => {
 	let second = 0;
 	const tag = randomUUID().slice( 0, 8 );
 
-	const run = async ( connection?: number ): Promise< void > => {
-		const result = await runCli( [
-			'run',
-			'--once',
-			...( connection !== undefined
-				? [ '--connection', String( connection ) ]
-				: [] ),
-			'--wp-config',
-			stack.wp.config,
-		] );
-		assert.equal( result.code, 0, result.stderr );
-	};
+	const run = ( connection?: number ) => runOnceOk( stack, connection );
 
 	/**
 	 * Sends one email to both mailboxes and reads both.

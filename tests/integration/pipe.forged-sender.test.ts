@@ -13,7 +13,7 @@ import type mysql from 'mysql2/promise';
 import {
 	loadStack,
 	openDb,
-	runCli,
+	runOnceOk,
 	sendMail,
 	type Stack,
 } from './support/stack.ts';
@@ -49,13 +49,7 @@ describe( 'a forged customer address', () => {
 			},
 			text,
 		} );
-		const result = await runCli( [
-			'run',
-			'--once',
-			'--wp-config',
-			stack.wp.config,
-		] );
-		assert.equal( result.code, 0, result.stderr );
+		await runOnceOk( stack );
 		const [ rows ] = await db.query(
 			'SELECT outcome, reason, ticket_id, details FROM wp_epipe_activity WHERE subject = ? ORDER BY id DESC LIMIT 1',
 			[ `Re: [Ticket #${ ticketId }] ${ subject } ${ dmarc }` ]

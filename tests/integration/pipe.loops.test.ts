@@ -18,6 +18,7 @@ import {
 	loadStack,
 	openDb,
 	runCli,
+	runOnceOk,
 	sendMail,
 	type Stack,
 } from './support/stack.ts';
@@ -31,16 +32,7 @@ describe( 'loop and flood protection', () => {
 	let db: mysql.Pool;
 	const tag = randomUUID().slice( 0, 8 );
 
-	const runOnce = async (): Promise< string > => {
-		const result = await runCli( [
-			'run',
-			'--once',
-			'--wp-config',
-			stack.wp.config,
-		] );
-		assert.equal( result.code, 0, result.stderr );
-		return result.stdout;
-	};
+	const runOnce = () => runOnceOk( stack );
 
 	/**
 	 * The activity row of the email with this subject.

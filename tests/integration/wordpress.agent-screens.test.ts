@@ -12,7 +12,7 @@ import type mysql from 'mysql2/promise';
 import {
 	loadStack,
 	openDb,
-	runCli,
+	runOnceOk,
 	sendMail,
 	type Stack,
 } from './support/stack.ts';
@@ -129,13 +129,7 @@ describe( 'agent screens in wp-admin', () => {
 				'',
 			].join( '\r\n' ),
 		} );
-		const result = await runCli( [
-			'run',
-			'--once',
-			'--wp-config',
-			stack.wp.config,
-		] );
-		assert.equal( result.code, 0, result.stderr );
+		await runOnceOk( stack );
 		const [ rows ] = await db.query(
 			'SELECT id FROM wp_epipe_tickets WHERE subject = ?',
 			[ encrypted ]

@@ -118,6 +118,35 @@ export interface CliResult {
 }
 
 /**
+ * One `run --once` pass of the stack's sidecar (every enabled connection, or one), which must
+ * succeed.
+ *
+ * @param stack      Stack.
+ * @param connection Only this connection.
+ * @return Its summary on stdout.
+ */
+export async function runOnceOk(
+	stack: Stack,
+	connection?: number
+): Promise< string > {
+	const result = await runCli( [
+		'run',
+		'--once',
+		...( connection !== undefined
+			? [ '--connection', String( connection ) ]
+			: [] ),
+		'--wp-config',
+		stack.wp.config,
+	] );
+	if ( result.code !== 0 ) {
+		throw new Error(
+			`run --once failed (${ result.code }): ${ result.stderr }`
+		);
+	}
+	return result.stdout;
+}
+
+/**
  * Runs the sidecar CLI to completion.
  *
  * @param args Arguments.
