@@ -372,22 +372,36 @@ describe( 'email corpus', async () => {
 		theirs.set( f.file, await readWithLibraries( f.file ) );
 	}
 	const scores = score( fixtures, ours, theirs );
+	// Groups written last, apart from the code, whose first results were recorded before any fix.
+	const heldOut = fixtures.filter( ( f ) => f.name.startsWith( 'holdout-' ) );
 
 	it( 'publishes the pass rates per behaviour', ( t ) => {
-		t.diagnostic(
-			`corpus: ${ fixtures.length } emails in ${ CORPUS } (ours = email-piping parse --json; raw libraries = simpleParser + email-reply-parser)`
+		const table = ( title: string, rows: readonly Score[] ) => {
+			t.diagnostic( title );
+			for ( const s of rows ) {
+				t.diagnostic(
+					`  ${ s.metric.label.padEnd( 40 ) } ours ${ pct(
+						s.ours,
+						s.total
+					).padStart( 7 ) }  raw libraries ${ pct(
+						s.theirs,
+						s.total
+					).padStart( 7 ) }  target ${
+						s.metric.atMost ? '≤' : '≥'
+					} ${ ( s.metric.target * 100 ).toFixed( 0 ) } %  (${
+						s.total
+					} emails)`
+				);
+			}
+		};
+		table(
+			`corpus: ${ fixtures.length } emails in ${ CORPUS } (ours = email-piping parse --json; raw libraries = simpleParser + email-reply-parser)`,
+			scores
 		);
-		for ( const s of scores ) {
-			t.diagnostic(
-				`${ s.metric.label.padEnd( 40 ) } ours ${ pct(
-					s.ours,
-					s.total
-				).padStart( 7 ) }  raw libraries ${ pct(
-					s.theirs,
-					s.total
-				).padStart( 7 ) }  target ${ s.metric.atMost ? '≤' : '≥' } ${ (
-					s.metric.target * 100
-				).toFixed( 0 ) } %  (${ s.total } emails)`
+		if ( heldOut.length > 0 ) {
+			table(
+				`of which held out (holdout-*): ${ heldOut.length } emails`,
+				score( heldOut, ours, theirs )
 			);
 		}
 		for ( const s of scores.filter( ( x ) => x.oursFailing.length > 0 ) ) {
