@@ -3,7 +3,7 @@
  */
 import sanitizeHtml from 'sanitize-html';
 
-import { extractReply } from './reply-text.ts';
+import { extractReply, HISTORY_RULE } from './reply-text.ts';
 import type { Content, ParsedEmail } from './types.ts';
 
 /** Tags kept in stored HTML; everything else is unwrapped (text kept) or dropped with its content. */
@@ -113,11 +113,16 @@ const QUOTE_CLOSE = '\uE001';
  *                   (for finding the visible reply).
  */
 export function htmlToText( html: string, markQuotes = false ): string {
-	let source = html.replace( /[\uE000\uE001]/g, '' );
+	let source = html.replace( /[\uE000-\uE002]/g, '' );
 	if ( markQuotes ) {
 		source = source
 			.replace( /<blockquote\b[^>]*>/gi, `\n${ QUOTE_OPEN }\n` )
-			.replace( /<\/blockquote\s*>/gi, `\n${ QUOTE_CLOSE }\n` );
+			.replace( /<\/blockquote\s*>/gi, `\n${ QUOTE_CLOSE }\n` )
+			// Zimbra puts its quoted history, unquoted, under a marked rule.
+			.replace(
+				/<hr\b[^>]*(?:id="zwchr"|__DIVIDER__)[^>]*>/gi,
+				`\n${ HISTORY_RULE }\n`
+			);
 	}
 	const withBreaks = source
 		.replace( /<br\s*\/?>/gi, '\n' )

@@ -650,6 +650,13 @@ export async function parseEmailStream(
 		text = tnef.text;
 		html = tnef.html;
 	}
+	// Some charsets (windows-1258) write accents as combining marks: stored text is composed.
+	if ( /[\u0300-\u036F]/.test( text ) ) {
+		text = text.normalize( 'NFC' );
+	}
+	if ( html !== null && /[\u0300-\u036F]/.test( html ) ) {
+		html = html.normalize( 'NFC' );
+	}
 	const topType = String(
 		( headers.get( 'content-type' ) as { value?: string } | undefined )
 			?.value ?? ''

@@ -59,7 +59,10 @@ const ATTRIBUTION_START =
  * Gmail's attribution in every language names the quoted sender's address in angle brackets and
  * ends with a colon ("пн, 3 июн. 2024 г. в 10:12, Support <support@example.test>:").
  */
-const ADDRESS_ATTRIBUTION = /<[^<>\s]+@[^<>\s]+>\)?.{0,40}[:：]$/u;
+const ADDRESS_ATTRIBUTION = /<[^<>\s]+@[^<>\s]+>\)?.{0,80}[:：]$/u;
+
+/** An address in angle brackets, as attribution lines show the quoted sender. */
+const BRACKETED_ADDRESS = /<[^<>\s]+@[^<>\s]+>/u;
 
 /** Field names of the header block Outlook (and forwards) put above quoted mail, by language. */
 const FROM_FIELDS = [
@@ -92,6 +95,23 @@ const FROM_FIELDS = [
 	'보낸 사람',
 	'من',
 	'מאת',
+	'saatja',
+	'šalje',
+	'frá',
+	'no',
+	'nuo',
+	'de la',
+	'từ',
+	'dari',
+	'daripada',
+	'nork',
+	'از',
+	'จาก',
+	'प्रेषक',
+	'kutoka',
+	'mula kay',
+	'보낸사람',
+	'afzender',
 ];
 const OTHER_FIELDS = [
 	// sent / date
@@ -187,6 +207,60 @@ const OTHER_FIELDS = [
 	'제목',
 	'الموضوع',
 	'נושא',
+	// Baltic, South Slavic, Nordic, Romanian, Vietnamese, Indonesian/Malay, Basque, Persian,
+	// Thai, Hindi, Swahili, Korean webmail, Afrikaans, Catalan
+	'saadetud',
+	'adressaat',
+	'teema',
+	'poslano',
+	'poslato',
+	'prima',
+	'za',
+	'tema',
+	'послато',
+	'изпратено',
+	'до',
+	'относно',
+	'за',
+	'efni',
+	'nosūtīts',
+	'kam',
+	'tēma',
+	'išsiųsta',
+	'trimis',
+	'către',
+	'subiect',
+	'đã gửi',
+	'đến',
+	'chủ đề',
+	'ngày',
+	'dikirim',
+	'kepada',
+	'perihal',
+	'subjek',
+	'tanggal',
+	'dihantar',
+	'noiz',
+	'nori',
+	'gaia',
+	'ارسال شده',
+	'به',
+	'موضوع',
+	'ส่ง',
+	'ถึง',
+	'เรื่อง',
+	'भेजा गया',
+	'प्रति',
+	'विषय',
+	'imetumwa',
+	'kwa',
+	'mada',
+	'받는사람',
+	'보낸날짜',
+	'gestuur',
+	'enviat',
+	'per a',
+	'assumpte',
 ];
 
 function fieldLine( names: readonly string[] ): RegExp {
@@ -201,11 +275,11 @@ const FROM_LINE = fieldLine( FROM_FIELDS );
 const OTHER_FIELD_LINE = fieldLine( OTHER_FIELDS );
 
 /** "-----Original Message-----" and the like: a short title between dash runs. */
-const DASHED_TITLE = /^-{3,}\s*([^-]{3,50}?)\s*-{3,}$/u;
+const DASHED_TITLE = /^-{3,}\s*([^\s-].{1,48}?[^\s-])\s*-{3,}$/u;
 
 /** Words of the dashed titles that start quoted history, in the languages we know. */
 const HISTORY_TITLE =
-	/original|ursprünglich|origine|originale|oorspronkelijk|ursprungligt|oprindelig|opprinnelig|oryginaln|исходное|původní|alkuperäinen|eredeti|orijinal|αρχικό|元のメッセージ|原始邮件|原始郵件|원본 메시지|الرسالة الأصلية|הודעה מקורית/iu;
+	/original|ursprünglich|origine|originale|oorspronkelijk|ursprungligt|oprindelig|opprinnelig|oryginaln|исходное|původní|alkuperäinen|eredeti|orijinal|αρχικό|元のメッセージ|原始邮件|原始郵件|원본 메시지|원본 메일|izvorn|originaal|sākotnēj|pradinis|pesan asli|tin nhắn gốc|پیام اصلی|ต้นฉบับ|मूल संदेश|оригинал|pôvodn|الرسالة الأصلية|הודעה מקורית/iu;
 
 /** Titles of forwarded messages: their content is what the sender sends us, not history. */
 const FORWARD_WORDS =
@@ -223,8 +297,30 @@ const FORWARD_SUBJECT =
 const SIGNATURE_DELIMITER = /^--$/;
 
 /** Client taglines at the end of what the sender wrote ("Sent from my iPhone"). */
+/** A "sent from/with/via" line naming a device or mail app, in several languages. */
+const DEVICE_TAGLINE =
+	/^(?:sent|gesendet|envoyé|enviado|inviato|verzonden|verstuurd|skickat|sendt|wysłane|wysłano|odesláno|odoslané|отправлено|надіслано|poslano|poslato|lähetetty|elküldve|gönderildi|trimis|dikirim|đã gửi)\s+(?:from|with|via|using|on|mit|von|vom|über|avec|depuis|de|desde|con|da|met|vanaf|från|fra|med|z|ze|с|из|з|iz|od|din|dari|từ)\s.{0,80}?(?:iphone|ipad|ipod|android|blackberry|samsung|galaxy|huawei|honor|xiaomi|redmi|oneplus|oppo|vivo|pixel|nokia|motorola|mobile|mobil|mobiel|móvil|cellulare|handy|smartphone|phone|telefon|tablet|device|gerät|appareil|dispositivo|app|mail|outlook|yahoo|aol|airmail|spark|proton|gmx|web\.de|t-online|zoho|yandex|почты|почта|superhuman|hey|newton|edison|bluemail|aquamail|k-9|fairemail|canary|polymail|mailspring|thunderbird|seznam|libero|orange|laposte)\b.{0,60}$/iu;
+
+/** Lines a helpdesk or CRM adds to track its conversation ("{#HS:123-45#}", "ref:_00D…:ref"). */
+const TRACKING_LINE =
+	/^(?:\{#[A-Z]{1,6}:[\w-]{1,40}#\}|\[?ref:[\w.!]{4,80}:ref\]?|##- .{10,80} -##)$/i;
+
 const TAGLINE =
 	/^(?:sent from my\b.{0,40}|sent from (?:mail|outlook|yahoo mail|my mobile)\b.{0,60}|sent with proton ?mail.{0,60}|sent from proton ?mail.{0,60}|get outlook for (?:ios|android)\b.{0,60}|sent via .{1,30} mobile.{0,20}|von meinem .{1,40} gesendet|gesendet von meinem .{1,40}|gesendet von .{1,20} für (?:ios|android)|envoyé de mon .{1,40}|envoyé depuis .{1,40}|enviado desde mi .{1,40}|enviado do meu .{1,40}|enviado de meu .{1,40}|inviato da .{1,40}|verstuurd vanaf mijn .{1,40}|verzonden vanaf mijn .{1,40}|skickat från min .{1,40}|sendt fra min .{1,40}|sendt fra .{1,20} for (?:ios|android)|wysłane z .{1,40}|wysłano z .{1,40}|отправлено с .{1,40}|отправлено из .{1,40}|надіслано з .{1,40}|lähetetty .{1,40}|odesláno z .{1,40}|iphone'?umdan gönderildi|iphone から送信|iphoneから送信|从我的 ?iphone 发送|从我的 ?iphone发送|發自我的 ?iphone|나의 iphone에서 보냄|נשלח מה-?iphone שלי|أرسلت من .{1,30})$/iu;
+
+/** The line htmlToText puts where a client's marked rule starts the quoted history. */
+export const HISTORY_RULE = '\uE002';
+
+/** GroupWise's ">>> Name <address> 03.06.2024 10:12 >>>" above unquoted history. */
+const GROUPWISE_ATTRIBUTION = /^>>>\s.{3,300}>>>$/u;
+
+function isSignatureStart( line: string ): boolean {
+	return (
+		SIGNATURE_DELIMITER.test( line ) ||
+		TAGLINE.test( line ) ||
+		DEVICE_TAGLINE.test( line )
+	);
+}
 
 function clean( line: string ): string {
 	return line.replace( /\u00a0/g, ' ' ).trim();
@@ -244,14 +340,19 @@ function isQuote( line: string ): boolean {
 function attributionAt( lines: readonly string[], i: number ): number {
 	const first = lines[ i ] as string;
 	// Only a line that reads like the start of an attribution continues on the next line.
-	const wraps = ATTRIBUTION_START.test( first ) || /[<(@]$/.test( first );
+	const wraps =
+		ATTRIBUTION_START.test( first ) ||
+		/[<(@]$/.test( first ) ||
+		( BRACKETED_ADDRESS.test( first ) && /\d/.test( first ) );
 	let joined = '';
 	for ( let span = 1; span <= 3 && i + span <= lines.length; span++ ) {
 		const line = lines[ i + span - 1 ] as string;
 		if ( line === '' || isQuote( line ) ) {
 			return 0;
 		}
-		joined = span === 1 ? line : `${ joined } ${ line }`;
+		// Gmail breaks "<" from the address it opens.
+		const glue = /[<(]$/.test( joined ) ? '' : ' ';
+		joined = span === 1 ? line : `${ joined }${ glue }${ line }`;
 		if ( joined.length > 400 ) {
 			return 0;
 		}
@@ -306,16 +407,24 @@ function nextNonEmpty( lines: readonly string[], from: number ): string {
  * @param i     Index.
  */
 function headerBlockAt( lines: readonly string[], i: number ): boolean {
-	if ( ! FROM_LINE.test( lines[ i ] as string ) ) {
+	const first = lines[ i ] as string;
+	if ( ! FROM_LINE.test( first ) && ! OTHER_FIELD_LINE.test( first ) ) {
 		return false;
 	}
+	// Clients differ in the order (web.de and GMX put "Gesendet:" first): the block is three or
+	// more field lines close together, one of them naming the sender.
 	let fields = 0;
-	for ( let j = i + 1; j < Math.min( lines.length, i + 8 ); j++ ) {
-		if ( OTHER_FIELD_LINE.test( lines[ j ] as string ) ) {
+	let from = false;
+	for ( let j = i; j < Math.min( lines.length, i + 8 ); j++ ) {
+		const line = lines[ j ] as string;
+		if ( FROM_LINE.test( line ) ) {
+			from = true;
+			fields++;
+		} else if ( OTHER_FIELD_LINE.test( line ) ) {
 			fields++;
 		}
 	}
-	return fields >= 2;
+	return from && fields >= 3;
 }
 
 function isHistoryTitle( line: string ): boolean {
@@ -350,8 +459,11 @@ function findBoundary(
 		if ( line === '' ) {
 			continue;
 		}
-		if ( SIGNATURE_DELIMITER.test( line ) || TAGLINE.test( line ) ) {
+		if ( isSignatureStart( line ) ) {
 			return { kind: 'signature', at: i };
+		}
+		if ( GROUPWISE_ATTRIBUTION.test( line ) || line === HISTORY_RULE ) {
+			return { kind: 'history', at: i };
 		}
 		if ( isForwardTitle( line ) ) {
 			// Everything from here on is the forwarded email: content, not history.
@@ -402,7 +514,7 @@ function interleaved(
 	const kept: string[] = [];
 	for ( let i = from; i < lines.length; i++ ) {
 		const line = lines[ i ] as string;
-		if ( SIGNATURE_DELIMITER.test( line ) || TAGLINE.test( line ) ) {
+		if ( isSignatureStart( line ) || GROUPWISE_ATTRIBUTION.test( line ) ) {
 			break;
 		}
 		if ( headerBlockAt( lines, i ) || isHistoryTitle( line ) ) {
@@ -422,7 +534,10 @@ const IMAGE_PLACEHOLDER = /^\[(?:image: [^\]]*|cid:[^\]\s]+)\]$/i;
 
 function tidy( lines: readonly string[] ): string {
 	return lines
-		.filter( ( l ) => ! IMAGE_PLACEHOLDER.test( clean( l ) ) )
+		.filter( ( l ) => {
+			const c = clean( l );
+			return ! IMAGE_PLACEHOLDER.test( c ) && ! TRACKING_LINE.test( c );
+		} )
 		.map( ( l ) => l.replace( /[ \t\u00a0]+$/, '' ) )
 		.join( '\n' )
 		.replace( /\n{3,}/g, '\n\n' )
