@@ -354,7 +354,7 @@ describe( 'configuration REST API', () => {
 					conditions: [ { field: 'cc', match: 'exact', value: 'x' } ],
 					actions: { priority: 'high' },
 				},
-				'conditions',
+				'conditions[0][field]',
 			],
 			[
 				{
