@@ -270,7 +270,11 @@ export function buildContent(
 		bodyHtml: bodyHtml === '' ? null : bodyHtml,
 		replyText: extractReply(
 			fromHtml ? htmlToText( html, true ) : bodyText,
-			{ marker, subject: p.subject }
+			{
+				marker,
+				subject: p.subject,
+				answersMessage: p.inReplyTo !== null,
+			}
 		),
 	};
 }

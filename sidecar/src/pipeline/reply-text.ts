@@ -61,6 +61,9 @@ const ATTRIBUTION_START =
  */
 const ADDRESS_ATTRIBUTION = /<[^<>\s]+@[^<>\s]+>\)?.{0,80}[:：]$/u;
 
+/** A line that names an address and ends with a colon. */
+const BARE_ADDRESS_ATTRIBUTION = /[^\s<>]+@[^\s<>]+\.[^\s<>]+.{0,60}[:：]$/u;
+
 /** An address in angle brackets, as attribution lines show the quoted sender. */
 const BRACKETED_ADDRESS = /<[^<>\s]+@[^<>\s]+>/u;
 
@@ -291,7 +294,10 @@ const APPLE_FORWARD_TITLE =
 
 /** Subject prefixes of a forward (and of a reply, which wins when it comes first). */
 const FORWARD_SUBJECT =
-	/^\s*(?:fwd?|wg|tr|rv|i|vs|vb|pd|доп|пересл|転送|转发)\s*:/iu;
+	/^\s*(?:fwd?|wg|tr|rv|i|vb|pd|доп|пересл|転送|转发)\s*:/iu;
+
+/** "VS:" forwards in Danish and Norwegian but answers in Finnish: a forward only when it answers no email. */
+const AMBIGUOUS_FORWARD_SUBJECT = /^\s*vs\s*:/iu;
 
 /** The line that starts a signature (RFC 3676 "-- "; trimmed). */
 const SIGNATURE_DELIMITER = /^--$/;
@@ -323,7 +329,11 @@ function isSignatureStart( line: string ): boolean {
 }
 
 function clean( line: string ): string {
-	return line.replace( /\u00a0/g, ' ' ).trim();
+	// Bidi controls wrap names and addresses in right-to-left attributions (Arabic Gmail).
+	return line
+		.replace( /[\u200E\u200F\u202A-\u202E\u2066-\u2069]/g, '' )
+		.replace( /\u00a0/g, ' ' )
+		.trim();
 }
 
 function isQuote( line: string ): boolean {
@@ -377,6 +387,14 @@ function looksLikeAttribution(
 	next: number
 ): boolean {
 	if ( ADDRESS_ATTRIBUTION.test( text ) && /\d/.test( text ) ) {
+		return true;
+	}
+	// "03.06.2024, 10:12 von support@example.test:" (Tuta and others) above quoted lines.
+	if (
+		BARE_ADDRESS_ATTRIBUTION.test( text ) &&
+		/\d/.test( text ) &&
+		isQuote( nextNonEmpty( lines, next ) )
+	) {
 		return true;
 	}
 	if ( ! ATTRIBUTION_END.test( text ) ) {
@@ -549,6 +567,8 @@ export interface ReplyOptions {
 	readonly marker: string;
 	/** The email's subject: a forward's first header block is content, not history. */
 	readonly subject?: string;
+	/** Whether the email names an email it answers (In-Reply-To). */
+	readonly answersMessage?: boolean;
 }
 
 /**
@@ -572,9 +592,11 @@ export function extractReply( text: string, options: ReplyOptions ): string {
 	}
 	const raw = body.split( '\n' );
 	const lines = raw.map( clean );
+	const subject = options.subject ?? '';
 	const forwarded =
-		options.subject !== undefined &&
-		FORWARD_SUBJECT.test( options.subject );
+		FORWARD_SUBJECT.test( subject ) ||
+		( AMBIGUOUS_FORWARD_SUBJECT.test( subject ) &&
+			options.answersMessage !== true );
 	const boundary = findBoundary( lines, forwarded );
 	let kept: string[];
 	if ( boundary === null ) {

@@ -11,6 +11,13 @@ const MAX_ADDRESS_LENGTH = 254;
 
 const BOUNCE_SENDER = /^(mailer-daemon|postmaster|mail-daemon|mailer_daemon)@/i;
 
+/** Senders that take no answers. */
+const NO_REPLY_SENDER = /^[^@]*(?:no-?reply|do-?not-?reply|donotreply)[^@]*@/i;
+
+/** What services' notifications say ("… shared … with you", "new sign-in", "security alert"). */
+const NOTIFICATION_WORDING =
+	/\bshared .{1,120} with you\b|\ba partagé .{0,120}avec vous|\bha compartido\b|\bhat .{1,120} (?:mit (?:ihnen|dir) )?geteilt\b|\bheeft .{1,120} met u gedeeld\b|\bha condiviso\b|\bcompartilhou\b|\binvited you\b|\bmentioned you\b|\bsecurity alert\b|\bnew sign-?in\b|\bsign-?in (?:attempt|alert)\b|\bpassword (?:was )?changed\b|\balerta de seguran[çc]a\b|\balerte de sécurité\b|\bsicherheitswarnung\b/iu;
+
 /** Vendor headers of auto-responders (osTicket's list and its peers'). */
 const AUTO_REPLY_HEADERS = [
 	'x-autoreply',
@@ -35,6 +42,17 @@ const AUTO_REPLY_SUBJECT =
 	/^(?:automatic reply|auto[- ]?reply|auto[- ]?response|autoresponder|out of (?:the )?office|ooo|abwesenheitsnotiz|automatische antwort|réponse automatique|absence|respuesta automática|fuera de la oficina|risposta automatica|automatisch antwoord|afwezig|autosvar|automatisk svar|automaattinen vastaus|poissa|odpowiedź automatyczna|automatická odpověď|автоматический ответ|автовідповідь|otomatik yanıt|automatikus válasz|αυτόματη απάντηση|自动回复|自動回覆|自動応答|자동 회신|vacation(?: reply)?|on vacation|away|házon kívül|poza biurem|mimo kancelář|nepřítomnost|fuori sede|fuori ufficio|niet aanwezig|frånvarande|fraværende|ausente|nieobecność|отсутствую|в отпуске|tatildeyim|izindeyim|εκτός γραφείου|lomalla)\s*[:：]/iu;
 
 /**
+ * "Automatic reply:" in the languages clients write it: the client saying so itself, needing no
+ * out-of-office wording in the text.
+ */
+const AUTOMATIC_REPLY_PREFIX =
+	/^(?:automatic reply|auto[- ]?reply|autoreply|automatische antwort|réponse automatique|respuesta automática|resposta automática|risposta automatica|automatisch antwoord|autosvar|automatisk svar|automaattinen vastaus|odpowiedź automatyczna|automatická odpověď|automatická odpoveď|автоматический ответ|автовідповідь|автоматичен отговор|otomatik yanıt|automatikus válasz|αυτόματη απάντηση|răspuns automat|automatski odgovor|samodejni odgovor|automaatne vastus|automātiska atbilde|automatinis atsakymas|trả lời tự động|balasan otomatis|ตอบกลับอัตโนมัติ|תשובה אוטומטית|رد تلقائي|پاسخ خودکار|自动回复|自動回覆|自動応答|자동 회신|자동 응답)\s*[:：]/iu;
+
+/** A subject that is nothing but an absence notice ("Fravær", "Out of office"). */
+const ABSENCE_SUBJECT =
+	/^(?:out of (?:the )?office|on leave|on holiday|on vacation|vacation|holiday|away|absent|absence|abwesend|abwesenheit|urlaub|fravær|frånvaro|ferie|semester|poissa|poissaolo|lomalla|afwezig|afwezigheid|vakantie|ausente|ausencia|vacaciones|assente|assenza|ferie|vacances|congés|nieobecność|urlop|nepřítomnost|dovolená|szabadság|házon kívül|izin|tatil|отпуск|отсутствие|διακοπές|休暇|不在|休假|휴가)\s*[.!]?$/iu;
+
+/**
  * "Away until July 22 - Re: …": an away phrase, then the subject being answered. The answered
  * subject is what tells it from a person's "Out of office next week".
  */
@@ -43,7 +61,7 @@ const AWAY_ANSWER_SUBJECT =
 
 /** Subjects of a helpdesk's acknowledgement: "Incident INC0012345 has been opened …". */
 const ACK_SUBJECT =
-	/\b(?:has been|have been|was|is)\s+(?:opened|created|received|logged|registered|submitted)\b|\b(?:we(?:'ve| have)? received your (?:request|message|e-?mail)|request received|ticket (?:received|created|opened))\b/iu;
+	/\b(?:has been|have been|was|is)\s+(?:opened|created|received|logged|registered|submitted)\b|\b(?:we(?:'ve| have)? (?:received|got|gotten) your (?:request|message|e-?mail|inquiry|enquiry)|request received|ticket (?:received|created|opened)|thanks? (?:you )?for (?:contacting|reaching out|your (?:message|e-?mail|request)))\b/iu;
 
 /** What acknowledgements say, and people answering a ticket do not. */
 const ACK_BODY =
@@ -51,7 +69,7 @@ const ACK_BODY =
 
 /** What out-of-office texts say. */
 const AUTO_REPLY_BODY =
-	/out of (?:the )?office|on (?:annual |parental |sick )?leave|on vacation|on holiday|away from|limited access to (?:my )?e-?mail|(?:i will|i'll) (?:be )?(?:back|return)|returning on|automatic(?:ally)? reply|auto-?reply|this is an automated|abwesend|nicht im büro|außer haus|urlaub|absent|congés|vacances|vacaciones|fuera de la oficina|ferie|vakantie|afwezig|semester|ledig|lomalla|urlop|nieobecn|отпуск|в отъезде|izinde|szabadság|休暇|不在|休假|외출|휴가/iu;
+	/out of (?:the )?office|hors du bureau|fuori (?:sede|ufficio)|buiten kantoor|fora do escritório|poza biurem|mimo kancelář|ofis dışında|εκτός γραφείου|вне офиса|не в офисе|ikke på kontoret|inte på kontoret|poissa toimistolta|holder ferie|on (?:annual |parental |sick )?leave|on vacation|on holiday|away from|limited access to (?:my )?e-?mail|(?:i will|i'll) (?:be )?(?:back|return)|returning on|automatic(?:ally)? reply|auto-?reply|this is an automated|abwesend|nicht im büro|außer haus|urlaub|absent|congés|vacances|vacaciones|fuera de la oficina|ferie|vakantie|afwezig|semester|ledig|lomalla|urlop|nieobecn|отпуск|в отъезде|izinde|szabadság|休暇|不在|休假|외출|휴가/iu;
 
 /** Subjects of bounces from servers without a standard report. */
 const BOUNCE_SUBJECT =
@@ -106,6 +124,16 @@ export function detectAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 	) {
 		return 'bulk';
 	}
+	// A no-reply sender announcing something done to "you": a service's notification, bulk
+	// whether or not it says it was auto-submitted.
+	if (
+		NO_REPLY_SENDER.test( from ) &&
+		NOTIFICATION_WORDING.test(
+			`${ p.subject }\n${ p.text.slice( 0, 4000 ) }`
+		)
+	) {
+		return 'bulk';
+	}
 	const autoSubmitted = header( p, 'auto-submitted' ).toLowerCase();
 	if ( autoSubmitted !== '' && ! autoSubmitted.startsWith( 'no' ) ) {
 		return 'auto_reply';
@@ -132,11 +160,16 @@ export function detectAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 	) {
 		return 'bulk';
 	}
-	// Second signals: subject and text together, never one alone.
+	// Second signals: subject and text together, never one alone (except a client's own
+	// "Automatic reply:" prefix).
+	if ( AUTOMATIC_REPLY_PREFIX.test( p.subject ) ) {
+		return 'auto_reply';
+	}
 	const opening = p.text.slice( 0, 4000 );
 	if (
 		( AUTO_REPLY_SUBJECT.test( p.subject ) ||
-			AWAY_ANSWER_SUBJECT.test( p.subject ) ) &&
+			AWAY_ANSWER_SUBJECT.test( p.subject ) ||
+			ABSENCE_SUBJECT.test( p.subject ) ) &&
 		AUTO_REPLY_BODY.test( opening )
 	) {
 		return 'auto_reply';
