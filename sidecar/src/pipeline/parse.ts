@@ -291,17 +291,40 @@ async function storeTnefFiles(
 			inline: false,
 			contentId: null,
 		};
-		let outcome: AttachmentOutcome;
-		try {
-			outcome =
-				attachments.length < MAX_ATTACHMENTS
-					? await sink( meta, Readable.from( [ file.data ] ) )
-					: await tooMany( Readable.from( [ file.data ] ) );
-		} catch ( err ) {
-			throw new PipelineIoError( err );
-		}
-		attachments.push( { ...meta, ...outcome } );
+		await addAttachment(
+			meta,
+			Readable.from( [ file.data ] ),
+			attachments,
+			sink
+		);
 	}
+}
+
+/**
+ * Hands one attachment to the sink (or, past MAX_ATTACHMENTS, only measures it) and lists it.
+ *
+ * @param meta        Its metadata.
+ * @param content     Its bytes.
+ * @param attachments The email's attachments; this one is added.
+ * @param sink        Where attachments go.
+ * @throws PipelineIoError when the sink fails (storage, not the email).
+ */
+async function addAttachment(
+	meta: AttachmentMeta,
+	content: Readable,
+	attachments: AttachmentInfo[],
+	sink: AttachmentSink
+): Promise< void > {
+	let outcome: AttachmentOutcome;
+	try {
+		outcome =
+			attachments.length < MAX_ATTACHMENTS
+				? await sink( meta, content )
+				: await tooMany( content );
+	} catch ( err ) {
+		throw new PipelineIoError( err );
+	}
+	attachments.push( { ...meta, ...outcome } );
 }
 
 /** Largest calendar body part held in memory until the end of the email. */
@@ -408,16 +431,12 @@ async function keepCalendar(
 		return;
 	}
 	const meta = { ...pending.meta, filename: 'invite.ics', inline: false };
-	let outcome: AttachmentOutcome;
-	try {
-		outcome =
-			attachments.length < MAX_ATTACHMENTS
-				? await sink( meta, Readable.from( [ pending.data ] ) )
-				: await tooMany( Readable.from( [ pending.data ] ) );
-	} catch ( err ) {
-		throw new PipelineIoError( err );
-	}
-	attachments.push( { ...meta, ...outcome } );
+	await addAttachment(
+		meta,
+		Readable.from( [ pending.data ] ),
+		attachments,
+		sink
+	);
 }
 
 /** Thrown when a message grows past the size limit while streaming. */
@@ -605,17 +624,8 @@ export async function parseEmailStream(
 							} )
 						);
 					}
-					let outcome: AttachmentOutcome;
-					try {
-						outcome =
-							attachments.length < MAX_ATTACHMENTS
-								? await sink( meta, content )
-								: await tooMany( content );
-					} catch ( err ) {
-						throw new PipelineIoError( err );
-					}
+					await addAttachment( meta, content, attachments, sink );
 					attachment.release?.();
-					attachments.push( { ...meta, ...outcome } );
 				}
 			} catch ( err ) {
 				reject( err );
