@@ -286,7 +286,7 @@ const HISTORY_TITLE =
 
 /** Titles of forwarded messages: their content is what the sender sends us, not history. */
 const FORWARD_WORDS =
-	/forward|weitergeleitet|transféré|reenviado|encaminhad|inoltrato|doorgestuurd|vidarebefordrat|videresendt|videresendt|przekazan|пересланное|пересланий|přeposlan|välitetty|továbbított|iletilmiş|προωθημένο|転送|转发|轉寄|전달|הועבר|معاد توجيه|begin forwarded message|anfang der weitergeleiteten/iu;
+	/forward|weitergeleitet|transféré|reenviado|encaminhad|inoltrato|doorgestuurd|vidarebefordrat|videresendt|przekazan|пересланное|пересланий|přeposlan|välitetty|továbbított|iletilmiş|προωθημένο|転送|转发|轉寄|전달|הועבר|معاد توجيه|begin forwarded message|anfang der weitergeleiteten/iu;
 
 /** Apple Mail's undashed forward title, by language. */
 const APPLE_FORWARD_TITLE =
@@ -609,40 +609,8 @@ export function extractReply( text: string, options: ReplyOptions ): string {
 	} else {
 		kept = raw.slice( 0, boundary.at );
 	}
-	let reply = tidy( kept );
-	if ( markerAt !== -1 ) {
-		reply = dropTrailingAttribution( reply );
-	}
+	// After a cut at our marker, the client's attribution line of our quoted notification is
+	// the boundary found above.
+	const reply = tidy( kept );
 	return reply !== '' ? reply : text.replace( /\r\n?/g, '\n' ).trim();
-}
-
-/**
- * After a cut at our marker, the client's attribution line ("On … Support wrote:") and quote
- * prefixes may be left at the end.
- *
- * @param reply Text above the marker.
- */
-function dropTrailingAttribution( reply: string ): string {
-	const lines = reply.split( '\n' );
-	while ( lines.length > 0 ) {
-		const last = clean( lines[ lines.length - 1 ] as string );
-		if ( last === '' || /^>+$/.test( last ) ) {
-			lines.pop();
-			continue;
-		}
-		const cleaned = lines.map( clean );
-		let cut = -1;
-		for ( let i = Math.max( 0, lines.length - 3 ); i < lines.length; i++ ) {
-			const span = attributionAt( cleaned, i );
-			if ( span > 0 && i + span === lines.length ) {
-				cut = i;
-				break;
-			}
-		}
-		if ( cut === -1 ) {
-			break;
-		}
-		lines.splice( cut );
-	}
-	return tidy( lines );
 }

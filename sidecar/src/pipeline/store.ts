@@ -485,7 +485,7 @@ async function claimReceipt(
  * @param reason  Why.
  * @param base    Activity fields of the email.
  * @param details Activity details.
- * @param on
+ * @param on      The ticket the email is about (a bounce, a duplicate), if any.
  */
 async function finishWithoutTicket(
 	c: PoolConnection,
@@ -564,8 +564,8 @@ async function duplicateElsewhere(
  * @param t           Table names.
  * @param input       The email.
  * @param analysis    Its analysis, with a skip verdict.
- * @param refusal
- * @param duplicateOf
+ * @param refusal     Why the settings refused it (the sender gets a notice), if they did.
+ * @param duplicateOf The ticket another mailbox made of it, if any.
  */
 async function recordSkip(
 	c: PoolConnection,
@@ -744,7 +744,7 @@ export function mayBeReply( hints: ThreadHints ): boolean {
  * @param ticketId   Ticket it goes on.
  * @param customerId Its sender.
  * @param type       A new ticket's first message, or a reply.
- * @param agentId
+ * @param agentId    The agent who wrote it (then no customer), or null.
  */
 export function threadRowOf(
 	analysis: Analysis,
@@ -1018,7 +1018,7 @@ export async function writeTicketOrReply(
  * @param existing   The ticket it answers, or null for a new ticket.
  * @param agentId    The agent who wrote it, or null.
  * @param customerId Its customer.
- * @throws SenderFlood when a new ticket is over SENDER_MAX_TICKETS.
+ * @throws SenderFlood when a new ticket is over the sender's hourly limit.
  */
 async function loopHold(
 	c: PoolConnection,
