@@ -314,6 +314,17 @@ const TRACKING_LINE =
 const TAGLINE =
 	/^(?:sent from my\b.{0,40}|sent from (?:mail|outlook|yahoo mail|my mobile)\b.{0,60}|sent with proton ?mail.{0,60}|sent from proton ?mail.{0,60}|get outlook for (?:ios|android)\b.{0,60}|sent via .{1,30} mobile.{0,20}|von meinem .{1,40} gesendet|gesendet von meinem .{1,40}|gesendet von .{1,20} für (?:ios|android)|envoyé de mon .{1,40}|envoyé depuis .{1,40}|enviado desde mi .{1,40}|enviado do meu .{1,40}|enviado de meu .{1,40}|inviato da .{1,40}|verstuurd vanaf mijn .{1,40}|verzonden vanaf mijn .{1,40}|skickat från min .{1,40}|sendt fra min .{1,40}|sendt fra .{1,20} for (?:ios|android)|wysłane z .{1,40}|wysłano z .{1,40}|отправлено с .{1,40}|отправлено из .{1,40}|надіслано з .{1,40}|lähetetty .{1,40}|odesláno z .{1,40}|iphone'?umdan gönderildi|iphone から送信|iphoneから送信|从我的 ?iphone 发送|从我的 ?iphone发送|發自我的 ?iphone|나의 iphone에서 보냄|נשלח מה-?iphone שלי|أرسلت من .{1,30})$/iu;
 
+/**
+ * Outlook's mobile tagline in the app's language — "Get Outlook for iOS", "Scarica Outlook per
+ * Android", "获取 Outlook for iOS", "Android 版 Outlook を入手" — often with its link appended.
+ * Taken as a tagline only where the sender's text ends (see isClosingAppTagline).
+ */
+const OUTLOOK_APP_TAGLINE =
+	/^(?:(?:get|download|scarica|ottieni|获取|取得|下載|下载|holen sie sich|hol dir|télécharger|téléchargez|obtenir|obtenez|obtener|obtén|descargar|descarga|descargue|obter|obtenha|baixe|baixar|hämta|hent|få|hanki|lataa|pobierz(?: aplikację)?|stáhněte si|stáhnout|загрузите|скачайте|скачать|получите|завантажте|töltse le|descărcați|dapatkan|unduh|tải)\s+(?:the\s+|o\s+|l'app\s+)?outlook\s+(?:for|für|voor|pour|para|per|til|för|dla|pro|pentru|için|для|για)\s+(?:ios|android)|outlook\s+(?:für|voor|for|til|för)\s+(?:ios|android)\s+(?:herunterladen|downloaden|holen|hämta|hent|laden)|(?:ios|android)\s*(?:版|용|için|向け|用)\s*(?:の\s*)?outlook\s*(?:を入手|다운로드|받기|'?u? ?edinin|indirin)?)\s*$/iu;
+
+/** A link a client appends to its tagline: "<https://aka.ms/o0ukef>". */
+const APPENDED_LINK = /\s*<https?:\/\/[^\s>]{1,200}>$/u;
+
 /** The line htmlToText puts where a client's marked rule starts the quoted history. */
 export const HISTORY_RULE = '\uE002';
 
@@ -457,6 +468,32 @@ function isForwardTitle( line: string ): boolean {
 		: APPLE_FORWARD_TITLE.test( line );
 }
 
+/**
+ * Whether line i is an app's tagline with nothing of the sender's after it: only blank lines,
+ * then the end or the quoted history.
+ *
+ * @param lines Cleaned lines.
+ * @param i     Line index.
+ */
+function isClosingAppTagline( lines: readonly string[], i: number ): boolean {
+	const line = ( lines[ i ] as string ).replace( APPENDED_LINK, '' );
+	if ( ! OUTLOOK_APP_TAGLINE.test( line ) ) {
+		return false;
+	}
+	const j = nextIndex( lines, i + 1 );
+	const next = lines[ j ] as string;
+	return (
+		j === i ||
+		next === '' ||
+		next === HISTORY_RULE ||
+		/^_{8,}$/.test( next ) ||
+		isQuote( next ) ||
+		isHistoryTitle( next ) ||
+		headerBlockAt( lines, j ) ||
+		attributionAt( lines, j ) > 0
+	);
+}
+
 type Boundary =
 	| { kind: 'quote-history'; at: number; skip: number }
 	| { kind: 'history'; at: number }
@@ -477,7 +514,7 @@ function findBoundary(
 		if ( line === '' ) {
 			continue;
 		}
-		if ( isSignatureStart( line ) ) {
+		if ( isSignatureStart( line ) || isClosingAppTagline( lines, i ) ) {
 			return { kind: 'signature', at: i };
 		}
 		if ( GROUPWISE_ATTRIBUTION.test( line ) || line === HISTORY_RULE ) {

@@ -42,11 +42,17 @@ const AUTO_REPLY_SUBJECT =
 	/^(?:automatic reply|auto[- ]?reply|auto[- ]?response|autoresponder|out of (?:the )?office|ooo|abwesenheitsnotiz|automatische antwort|réponse automatique|absence|respuesta automática|fuera de la oficina|risposta automatica|automatisch antwoord|afwezig|autosvar|automatisk svar|automaattinen vastaus|poissa|odpowiedź automatyczna|automatická odpověď|автоматический ответ|автовідповідь|otomatik yanıt|automatikus válasz|αυτόματη απάντηση|自动回复|自動回覆|自動応答|자동 회신|vacation(?: reply)?|on vacation|away|házon kívül|poza biurem|mimo kancelář|nepřítomnost|fuori sede|fuori ufficio|niet aanwezig|frånvarande|fraværende|ausente|nieobecność|отсутствую|в отпуске|tatildeyim|izindeyim|εκτός γραφείου|lomalla)\s*[:：]/iu;
 
 /**
- * "Automatic reply:" in the languages clients write it: the client saying so itself, needing no
- * out-of-office wording in the text.
+ * "Automatic reply:" in the languages clients write it — or bracketed, "[Auto-Reply]",
+ * "[자동응답]", as webmail services do: the client saying so itself, needing no out-of-office
+ * wording in the text.
  */
-const AUTOMATIC_REPLY_PREFIX =
-	/^(?:automatic reply|auto[- ]?reply|autoreply|automatische antwort|réponse automatique|respuesta automática|resposta automática|risposta automatica|automatisch antwoord|autosvar|automatisk svar|automaattinen vastaus|odpowiedź automatyczna|automatická odpověď|automatická odpoveď|автоматический ответ|автовідповідь|автоматичен отговор|otomatik yanıt|automatikus válasz|αυτόματη απάντηση|răspuns automat|automatski odgovor|samodejni odgovor|automaatne vastus|automātiska atbilde|automatinis atsakymas|trả lời tự động|balasan otomatis|ตอบกลับอัตโนมัติ|תשובה אוטומטית|رد تلقائي|پاسخ خودکار|自动回复|自動回覆|自動応答|자동 회신|자동 응답)\s*[:：]/iu;
+const AUTOMATIC_REPLY_WORDS =
+	'automatic reply|auto[- ]?reply|autoreply|automatische antwort|réponse automatique|respuesta automática|resposta automática|risposta automatica|automatisch antwoord|autosvar|automatisk svar|automaattinen vastaus|odpowiedź automatyczna|automatická odpověď|automatická odpoveď|автоматический ответ|автовідповідь|автоматичен отговор|otomatik yanıt|automatikus válasz|αυτόματη απάντηση|răspuns automat|automatski odgovor|samodejni odgovor|automaatne vastus|automātiska atbilde|automatinis atsakymas|trả lời tự động|balasan otomatis|ตอบกลับอัตโนมัติ|תשובה אוטומטית|رد تلقائي|پاسخ خودکار|自动回复|自動回覆|自動応答|자동 회신|자동 응답|자동응답|자동회신|自动答复|自動返信|自动应答|automatic response|auto[- ]?antwort|autoresposta|resposta automàtica';
+
+const AUTOMATIC_REPLY_PREFIX = new RegExp(
+	`^(?:(?:${ AUTOMATIC_REPLY_WORDS })\\s*[:：]|[\\[【(（]\\s*(?:${ AUTOMATIC_REPLY_WORDS })\\s*[\\]】)）])`,
+	'iu'
+);
 
 /** A subject that is nothing but an absence notice ("Fravær", "Out of office"). */
 const ABSENCE_SUBJECT =
@@ -59,13 +65,38 @@ const ABSENCE_SUBJECT =
 const AWAY_ANSWER_SUBJECT =
 	/^(?:away|out of (?:the )?office|on (?:annual )?leave|on vacation|on holiday|absent|abwesend|absence)\b[^:：]{0,60}?(?:\s[-–—]\s*|[:：]\s*)(?:re|aw|sv|vs|r|antw|wg|fw|fwd|tr)\s*:/iu;
 
-/** Subjects of a helpdesk's acknowledgement: "Incident INC0012345 has been opened …". */
+/**
+ * Subjects of a helpdesk's acknowledgement: "Incident INC0012345 has been opened …", "Danke für
+ * Ihre Anfrage", "Accusé de réception".
+ */
 const ACK_SUBJECT =
-	/\b(?:has been|have been|was|is)\s+(?:opened|created|received|logged|registered|submitted)\b|\b(?:we(?:'ve| have)? (?:received|got|gotten) your (?:request|message|e-?mail|inquiry|enquiry)|request received|ticket (?:received|created|opened)|thanks? (?:you )?for (?:contacting|reaching out|your (?:message|e-?mail|request)))\b/iu;
+	/\b(?:has been|have been|was|is)\s+(?:opened|created|received|logged|registered|submitted)\b|\b(?:we(?:'ve| have)? (?:received|got|gotten) your (?:request|message|e-?mail|inquiry|enquiry)|request received|ticket (?:received|created|opened)|thanks? (?:you )?for (?:contacting|reaching out|your (?:message|e-?mail|request|inquiry|enquiry)))\b|(?:vielen )?dank(?:e)? für ihre (?:nachricht|anfrage|e-?mail)|eingangsbestätigung|ihre anfrage (?:ist|wurde) eingegangen|wir haben ihre (?:nachricht|anfrage|e-?mail) erhalten|bedankt voor (?:je|jouw|uw) (?:bericht|e-?mail|vraag|aanvraag)|ontvangstbevestiging|we hebben (?:je|jouw|uw) (?:bericht|e-?mail|vraag) ontvangen|merci pour votre (?:message|demande|e-?mail|courriel)|accusé de réception|nous avons bien reçu votre|votre demande a (?:bien )?été (?:reçue|enregistrée)|gracias por (?:su|tu) (?:mensaje|correo|consulta|solicitud)|acuse de recibo|hemos recibido (?:su|tu)|grazie per (?:il (?:tuo|suo) messaggio|la (?:tua|sua) (?:richiesta|e-?mail)|averci contattato)|conferma di (?:ricezione|ricevimento)|abbiamo ricevuto (?:il (?:tuo|suo)|la (?:tua|sua))|obrigad[oa] pel[oa] (?:sua )?(?:mensagem|contato|contacto|solicitação)|confirmação de (?:recebimento|receção|recepção)|recebemos (?:a )?sua|tack för ditt (?:meddelande|mejl|mail|ärende)|tak for din (?:henvendelse|besked|mail|e-?mail)|takk for (?:din )?henvendelse|kiitos (?:viestistäsi|yhteydenotostasi)|dziękujemy za (?:wiadomość|kontakt|zgłoszenie)|potwierdzenie (?:otrzymania|przyjęcia)|děkujeme za (?:vaši )?(?:zprávu|e-?mail|dotaz)|potvrzení o? ?přijetí|köszönjük (?:üzenetét|megkeresését|levelét)|mesajınız için teşekkür|talebiniz alınmıştır|спасибо за (?:ваше )?(?:обращение|письмо|сообщение)|ваше обращение (?:принято|зарегистрировано)|お問い合わせありがとうございます|受付完了|受け付けました|感谢您的(?:来信|留言|咨询)|已收到您的|문의해 주셔서 감사합니다|접수되었습니다|접수 완료/iu;
 
-/** What acknowledgements say, and people answering a ticket do not. */
-const ACK_BODY =
-	/\bon your behalf\b|\bthis is an? automat(?:ed|ic)\b|\bautomatically (?:generated|created|sent)\b|\bdo not (?:reply|respond) (?:to|directly)\b|\bplease do not (?:reply|respond)\b/iu;
+/** What acknowledgements say, and people answering a ticket do not: that the message is automatic. */
+const ACK_AUTOMATIC =
+	/\bon your behalf\b|\bthis is an? automat(?:ed|ic)\b|\bautomatically (?:generated|created|sent)\b|\bdo not (?:reply|respond) (?:to|directly)\b|\bplease do not (?:reply|respond)\b|automatisch (?:erstellt|generiert|gegenereerd|verzonden)|bitte antworten sie nicht|généré automatiquement|ne pas répondre à ce|generado automáticamente|no responda a este|generato automaticamente|non rispondere a questa|gerad[oa] automaticamente|automatiskt genererat|wygenerowana automatycznie|automaticky generovan|сгенерировано автоматически|自動送信|自動配信|系统自动|请勿回复|자동 발송|자동으로 발송/iu;
+
+/** The service's usual answering time ("we usually reply within two working days"). */
+const ACK_RESPONSE_TIME =
+	/\b(?:we|our (?:team|staff|support team)|a member of our team|one of our (?:agents|team members))\b.{0,40}\b(?:respond|reply|answer|get back to you|be in touch)\b.{0,40}\b(?:within|as soon as (?:we can|possible))\b|\bwithin (?:one|two|three|\d{1,2}) (?:business|working) days?\b|bestätigt den eingang|wir (?:antworten|melden uns|werden uns)\b.{0,60}\b(?:innerhalb|schnellstmöglich|so schnell wie möglich|umgehend)|(?:reageert|reageren|antwoorden|beantwoorden)\b.{0,40}\bbinnen\b|nous vous répondrons|nous reviendrons vers vous|dans les (?:plus brefs|meilleurs) délais|(?:le|te|les) responderemos|nos pondremos en contacto|a la mayor brevedad|risponderemo|vi ricontatteremo|responderemos|entraremos em contato|vi (?:svarar|återkommer|återkopplar)|vi (?:svarer|vender tilbage|vender tilbake)|vastaamme|odpowiemy|odpovíme|мы ответим|свяжемся с вами|追ってご連絡|我们将尽快|순차적으로 답변/iu;
+
+/**
+ * Where an absence notice sends the reader meanwhile, or that its writer is not reading mail:
+ * with out-of-office wording, what a filter's "reply with template" (Apple Mail, Thunderbird)
+ * sends without any machine header.
+ */
+const ABSENCE_REDIRECT =
+	/\b(?:for|in) (?:urgent|pressing) (?:matters|issues|requests|enquiries|inquiries|cases|questions)\b|\bfor anything urgent\b|\bif (?:it is|it's|this is|your (?:matter|request) is) urgent\b|\bin (?:the )?(?:meantime|my absence)\b.{0,60}\bcontact\b|\b(?:limited|no) access to (?:my )?e-?mails?\b|\bnot (?:be )?(?:reading|checking) (?:my )?e-?mails?\b|in dringenden (?:fällen|angelegenheiten)|bei dringenden (?:anliegen|fragen|angelegenheiten)|in dringenden gevallen|voor dringende (?:zaken|vragen)|en cas d'urgence|pour (?:toute|les) (?:demandes?|questions?) urgentes?|para (?:asuntos|temas|consultas) urgentes|en caso de urgencia|per (?:urgenze|questioni urgenti|comunicazioni urgenti)|in caso di urgenza|para assuntos urgentes|em caso de urgência|(?:vid|i) brådskande (?:ärenden|fall)|läser inte (?:min )?(?:e-?post|mejl|mail)|i (?:hastende|presserende) (?:sager|saker|tilfeller|tilfælde)|kiireellisissä (?:asioissa|tapauksissa)|w (?:pilnych sprawach|sprawach pilnych)|nie mam dostępu do (?:poczty|e-?maila|skrzynki)|v (?:naléhavých|urgentních) případech|v naliehavých prípadoch|sürgős (?:esetben|ügyekben)|(?:pentru urgențe|în caz de urgență)|по срочным вопросам|в срочных случаях|з термінових питань|acil (?:durumlarda|konular için)|για επείγοντα|お急ぎの場合|緊急の場合|如有急事|紧急事务|급한 용무|긴급한 (?:용무|사항)/iu;
+
+/** What clients put before the subject they answer. */
+const REPLY_PREFIX =
+	/^\s*(?:re|aw|sv|vs|antw|odp|ynt|res|rif|r|atb|vá|отв|回复|答复|返信)\s*(?:\[\d+\])?\s*[:：]/iu;
+
+/** Quoted lines, or the rule or title clients put above the history they include. */
+const QUOTED_HISTORY = /^[ \t]*>|^[ \t]*(?:_{8,}|-{5,}.{0,40}-{5,})[ \t]*$/mu;
+
+/** Longest text an absence notice without any machine header is taken to be. */
+const ABSENCE_NOTICE_MAX_LENGTH = 700;
 
 /** What out-of-office texts say. */
 const AUTO_REPLY_BODY =
@@ -77,6 +108,79 @@ const BOUNCE_SUBJECT =
 
 const BOUNCE_BODY =
 	/could not be delivered|couldn't be delivered|delivery (?:has )?failed|undeliverable|permanent(?:ly)? fail|fatal error|user unknown|unknown user|mailbox (?:unavailable|not found|full)|does not exist|no such user|recipient address rejected|address rejected|host not found|nicht zugestellt|konnte nicht zugestellt|no pudo ser entregado|n'a pas pu être remis/iu;
+
+/** "Your request has been received": a receipt, in the text of an acknowledgement. */
+const RECEIPT_TEXT =
+	/\byour (?:request|message|e-?mail|ticket|inquiry|enquiry|case) (?:has been|was|is) (?:received|logged|registered)\b|\bwe(?:'ve| have)? (?:received|got) your (?:request|message|e-?mail|inquiry|enquiry)\b/iu;
+
+/**
+ * A short text that says its writer is away and where to turn meanwhile: an absence notice,
+ * even when a mail filter sent it without any machine header.
+ *
+ * @param text The email's text.
+ */
+function isAbsenceNotice( text: string ): boolean {
+	const trimmed = text.trim();
+	return (
+		trimmed.length <= ABSENCE_NOTICE_MAX_LENGTH &&
+		// A person who mentions their absence mostly answers something too: quoting the
+		// message they reply to, or asking.
+		! QUOTED_HISTORY.test( trimmed ) &&
+		! /[?？]/u.test( trimmed ) &&
+		AUTO_REPLY_BODY.test( trimmed ) &&
+		ABSENCE_REDIRECT.test( trimmed )
+	);
+}
+
+/** How much of an HTML-only email's markup is read for its wording. */
+const SCREEN_HTML_CHARS = 20_000;
+
+const HTML_ENTITIES: Record< string, string > = {
+	amp: '&',
+	lt: '<',
+	gt: '>',
+	quot: '"',
+	apos: "'",
+	nbsp: ' ',
+};
+
+/**
+ * The email's words for the wording checks: its text part, or for HTML-only mail its markup's
+ * text (tags dropped, blocks on their own lines). A rough reading: only patterns look at it.
+ *
+ * @param p Parsed email.
+ */
+function screenText( p: ParsedEmail ): string {
+	if ( p.html === null || p.text.trim() !== '' ) {
+		return p.text;
+	}
+	return p.html
+		.slice( 0, SCREEN_HTML_CHARS )
+		.replace( /<(script|style|head)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ' )
+		.replace(
+			/<\/?(?:p|div|br|li|tr|h[1-6]|blockquote|table)\b[^>]*>/gi,
+			'\n'
+		)
+		.replace( /<[^>]*>/g, ' ' )
+		.replace(
+			/&(?:#(\d{1,6})|#x([\da-f]{1,5})|([a-z]{2,6}));/gi,
+			( m, dec, hex, name ) => {
+				if ( name !== undefined ) {
+					return HTML_ENTITIES[ name.toLowerCase() ] ?? m;
+				}
+				const code = Number.parseInt(
+					dec ?? hex,
+					dec !== undefined ? 10 : 16
+				);
+				return code > 0 && code <= 0x10ffff
+					? String.fromCodePoint( code )
+					: ' ';
+			}
+		)
+		.replace( /[ \t]+/g, ' ' )
+		.replace( / ?\n[\n ]*/g, '\n' )
+		.trim();
+}
 
 function header( p: ParsedEmail, name: string ): string {
 	return ( p.headers.get( name )?.[ 0 ] ?? '' ).trim();
@@ -114,15 +218,22 @@ export function detectAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 	const precedence = (
 		header( p, 'precedence' ) || header( p, 'x-precedence' )
 	).toLowerCase();
+	const forDistribution = [ 'bulk', 'list', 'junk' ].includes( precedence );
+	const autoSubmitted = header( p, 'auto-submitted' ).toLowerCase();
+	const isAutoSubmitted =
+		autoSubmitted !== '' && ! autoSubmitted.startsWith( 'no' );
 	// Mail to a list's subscribers is bulk, though list servers mark it auto-submitted too; so
 	// is mass mail that offers to unsubscribe (acknowledgements don't).
 	if (
 		p.headers.has( 'list-id' ) ||
 		p.headers.has( 'list-unsubscribe' ) ||
-		( [ 'bulk', 'list', 'junk' ].includes( precedence ) &&
-			/\bunsubscribe\b/i.test( p.text.slice( -4000 ) ) )
+		( forDistribution && /\bunsubscribe\b/i.test( p.text.slice( -4000 ) ) )
 	) {
-		return 'bulk';
+		// A service desk answering our message ("we are tracking your request as #412") adds
+		// its list headers too, but says it was auto-submitted without calling itself list mail.
+		return p.inReplyTo !== null && isAutoSubmitted && ! forDistribution
+			? 'auto_reply'
+			: 'bulk';
 	}
 	// A no-reply sender announcing something done to "you": a service's notification, bulk
 	// whether or not it says it was auto-submitted.
@@ -134,9 +245,18 @@ export function detectAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 	) {
 		return 'bulk';
 	}
-	const autoSubmitted = header( p, 'auto-submitted' ).toLowerCase();
-	if ( autoSubmitted !== '' && ! autoSubmitted.startsWith( 'no' ) ) {
-		return 'auto_reply';
+	const text = screenText( p );
+	const opening = text.slice( 0, 4000 );
+	if ( isAutoSubmitted ) {
+		// An alert or notification — generated, for bulk distribution, answering nothing — is
+		// bulk; an acknowledgement of a request is an auto-reply whatever it calls itself.
+		return autoSubmitted.startsWith( 'auto-generated' ) &&
+			forDistribution &&
+			p.inReplyTo === null &&
+			! ACK_SUBJECT.test( p.subject ) &&
+			! RECEIPT_TEXT.test( opening )
+			? 'bulk'
+			: 'auto_reply';
 	}
 	if (
 		AUTO_REPLY_HEADERS.some( ( h ) => p.headers.has( h ) ) ||
@@ -152,9 +272,7 @@ export function detectAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 	}
 	// (List-Id and List-Unsubscribe returned 'bulk' above.)
 	if (
-		precedence === 'bulk' ||
-		precedence === 'junk' ||
-		precedence === 'list' ||
+		forDistribution ||
 		header( p, 'x-amazon-mail-relay-type' ).toLowerCase() === 'notification'
 	) {
 		return 'bulk';
@@ -164,7 +282,6 @@ export function detectAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 	if ( AUTOMATIC_REPLY_PREFIX.test( p.subject ) ) {
 		return 'auto_reply';
 	}
-	const opening = p.text.slice( 0, 4000 );
 	if (
 		( AUTO_REPLY_SUBJECT.test( p.subject ) ||
 			AWAY_ANSWER_SUBJECT.test( p.subject ) ||
@@ -173,7 +290,17 @@ export function detectAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 	) {
 		return 'auto_reply';
 	}
-	if ( ACK_SUBJECT.test( p.subject ) && ACK_BODY.test( opening ) ) {
+	// An acknowledgement says it is automatic, or titles itself and gives the answering time
+	// (a person's "Re: Thanks for your message … we'll get back to you within a week" does not).
+	if (
+		ACK_SUBJECT.test( p.subject ) &&
+		( ACK_AUTOMATIC.test( opening ) ||
+			( ! REPLY_PREFIX.test( p.subject ) &&
+				ACK_RESPONSE_TIME.test( opening ) ) )
+	) {
+		return 'auto_reply';
+	}
+	if ( isAbsenceNotice( text ) ) {
 		return 'auto_reply';
 	}
 	if ( BOUNCE_SUBJECT.test( p.subject ) && BOUNCE_BODY.test( opening ) ) {
