@@ -378,9 +378,9 @@ function attributionAt( lines: readonly string[], i: number ): number {
 			return 0;
 		}
 		// Zoho frames it in dashes and drops the colon: "---- On … wrote ----".
-		const undashed = joined
-			.replace( /^-{2,}\s*/, '' )
-			.replace( /\s*-{2,}$/, '' );
+		const undashed = joined.startsWith( '--' )
+			? joined.replace( /^-{2,}\s*/, '' ).replace( /\s*-{2,}$/, '' )
+			: joined;
 		const candidate = undashed !== joined ? `${ undashed }:` : joined;
 		if ( looksLikeAttribution( candidate, lines, i + span ) ) {
 			return span;
@@ -397,6 +397,10 @@ function looksLikeAttribution(
 	lines: readonly string[],
 	next: number
 ): boolean {
+	// Every form below ends with a colon; most lines don't, and the patterns are dear on them.
+	if ( ! text.endsWith( ':' ) && ! text.endsWith( '：' ) ) {
+		return false;
+	}
 	if ( ADDRESS_ATTRIBUTION.test( text ) && /\d/.test( text ) ) {
 		return true;
 	}
@@ -476,7 +480,11 @@ function isForwardTitle( line: string ): boolean {
  * @param i     Line index.
  */
 function isClosingAppTagline( lines: readonly string[], i: number ): boolean {
-	const line = ( lines[ i ] as string ).replace( APPENDED_LINK, '' );
+	const raw = lines[ i ] as string;
+	if ( ! /outlook/i.test( raw ) ) {
+		return false;
+	}
+	const line = raw.endsWith( '>' ) ? raw.replace( APPENDED_LINK, '' ) : raw;
 	if ( ! OUTLOOK_APP_TAGLINE.test( line ) ) {
 		return false;
 	}
@@ -587,13 +595,26 @@ function interleaved(
 /** Where a client left an inline image out of the text: "[image: chart.png]", "[cid:…]". */
 const IMAGE_PLACEHOLDER = /^\[(?:image: [^\]]*|cid:[^\]\s]+)\]$/i;
 
+/**
+ * The line without trailing blanks (spaces, tabs, no-break spaces); the last character is
+ * looked at first, since a pattern anchored at the end is tried at every position.
+ *
+ * @param line A line.
+ */
+function trimLineEnd( line: string ): string {
+	const last = line.charCodeAt( line.length - 1 );
+	return last === 0x20 || last === 0x09 || last === 0xa0
+		? line.replace( /[ \t\u00a0]+$/, '' )
+		: line;
+}
+
 function tidy( lines: readonly string[] ): string {
 	return lines
 		.filter( ( l ) => {
 			const c = clean( l );
 			return ! IMAGE_PLACEHOLDER.test( c ) && ! TRACKING_LINE.test( c );
 		} )
-		.map( ( l ) => l.replace( /[ \t\u00a0]+$/, '' ) )
+		.map( trimLineEnd )
 		.join( '\n' )
 		.replace( /\n{3,}/g, '\n\n' )
 		.trim();
