@@ -113,24 +113,29 @@ const QUOTE_CLOSE = '\uE001';
  *                   (for finding the visible reply).
  */
 export function htmlToText( html: string, markQuotes = false ): string {
-	let source = html.replace( /[\uE000-\uE002]/g, '' );
-	if ( markQuotes ) {
-		source = source
-			.replace( /<blockquote\b[^>]*>/gi, `\n${ QUOTE_OPEN }\n` )
-			.replace( /<\/blockquote\s*>/gi, `\n${ QUOTE_CLOSE }\n` )
-			// Zimbra puts its quoted history, unquoted, under a marked rule.
-			.replace(
-				/<hr\b[^>]*(?:id="zwchr"|__DIVIDER__)[^>]*>/gi,
-				`\n${ HISTORY_RULE }\n`
-			);
-	}
-	const withBreaks = source
-		.replace( /<br\s*\/?>/gi, '\n' )
+	const texts = htmlToTexts( html );
+	return markQuotes ? texts.quoted : texts.plain;
+}
+
+/**
+ * Both readings of an HTML body from one sanitising pass: the plain text, and the text with
+ * blockquotes as "> " lines and Zimbra's history rule marked (for finding the visible reply).
+ *
+ * @param html Untrusted HTML.
+ */
+export function htmlToTexts( html: string ): { plain: string; quoted: string } {
+	const marked = html
+		.replace( /[\uE000-\uE002]/g, '' )
+		.replace( /<blockquote\b[^>]*>/gi, `\n${ QUOTE_OPEN }\n` )
+		.replace( /<\/blockquote\s*>/gi, `\n${ QUOTE_CLOSE }\n` )
+		// Zimbra puts its quoted history, unquoted, under a marked rule.
 		.replace(
-			/<\/(p|div|li|tr|h[1-6]|blockquote|pre|table)\s*>/gi,
-			'$&\n'
-		);
-	const text = sanitizeHtml( withBreaks, {
+			/<hr\b[^>]*(?:id="zwchr"|__DIVIDER__)[^>]*>/gi,
+			`\n${ HISTORY_RULE }\n`
+		)
+		.replace( /<br\s*\/?>/gi, '\n' )
+		.replace( /<\/(p|div|li|tr|h[1-6]|pre|table)\s*>/gi, '$&\n' );
+	const text = sanitizeHtml( marked, {
 		allowedTags: [],
 		allowedAttributes: {},
 		nonTextTags: SANITIZE_OPTIONS.nonTextTags ?? [],
@@ -139,10 +144,19 @@ export function htmlToText( html: string, markQuotes = false ): string {
 		/&(amp|lt|gt|quot|#39|nbsp);/g,
 		( _m, name: string ) => ENTITIES[ name ] ?? ''
 	);
-	return ( markQuotes ? quoteMarked( decoded ) : decoded )
-		.replace( /[ \t]+\n/g, '\n' )
-		.replace( /\n{3,}/g, '\n\n' )
-		.trim();
+	const tidy = ( t: string ) =>
+		t
+			.replace( /[ \t]+\n/g, '\n' )
+			.replace( /\n{3,}/g, '\n\n' )
+			.trim();
+	return {
+		plain: tidy(
+			decoded
+				.replace( /^[ \t]*[\uE000-\uE002][ \t]*$/gm, '' )
+				.replace( /[\uE000-\uE002]/g, '' )
+		),
+		quoted: tidy( quoteMarked( decoded ) ),
+	};
 }
 
 /**
@@ -256,20 +270,21 @@ export function buildContent(
 	// text still is, so the email is never empty.
 	const html = p.html !== null && isTractableHtml( p.html ) ? p.html : null;
 	const bodyHtml = html !== null ? sanitizeEmailHtml( html ) : null;
-	let text =
-		preference === 'html' && html !== null ? htmlToText( html ) : p.text;
-	if ( text.trim() === '' && p.html !== null ) {
-		text = html !== null ? htmlToText( html ) : stripTags( p.html );
-	}
-	const bodyText = text.trim();
-	// The reply is found in what the text shows; HTML-derived text keeps its blockquotes as "> ".
+	// The text comes from the HTML when asked to or when there is no text part; then the reply
+	// is found in the HTML's reading that keeps blockquotes as "> ".
 	const fromHtml =
 		html !== null && ( preference === 'html' || p.text.trim() === '' );
+	const htmlTexts = fromHtml ? htmlToTexts( html ) : null;
+	let text = htmlTexts !== null ? htmlTexts.plain : p.text;
+	if ( text.trim() === '' && p.html !== null && html === null ) {
+		text = stripTags( p.html );
+	}
+	const bodyText = text.trim();
 	return {
 		bodyText,
 		bodyHtml: bodyHtml === '' ? null : bodyHtml,
 		replyText: extractReply(
-			fromHtml ? htmlToText( html, true ) : bodyText,
+			htmlTexts !== null ? htmlTexts.quoted : bodyText,
 			{
 				marker,
 				subject: p.subject,
