@@ -145,6 +145,45 @@ const HTML_ENTITIES: Record< string, string > = {
 };
 
 /**
+ * The markup without the named elements and their content, in one pass per name (a lazy pattern
+ * would rescan to the end for every unclosed opening tag).
+ *
+ * @param html  Markup.
+ * @param names Lower-case element names.
+ */
+function withoutElements( html: string, names: readonly string[] ): string {
+	let out = html;
+	for ( const name of names ) {
+		const lower = out.toLowerCase();
+		let kept = '';
+		let from = 0;
+		// "<head" must not take "<header".
+		const tagAt = ( tag: string, at: number ): number => {
+			let i = lower.indexOf( tag, at );
+			while (
+				i !== -1 &&
+				/[a-z0-9]/.test( lower[ i + tag.length ] ?? '' )
+			) {
+				i = lower.indexOf( tag, i + 1 );
+			}
+			return i;
+		};
+		for (;;) {
+			const open = tagAt( `<${ name }`, from );
+			if ( open === -1 ) {
+				break;
+			}
+			const close = tagAt( `</${ name }`, open );
+			const end = close === -1 ? -1 : lower.indexOf( '>', close );
+			kept += out.slice( from, open ) + ' ';
+			from = end === -1 ? out.length : end + 1;
+		}
+		out = kept + out.slice( from );
+	}
+	return out;
+}
+
+/**
  * The email's words for the wording checks: its text part, or for HTML-only mail its markup's
  * text (tags dropped, blocks on their own lines). A rough reading: only patterns look at it.
  *
@@ -154,9 +193,11 @@ function screenText( p: ParsedEmail ): string {
 	if ( p.html === null || p.text.trim() !== '' ) {
 		return p.text;
 	}
-	return p.html
-		.slice( 0, SCREEN_HTML_CHARS )
-		.replace( /<(script|style|head)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ' )
+	return withoutElements( p.html.slice( 0, SCREEN_HTML_CHARS ), [
+		'head',
+		'style',
+		'script',
+	] )
 		.replace(
 			/<\/?(?:p|div|br|li|tr|h[1-6]|blockquote|table)\b[^>]*>/gi,
 			'\n'
