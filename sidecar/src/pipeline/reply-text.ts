@@ -293,7 +293,7 @@ const APPLE_FORWARD_TITLE =
 	/^(?:begin forwarded message|anfang der weitergeleiteten nachricht|début du message réexpédié|inicio del mensaje reenviado|inizio messaggio inoltrato|begin doorgestuurd bericht|vidarebefordrat brev|start på videresendt besked|videresendt melding|początek przekazywanej wiadomości|начало переадресованного сообщения|転送されたメッセージ|转发的邮件|轉寄的郵件)\s*[:：]?$/iu;
 
 /** Subject prefixes of a forward (and of a reply, which wins when it comes first). */
-const FORWARD_SUBJECT =
+export const FORWARD_SUBJECT =
 	/^\s*(?:fwd?|wg|tr|rv|i|vb|pd|доп|пересл|転送|转发)\s*:/iu;
 
 /** "VS:" forwards in Danish and Norwegian but answers in Finnish: a forward only when it answers no email. */
