@@ -51,6 +51,10 @@ const ATTRIBUTION_END = new RegExp(
 	'iu'
 );
 
+/** "Quoting Name <address>:" (Horde, IMP) in their languages. */
+const QUOTING_ATTRIBUTION =
+	/^(?:quoting|zitat von|citando|citation de|citaat van|cytuję|cytat od|цитирую|idézet|citerar|lainaus|citace od|alıntı)\s.{1,200}[:：]$/iu;
+
 /** How attribution lines begin in clients that start them with a preposition. */
 const ATTRIBUTION_START =
 	/^(?:on|am|le|el|il|op|em|w dniu|den|dne|dana|il giorno)\s/iu;
@@ -312,7 +316,7 @@ const TRACKING_LINE =
 	/^(?:\{#[A-Z]{1,6}:[\w-]{1,40}#\}|\[?ref:[\w.!]{4,80}:ref\]?|##- .{10,80} -##)$/i;
 
 const TAGLINE =
-	/^(?:sent from my\b.{0,40}|sent from (?:mail|outlook|yahoo mail|my mobile)\b.{0,60}|sent with proton ?mail.{0,60}|sent from proton ?mail.{0,60}|get outlook for (?:ios|android)\b.{0,60}|sent via .{1,30} mobile.{0,20}|von meinem .{1,40} gesendet|gesendet von meinem .{1,40}|gesendet von .{1,20} für (?:ios|android)|envoyé de mon .{1,40}|envoyé depuis .{1,40}|enviado desde mi .{1,40}|enviado do meu .{1,40}|enviado de meu .{1,40}|inviato da .{1,40}|verstuurd vanaf mijn .{1,40}|verzonden vanaf mijn .{1,40}|skickat från min .{1,40}|sendt fra min .{1,40}|sendt fra .{1,20} for (?:ios|android)|wysłane z .{1,40}|wysłano z .{1,40}|отправлено с .{1,40}|отправлено из .{1,40}|надіслано з .{1,40}|lähetetty .{1,40}|odesláno z .{1,40}|iphone'?umdan gönderildi|iphone から送信|iphoneから送信|从我的 ?iphone 发送|从我的 ?iphone发送|發自我的 ?iphone|나의 iphone에서 보냄|נשלח מה-?iphone שלי|أرسلت من .{1,30})$/iu;
+	/^(?:sent from my\b.{0,40}|sent from (?:mail|outlook|yahoo mail|my mobile)\b.{0,60}|sent with proton ?mail.{0,60}|sent from proton ?mail.{0,60}|get outlook for (?:ios|android)\b.{0,60}|sent via .{1,30} mobile.{0,20}|von mein(?:em|er)(?:\/mein(?:em|er))?\s.{1,40} gesendet|gesendet von meinem .{1,40}|gesendet von .{1,20} für (?:ios|android)|envoyé de mon .{1,40}|envoyé depuis .{1,40}|enviado desde mi .{1,40}|enviado do meu .{1,40}|enviado de meu .{1,40}|inviato da .{1,40}|verstuurd vanaf mijn .{1,40}|verzonden vanaf mijn .{1,40}|skickat från min .{1,40}|sendt fra min .{1,40}|sendt fra .{1,20} for (?:ios|android)|wysłane z .{1,40}|wysłano z .{1,40}|отправлено с .{1,40}|отправлено из .{1,40}|надіслано з .{1,40}|lähetetty .{1,40}|odesláno z .{1,40}|iphone'?umdan gönderildi|(?:ส่งจาก|gửi từ|dikirim dari|dihantar dari|στάλθηκε από|trimis de pe|odesláno z|надіслано з|poslano s|poslano iz|enviat des de|lähetetty) .{1,40}|.{1,30} से भेजा गया|(?:az )?.{1,30}(?:-ról|-ről|ról|ről) küldve|iphone から送信|iphoneから送信|从我的 ?iphone 发送|从我的 ?iphone发送|發自我的 ?iphone|나의 iphone에서 보냄|נשלח מה-?iphone שלי|أرسلت من .{1,30})$/iu;
 
 /**
  * Outlook's mobile tagline in the app's language — "Get Outlook for iOS", "Scarica Outlook per
@@ -320,7 +324,7 @@ const TAGLINE =
  * Taken as a tagline only where the sender's text ends (see isClosingAppTagline).
  */
 const OUTLOOK_APP_TAGLINE =
-	/^(?:(?:get|download|scarica|ottieni|获取|取得|下載|下载|holen sie sich|hol dir|télécharger|téléchargez|obtenir|obtenez|obtener|obtén|descargar|descarga|descargue|obter|obtenha|baixe|baixar|hämta|hent|få|hanki|lataa|pobierz(?: aplikację)?|stáhněte si|stáhnout|загрузите|скачайте|скачать|получите|завантажте|töltse le|descărcați|dapatkan|unduh|tải)\s+(?:the\s+|o\s+|l'app\s+)?outlook\s+(?:for|für|voor|pour|para|per|til|för|dla|pro|pentru|için|для|για)\s+(?:ios|android)|outlook\s+(?:für|voor|for|til|för)\s+(?:ios|android)\s+(?:herunterladen|downloaden|holen|hämta|hent|laden)|(?:ios|android)\s*(?:版|용|için|向け|用)\s*(?:の\s*)?outlook\s*(?:を入手|다운로드|받기|'?u? ?edinin|indirin)?)\s*$/iu;
+	/^(?:(?:get|download|scarica|ottieni|获取|取得|下載|下载|holen sie sich|hol dir|télécharger|téléchargez|obtenir|obtenez|obtener|obtén|descargar|descarga|descargue|obter|obtenha|baixe|baixar|hämta|hent|få|hanki|lataa|pobierz(?: aplikację)?|stáhněte si|stáhnout|загрузите|скачайте|скачать|получите|завантажте|töltse le|descărcați|dapatkan|unduh|tải)\s+(?:the\s+|o\s+|l'app\s+)?outlook\s+(?:for|für|voor|pour|para|per|til|för|dla|pro|pentru|için|для|για)\s+(?:systemu\s+|system\s+)?(?:ios|android)|outlook\s+(?:für|voor|for|til|för)\s+(?:ios|android)\s+(?:herunterladen|downloaden|holen|hämta|hent|laden)|(?:ios|android)\s*(?:版|용|için|向け|用)\s*(?:の\s*)?outlook\s*(?:を入手|다운로드|받기|'?u? ?edinin|indirin)?)\s*$/iu;
 
 /** A link a client appends to its tagline: "<https://aka.ms/o0ukef>". */
 const APPENDED_LINK = /\s*<https?:\/\/[^\s>]{1,200}>$/u;
@@ -410,6 +414,10 @@ function looksLikeAttribution(
 		/\d/.test( text ) &&
 		isQuote( nextNonEmpty( lines, next ) )
 	) {
+		return true;
+	}
+	// Horde and IMP put the verb first: "Zitat von Support <support@example.test>:".
+	if ( QUOTING_ATTRIBUTION.test( text ) ) {
 		return true;
 	}
 	if ( ! ATTRIBUTION_END.test( text ) ) {
