@@ -178,12 +178,25 @@ describe( 'block-list patterns', () => {
 			secretKey: null,
 			blockPatterns: compiled( DEFAULTS ),
 		};
+		// (A no-reply sender answering our message: not a notice by itself, but on the list.)
 		assert.deepEqual(
-			screen( await email( 'noreply@shop.example', 'Order 1' ), ctx ),
+			screen(
+				await email(
+					'noreply@shop.example',
+					'Order 1',
+					'In-Reply-To: <n1@example.test>\r\n'
+				),
+				ctx
+			),
 			{
 				action: 'skip',
 				reason: 'blocked_sender',
 			}
+		);
+		// Answering nothing, it is a service's notice: reported as bulk mail.
+		assert.deepEqual(
+			screen( await email( 'noreply@shop.example', 'Order 1' ), ctx ),
+			{ action: 'skip', reason: 'bulk' }
 		);
 		// An auto-reply is reported as one, though its subject is on the block list too.
 		assert.deepEqual(

@@ -57,7 +57,7 @@ const AUTOMATIC_REPLY_PREFIX = new RegExp(
 
 /** A subject that is nothing but an absence notice ("Fravær", "Out of office"). */
 const ABSENCE_SUBJECT =
-	/^(?:out of (?:the )?office|on leave|on holiday|on vacation|vacation|holiday|away|absent|absence|abwesend|abwesenheit|urlaub|fravær|frånvaro|ferie|semester|poissa|poissaolo|lomalla|afwezig|afwezigheid|vakantie|ausente|ausencia|vacaciones|assente|assenza|ferie|vacances|congés|nieobecność|urlop|nepřítomnost|dovolená|szabadság|házon kívül|izin|tatil|отпуск|отсутствие|διακοπές|休暇|不在|休假|휴가)\s*[.!]?$/iu;
+	/^(?:out of (?:the )?office|on leave|on holiday|on vacation|vacation|holiday|away|absent|absence|abwesend|abwesenheit|urlaub|fravær|frånvaro|ferie|semester|poissa|poissaolo|lomalla|afwezig|afwezigheid|vakantie|ausente|ausencia|vacaciones|assente|assenza|ferie|vacances|congés|nieobecność|urlop|nepřítomnost|dovolená|szabadság|házon kívül|izin|tatil|отпуск|отсутствие|διακοπές|休暇|不在|休假|휴가)\s*(?:(?:until|till|through|bis|jusqu'au|jusqu'à|hasta|até|fino al|tot en met|tot|do|до|kadar|ig|până la|à|au)\s+[\p{L}\d .,/-]{1,30})?\s*[.!]?$/iu;
 
 /**
  * "Away until July 22 - Re: …": an away phrase, then the subject being answered. The answered
@@ -108,11 +108,24 @@ const SELF_DECLARED_AUTOMATIC =
 const SELF_DECLARATION_MAX_LENGTH = 6000;
 
 /**
- * Fixed subject formats of monitoring systems (Nagios/Icinga, Prometheus Alertmanager and
- * Grafana, CloudWatch, Zabbix, PagerDuty, Datadog, UptimeRobot).
+ * Fixed subject formats of monitoring and reporting systems (Nagios/Icinga, Prometheus
+ * Alertmanager and Grafana, CloudWatch, Zabbix, PagerDuty, Datadog, UptimeRobot, Pingdom, DMARC
+ * aggregate reports of RFC 7489).
  */
 const MONITORING_SUBJECT =
-	/^(?:\*\* (?:PROBLEM|RECOVERY|ACKNOWLEDGEMENT|FLAPPINGSTART|FLAPPINGSTOP|DOWNTIMESTART|DOWNTIMEEND|CUSTOM) (?:Service|Host) (?:Alert|Notification): |\[(?:FIRING|RESOLVED):\d+\]|(?:ALARM|OK|INSUFFICIENT_DATA): "[^"]{1,255}" in |\[PagerDuty ALERT\]|\[(?:Triggered|Recovered|Warn|Re-Triggered) on |Monitor is (?:DOWN|UP): |(?:Problem|Resolved)(?: in \d+[smhd])?: .{1,200}(?:is|are) (?:down|unreachable|not available))/u;
+	/^(?:\*\* (?:PROBLEM|RECOVERY|ACKNOWLEDGEMENT|FLAPPINGSTART|FLAPPINGSTOP|DOWNTIMESTART|DOWNTIMEEND|CUSTOM) (?:Service|Host) (?:Alert|Notification): |\[(?:FIRING|RESOLVED):\d+\]|(?:ALARM|OK|INSUFFICIENT_DATA): "[^"]{1,255}" in |\[PagerDuty ALERT\]|\[(?:Triggered|Recovered|Warn|Re-Triggered) on |Monitor is (?:DOWN|UP): |(?:DOWN|UP) alert: |Report [Dd]omain: \S+ Submitter: \S+|(?:Problem|Resolved)(?: in \d+[smhd])?: .{1,200}(?:is|are) (?:down|unreachable|not available))/u;
+
+/** How mass mail offers to unsubscribe, at its end, in many languages. */
+const UNSUBSCRIBE_FOOTER =
+	/\bunsubscribe\b|\bopt[ -]out\b|abmelden|abbestellen|désinscri|desinscri|darse de baja|date de baja|cancelar (?:a )?inscrição|descadastr|disiscriv|cancellati dalla|afmelden|uitschrijven|avregistrera|avsluta prenumeration|avmeld|afmeld|peruuta tilaus|wypisz się|wypisać się|rezygnacja z subskrypcji|odhlásit|odhlásiť|leiratkoz|dezabona|отписаться|отказаться от рассылки|відписатися|abonelikten çık|διαγραφή|配信停止|配信解除|退订|取消订阅|수신 ?거부|إلغاء الاشتراك|הסרה מרשימת התפוצה|hủy đăng ký|berhenti berlangganan|यहाँ से सदस्यता समाप्त/iu;
+
+/** The last line of a shop system's own emails: "Meble Dąb — Built with WooCommerce", localised. */
+const SHOP_FOOTER =
+	/(?:^|\n)[^\n]{0,80}\b(?:WooCommerce|Shopify|PrestaShop|Magento|OpenCart|Shopware|BigCommerce|Ecwid)\s*$/u;
+
+/** A person's name sent "via" a service: "Marco Rinaldi tramite DocuSign", "Ann (via Google Docs)". */
+const VIA_SERVICE_NAME =
+	/\s\(?(?:via|tramite|über|przez|через|a través de|por medio de|par l'intermédiaire de|aracılığıyla|kautta|prostřednictvím|通过|経由)\s+[\p{L}\d .&-]{2,40}\)?$/u;
 
 /** Mailboxes of services that send on someone's behalf (the Sender of a shop's order mail). */
 const SERVICE_MAILBOX =
@@ -123,11 +136,11 @@ const ABSENCE_NOTICE_MAX_LENGTH = 700;
 
 /** What out-of-office texts say. */
 const AUTO_REPLY_BODY =
-	/out of (?:the )?office|hors du bureau|fuori (?:sede|ufficio)|buiten kantoor|fora do escritório|poza biurem|mimo kancelář|ofis dışında|εκτός γραφείου|вне офиса|не в офисе|ikke på kontoret|inte på kontoret|poissa toimistolta|holder ferie|on (?:annual |parental |sick )?leave|on vacation|on holiday|away from|limited access to (?:my )?e-?mail|(?:i will|i'll) (?:be )?(?:back|return)|returning on|automatic(?:ally)? reply|auto-?reply|this is an automated|abwesend|nicht im büro|außer haus|urlaub|absent|congés|vacances|vacaciones|fuera de la oficina|ferie|vakantie|afwezig|semester|ledig|lomalla|urlop|nieobecn|отпуск|в отъезде|izinde|szabadság|休暇|不在|休假|외출|휴가|dovolen(?:á|é|ou|ce|k[ae])|férias|izindeyim|izinliyim|concediu|άδεια|إجازة|חופשה|nghỉ phép|sedang cuti|ลาพักร้อน|छुट्टी|godišnjem odmoru|dopustu|відпустці|atostog|atvaļinājum|puhkusel/iu;
+	/out of (?:the )?office|hors du bureau|fuori (?:sede|ufficio)|buiten kantoor|fora do escritório|poza biurem|mimo kancelář|ofis dışında|εκτός γραφείου|вне офиса|не в офисе|ikke på kontoret|inte på kontoret|poissa toimistolta|holder ferie|on (?:annual |parental |sick )?leave|on vacation|on holiday|away from|limited access to (?:my )?e-?mail|(?:i will|i'll) (?:be )?(?:back|return)|returning on|automatic(?:ally)? reply|auto-?reply|this is an automated|abwesend|nicht im büro|außer haus|urlaub|absent|congés|vacances|vacaciones|fuera de la oficina|ferie|vakantie|afwezig|semester|ledig|lomalla|urlop|nieobecn|отпуск|в отъезде|izinde|szabadság|休暇|不在|休假|외출|휴가|dovolen(?:á|é|ou|ce|k[ae])|férias|ausente|izindeyim|izinliyim|concediu|άδεια|إجازة|חופשה|nghỉ phép|sedang cuti|ลาพักร้อน|छुट्टी|godišnjem odmoru|dopustu|відпустці|atostog|atvaļinājum|puhkusel/iu;
 
 /** Subjects of bounces from servers without a standard report. */
 const BOUNCE_SUBJECT =
-	/^(?:undeliverable|undelivered mail|delivery status notification|delivery failure|delivery notification|failure notice|mail delivery (?:failed|failure|system)|returned mail|message not delivered|delivery has failed|warning: could not send|non remis|non distribuable|unzustellbar|nicht zustellbar|no se puede entregar|mensaje no entregado|non recapitabile|onbestelbaar|kan niet worden bezorgd|olevererbart|niedostarczon|delivery (?:delayed|delay|status)|delayed mail|message delayed|zustellung verzögert|remise différée|entrega retrasada|nedoručiteln|nedoručiteľn|kézbesíthetetlen|nem kézbesíthető|nu (?:a putut fi|se poate) livra|недоставленное сообщение|не доставлено|не вдалося доставити|teslim edilemedi|iletilemedi|μη παραδοτέο|配信不能|配送不能|送信できませんでした|无法投递|退信|未能送达|投递失败|배달되지 않음|전송 실패|toimitus epäonnistui|ei voitu toimittaa|kan ikke leveres|ikke levert|kunde inte levereras|mensagem não entregue|não foi possível entregar|falha na entrega|nie dostarczono|nie można dostarczyć|nedostavljiv|nedostavljen)/iu;
+	/^(?:undeliverable|undelivered mail|delivery status notification|delivery failure|delivery notification|failure notice|mail delivery (?:failed|failure|system)|returned mail|message not delivered|delivery has failed|warning: could not send|non remis|non distribuable|unzustellbar|nicht zustellbar|no se puede entregar|mensaje no entregado|non recapitabile|onbestelbaar|kan niet worden bezorgd|olevererbart|niedostarczon|delivery (?:delayed|delay|status)|delayed mail|message delayed|warning: (?:message )?delivery (?:delayed|has been delayed)|message delivery delayed|zustellung verzögert|remise différée|entrega retrasada|nedoručiteln|nedoručiteľn|kézbesíthetetlen|nem kézbesíthető|nu (?:a putut fi|se poate) livra|недоставленное сообщение|не доставлено|не вдалося доставити|teslim edilemedi|iletilemedi|μη παραδοτέο|配信不能|配送不能|送信できませんでした|无法投递|退信|未能送达|投递失败|배달되지 않음|전송 실패|toimitus epäonnistui|ei voitu toimittaa|kan ikke leveres|ikke levert|kunde inte levereras|mensagem não entregue|não foi possível entregar|falha na entrega|nie dostarczono|nie można dostarczyć|nedostavljiv|nedostavljen)/iu;
 
 const BOUNCE_BODY =
 	/could not be delivered|couldn't be delivered|delivery (?:has )?failed|undeliverable|permanent(?:ly)? fail|fatal error|user unknown|unknown user|mailbox (?:unavailable|not found|full)|does not exist|no such user|recipient address rejected|address rejected|host not found|nicht zugestellt|konnte nicht zugestellt|no pudo ser entregado|n'a pas pu être remis|nie (?:mógł|mogła|może) zostać dostarczon|nie można dostarczyć|nemohla být doručena|nebyla doručena|non è stato possibile recapitare|non è stato recapitato|kon niet worden (?:afgeleverd|bezorgd)|não (?:pôde ser|foi) entregue|не может быть доставлено|не было доставлено|не удалось доставить|не вдалося доставити|配信できませんでした|送信できませんでした|无法送达|无法投递|投递失败|teslim edilemedi|iletilemedi|nem kézbesíthető|kunde inte levereras|kunne ikke leveres|ei voitu toimittaa|δεν ήταν δυνατή η παράδοση|\b[45]\.[0-7]\.\d{1,3}\b/iu;
@@ -302,12 +315,14 @@ export function detectAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 		p.headers.get( 'content-type' )?.[ 0 ] ?? ''
 	).toLowerCase();
 	if ( p.contentType === 'multipart/report' ) {
-		// Read receipts are receipts; delivery and abuse reports are bounces.
-		return /report-type\s*=\s*"?disposition-notification/.test(
-			contentType
-		)
-			? 'auto_reply'
-			: 'bounce';
+		// Read receipts are receipts; TLS reports (RFC 8460) are reports like any other
+		// notification; delivery and abuse reports are bounces.
+		const reportType =
+			/report-type\s*=\s*"?([\w-]+)/.exec( contentType )?.[ 1 ] ?? '';
+		if ( reportType === 'disposition-notification' ) {
+			return 'auto_reply';
+		}
+		return reportType === 'tlsrpt' ? 'bulk' : 'bounce';
 	}
 	const from = p.from?.address ?? '';
 	if (
@@ -366,6 +381,10 @@ export function detectAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 	) {
 		return 'bulk';
 	}
+	if ( isAutoSubmitted && BOUNCE_SUBJECT.test( p.subject ) ) {
+		// A server's delay or failure notice that calls itself auto-replied (MDaemon).
+		return 'bounce';
+	}
 	const text = screenText( p );
 	const opening = text.slice( 0, 4000 );
 	if ( isAutoSubmitted ) {
@@ -414,10 +433,9 @@ export function detectAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 	// An acknowledgement says it is automatic, or titles itself and gives the answering time
 	// (a person's "Re: Thanks for your message … we'll get back to you within a week" does not).
 	// A person answering an acknowledgement quotes its wording: then only their own text counts.
-	const answering = REPLY_PREFIX.test( p.subject );
 	if (
 		ACK_SUBJECT.test( p.subject ) &&
-		( answering
+		( REPLY_PREFIX.test( p.subject )
 			? ACK_AUTOMATIC.test( ownText( p, opening ) )
 			: ACK_AUTOMATIC.test( opening ) ||
 				RECEIPT_TEXT.test( opening ) ||
@@ -428,20 +446,34 @@ export function detectAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 	if ( BOUNCE_SUBJECT.test( p.subject ) && BOUNCE_BODY.test( opening ) ) {
 		return 'bounce';
 	}
-	// A no-reply sender needs less: saying so anywhere, or offering to unsubscribe.
-	const noReplyNotice =
+	// What cannot be answered and answers nothing is a service's notice: a no-reply sender
+	// without a person to reply to, or a person's name "via" a service (DocuSign, Google Docs).
+	const answering = p.inReplyTo !== null || REPLY_PREFIX.test( p.subject );
+	const replyTo = cleanAddressOf( header( p, 'reply-to' ) );
+	const unanswerable =
 		NO_REPLY_SENDER.test( from ) &&
-		( /\bunsubscribe\b/i.test( text.slice( -4000 ) ) ||
-			SELF_DECLARED_AUTOMATIC.test(
-				text.slice( 0, SELF_DECLARATION_MAX_LENGTH )
-			) );
+		( replyTo === '' || NO_REPLY_SENDER.test( replyTo ) );
+	const noReplyNotice =
+		( unanswerable && ! answering ) ||
+		( NO_REPLY_SENDER.test( from ) &&
+			( /\bunsubscribe\b/i.test( text.slice( -4000 ) ) ||
+				SELF_DECLARED_AUTOMATIC.test(
+					text.slice( 0, SELF_DECLARATION_MAX_LENGTH )
+				) ) ) ||
+		( ! answering &&
+			( VIA_SERVICE_NAME.test( p.from?.name ?? '' ) ||
+				UNSUBSCRIBE_FOOTER.test( text.slice( -1500 ) ) ||
+				SHOP_FOOTER.test( text.slice( -200 ) ) ) );
 	if ( noReplyNotice || declaresItselfAutomatic( p, text ) ) {
-		// Answering something, or saying it received it, is a reply; the rest is a notice.
-		return p.inReplyTo !== null ||
-			REPLY_PREFIX.test( p.subject ) ||
+		// Answering something, saying it received it, or saying its writer is away is a
+		// reply; the rest is a notice.
+		return answering ||
 			ACK_SUBJECT.test( p.subject ) ||
 			ACK_SUBJECT.test( opening ) ||
-			AUTO_REPLY_BODY.test( opening )
+			RECEIPT_TEXT.test( opening ) ||
+			( AUTO_REPLY_BODY.test( opening ) &&
+				ABSENCE_REDIRECT.test( opening ) ) ||
+			ABSENCE_SUBJECT.test( p.subject )
 			? 'auto_reply'
 			: 'bulk';
 	}
