@@ -168,7 +168,11 @@ function cutToBytes( value: string, max: number ): string {
  * @param contentType Declared type, for a name when there is none.
  */
 export function safeFilename( raw: string, contentType: string ): string {
-	let name = raw.replace( UNSAFE_CHARS, '' ).replace( /\s+/g, ' ' );
+	// Line breaks and tabs become spaces; other spaces stay as sent (macOS names its screenshots
+	// with a narrow no-break space before "AM").
+	let name = raw
+		.replace( UNSAFE_CHARS, '' )
+		.replace( /[\t\n\v\f\r ]+/g, ' ' );
 	name = name.split( /[\\/]/ ).pop() ?? '';
 	// Characters no file system takes in a name, and markup: "><svg onload=…>.jpg" stays inert
 	// even where a name is shown without escaping.

@@ -283,10 +283,7 @@ async function storeTnefFiles(
 ): Promise< void > {
 	for ( const file of tnef.attachments ) {
 		const meta: AttachmentMeta = {
-			filename: safeFilename(
-				cleanText( file.filename ),
-				file.contentType
-			),
+			filename: safeFilename( file.filename, file.contentType ),
 			contentType: file.contentType.toLowerCase(),
 			inline: false,
 			contentId: null,
@@ -569,8 +566,9 @@ export async function parseEmailStream(
 					}
 					const attachment = data as AttachmentStream;
 					const meta: AttachmentMeta = {
+						// safeFilename does its own cleaning, keeping the sender's spaces.
 						filename: safeFilename(
-							cleanText( attachment.filename ?? '' ),
+							attachment.filename ?? '',
 							attachment.contentType
 						),
 						contentType: attachment.contentType.toLowerCase(),

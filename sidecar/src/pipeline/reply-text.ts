@@ -51,9 +51,9 @@ const ATTRIBUTION_END = new RegExp(
 	'iu'
 );
 
-/** "Quoting Name <address>:" (Horde, IMP) in their languages. */
+/** "Quoting Name <address>:" (Horde, IMP), "You wrote 27 January 2025, 17:40:03:" (The Bat!). */
 const QUOTING_ATTRIBUTION =
-	/^(?:quoting|zitat von|citando|citation de|citaat van|cytuję|cytat od|цитирую|idézet|citerar|lainaus|citace od|alıntı)\s.{1,200}[:：]$/iu;
+	/^(?:quoting|zitat von|citando|citation de|citaat van|cytuję|cytat od|цитирую|idézet|citerar|lainaus|citace od|alıntı|you wrote|вы писали|ви писали|sie schrieben|du schriebst|vous avez écrit|napisałeś|napisałaś|napsal jste|napsala jste)\s.{1,200}[:：]$/iu;
 
 /** How attribution lines begin in clients that start them with a preposition. */
 const ATTRIBUTION_START =
@@ -324,7 +324,15 @@ const TAGLINE =
  * Taken as a tagline only where the sender's text ends (see isClosingAppTagline).
  */
 const OUTLOOK_APP_TAGLINE =
-	/^(?:(?:get|download|scarica|ottieni|获取|取得|下載|下载|holen sie sich|hol dir|télécharger|téléchargez|obtenir|obtenez|obtener|obtén|descargar|descarga|descargue|obter|obtenha|baixe|baixar|hämta|hent|få|hanki|lataa|pobierz(?: aplikację)?|stáhněte si|stáhnout|загрузите|скачайте|скачать|получите|завантажте|töltse le|descărcați|dapatkan|unduh|tải)\s+(?:the\s+|o\s+|l'app\s+)?outlook\s+(?:for|für|voor|pour|para|per|til|för|dla|pro|pentru|için|для|για)\s+(?:systemu\s+|system\s+)?(?:ios|android)|outlook\s+(?:für|voor|for|til|för)\s+(?:ios|android)\s+(?:herunterladen|downloaden|holen|hämta|hent|laden)|(?:ios|android)\s*(?:版|용|için|向け|用)\s*(?:の\s*)?outlook\s*(?:を入手|다운로드|받기|'?u? ?edinin|indirin)?)\s*$/iu;
+	/^(?:(?:get|download|scarica|ottieni|获取|取得|下載|下载|holen sie sich|hol dir|télécharger|téléchargez|obtenir|obtenez|obtener|obtén|descargar|descarga|descargue|obter|obtenha|baixe|baixar|hämta|hent|få|hanki|lataa|pobierz(?: aplikację)?|stáhněte si|stáhnout|загрузите|скачайте|скачать|получите|завантажте|töltse le|descărcați|dapatkan|unduh|tải|احصل على|הורד את)\s+(?:the\s+|o\s+|l'app\s+)?outlook\s+(?:for|für|voor|pour|para|per|til|för|dla|pro|pentru|için|для|για)\s+(?:systemu\s+|system\s+)?(?:ios|android)|outlook\s+(?:für|voor|for|til|för)\s+(?:ios|android)\s+(?:herunterladen|downloaden|holen|hämta|hent|laden)|(?:ios|android)\s*(?:版|용|için|向け|用)\s*(?:の\s*)?outlook\s*(?:を入手|다운로드|받기|'?u? ?edinin|indirin)?)\s*$/iu;
+
+/**
+ * Any mail app's "Get <App> for Android" in a few words, in whatever language: the app's name
+ * capitalised (or Latin among another script), right before "for iOS/Android". Taken only where
+ * the sender's text ends, and never when it asks or ends a sentence.
+ */
+const MAIL_APP_TAGLINE =
+	/^(?:\S+\s+){0,3}[A-Z][\w-]{1,20}(?:\s+[A-Z][\w-]{1,20})?\s+(?:for|für|voor|pour|para|per|til|för|dla|pro|pentru|için|для|για)\s+(?:iOS|IOS|ios|Android|android|iPhone|iPad)$/u;
 
 /** A link a client appends to its tagline: "<https://aka.ms/o0ukef>". */
 const APPENDED_LINK = /\s*<https?:\/\/[^\s>]{1,200}>$/u;
@@ -352,8 +360,12 @@ function clean( line: string ): string {
 }
 
 function isQuote( line: string ): boolean {
-	return line.startsWith( '>' );
+	// Also "ES> …": The Bat! and Supercite put the quoted writer's initials before the ">".
+	return line.startsWith( '>' ) || INITIALS_QUOTE.test( line );
 }
+
+/** A quote prefix with the quoted writer's initials ("ES> "). */
+const INITIALS_QUOTE = /^[A-ZА-ЯЁІЇЄ]{1,3}>(?: |$)/u;
 
 /**
  * Whether an attribution line ("On … wrote:") starts at line i, possibly wrapped over up to
@@ -489,13 +501,27 @@ function isForwardTitle( line: string ): boolean {
  */
 function isClosingAppTagline( lines: readonly string[], i: number ): boolean {
 	const raw = lines[ i ] as string;
-	if ( ! /outlook/i.test( raw ) ) {
+	if ( raw.length > 120 || ! /ios|android|iphone|ipad/i.test( raw ) ) {
 		return false;
 	}
 	const line = raw.endsWith( '>' ) ? raw.replace( APPENDED_LINK, '' ) : raw;
-	if ( ! OUTLOOK_APP_TAGLINE.test( line ) ) {
+	if (
+		! OUTLOOK_APP_TAGLINE.test( line ) &&
+		! MAIL_APP_TAGLINE.test( line )
+	) {
 		return false;
 	}
+	return endsOwnText( lines, i );
+}
+
+/**
+ * Whether nothing of the sender's follows line i: only blank lines, then the end or the
+ * quoted history.
+ *
+ * @param lines Cleaned lines.
+ * @param i     Line index.
+ */
+function endsOwnText( lines: readonly string[], i: number ): boolean {
 	const j = nextIndex( lines, i + 1 );
 	const next = lines[ j ] as string;
 	return (
@@ -541,7 +567,10 @@ function findBoundary(
 			return null;
 		}
 		if ( isHistoryTitle( line ) ) {
-			return { kind: 'history', at: i };
+			// Zimbra's "----- Mail original -----" above '>' lines the sender answered between.
+			return isQuote( lines[ nextIndex( lines, i + 1 ) ] as string )
+				? { kind: 'quote-history', at: i, skip: 1 }
+				: { kind: 'history', at: i };
 		}
 		const separator =
 			/^_{8,}$/.test( line ) &&
@@ -552,7 +581,12 @@ function findBoundary(
 		}
 		const span = attributionAt( lines, i );
 		if ( span > 0 ) {
-			return { kind: 'quote-history', at: i, skip: span };
+			// Under the attribution, '>' lines may be answered in between; unquoted history
+			// (Yahoo's plain text) ends the sender's text right there.
+			const next = nextIndex( lines, i + span );
+			return next < i + span || isQuote( lines[ next ] as string )
+				? { kind: 'quote-history', at: i, skip: span }
+				: { kind: 'history', at: i };
 		}
 		if ( isQuote( line ) ) {
 			return { kind: 'quote-history', at: i, skip: 0 };
@@ -678,5 +712,12 @@ export function extractReply( text: string, options: ReplyOptions ): string {
 	// After a cut at our marker, the client's attribution line of our quoted notification is
 	// the boundary found above.
 	const reply = tidy( kept );
-	return reply !== '' ? reply : text.replace( /\r\n?/g, '\n' ).trim();
+	if ( reply !== '' ) {
+		return reply;
+	}
+	// Nothing but a tagline above the quoted message (a photo sent from a phone): the sender
+	// wrote nothing. Any other layout that leaves nothing keeps the whole body.
+	return boundary?.kind === 'signature' && endsOwnText( lines, boundary.at )
+		? ''
+		: text.replace( /\r\n?/g, '\n' ).trim();
 }
