@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
+import libmime from 'libmime';
 import {
 	MailParser,
 	type AddressObject,
@@ -372,6 +373,64 @@ function calendarMethodOf(
  * @param content The stream.
  * @param max     Most bytes held.
  */
+/** Most of an attached message's start read for its subject. */
+const ATTACHED_MESSAGE_HEAD_BYTES = 16 * 1024;
+
+/**
+ * The name of an attached message that came without one: its subject plus ".eml", as mail
+ * clients show it ("Undeliverable: Order 1042.eml"), or '' without a subject. Reads the start of
+ * its headers; the returned content replays the message whole.
+ *
+ * @param content The attached message's bytes.
+ */
+async function nameAttachedMessage(
+	content: Readable
+): Promise< { name: string; content: Readable } > {
+	const iterator = content[ Symbol.asyncIterator ]();
+	const chunks: Buffer[] = [];
+	let size = 0;
+	let done = false;
+	while ( size < ATTACHED_MESSAGE_HEAD_BYTES ) {
+		const next = await iterator.next();
+		if ( next.done === true ) {
+			done = true;
+			break;
+		}
+		chunks.push( next.value as Buffer );
+		size += ( next.value as Buffer ).length;
+	}
+	const replay = Readable.from(
+		( async function* () {
+			yield* chunks;
+			while ( ! done ) {
+				const more = await iterator.next();
+				if ( more.done === true ) {
+					return;
+				}
+				yield more.value as Buffer;
+			}
+		} )()
+	);
+	const head = Buffer.concat( chunks )
+		.toString( 'utf8' )
+		.split( /\r?\n\r?\n/, 1 )[ 0 ] as string;
+	const raw =
+		/^subject:[ \t]*(.*)$/im
+			.exec( head.replace( /\r?\n[ \t]+/g, ' ' ) )?.[ 1 ]
+			?.trim() ?? '';
+	let subject = raw;
+	try {
+		subject = libmime.decodeWords( raw );
+	} catch {
+		// A malformed encoded word: the subject as written.
+	}
+	// No file system takes ":" in a name; "Undeliverable - Order 1042" reads better than "_".
+	subject = cleanText( subject )
+		.replace( /\s*:\s*/g, ' - ' )
+		.slice( 0, 150 );
+	return { name: subject === '' ? '' : `${ subject }.eml`, content: replay };
+}
+
 async function holdSmall(
 	content: Readable,
 	max: number
@@ -565,10 +624,20 @@ export async function parseEmailStream(
 						continue;
 					}
 					const attachment = data as AttachmentStream;
+					let content = attachment.content as Readable;
+					let filename = attachment.filename ?? '';
+					if (
+						filename === '' &&
+						attachment.contentType.toLowerCase() ===
+							'message/rfc822'
+					) {
+						( { name: filename, content } =
+							await nameAttachedMessage( content ) );
+					}
 					const meta: AttachmentMeta = {
 						// safeFilename does its own cleaning, keeping the sender's spaces.
 						filename: safeFilename(
-							attachment.filename ?? '',
+							filename,
 							attachment.contentType
 						),
 						contentType: attachment.contentType.toLowerCase(),
@@ -578,7 +647,6 @@ export async function parseEmailStream(
 						contentId: attachment.cid ?? null,
 						...sectionOf( attachment ),
 					};
-					let content = attachment.content as Readable;
 					if ( isTnef( meta ) ) {
 						const held = await holdSmall( content, TNEF_MAX );
 						const unpacked = Buffer.isBuffer( held )
