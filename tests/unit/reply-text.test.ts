@@ -30,6 +30,22 @@ describe( 'extractReply', () => {
 		);
 	} );
 
+	it( "keeps only the newest comment of a customer's helpdesk conversation", () => {
+		const conversation =
+			'##- Please type your reply above this line -##\n\nChris (Northwind)\n\nApr 16, 2025, 09:31 CEST\n\nPlease ship the rest now.\n\nBest,\nChris\n\n--------------------------------\n\nExample Support\n\nApr 15, 2025, 17:02 CEST\n\nShould we ship the rest now?\n';
+		assert.equal(
+			reply( conversation ),
+			'Please ship the rest now.\n\nBest,\nChris'
+		);
+		// A long rule a person draws is not a conversation's.
+		assert.equal(
+			reply(
+				'Totals below.\n\n--------------------------------\n\nItems: 3\nSum: 12 EUR'
+			),
+			'Totals below.\n\n--------------------------------\n\nItems: 3\nSum: 12 EUR'
+		);
+	} );
+
 	it( 'cuts the French header block with a space before the colon', () => {
 		assert.equal(
 			reply(

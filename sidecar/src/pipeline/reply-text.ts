@@ -536,6 +536,29 @@ function endsOwnText( lines: readonly string[], i: number ): boolean {
 	);
 }
 
+/** The date under the author in a helpdesk's comment: "Apr 16, 2025, 09:31 CEST", "16.04.2025 09:31". */
+const COMMENT_DATE =
+	/^(?:[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|\d{1,2}\.? [A-Za-z]{3,9}\.? \d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}),? (?:at )?\d{1,2}:\d{2}(?::\d{2})?(?: ?[AaPp]\.?[Mm]\.?)?(?: (?:[A-Z]{2,5}|UTC[+-]\d{1,2}))?$/u;
+
+/** The rule a helpdesk puts between the comments of a conversation (Zendesk). */
+const COMMENT_RULE = /^-{16,}$/;
+
+/**
+ * Whether a helpdesk comment's header starts at line i: the author alone on a line, then the
+ * date ("Chris (Northwind Outfitters)" / "Apr 16, 2025, 09:31 CEST").
+ *
+ * @param lines Cleaned lines.
+ * @param i     Line index.
+ */
+function commentHeaderAt( lines: readonly string[], i: number ): boolean {
+	const author = lines[ i ] ?? '';
+	if ( author === '' || author.length > 80 || /[.!?:;,]$/.test( author ) ) {
+		return false;
+	}
+	const j = nextIndex( lines, i + 1 );
+	return j > i && COMMENT_DATE.test( lines[ j ] as string );
+}
+
 type Boundary =
 	| { kind: 'quote-history'; at: number; skip: number }
 	| { kind: 'history'; at: number }
@@ -571,6 +594,14 @@ function findBoundary(
 			return isQuote( lines[ nextIndex( lines, i + 1 ) ] as string )
 				? { kind: 'quote-history', at: i, skip: 1 }
 				: { kind: 'history', at: i };
+		}
+		// A customer's helpdesk answering: its conversation, newest comment first, one rule
+		// between comments.
+		if (
+			COMMENT_RULE.test( line ) &&
+			commentHeaderAt( lines, nextIndex( lines, i + 1 ) )
+		) {
+			return { kind: 'history', at: i };
 		}
 		const separator =
 			/^_{8,}$/.test( line ) &&
@@ -708,6 +739,23 @@ export function extractReply( text: string, options: ReplyOptions ): string {
 		];
 	} else {
 		kept = raw.slice( 0, boundary.at );
+		// Above the rule, the newest comment under its own author and date: the text is
+		// what follows them.
+		if ( COMMENT_RULE.test( lines[ boundary.at ] as string ) ) {
+			const first = lines.findIndex(
+				( l ) => l !== '' && ! TRACKING_LINE.test( l )
+			);
+			if (
+				first !== -1 &&
+				first < boundary.at &&
+				commentHeaderAt( lines, first )
+			) {
+				kept = raw.slice(
+					nextIndex( lines, first + 1 ) + 1,
+					boundary.at
+				);
+			}
+		}
 	}
 	// After a cut at our marker, the client's attribution line of our quoted notification is
 	// the boundary found above.
