@@ -367,12 +367,44 @@ function calendarMethodOf(
 }
 
 /**
- * Reads a stream into memory if it ends within `max` bytes; otherwise returns a stream of the
- * whole content (what was read, then the rest).
+ * Reads the start of a stream: chunks until more than `atLeast` bytes or its end. The returned
+ * content replays the stream whole, start included.
  *
  * @param content The stream.
- * @param max     Most bytes held.
+ * @param atLeast Bytes to read before stopping.
  */
+async function peekStart(
+	content: Readable,
+	atLeast: number
+): Promise< { head: Buffer; whole: boolean; content: Readable } > {
+	const iterator = content[ Symbol.asyncIterator ]();
+	const chunks: Buffer[] = [];
+	let size = 0;
+	let whole = false;
+	while ( size <= atLeast ) {
+		const next = await iterator.next();
+		if ( next.done === true ) {
+			whole = true;
+			break;
+		}
+		chunks.push( next.value as Buffer );
+		size += ( next.value as Buffer ).length;
+	}
+	const replay = Readable.from(
+		( async function* () {
+			yield* chunks;
+			while ( ! whole ) {
+				const more = await iterator.next();
+				if ( more.done === true ) {
+					return;
+				}
+				yield more.value as Buffer;
+			}
+		} )()
+	);
+	return { head: Buffer.concat( chunks ), whole, content: replay };
+}
+
 /** Most of an attached message's start read for its subject. */
 const ATTACHED_MESSAGE_HEAD_BYTES = 16 * 1024;
 
@@ -386,32 +418,8 @@ const ATTACHED_MESSAGE_HEAD_BYTES = 16 * 1024;
 async function nameAttachedMessage(
 	content: Readable
 ): Promise< { name: string; content: Readable } > {
-	const iterator = content[ Symbol.asyncIterator ]();
-	const chunks: Buffer[] = [];
-	let size = 0;
-	let done = false;
-	while ( size < ATTACHED_MESSAGE_HEAD_BYTES ) {
-		const next = await iterator.next();
-		if ( next.done === true ) {
-			done = true;
-			break;
-		}
-		chunks.push( next.value as Buffer );
-		size += ( next.value as Buffer ).length;
-	}
-	const replay = Readable.from(
-		( async function* () {
-			yield* chunks;
-			while ( ! done ) {
-				const more = await iterator.next();
-				if ( more.done === true ) {
-					return;
-				}
-				yield more.value as Buffer;
-			}
-		} )()
-	);
-	const head = Buffer.concat( chunks )
+	const start = await peekStart( content, ATTACHED_MESSAGE_HEAD_BYTES );
+	const head = start.head
 		.toString( 'utf8' )
 		.split( /\r?\n\r?\n/, 1 )[ 0 ] as string;
 	const raw =
@@ -428,38 +436,25 @@ async function nameAttachedMessage(
 	subject = cleanText( subject )
 		.replace( /\s*:\s*/g, ' - ' )
 		.slice( 0, 150 );
-	return { name: subject === '' ? '' : `${ subject }.eml`, content: replay };
+	return {
+		name: subject === '' ? '' : `${ subject }.eml`,
+		content: start.content,
+	};
 }
 
+/**
+ * Reads a stream into memory if it ends within `max` bytes; otherwise returns a stream of the
+ * whole content (what was read, then the rest).
+ *
+ * @param content The stream.
+ * @param max     Most bytes held.
+ */
 async function holdSmall(
 	content: Readable,
 	max: number
 ): Promise< Buffer | Readable > {
-	const chunks: Buffer[] = [];
-	let size = 0;
-	const iterator = content[ Symbol.asyncIterator ]();
-	for (;;) {
-		const next = await iterator.next();
-		if ( next.done === true ) {
-			return Buffer.concat( chunks );
-		}
-		chunks.push( next.value as Buffer );
-		size += ( next.value as Buffer ).length;
-		if ( size > max ) {
-			return Readable.from(
-				( async function* () {
-					yield* chunks;
-					for (;;) {
-						const more = await iterator.next();
-						if ( more.done === true ) {
-							return;
-						}
-						yield more.value as Buffer;
-					}
-				} )()
-			);
-		}
-	}
+	const start = await peekStart( content, max );
+	return start.whole ? start.head : start.content;
 }
 
 /**
