@@ -53,12 +53,21 @@ export const counters = {
 	/** When the first email of this process started and the last one ended (performance.now()). */
 	firstStart: 0,
 	lastEnd: 0,
+	/** The process's CPU time (µs, user + system) at those two moments. */
+	cpuAtFirstStart: 0,
+	cpuAtLastEnd: 0,
+};
+
+const cpuMicros = (): number => {
+	const { user, system } = process.cpuUsage();
+	return user + system;
 };
 
 /** Marks the start of an email's processing. */
 export function emailStarted(): void {
 	if ( counters.firstStart === 0 ) {
 		counters.firstStart = performance.now();
+		counters.cpuAtFirstStart = cpuMicros();
 	}
 }
 
@@ -69,6 +78,7 @@ export function emailStarted(): void {
  */
 export function countEmail( outcome: string ): void {
 	counters.lastEnd = performance.now();
+	counters.cpuAtLastEnd = cpuMicros();
 	counters.emails.set( outcome, ( counters.emails.get( outcome ) ?? 0 ) + 1 );
 	emailsTotal.inc( { outcome } );
 }
@@ -141,6 +151,9 @@ export function writeReportIfAsked(): void {
 		db_calls: counters.dbCalls,
 		// From the first email's start to the last one's end: ingestion without process start-up.
 		processing_ms: counters.lastEnd - counters.firstStart,
+		// CPU time of this process (all its threads) over that same stretch.
+		processing_cpu_ms:
+			( counters.cpuAtLastEnd - counters.cpuAtFirstStart ) / 1000,
 		max_rss_mb: process.resourceUsage().maxRSS / 1024,
 	};
 	fs.writeFileSync( file, JSON.stringify( report ) );

@@ -81,10 +81,72 @@ async function newConnection( startFrom: 'all' | 'now' ): Promise< number > {
 	} );
 }
 
+/**
+ * CPU seconds used so far by a process (and its reaped children), from /proc (Linux).
+ * @param pid          The process.
+ * @param withChildren Whether to add the time of children it has reaped.
+ */
+function processCpuSeconds( pid: number, withChildren: boolean ): number {
+	try {
+		// Fields after the command name (which may contain spaces): utime is the 14th field overall.
+		const stat = fs.readFileSync( `/proc/${ pid }/stat`, 'utf8' );
+		const f = stat.slice( stat.lastIndexOf( ')' ) + 2 ).split( ' ' );
+		const ticks =
+			Number( f[ 11 ] ) +
+			Number( f[ 12 ] ) +
+			( withChildren ? Number( f[ 13 ] ) + Number( f[ 14 ] ) : 0 );
+		return ticks / CLOCK_TICKS;
+	} catch {
+		return 0; // the process ended between listing and reading
+	}
+}
+// sysconf(_SC_CLK_TCK): 100 on every Linux build this runs on.
+const CLOCK_TICKS = 100;
+
+const pidFrom = ( file: string ): number =>
+	Number( fs.readFileSync( path.join( stack.stateDir, file ), 'utf8' ) );
+
+/**
+ * CPU seconds used so far by the stack's servers. Dovecot's master forks every service itself and
+ * reaps them, so its own time plus its children's (live, and reaped ones) is the whole of Dovecot.
+ */
+function serverCpuSeconds(): { mariadb: number; dovecot: number } {
+	const master = pidFrom( 'dovecot/run/master.pid' );
+	let dovecot = processCpuSeconds( master, true );
+	for ( const entry of fs.readdirSync( '/proc' ) ) {
+		if ( ! /^\d+$/.test( entry ) ) {
+			continue;
+		}
+		try {
+			const stat = fs.readFileSync( `/proc/${ entry }/stat`, 'utf8' );
+			const ppid = Number(
+				stat.slice( stat.lastIndexOf( ')' ) + 2 ).split( ' ' )[ 1 ]
+			);
+			if ( ppid === master ) {
+				dovecot += processCpuSeconds( Number( entry ), false );
+			}
+		} catch {
+			// gone meanwhile
+		}
+	}
+	return {
+		mariadb: processCpuSeconds( pidFrom( 'run/mariadbd.pid' ), false ),
+		dovecot,
+	};
+}
+
+/** CPU seconds per 1,000 emails, by process, over one run. */
+interface CpuShare {
+	engine: number;
+	mariadb: number;
+	dovecot: number;
+}
+
 interface EngineRun {
 	emails: number;
 	seconds: number;
 	maxRssMb: number;
+	cpuPerThousand: CpuShare;
 	/** Time the database server spent executing statements (performance_schema). */
 	dbMsPerEmail: number;
 	dbStatementsPerEmail: number;
@@ -121,6 +183,7 @@ async function engine(): Promise< EngineRun > {
 		`epipe-bench-${ process.pid }-${ id }.json`
 	);
 	await serverStatements();
+	const cpuBefore = serverCpuSeconds();
 	const start = performance.now();
 	await exec(
 		CLI,
@@ -143,22 +206,33 @@ async function engine(): Promise< EngineRun > {
 		}
 	);
 	const wall = ( performance.now() - start ) / 1000;
+	const cpuAfter = serverCpuSeconds();
 	const server = await serverStatements();
 	const r = JSON.parse( fs.readFileSync( report, 'utf8' ) ) as {
 		emails: Record< string, number >;
 		db_ms: number;
 		max_rss_mb: number;
 		processing_ms: number;
+		processing_cpu_ms: number;
 	};
 	fs.rmSync( report );
 	// Ingestion time: from the first email's start to the last one's commit, without the
 	// process start-up and the final wait for WordPress's answer to the notification ping.
 	const seconds = r.processing_ms > 0 ? r.processing_ms / 1000 : wall;
 	const emails = Object.values( r.emails ).reduce( ( a, b ) => a + b, 0 );
+	const perThousand = ( cpuSeconds: number ) =>
+		( 1000 * cpuSeconds ) / Math.max( 1, emails );
 	return {
 		emails,
 		seconds,
 		maxRssMb: r.max_rss_mb,
+		// The servers' figures cover the whole run, start-up and the final ping included; the
+		// engine's only its ingestion.
+		cpuPerThousand: {
+			engine: perThousand( r.processing_cpu_ms / 1000 ),
+			mariadb: perThousand( cpuAfter.mariadb - cpuBefore.mariadb ),
+			dovecot: perThousand( cpuAfter.dovecot - cpuBefore.dovecot ),
+		},
 		dbMsPerEmail: server.ms / Math.max( 1, emails ),
 		dbStatementsPerEmail: server.count / Math.max( 1, emails ),
 		dbWaitMsPerEmail: r.db_ms / Math.max( 1, emails ),
@@ -367,6 +441,23 @@ function percentile( values: number[], p: number ): number {
 const round = ( n: number, digits = 1 ): number =>
 	Math.round( n * 10 ** digits ) / 10 ** digits;
 
+const CORES = os.availableParallelism();
+
+const roundShare = ( c: CpuShare ): CpuShare => ( {
+	engine: round( c.engine, 2 ),
+	mariadb: round( c.mariadb, 2 ),
+	dovecot: round( c.dovecot, 2 ),
+} );
+
+/**
+ * Emails per second the machine's cores allow at most with this CPU cost per email.
+ * @param c             CPU seconds per 1,000 emails.
+ * @param includeEngine Whether the engine's share counts (false: the servers' share alone).
+ */
+const ceiling = ( c: CpuShare, includeEngine: boolean ): number =>
+	( CORES * 1000 ) /
+	( c.mariadb + c.dovecot + ( includeEngine ? c.engine : 0 ) );
+
 async function main(): Promise< void > {
 	const rand = prng( 20261130 );
 	log(
@@ -433,6 +524,15 @@ async function main(): Promise< void > {
 				( text.emails + mix.emails ),
 			3
 		),
+		cpu_s_per_1000_text: roundShare( text.cpuPerThousand ),
+		cpu_s_per_1000_mix: roundShare( mix.cpuPerThousand ),
+		// What the cores allow at most when every one of them is busy: with this CPU per email for
+		// all three processes, and if the engine cost nothing (the servers' share alone).
+		cpu_bound_eps_text: round( ceiling( text.cpuPerThousand, true ) ),
+		server_bound_eps_text: round( ceiling( text.cpuPerThousand, false ) ),
+		cpu_bound_eps_mix: round( ceiling( mix.cpuPerThousand, true ) ),
+		server_bound_eps_mix: round( ceiling( mix.cpuPerThousand, false ) ),
+		cores: CORES,
 		emails: { text: text.emails, mix: mix.emails, large: large.emails },
 	};
 	const rows: Array< [ string, string, string ] > = [
@@ -493,15 +593,40 @@ async function main(): Promise< void > {
 			'',
 		],
 	];
+	for ( const [ name, share, bound, serverBound ] of [
+		[
+			'text',
+			result.cpu_s_per_1000_text,
+			result.cpu_bound_eps_text,
+			result.server_bound_eps_text,
+		],
+		[
+			'mix',
+			result.cpu_s_per_1000_mix,
+			result.cpu_bound_eps_mix,
+			result.server_bound_eps_mix,
+		],
+	] as const ) {
+		rows.push( [
+			`CPU s per 1,000 ${ name } emails: engine / MariaDB / Dovecot`,
+			`${ share.engine } / ${ share.mariadb } / ${ share.dovecot }`,
+			'',
+		] );
+		rows.push( [
+			`  ${ name } emails/s the ${ CORES } cores allow: all / servers only`,
+			`${ bound } / ${ serverBound }`,
+			'',
+		] );
+	}
 	log( '' );
 	log(
-		`${ 'measure'.padEnd( 42 ) }${ 'engine'.padStart( 12 ) }${ 'naive'.padStart( 12 ) }`
+		`${ 'measure'.padEnd( 58 ) }${ 'engine'.padStart( 12 ) }${ 'naive'.padStart( 12 ) }`
 	);
 	for ( const [ name, ours, theirs ] of rows ) {
 		// Database time is not measured on a server without statement timing.
 		const value = ours.replaceAll( 'NaN', 'n/a' );
 		log(
-			`${ name.padEnd( 42 ) }${ value.padStart( 12 ) }${ theirs.padStart( 12 ) }`
+			`${ name.padEnd( 58 ) }${ value.padStart( 12 ) }${ theirs.padStart( 12 ) }`
 		);
 	}
 	process.stdout.write( JSON.stringify( result ) + '\n' );
