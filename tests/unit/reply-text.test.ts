@@ -119,4 +119,14 @@ describe( 'htmlToText with quote marks', () => {
 		assert.match( text, /^> > older$/m );
 		assert.equal( reply( text ), 'Thanks, fixed.' );
 	} );
+
+	it( 'keeps the forwarded email below a tagline, without the tagline', () => {
+		assert.equal(
+			reply(
+				'The code below does not work.\n\nGloria\n\nSent from Yahoo Mail for iPhone\n\n\n----- Forwarded Message -----\nFrom: Shop <news@shop.example>\nSubject: Sale\n\nUse code SPRING25.\n',
+				'Fw: Sale'
+			),
+			'The code below does not work.\n\nGloria\n\n----- Forwarded Message -----\nFrom: Shop <news@shop.example>\nSubject: Sale\n\nUse code SPRING25.'
+		);
+	} );
 } );

@@ -64,6 +64,9 @@ export function cleanAddress( value: string ): string {
 	return cleanText( value.replace( INVISIBLE_CHARS, '' ) ).toLowerCase();
 }
 
+/** local@domain, both parts present (a quoted local part may hold anything). */
+const USABLE_ADDRESS = /^.+@[^@\s]+$/s;
+
 function flatten( list: EmailAddress[] ): EmailAddress[] {
 	return list.flatMap( ( a ) => ( a.group ? flatten( a.group ) : [ a ] ) );
 }
@@ -762,7 +765,10 @@ export async function parseEmailStream(
 		return typeof v === 'string' ? v : undefined;
 	};
 	const parsed: ParsedEmail = {
-		from: fromList[ 0 ] ?? null,
+		// A From without an address anyone could answer ("<@>", a bare name) is no sender.
+		from: USABLE_ADDRESS.test( fromList[ 0 ]?.address ?? '' )
+			? ( fromList[ 0 ] as Address )
+			: null,
 		to: capped(
 			addresses(
 				headers.get( 'to' ) as

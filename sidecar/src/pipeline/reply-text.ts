@@ -53,7 +53,7 @@ const ATTRIBUTION_END = new RegExp(
 
 /** "Quoting Name <address>:" (Horde, IMP), "You wrote 27 January 2025, 17:40:03:" (The Bat!). */
 const QUOTING_ATTRIBUTION =
-	/^(?:quoting|zitat von|citando|citation de|citaat van|cytuję|cytat od|цитирую|idézet|citerar|lainaus|citace od|alıntı|you wrote|вы писали|ви писали|sie schrieben|du schriebst|vous avez écrit|napisałeś|napisałaś|napsal jste|napsala jste)\s.{1,200}[:：]$/iu;
+	/^(?:quoting|zitat von|citerer|siterer|citando|citation de|citaat van|cytuję|cytat od|цитирую|idézet|citerar|lainaus|citace od|alıntı|you wrote|вы писали|ви писали|sie schrieben|du schriebst|vous avez écrit|napisałeś|napisałaś|napsal jste|napsala jste)\s.{1,200}[:：]$/iu;
 
 /** How attribution lines begin in clients that start them with a preposition. */
 const ATTRIBUTION_START =
@@ -298,7 +298,7 @@ const APPLE_FORWARD_TITLE =
 
 /** Subject prefixes of a forward (and of a reply, which wins when it comes first). */
 export const FORWARD_SUBJECT =
-	/^\s*(?:fwd?|wg|tr|rv|i|vb|pd|доп|пересл|転送|转发)\s*:/iu;
+	/^\s*(?:fwd?|wg|tr|rv|i|vb|pd|doorst|enc|vl|továbbítás|ilt|доп|пересл|転送|转发)\s*:/iu;
 
 /** "VS:" forwards in Danish and Norwegian but answers in Finnish: a forward only when it answers no email. */
 const AMBIGUOUS_FORWARD_SUBJECT = /^\s*vs\s*:/iu;
@@ -309,7 +309,7 @@ const SIGNATURE_DELIMITER = /^--$/;
 /** Client taglines at the end of what the sender wrote ("Sent from my iPhone"). */
 /** A "sent from/with/via" line naming a device or mail app, in several languages. */
 const DEVICE_TAGLINE =
-	/^(?:sent|gesendet|envoyé|enviado|inviato|verzonden|verstuurd|skickat|sendt|wysłane|wysłano|odesláno|odoslané|отправлено|надіслано|poslano|poslato|lähetetty|elküldve|gönderildi|trimis|dikirim|đã gửi)\s+(?:from|with|via|using|on|mit|von|vom|über|avec|depuis|de|desde|con|da|met|vanaf|från|fra|med|z|ze|с|из|з|iz|od|din|dari|từ)\s.{0,80}?(?:iphone|ipad|ipod|android|blackberry|samsung|galaxy|huawei|honor|xiaomi|redmi|oneplus|oppo|vivo|pixel|nokia|motorola|mobile|mobil|mobiel|móvil|cellulare|handy|smartphone|phone|telefon|tablet|device|gerät|appareil|dispositivo|app|mail|outlook|yahoo|aol|airmail|spark|proton|gmx|web\.de|t-online|zoho|yandex|почты|почта|superhuman|hey|newton|edison|bluemail|aquamail|k-9|fairemail|canary|polymail|mailspring|thunderbird|seznam|libero|orange|laposte)\b.{0,60}$/iu;
+	/^(?:sent|gesendet|envoyé|enviado|inviato|verzonden|verstuurd|skickat|sendt|wysłane|wysłano|odesláno|odoslané|отправлено|надіслано|poslano|poslato|lähetetty|elküldve|gönderildi|trimis|dikirim|(?:đã|được) gửi)\s+(?:from|with|via|using|on|mit|von|vom|über|avec|depuis|de|desde|con|da|met|vanaf|från|fra|med|z|ze|с|из|з|iz|od|din|dari|từ)\s.{0,80}?(?:iphone|ipad|ipod|android|blackberry|samsung|galaxy|huawei|honor|xiaomi|redmi|oneplus|oppo|vivo|pixel|nokia|motorola|mobile|mobil|mobiel|móvil|cellulare|handy|smartphone|phone|telefon|tablet|device|gerät|appareil|dispositivo|app|mail|outlook|yahoo|aol|airmail|spark|proton|gmx|web\.de|t-online|zoho|yandex|почты|почта|superhuman|hey|newton|edison|bluemail|aquamail|k-9|fairemail|canary|polymail|mailspring|thunderbird|seznam|libero|orange|laposte)\b.{0,60}$/iu;
 
 /** Lines a helpdesk or CRM adds to track its conversation ("{#HS:123-45#}", "ref:_00D…:ref"). */
 const TRACKING_LINE =
@@ -626,6 +626,22 @@ function findBoundary(
 	return null;
 }
 
+/**
+ * Where a forwarded email's title follows a line (within a short signature), or -1.
+ *
+ * @param lines Cleaned lines.
+ * @param from  The signature's first line.
+ */
+function forwardTitleAfter( lines: readonly string[], from: number ): number {
+	const end = Math.min( lines.length, from + 12 );
+	for ( let i = from + 1; i < end; i++ ) {
+		if ( isForwardTitle( lines[ i ] as string ) ) {
+			return i;
+		}
+	}
+	return -1;
+}
+
 function nextIndex( lines: readonly string[], from: number ): number {
 	let j = from;
 	while ( j < lines.length - 1 && lines[ j ] === '' ) {
@@ -736,6 +752,15 @@ export function extractReply( text: string, options: ReplyOptions ): string {
 		kept = [
 			...raw.slice( 0, boundary.at ),
 			...interleaved( raw, lines, boundary.at + boundary.skip ),
+		];
+	} else if (
+		boundary.kind === 'signature' &&
+		forwardTitleAfter( lines, boundary.at ) !== -1
+	) {
+		// A note signed or taglined above a forwarded email: the note, then the forward.
+		kept = [
+			...raw.slice( 0, boundary.at ),
+			...raw.slice( forwardTitleAfter( lines, boundary.at ) ),
 		];
 	} else {
 		kept = raw.slice( 0, boundary.at );
