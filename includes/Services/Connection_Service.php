@@ -271,7 +271,7 @@ final class Connection_Service {
 			'last_success_at' => null === $state || null === $state['last_success_at'] ? null : mysql_to_rfc3339( (string) $state['last_success_at'] ),
 		);
 		if ( null !== $code ) {
-			$words          = Messages::connection_status( $code );
+			$words          = Messages::connection_status( $code, null === $state ? '' : (string) $state['status_detail'] );
 			$out['message'] = $words['message'];
 			$out['fix']     = $words['fix'];
 		} elseif ( null === $state ) {

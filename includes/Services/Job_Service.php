@@ -74,7 +74,7 @@ final class Job_Service {
 			$code = (string) $result['code'];
 		}
 		if ( null !== $code ) {
-			$words          = Messages::connection_status( $code );
+			$words          = Messages::connection_status( $code, null === $result ? '' : (string) ( $result['message'] ?? '' ) );
 			$out['code']    = $code;
 			$out['message'] = $words['message'];
 			$out['fix']     = $words['fix'];

@@ -94,11 +94,19 @@ final class Messages {
 	/**
 	 * What a connection status code means and how to fix it.
 	 *
+	 * The sidecar's detail (its English sentence, which quotes the system's error code) narrows a
+	 * few codes down: a host name that does not resolve is not a port nobody listens on.
+	 *
 	 * @since 0.2.0
-	 * @param string $code Machine code from epipe_mailbox_state.status_code or a job result.
+	 * @param string $code   Machine code from epipe_mailbox_state.status_code or a job result.
+	 * @param string $detail The sidecar's detail (status_detail or the job's message), if any.
 	 * @return array{message: string, fix: string}
 	 */
-	public static function connection_status( string $code ): array {
+	public static function connection_status( string $code, string $detail = '' ): array {
+		$refined = self::connection_detail( $code, $detail );
+		if ( null !== $refined ) {
+			return $refined;
+		}
 		$map = array(
 			'auth_failed'          => array( __( 'The mail server refused the login.', 'email-piping' ), __( 'Check the user name and enter the password again; for Gmail or Microsoft, authorise the connection again.', 'email-piping' ) ),
 			'tls_failed'           => array( __( 'The secure (TLS) connection to the mail server failed.', 'email-piping' ), __( 'Check the TLS mode and port (993 for TLS, 143 for STARTTLS); for a self-signed certificate give its CA file.', 'email-piping' ) ),
@@ -113,6 +121,9 @@ final class Messages {
 			'consent_required'     => array( __( 'The connection is not authorised yet, or its authorisation expired or was revoked.', 'email-piping' ), __( 'Authorise the connection again.', 'email-piping' ) ),
 			'oauth_failed'         => array( __( 'The provider refused the authorisation.', 'email-piping' ), __( 'Check the client ID and client secret, and authorise the connection again.', 'email-piping' ) ),
 			'sidecar_idle'         => array( __( 'The sidecar has not picked up this request yet.', 'email-piping' ), __( 'Make sure the sidecar daemon (email-piping run) is running.', 'email-piping' ) ),
+			'protocol_error'       => array( __( 'The mail server answered in a way the sidecar did not expect.', 'email-piping' ), __( 'Check that the host and port are those of an IMAP server and that the TLS mode matches the port; the details show the server\'s words.', 'email-piping' ) ),
+			'connection_not_found' => array( __( 'This connection no longer exists.', 'email-piping' ), __( 'Reload the page; it may have been deleted in another window.', 'email-piping' ) ),
+			'not_supported'        => array( __( 'The running sidecar cannot do this yet.', 'email-piping' ), __( 'Update the sidecar to the same version as the plugin and restart it.', 'email-piping' ) ),
 		);
 		if ( isset( $map[ $code ] ) ) {
 			return array(
@@ -125,6 +136,35 @@ final class Messages {
 			'message' => sprintf( __( 'The connection reported an error (%s).', 'email-piping' ), $code ),
 			'fix'     => __( 'Look at the sidecar log for details.', 'email-piping' ),
 		);
+	}
+
+	/**
+	 * A more precise sentence for a connection failure whose detail names its cause, or null.
+	 *
+	 * @param string $code   Machine code.
+	 * @param string $detail The sidecar's detail.
+	 * @return array{message: string, fix: string}|null
+	 */
+	private static function connection_detail( string $code, string $detail ): ?array {
+		if ( 'connect_failed' === $code && str_contains( $detail, 'ENOTFOUND' ) ) {
+			return array(
+				'message' => __( 'The mail server\'s host name could not be found (DNS).', 'email-piping' ),
+				'fix'     => __( 'Check the spelling of the host name; it must resolve on the machine the sidecar runs on.', 'email-piping' ),
+			);
+		}
+		if ( 'connect_failed' === $code && str_contains( $detail, 'ECONNREFUSED' ) ) {
+			return array(
+				'message' => __( 'The mail server refused the connection on this port.', 'email-piping' ),
+				'fix'     => __( 'Check the port and TLS mode (993 for TLS, 143 for STARTTLS) and that the IMAP service is running.', 'email-piping' ),
+			);
+		}
+		if ( 'protocol_error' === $code && 1 === preg_match( '/\b(?:ENOENT|EACCES|EISDIR)\b/', $detail ) ) {
+			return array(
+				'message' => __( 'The sidecar cannot read the CA certificate file of this connection.', 'email-piping' ),
+				'fix'     => __( 'Check the path of the CA file: it must be a PEM file readable by the sidecar on the machine it runs on.', 'email-piping' ),
+			);
+		}
+		return null;
 	}
 
 	/**

@@ -284,6 +284,59 @@ describe( 'connections REST API', () => {
 		);
 	} );
 
+	it( 'tells a host name that does not resolve from a closed port and an unreadable CA file', async () => {
+		const id = created[ 0 ] as number;
+		const explain = async ( code: string, message: string ) => {
+			const job = await api< { id: number } >(
+				stack,
+				'POST',
+				`/connections/${ id }/test`,
+				auth
+			);
+			// What the sidecar writes for a failed check (its message quotes the system's code).
+			await db.query(
+				"UPDATE wp_epipe_jobs SET status = 'failed', claimed_by = 'test', result = ?, finished_at = UTC_TIMESTAMP() WHERE id = ?",
+				[ JSON.stringify( { ok: false, code, message } ), job.json.id ]
+			);
+			return (
+				await api< { code: string; message: string; fix: string } >(
+					stack,
+					'GET',
+					`/jobs/${ job.json.id }`,
+					auth
+				)
+			).json;
+		};
+		const dns = await explain(
+			'connect_failed',
+			'Connection #1 (u@imap.example.invalid:993): cannot connect (ENOTFOUND); check the host and port.'
+		);
+		assert.equal( dns.code, 'connect_failed' );
+		assert.match( dns.message, /host name could not be found \(DNS\)/ );
+		assert.match( dns.fix, /spelling of the host name/ );
+		const refused = await explain(
+			'connect_failed',
+			'Connection #1 (u@127.0.0.1:1): cannot connect (ECONNREFUSED); check the host and port.'
+		);
+		assert.match( refused.message, /refused the connection on this port/ );
+		const unreachable = await explain(
+			'connect_failed',
+			'Connection #1: cannot connect (EHOSTUNREACH); check the host and port.'
+		);
+		assert.match( unreachable.message, /could not be reached/ );
+		const ca = await explain(
+			'protocol_error',
+			"Error: ENOENT: no such file or directory, open '/etc/ssl/nope.pem'"
+		);
+		assert.match( ca.message, /cannot read the CA certificate file/ );
+		const other = await explain(
+			'protocol_error',
+			'Connection #1: Unexpected greeting.'
+		);
+		assert.match( other.message, /did not expect/ );
+		assert.doesNotMatch( other.message, /protocol_error/ );
+	} );
+
 	it( 'asks to re-enter the password of a connection whose secret no longer opens, and only that one', async () => {
 		const good = await api< Connection >(
 			stack,
