@@ -6,16 +6,52 @@ import { __ } from '@wordpress/i18n';
 /**
  * Internal dependencies
  */
+import AdminNotices from './components/admin-notices';
+import AdminTabs, { type AdminTab } from './components/admin-tabs';
+import type { PanelConfig } from './config';
+import ConnectionsScreen from './screens/connections';
 import TicketsScreen from './screens/tickets';
+
+interface Props {
+	config: PanelConfig;
+}
+
+/**
+ * The screens this user may open: configuration needs epipe_manage, tickets epipe_work_tickets.
+ *
+ * @param config Page configuration.
+ */
+function screens( config: PanelConfig ): AdminTab[] {
+	const tabs: AdminTab[] = [];
+	if ( config.canManage ) {
+		tabs.push( {
+			name: 'connections',
+			title: __( 'Connections', 'email-piping' ),
+			render: () => <ConnectionsScreen />,
+		} );
+	}
+	if ( config.canWorkTickets || config.canManage ) {
+		tabs.push( {
+			name: 'tickets',
+			title: __( 'Tickets', 'email-piping' ),
+			render: () => <TicketsScreen />,
+		} );
+	}
+	return tabs;
+}
 
 /**
  * The Email Piping admin page.
+ *
+ * @param props        Props.
+ * @param props.config What the current user may see.
  */
-export default function App() {
+export default function App( { config }: Props ) {
 	return (
 		<div className="epipe-admin__app">
 			<h1>{ __( 'Email Piping', 'email-piping' ) }</h1>
-			<TicketsScreen />
+			<AdminNotices />
+			<AdminTabs tabs={ screens( config ) } />
 		</div>
 	);
 }

@@ -7,6 +7,8 @@ import * as element from '@wordpress/element';
  * Internal dependencies
  */
 import App from './app';
+import { readConfig } from './config';
+import './style.scss';
 
 type LegacyElement = typeof element & {
 	render?: ( node: unknown, root: HTMLElement ) => void;
@@ -14,11 +16,12 @@ type LegacyElement = typeof element & {
 
 const root = document.getElementById( 'epipe-admin-root' );
 if ( root ) {
+	const app = <App config={ readConfig() } />;
 	// WordPress 6.2+ has createRoot (React 18); 6.1 ships React 17 with render() only.
 	const wpElement = element as LegacyElement;
 	if ( typeof wpElement.createRoot === 'function' ) {
-		wpElement.createRoot( root ).render( <App /> );
+		wpElement.createRoot( root ).render( app );
 	} else if ( wpElement.render ) {
-		wpElement.render( <App />, root );
+		wpElement.render( app, root );
 	}
 }

@@ -90,7 +90,23 @@ final class Admin_Page {
 		$asset = require $asset_file;
 		wp_enqueue_script( self::HANDLE, plugins_url( 'admin/build/index.js', EPIPE_PLUGIN_FILE ), $asset['dependencies'], $asset['version'], true );
 		wp_set_script_translations( self::HANDLE, 'email-piping', EPIPE_PLUGIN_DIR . '/languages' );
-		wp_enqueue_style( 'wp-components' );
+		// What the panel may show this user; the REST API checks every request again.
+		wp_add_inline_script(
+			self::HANDLE,
+			'window.epipeAdmin = ' . wp_json_encode(
+				array(
+					'canManage'      => current_user_can( Capabilities::MANAGE ),
+					'canWorkTickets' => current_user_can( Capabilities::WORK_TICKETS ),
+				)
+			) . ';',
+			'before'
+		);
+		if ( is_readable( EPIPE_PLUGIN_DIR . '/admin/build/style-index.css' ) ) {
+			wp_enqueue_style( self::HANDLE, plugins_url( 'admin/build/style-index.css', EPIPE_PLUGIN_FILE ), array( 'wp-components' ), $asset['version'] );
+			wp_style_add_data( self::HANDLE, 'rtl', 'replace' );
+		} else {
+			wp_enqueue_style( 'wp-components' );
+		}
 	}
 
 	/**

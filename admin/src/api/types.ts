@@ -13,3 +13,89 @@ export interface TicketSummary {
 	updated_at: string;
 	thread_count: number;
 }
+
+export type ConnectionKind = 'imap' | 'gmail' | 'graph';
+export type ImapSecurity = 'tls' | 'starttls' | 'none';
+export type AfterImport = 'mark_read' | 'leave' | 'move' | 'delete';
+export type StartFrom = 'now' | 'all';
+
+/** What the API says about a write-only secret: it is never sent back. */
+export type SecretState = 'set' | 'missing' | 'unreadable';
+
+export interface ConnectionSettings {
+	host: string;
+	port: number;
+	security: ImapSecurity;
+	verify_tls: boolean;
+	ca_file: string;
+	username: string;
+	folder: string;
+	start_from: StartFrom;
+	after_import: AfterImport;
+	move_folder: string;
+	signed_reply_address: boolean;
+}
+
+/** GET /connections/{id}/status, also embedded in every connection. */
+export interface ConnectionStatus {
+	connection_id: number;
+	/** ok: the sidecar's last pass worked; unknown: it has not run yet. */
+	state: 'ok' | 'error' | 'unknown';
+	/** The sidecar's own word: new, connected, error. */
+	sidecar_status: string | null;
+	/** Machine code (auth_failed, tls_failed …), translated into message and fix by PHP. */
+	code: string | null;
+	message: string | null;
+	fix: string | null;
+	/** The sidecar's technical detail, in English. */
+	detail: string | null;
+	last_checked_at: string | null;
+	last_success_at: string | null;
+}
+
+export interface Connection {
+	id: number;
+	name: string;
+	kind: ConnectionKind;
+	enabled: boolean;
+	mailbox_address: string;
+	settings: ConnectionSettings;
+	secret: SecretState;
+	client_secret?: SecretState;
+	secret_message?: string;
+	created_at: string;
+	updated_at: string;
+	status: ConnectionStatus;
+}
+
+/** Body of POST /connections and PATCH /connections/{id}; left-out fields keep their values. */
+export interface ConnectionInput {
+	kind?: 'imap';
+	name?: string;
+	enabled?: boolean;
+	mailbox_address?: string;
+	/** Write-only: sent to set or replace the password, never read back. */
+	password?: string;
+	settings?: Partial< ConnectionSettings >;
+}
+
+/** GET /jobs/{id}: a request the sidecar carries out (connection test …). */
+export interface Job {
+	id: number;
+	type: string;
+	connection_id: number | null;
+	status: 'pending' | 'running' | 'done' | 'failed';
+	result: Record< string, unknown > | null;
+	code?: string;
+	message: string | null;
+	fix: string | null;
+	created_at: string;
+	updated_at: string;
+	finished_at: string | null;
+}
+
+/** The general settings this panel edits so far (GET/PATCH /settings holds more). */
+export interface ForwardingSettings {
+	forwarding_addresses: string[];
+	forwarding_as_from: boolean;
+}

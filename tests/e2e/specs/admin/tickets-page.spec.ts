@@ -70,6 +70,9 @@ test( 'a piped email appears on the Email Piping admin page', async ( {
 		.first()
 		.click();
 	await expect( page ).toHaveURL( /page=email-piping/ );
+	// An admin lands on Connections; the Tickets tab has its own address.
+	await page.getByRole( 'tab', { name: 'Tickets' } ).click();
+	await expect( page ).toHaveURL( /[?&]tab=tickets/ );
 	// Only the React bundle renders the "Tickets" card; the PHP placeholder says "Loading…".
 	await expect(
 		page.getByRole( 'heading', { name: 'Tickets' } )

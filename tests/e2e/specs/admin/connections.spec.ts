@@ -1,0 +1,444 @@
+/**
+ * The Connections screen in a real browser against the real stack: an admin adds an IMAP
+ * connection to the stack's Dovecot, tests it through the running sidecar, sees its status in
+ * words (also when the password is wrong), disables and deletes it; bad input is refused next
+ * to the field, first by the form and then by the server.
+ *
+ * The sidecar daemon runs for the duration of this file, as it would beside a real site: it
+ * carries out "Test connection" (a job in the database) and records each connection's status.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { expect, test, type Page } from '@playwright/test';
+
+interface Stack {
+	logsDir: string;
+	wp: {
+		url: string;
+		config: string;
+		adminUser: string;
+		adminPassword: string;
+		appPassword: string;
+	};
+	imap: { host: string; port: number; caFile: string };
+	mailboxes: Record< string, { user: string; password: string } >;
+}
+
+const stack = JSON.parse(
+	fs.readFileSync(
+		path.join( process.env.EPIPE_STATE_DIR ?? '', 'stack.json' ),
+		'utf8'
+	)
+) as Stack;
+const root = path.resolve(
+	path.dirname( fileURLToPath( import.meta.url ) ),
+	'..',
+	'..',
+	'..',
+	'..'
+);
+const cli = path.join( root, 'sidecar', 'bin', 'email-piping' );
+/** README's screenshots are refreshed only on request, so a test run leaves the checkout clean. */
+const screenshotDir =
+	process.env.EPIPE_UPDATE_SCREENSHOTS === '1'
+		? path.join( root, 'docs', 'screenshots' )
+		: path.join( stack.logsDir, 'screenshots' );
+const mailbox = stack.mailboxes[ 'customer' ] as {
+	user: string;
+	password: string;
+};
+const NAME = 'Customer mailbox';
+
+let daemon: ChildProcess | null = null;
+
+test.use( { viewport: { width: 1280, height: 1000 } } );
+
+test.beforeAll( () => {
+	const log = fs.openSync(
+		path.join( stack.logsDir, 'e2e-connections-sidecar.log' ),
+		'a'
+	);
+	daemon = spawn( cli, [ 'run', '--wp-config', stack.wp.config ], {
+		stdio: [ 'ignore', log, log ],
+	} );
+	fs.closeSync( log );
+} );
+
+test.afterAll( async ( { playwright } ) => {
+	if ( daemon !== null && daemon.exitCode === null ) {
+		const child = daemon;
+		const exited = new Promise( ( resolve ) =>
+			child.once( 'exit', resolve )
+		);
+		// Graceful shutdown releases the leases the next specs' `run --once` needs.
+		child.kill( 'SIGTERM' );
+		await exited;
+	}
+	// Whatever a failed run left behind must not be piped by later specs.
+	const api = await playwright.request.newContext( {
+		baseURL: stack.wp.url,
+		extraHTTPHeaders: {
+			Authorization: `Basic ${ Buffer.from(
+				`${ stack.wp.adminUser }:${ stack.wp.appPassword }`
+			).toString( 'base64' ) }`,
+		},
+	} );
+	const list = ( await (
+		await api.get( '/?rest_route=/email-piping/v1/connections' )
+	).json() ) as Array< { id: number; mailbox_address: string } >;
+	for ( const connection of list ) {
+		if ( connection.mailbox_address === mailbox.user ) {
+			await api.delete(
+				`/?rest_route=/email-piping/v1/connections/${ connection.id }`
+			);
+		}
+	}
+	await api.dispose();
+} );
+
+async function logIn( page: Page ) {
+	await page.goto( '/wp-login.php' );
+	await page
+		.getByLabel( 'Username or Email Address' )
+		.fill( stack.wp.adminUser );
+	await page
+		.getByLabel( 'Password', { exact: true } )
+		.fill( stack.wp.adminPassword );
+	await Promise.all( [
+		page.waitForURL( '**/wp-admin/**' ),
+		page.getByRole( 'button', { name: 'Log In' } ).click(),
+	] );
+}
+
+/**
+ * Console errors of the page, except those a test expects.
+ *
+ * @param page     Page.
+ * @param expected Messages that are part of the test (e.g. the browser logging a 400).
+ */
+function collectConsoleErrors( page: Page, expected: RegExp[] = [] ): string[] {
+	const errors: string[] = [];
+	const note = ( text: string ) => {
+		if ( ! expected.some( ( pattern ) => pattern.test( text ) ) ) {
+			errors.push( text );
+		}
+	};
+	page.on( 'console', ( msg ) => {
+		if ( msg.type() === 'error' ) {
+			note( msg.text() );
+		}
+	} );
+	page.on( 'pageerror', ( err ) => note( err.message ) );
+	return errors;
+}
+
+/**
+ * A confirmation in the corner (Notice also repeats it in WordPress's hidden live region).
+ *
+ * @param page Page.
+ * @param text Its text, from the start.
+ */
+function snackbar( page: Page, text: string ) {
+	return page
+		.locator( '.epipe-admin__snackbars' )
+		.getByText( text, { exact: false } );
+}
+
+/**
+ * Saves a screenshot of the page for the README, without the passing confirmations.
+ *
+ * @param page Page.
+ * @param name File name.
+ */
+async function screenshot( page: Page, name: string ) {
+	const snackbars = page.locator(
+		'.epipe-admin__snackbars .components-snackbar'
+	);
+	for ( let left = await snackbars.count(); left > 0; left-- ) {
+		// A click dismisses a snackbar.
+		await snackbars.first().click();
+		await expect( snackbars ).toHaveCount( left - 1 );
+	}
+	// Fixed elements (the admin bar) follow the scroll position into a full-page shot.
+	await page.evaluate( () => window.scrollTo( 0, 0 ) );
+	await page.mouse.move( 700, 60 );
+	fs.mkdirSync( screenshotDir, { recursive: true } );
+	await page.screenshot( {
+		path: path.join( screenshotDir, name ),
+		fullPage: true,
+	} );
+}
+
+function isConnectionsPost( url: string, method: string ): boolean {
+	return (
+		method === 'POST' &&
+		/email-piping\/v1\/connections(?:[?&]|$)/.test(
+			decodeURIComponent( url )
+		)
+	);
+}
+
+test( 'an admin connects a mailbox, tests it and sees its status in words', async ( {
+	page,
+} ) => {
+	test.setTimeout( 120_000 );
+	const consoleErrors = collectConsoleErrors( page );
+	await logIn( page );
+
+	// The shell: Connections is the first tab, and each tab has its own address.
+	await page.goto( '/wp-admin/admin.php?page=email-piping' );
+	const connectionsTab = page.getByRole( 'tab', { name: 'Connections' } );
+	await expect( connectionsTab ).toHaveAttribute( 'aria-selected', 'true' );
+	await page.getByRole( 'tab', { name: 'Tickets' } ).click();
+	await expect( page ).toHaveURL( /[?&]tab=tickets/ );
+	await expect(
+		page.getByRole( 'heading', { name: 'Tickets' } )
+	).toBeVisible();
+	await page.goBack();
+	await expect( connectionsTab ).toHaveAttribute( 'aria-selected', 'true' );
+
+	// The stack's demo connection is listed, and the running sidecar has reached it.
+	const demo = page.getByRole( 'row' ).filter( {
+		hasText: 'Demo support mailbox',
+	} );
+	await expect( demo ).toContainText( 'support@example.test' );
+	await expect(
+		demo.locator( '.epipe-connection-status__badge' )
+	).toHaveText( 'Connected', { timeout: 30_000 } );
+
+	// Add a connection to the stack's Dovecot (STARTTLS with its self-signed CA).
+	await page.getByRole( 'button', { name: 'Add IMAP connection' } ).click();
+	await expect(
+		page.getByRole( 'heading', { name: 'Add an IMAP connection' } )
+	).toBeVisible();
+	await expect(
+		page.getByRole( 'checkbox', {
+			name: 'Verify the server’s certificate',
+		} )
+	).toBeChecked();
+	await page.getByLabel( 'Name', { exact: true } ).fill( NAME );
+	await page
+		.getByLabel( 'IMAP server', { exact: true } )
+		.fill( stack.imap.host );
+	await page
+		.getByLabel( 'Encryption', { exact: true } )
+		.selectOption( 'starttls' );
+	await expect( page.getByLabel( 'Port', { exact: true } ) ).toHaveValue(
+		'143'
+	);
+	await page
+		.getByLabel( 'Port', { exact: true } )
+		.fill( String( stack.imap.port ) );
+	await page
+		.getByLabel( 'CA certificate file (optional)', { exact: true } )
+		.fill( stack.imap.caFile );
+	await page.getByLabel( 'User name', { exact: true } ).fill( mailbox.user );
+	// The user name fills in the address of the mailbox.
+	await expect(
+		page.getByLabel( 'Email address', { exact: true } )
+	).toHaveValue( mailbox.user );
+	await page
+		.getByLabel( 'Password', { exact: true } )
+		.fill( mailbox.password );
+	await page
+		.getByLabel( 'After an email is imported', { exact: true } )
+		.selectOption( 'leave' );
+	await expect(
+		page.getByRole( 'radio', {
+			name: 'Only emails that arrive from now on',
+		} )
+	).toBeChecked();
+	const created = page.waitForResponse( ( res ) =>
+		isConnectionsPost( res.url(), res.request().method() )
+	);
+	await page.getByRole( 'button', { name: 'Add connection' } ).click();
+	const response = await created;
+	expect( response.status() ).toBe( 201 );
+	// The password is write-only: never echoed back.
+	expect( await response.text() ).not.toContain( mailbox.password );
+	await expect( snackbar( page, 'Connection added.' ) ).toBeVisible();
+
+	// Test it: the sidecar connects, and the screen says what it found.
+	const row = page.getByRole( 'row' ).filter( { hasText: NAME } );
+	await expect( row ).toContainText( mailbox.user );
+	await row.getByRole( 'button', { name: 'Test connection' } ).click();
+	await expect(
+		row.getByText( /^Connected: folder INBOX holds \d+ messages\.$/ )
+	).toBeVisible( { timeout: 30_000 } );
+	await expect( row.locator( '.epipe-connection-status__badge' ) ).toHaveText(
+		'Connected',
+		{ timeout: 30_000 }
+	);
+	await expect( row.locator( '.epipe-connections__checked' ) ).not.toHaveText(
+		'Never'
+	);
+	await screenshot( page, 'connections.png' );
+
+	// A wrong password: the test and the status say so in words, with the fix.
+	await row.getByRole( 'button', { name: `Edit ${ NAME }` } ).click();
+	await expect(
+		page
+			.getByRole( 'tabpanel', { name: 'Connections' } )
+			.getByText( 'A password is stored. Leave this empty to keep it.' )
+	).toBeVisible();
+	await expect( page.getByLabel( 'Password', { exact: true } ) ).toHaveValue(
+		''
+	);
+	await page
+		.getByLabel( 'Password', { exact: true } )
+		.fill( 'not-the-password' );
+	await page.getByRole( 'button', { name: 'Save changes' } ).click();
+	await expect( snackbar( page, 'Connection saved.' ) ).toBeVisible();
+	await row.getByRole( 'button', { name: 'Test connection' } ).click();
+	await expect(
+		row
+			.locator( '.epipe-test-result' )
+			.getByText( 'Test failed: The mail server refused the login.' )
+	).toBeVisible( { timeout: 30_000 } );
+	// The sidecar's own pass records the same failure as the connection's status.
+	await expect( row.locator( '.epipe-connection-status__badge' ) ).toHaveText(
+		'Error',
+		{ timeout: 30_000 }
+	);
+	const status = row.locator( '.epipe-connection-status' );
+	await expect(
+		status.getByText( 'The mail server refused the login.' )
+	).toBeVisible();
+	await expect(
+		status.getByText( /^Check the user name and enter the password again/ )
+	).toBeVisible();
+	await status.getByText( 'Technical details' ).click();
+	await expect(
+		status.getByText( /rejected the username or password/ )
+	).toBeVisible();
+	await screenshot( page, 'connection-error.png' );
+
+	// Disable, then delete it.
+	await row.getByRole( 'checkbox', { name: 'Enabled' } ).click();
+	await expect(
+		snackbar( page, 'Connection disabled: its mailbox is no longer read.' )
+	).toBeVisible();
+	await expect( row.locator( '.epipe-connection-status__badge' ) ).toHaveText(
+		'Disabled'
+	);
+	await row.getByRole( 'button', { name: `Delete ${ NAME }` } ).click();
+	await page
+		.getByRole( 'dialog' )
+		.getByRole( 'button', { name: 'Delete connection' } )
+		.click();
+	await expect( snackbar( page, 'Connection deleted.' ) ).toBeVisible();
+	await expect( row ).toHaveCount( 0 );
+
+	expect( consoleErrors ).toEqual( [] );
+} );
+
+test( 'bad input is refused next to the field, by the form and by the server', async ( {
+	page,
+} ) => {
+	// Chrome logs the server's refusal (400) as a failed resource; nothing else may appear.
+	const consoleErrors = collectConsoleErrors( page, [
+		/^Failed to load resource: the server responded with a status of 400/,
+	] );
+	const posts: string[] = [];
+	page.on( 'request', ( req ) => {
+		if ( isConnectionsPost( req.url(), req.method() ) ) {
+			posts.push( req.url() );
+		}
+	} );
+	await logIn( page );
+	await page.goto( '/wp-admin/admin.php?page=email-piping&tab=connections' );
+	await page.getByRole( 'button', { name: 'Add IMAP connection' } ).click();
+
+	// Nothing filled in: the form says what is missing and sends nothing.
+	await page.getByRole( 'button', { name: 'Add connection' } ).click();
+	const panel = page.getByRole( 'tabpanel', { name: 'Connections' } );
+	await expect(
+		panel.getByText( 'Correct the fields marked below.' )
+	).toBeVisible();
+	// The keyboard is taken to the first field to correct.
+	await expect(
+		page.getByLabel( 'Email address', { exact: true } )
+	).toBeFocused();
+	await expect(
+		page.getByText( 'Enter the email address of the piped mailbox.' )
+	).toBeVisible();
+	const host = page.getByLabel( 'IMAP server', { exact: true } );
+	await expect( host ).toHaveAttribute( 'aria-invalid', 'true' );
+	await expect(
+		page.getByText(
+			'Enter the host name or IP address of the IMAP server.'
+		)
+	).toBeVisible();
+	await expect(
+		page.getByText( 'Enter the user name of the mailbox.' )
+	).toBeVisible();
+	await expect(
+		page.getByText( 'Enter the mailbox password.' )
+	).toBeVisible();
+	expect( posts ).toEqual( [] );
+
+	// A URL where the host name belongs passes the form's check; the server refuses it, and
+	// its error appears under the field it names.
+	await host.fill( 'https://imap.example.test/' );
+	await expect( host ).not.toHaveAttribute( 'aria-invalid', 'true' );
+	await page
+		.getByLabel( 'User name', { exact: true } )
+		.fill( 'nobody@example.test' );
+	await page.getByLabel( 'Password', { exact: true } ).fill( 'secret' );
+	const refused = page.waitForResponse( ( res ) =>
+		isConnectionsPost( res.url(), res.request().method() )
+	);
+	await page.getByRole( 'button', { name: 'Add connection' } ).click();
+	expect( ( await refused ).status() ).toBe( 400 );
+	await expect( host ).toHaveAttribute( 'aria-invalid', 'true' );
+	await expect(
+		page
+			.locator( '.epipe-connection-form__field--host' )
+			.getByText(
+				'Enter the host name or IP address of the IMAP server.'
+			)
+	).toBeVisible();
+	await expect(
+		page.getByLabel( 'User name', { exact: true } )
+	).not.toHaveAttribute( 'aria-invalid', 'true' );
+	expect( posts ).toHaveLength( 1 );
+	await screenshot( page, 'connection-form.png' );
+
+	// Leaving the form adds nothing.
+	await page.getByRole( 'button', { name: 'Cancel' } ).click();
+	await expect(
+		page.getByRole( 'row' ).filter( { hasText: 'nobody@example.test' } )
+	).toHaveCount( 0 );
+
+	// Forwarding addresses: checked before saving, saved, then put back as they were.
+	const forwarding = page.getByLabel(
+		'Addresses that forward to a piped mailbox'
+	);
+	const before = await forwarding.inputValue();
+	await forwarding.fill( 'sales@example.test\nnot an address' );
+	await page
+		.getByRole( 'button', { name: 'Save forwarding addresses' } )
+		.click();
+	await expect( forwarding ).toHaveAttribute( 'aria-invalid', 'true' );
+	await expect(
+		page.getByText( '“not an address” is not an email address.' )
+	).toBeVisible();
+	await forwarding.fill( 'Sales@Example.test' );
+	await page
+		.getByRole( 'button', { name: 'Save forwarding addresses' } )
+		.click();
+	await expect(
+		snackbar( page, 'Forwarding addresses saved.' )
+	).toBeVisible();
+	// The server keeps addresses in lower case.
+	await expect( forwarding ).toHaveValue( 'sales@example.test' );
+	await forwarding.fill( before );
+	await page
+		.getByRole( 'button', { name: 'Save forwarding addresses' } )
+		.click();
+	await expect( forwarding ).toHaveValue( before );
+	expect( consoleErrors ).toEqual( [] );
+} );
