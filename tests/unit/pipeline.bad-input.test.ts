@@ -190,6 +190,24 @@ describe( 'bad input: MIME structure', () => {
 		assert.equal( a.content?.bodyHtml, null );
 		assert.equal( a.content?.bodyText, 'deep text' );
 	} );
+
+	it( 'M19 markup of stray "<" and unclosed tags is read in linear time, its words kept', async () => {
+		// Each of these made a pattern rescan to the end for every "<": minutes, not milliseconds.
+		for ( const [ words, markup ] of [
+			[ 'stray words', '<'.repeat( 2_100_000 ) ],
+			[ 'script words', '<script>x'.repeat( 250_000 ) ],
+			[ 'anchor words', '<a'.repeat( 600_000 ) ],
+		] as const ) {
+			const a = await analysed(
+				`${ HEAD }Content-Type: text/html\r\n\r\n<p>${ words }</p>${ markup }`
+			);
+			assert.equal( a.verdict, null );
+			assert.ok(
+				( a.content?.bodyText ?? '' ).startsWith( words ),
+				words
+			);
+		}
+	} );
 } );
 
 describe( 'bad input: headers', () => {

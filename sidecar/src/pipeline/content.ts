@@ -3,6 +3,7 @@
  */
 import sanitizeHtml from 'sanitize-html';
 
+import { withoutElements } from './html-words.ts';
 import { extractReply, HISTORY_RULE } from './reply-text.ts';
 import type { Content, ParsedEmail } from './types.ts';
 
@@ -204,7 +205,7 @@ export function isTractableHtml( html: string ): boolean {
 	}
 	let depth = 0;
 	for ( const m of html.matchAll(
-		/<(\/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(\/?)>/g
+		/<(\/?)([a-zA-Z][a-zA-Z0-9]*)[^<>]*?(\/?)>/g
 	) ) {
 		if (
 			VOID_ELEMENTS.has( ( m[ 2 ] as string ).toLowerCase() ) ||
@@ -237,15 +238,16 @@ const VOID_ELEMENTS = new Set( [
 ] );
 
 /**
- * Text of HTML that is not worth parsing: tags dropped by a linear regex, entities decoded.
+ * Text of HTML that is not worth parsing: tags dropped in linear time (a "<" opens a tag only up to the next "<"), entities decoded.
  *
  * @param html Untrusted HTML.
  */
 function stripTags( html: string ): string {
-	return html
-		.slice( 0, MAX_HTML_CHARS )
-		.replace( /<(script|style)[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ' )
-		.replace( /<[^>]*>/g, ' ' )
+	return withoutElements( html.slice( 0, MAX_HTML_CHARS ), [
+		'script',
+		'style',
+	] )
+		.replace( /<[^<>]*>/g, ' ' )
 		.replace(
 			/&(amp|lt|gt|quot|#39|nbsp);/g,
 			( _m, name: string ) => ENTITIES[ name ] ?? ''
