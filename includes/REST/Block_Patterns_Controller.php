@@ -61,6 +61,29 @@ final class Block_Patterns_Controller extends Abstract_Controller {
 		);
 		register_rest_route(
 			self::REST_NAMESPACE,
+			'/block-patterns/check',
+			array(
+				'methods'             => \WP_REST_Server::READABLE,
+				'callback'            => array( $this, 'check' ),
+				'permission_callback' => array( $this, 'manage_permissions_check' ),
+				'args'                => array(
+					'sender'  => array(
+						'description' => __( 'A sender address to try the sender list on.', 'email-piping' ),
+						'type'        => 'string',
+						'maxLength'   => 320,
+						'default'     => '',
+					),
+					'subject' => array(
+						'description' => __( 'A subject to try the subject list on.', 'email-piping' ),
+						'type'        => 'string',
+						'maxLength'   => 2000,
+						'default'     => '',
+					),
+				),
+			)
+		);
+		register_rest_route(
+			self::REST_NAMESPACE,
 			'/block-patterns/(?P<id>\d+)',
 			array(
 				'args' => $this->id_arg(),
@@ -92,6 +115,30 @@ final class Block_Patterns_Controller extends Abstract_Controller {
 	 */
 	public function get_items( \WP_REST_Request $request ): \WP_REST_Response {
 		return new \WP_REST_Response( $this->blocks->list( null === $request['kind'] ? null : (string) $request['kind'] ) );
+	}
+
+	/**
+	 * Would an email from this sender, or with this subject, be skipped? Answered with the
+	 * sidecar's own matching, naming the pattern that matched.
+	 *
+	 * @since 0.3.0
+	 * @param \WP_REST_Request $request Request.
+	 * @return \WP_REST_Response|\WP_Error
+	 */
+	public function check( \WP_REST_Request $request ) {
+		$sender  = (string) $request['sender'];
+		$subject = (string) $request['subject'];
+		if ( '' === trim( $sender ) && '' === trim( $subject ) ) {
+			return $this->invalid(
+				new Validation_Exception(
+					array(
+						'sender'  => __( 'Enter a sender address, a subject, or both.', 'email-piping' ),
+						'subject' => __( 'Enter a sender address, a subject, or both.', 'email-piping' ),
+					)
+				)
+			);
+		}
+		return new \WP_REST_Response( $this->blocks->check( $sender, $subject ) );
 	}
 
 	/**

@@ -26,6 +26,9 @@ final class Block_List_Service {
 	/** What a pattern is matched against. */
 	public const KINDS = array( 'sender', 'subject' );
 
+	/** Longest subject tested, in UTF-16 units, as in the sidecar (MAX_VALUE_LENGTH). */
+	private const MAX_SUBJECT_UNITS = 1000;
+
 	/**
 	 * SupportCandy's default block lists (reference §1.2), in our pattern forms: its "/…/i"
 	 * regexes become case-insensitive regexes without delimiters, its plain lines (which it
@@ -144,6 +147,108 @@ final class Block_List_Service {
 			}
 		}
 		return false;
+	}
+
+	/**
+	 * What the sidecar would do with an email from this sender with this subject: the first
+	 * pattern each list matches, and the reason the email is skipped (the sender list is tried
+	 * first, as in sidecar/src/pipeline/patterns.ts blockedBy()).
+	 *
+	 * Values are prepared as the sidecar prepares them: the address lower-cased, without
+	 * invisible characters, tried with its domain as typed, as punycode and as Unicode; the
+	 * subject without invisible characters and cut to 1,000 UTF-16 units.
+	 *
+	 * @since 0.3.0
+	 * @param string $sender  Sender address ('' to leave it out).
+	 * @param string $subject Subject ('' to leave it out).
+	 * @return array{blocked: string|null, sender: array<string, mixed>|null, subject: array<string, mixed>|null}
+	 */
+	public function check( string $sender, string $subject ): array {
+		$sender_match  = null;
+		$subject_match = null;
+		$patterns      = $this->patterns->list( null );
+		if ( '' !== trim( $sender ) ) {
+			$forms = self::address_forms( $sender );
+			foreach ( $patterns as $p ) {
+				if ( 'sender' !== $p['kind'] ) {
+					continue;
+				}
+				foreach ( $forms as $form ) {
+					if ( Pattern::matches( (string) $p['match_type'], (string) $p['pattern'], $form ) ) {
+						$sender_match = $p;
+						break 2;
+					}
+				}
+			}
+		}
+		if ( '' !== $subject ) {
+			$form = self::subject_form( $subject );
+			foreach ( $patterns as $p ) {
+				if ( 'subject' === $p['kind'] && Pattern::matches( (string) $p['match_type'], (string) $p['pattern'], $form ) ) {
+					$subject_match = $p;
+					break;
+				}
+			}
+		}
+		$blocked = null;
+		if ( null !== $sender_match ) {
+			$blocked = 'blocked_sender';
+		} elseif ( null !== $subject_match ) {
+			$blocked = 'blocked_subject';
+		}
+		return array(
+			'blocked' => $blocked,
+			'sender'  => $sender_match,
+			'subject' => $subject_match,
+		);
+	}
+
+	/**
+	 * The forms of an address patterns are tried on (sidecar: addressForms()).
+	 *
+	 * @param string $address Address as typed.
+	 * @return array<int, string>
+	 */
+	private static function address_forms( string $address ): array {
+		$clean = mb_strtolower( trim( self::without_invisible( $address ) ), 'UTF-8' );
+		$at    = strrpos( $clean, '@' );
+		if ( false === $at ) {
+			return array( $clean );
+		}
+		$local  = substr( $clean, 0, $at );
+		$domain = substr( $clean, $at + 1 );
+		$forms  = array( $clean );
+		if ( function_exists( 'idn_to_ascii' ) && function_exists( 'idn_to_utf8' ) && '' !== $domain ) {
+			foreach ( array( idn_to_ascii( $domain, IDNA_DEFAULT, INTL_IDNA_VARIANT_UTS46 ), idn_to_utf8( $domain, IDNA_DEFAULT, INTL_IDNA_VARIANT_UTS46 ) ) as $converted ) {
+				if ( is_string( $converted ) && '' !== $converted ) {
+					$forms[] = $local . '@' . mb_strtolower( $converted, 'UTF-8' );
+				}
+			}
+		}
+		return array_values( array_unique( $forms ) );
+	}
+
+	/**
+	 * The subject as the sidecar tests it: invisible characters removed, 1,000 UTF-16 units at most.
+	 *
+	 * @param string $subject Subject.
+	 */
+	private static function subject_form( string $subject ): string {
+		$clean = self::without_invisible( $subject );
+		$utf16 = (string) mb_convert_encoding( $clean, 'UTF-16LE', 'UTF-8' );
+		if ( strlen( $utf16 ) <= 2 * self::MAX_SUBJECT_UNITS ) {
+			return $clean;
+		}
+		return (string) mb_convert_encoding( substr( $utf16, 0, 2 * self::MAX_SUBJECT_UNITS ), 'UTF-8', 'UTF-16LE' );
+	}
+
+	/**
+	 * Removes the zero-width and formatting characters the sidecar removes.
+	 *
+	 * @param string $value Text.
+	 */
+	private static function without_invisible( string $value ): string {
+		return (string) preg_replace( '/[\x{00ad}\x{034f}\x{061c}\x{115f}\x{1160}\x{17b4}\x{17b5}\x{180e}\x{200b}-\x{200f}\x{202a}-\x{202e}\x{2060}-\x{206f}\x{3164}\x{fe00}-\x{fe0f}\x{feff}]/u', '', $value );
 	}
 
 	/**
