@@ -219,3 +219,22 @@ export const DEPARTMENT_NAME =
 
 /** A line of a generated record: a label, its colon, then the value aligned after spaces. */
 export const ALIGNED_FIELD = /^[\p{L}][\p{L}\d ./()-]{1,30}:[ \t]{2,}\S/u;
+
+/**
+ * A mailing template's legal line: "© 2025 Acme. All rights reserved.", localised. People's
+ * signatures hardly ever carry it; a service's notices and newsletters do.
+ */
+export const TEMPLATE_FOOTER =
+	/(?:©|\(c\)|copyright)[^\n]{0,120}(?:all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|tutti i diritti riservati|todos os direitos reservados|alle rechten voorbehouden|alla rättigheter förbehållna|alle rettigheder forbeholdes|alle rettigheter reservert|kaikki oikeudet pidätetään|wszelkie prawa zastrzeżone|všechna práva vyhrazena|minden jog fenntartva|toate drepturile rezervate|tüm hakları saklıdır|все права защищены|усі права захищені|版权所有|版權所有|無断転載|all right reserved)/iu;
+
+/** A mailing's footer naming the address it was sent to: "This email was sent to you@…". */
+export const SENT_TO_FOOTER =
+	/\bthis (?:e-?mail|message|notification) (?:was|has been|is being) sent to\s+\S+@|diese (?:e-?mail|nachricht) wurde an\s+\S+@\S+ (?:gesendet|geschickt|versendet)|(?:cet|ce) (?:e-?mail|message|courriel) a été envoyé à\s+\S+@|este (?:correo|mensaje|e-?mail) (?:se )?(?:ha sido |fue )?enviado a\s+\S+@|questa (?:e-?mail|email) è stata inviata a\s+\S+@|este (?:e-?mail|email) foi enviado para\s+\S+@|deze (?:e-?mail|mail) is verzonden naar\s+\S+@|wiadomość została wysłana (?:na adres|do)\s+\S+@/iu;
+
+/** A mailing's first line offering itself as a web page: "View this email in your browser". */
+export const VIEW_IN_BROWSER =
+	/\bview (?:this (?:e-?mail|message|newsletter) )?(?:in (?:your |a )?(?:web )?browser|online)\b|\bhaving trouble (?:viewing|reading) this (?:e-?mail|message)\b|im browser (?:ansehen|anzeigen|öffnen|lesen)|webversion (?:ansehen|anzeigen)|(?:voir|afficher) (?:la version en ligne|(?:cet e-?mail )?dans (?:votre|le) navigateur)|ver (?:en (?:el|tu|su) navegador|la versión web|versión online)|visualizza (?:nel browser|la versione (?:web|online))|bekijk (?:in (?:je|uw) browser|de online versie)|visualizar no navegador|zobacz w przeglądarce|visa i (?:din )?webbläsare/iu;
+
+/** A service's footer sending the reader to their notification or e-mail preferences. */
+export const PREFERENCES_FOOTER =
+	/\b(?:manage|change|update|adjust|edit|control) (?:your |which |how )?(?:e-?mail |notification |subscription |communication )?(?:preferences|settings|notifications|e-?mails you receive)\b|benachrichtigungseinstellungen|e-?mail-einstellungen (?:ändern|verwalten)|(?:gérer|modifier) (?:vos|mes) (?:préférences|notifications|paramètres de notification)|(?:gestionar|cambiar) (?:tus|sus) (?:preferencias|notificaciones)|gestisci (?:le )?(?:tue |sue )?(?:preferenze|notifiche)|(?:beheer|wijzig) (?:je|uw) (?:voorkeuren|meldingen)|gerenciar (?:suas )?(?:preferências|notificações)/iu;
