@@ -9,7 +9,9 @@ import { __ } from '@wordpress/i18n';
 import AdminNotices from './components/admin-notices';
 import AdminTabs, { type AdminTab } from './components/admin-tabs';
 import type { PanelConfig } from './config';
+import BlockListsScreen from './screens/block-lists';
 import ConnectionsScreen from './screens/connections';
+import SettingsScreen from './screens/settings';
 import TicketsScreen from './screens/tickets';
 
 interface Props {
@@ -28,6 +30,16 @@ function screens( config: PanelConfig ): AdminTab[] {
 			name: 'connections',
 			title: __( 'Connections', 'email-piping' ),
 			render: () => <ConnectionsScreen />,
+		} );
+		tabs.push( {
+			name: 'block-lists',
+			title: __( 'Block lists', 'email-piping' ),
+			render: () => <BlockListsScreen />,
+		} );
+		tabs.push( {
+			name: 'settings',
+			title: __( 'Settings', 'email-piping' ),
+			render: () => <SettingsScreen />,
 		} );
 	}
 	if ( config.canWorkTickets || config.canManage ) {

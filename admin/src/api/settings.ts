@@ -6,15 +6,15 @@ import apiFetch from '@wordpress/api-fetch';
 /**
  * Internal dependencies
  */
-import type { ForwardingSettings } from './types';
+import type { Settings } from './types';
 
 const PATH = '/email-piping/v1/settings';
 
 /**
- * Every general setting (this panel reads the forwarding ones so far).
+ * Every general setting with its effective value.
  */
-export function fetchSettings(): Promise< ForwardingSettings > {
-	return apiFetch< ForwardingSettings >( { path: PATH } );
+export function fetchSettings(): Promise< Settings > {
+	return apiFetch< Settings >( { path: PATH } );
 }
 
 /**
@@ -23,9 +23,9 @@ export function fetchSettings(): Promise< ForwardingSettings > {
  * @param values Settings to change.
  */
 export function updateSettings(
-	values: Partial< ForwardingSettings >
-): Promise< ForwardingSettings > {
-	return apiFetch< ForwardingSettings >( {
+	values: Partial< Settings >
+): Promise< Settings > {
+	return apiFetch< Settings >( {
 		path: PATH,
 		method: 'PATCH',
 		data: values,

@@ -94,7 +94,75 @@ export interface Job {
 	finished_at: string | null;
 }
 
-/** The general settings this panel edits so far (GET/PATCH /settings holds more). */
+/** What a block pattern is matched against. */
+export type PatternKind = 'sender' | 'subject';
+export type MatchType = 'exact' | 'wildcard' | 'regex';
+
+/** One row of GET /block-patterns. */
+export interface BlockPattern {
+	id: number;
+	kind: PatternKind;
+	pattern: string;
+	match_type: MatchType;
+	created_at: string;
+}
+
+/** Body of POST /block-patterns and PATCH /block-patterns/{id}. */
+export interface BlockPatternInput {
+	kind: PatternKind;
+	pattern: string;
+	match_type: MatchType;
+}
+
+/** GET /block-patterns/check: what the sidecar would do, and the first pattern of each list that matched. */
+export interface BlockCheck {
+	blocked: 'blocked_sender' | 'blocked_subject' | null;
+	sender: BlockPattern | null;
+	subject: BlockPattern | null;
+}
+
+/** GET /settings: every general setting with its effective value. */
+export interface Settings extends ForwardingSettings {
+	allowed_emails: 'all' | 'new' | 'reply';
+	allowed_senders: 'anyone' | 'registered';
+	body_preference: 'text' | 'html';
+	import_cc: boolean;
+	reply_above_text: string;
+	bulk_mail: 'skip' | 'ticket';
+	duplicate_filter: boolean;
+	log_retention_days: number;
+	max_attachment_mb: number;
+	sender_tickets_quiet: number;
+	sender_tickets_limit: number;
+	allowed_extensions: string[];
+	closed_ticket_replies: 'reopen' | 'reject';
+	categories: string[];
+}
+
+/** One notification template of GET /templates. */
+export interface NotificationTemplate {
+	name: string;
+	label: string;
+	audience: 'customer' | 'agents' | 'sender';
+	event: string;
+	enabled: boolean;
+	subject: string;
+	body: string;
+	/** Whether it differs from the built-in text. */
+	edited: boolean;
+	defaults: { subject: string; body: string };
+	/** Macro names ({{name}}) the template may use. */
+	macros: string[];
+}
+
+/** Body of PATCH /templates/{name}. */
+export interface TemplateInput {
+	enabled: boolean;
+	subject: string;
+	body: string;
+}
+
+/** The forwarding settings, edited on the Connections screen. */
 export interface ForwardingSettings {
 	forwarding_addresses: string[];
 	forwarding_as_from: boolean;
