@@ -24,9 +24,9 @@ final class Activity_Repository {
 	 * A filtered page, newest first.
 	 *
 	 * @since 0.2.0
-	 * @param array{connection_id?: int, outcome?: string, reason?: string, ticket_id?: int, search?: string, after?: string, before?: string} $filters Filters (dates are UTC 'Y-m-d H:i:s').
-	 * @param int                                                                                                                             $page     1-based page.
-	 * @param int                                                                                                                             $per_page Rows per page.
+	 * @param array{connection_id?: int, outcome?: string, reason?: string, reasons?: string[], not_reasons?: string[], ticket_id?: int, search?: string, after?: string, before?: string} $filters Filters (dates are UTC 'Y-m-d H:i:s'; reasons / not_reasons: reason is / is not one of these).
+	 * @param int                                                                                                                                                                      $page     1-based page.
+	 * @param int                                                                                                                                                                      $per_page Rows per page.
 	 * @return array{items: array<int, array<string, mixed>>, total: int}
 	 */
 	public function list( array $filters, int $page, int $per_page ): array {
@@ -45,6 +45,15 @@ final class Activity_Repository {
 				$where[] = "{$key} = %s";
 				$args[]  = $filters[ $key ];
 			}
+		}
+		if ( ! empty( $filters['reasons'] ) ) {
+			$where[] = 'reason IN (' . implode( ', ', array_fill( 0, count( $filters['reasons'] ), '%s' ) ) . ')';
+			array_push( $args, ...array_values( $filters['reasons'] ) );
+		}
+		if ( ! empty( $filters['not_reasons'] ) ) {
+			// A NULL reason is not one of them either.
+			$where[] = '(reason IS NULL OR reason NOT IN (' . implode( ', ', array_fill( 0, count( $filters['not_reasons'] ), '%s' ) ) . '))';
+			array_push( $args, ...array_values( $filters['not_reasons'] ) );
 		}
 		if ( isset( $filters['after'] ) ) {
 			$where[] = 'created_at >= %s';

@@ -51,8 +51,9 @@ final class Activity_Controller extends Abstract_Controller {
 						'minimum' => 1,
 					),
 					'outcome'       => array(
-						'type' => 'string',
-						'enum' => array( 'ticket', 'reply', 'skipped', 'quarantined', 'rejected' ),
+						'description' => __( 'What became of the email: ticket, reply, blocked (block lists), rejected (settings), skipped (the other skips) or quarantined.', 'email-piping' ),
+						'type'        => 'string',
+						'enum'        => Mail_Log_Service::KINDS,
 					),
 					'reason'        => array(
 						'type'    => 'string',

@@ -78,6 +78,9 @@ final class Job_Service {
 			$out['code']    = $code;
 			$out['message'] = $words['message'];
 			$out['fix']     = $words['fix'];
+		} elseif ( null !== $result && 'reprocess_quarantine' === $job['type'] && isset( $result['reason'] ) ) {
+			// What became of the email this time, in the activity log's words.
+			$out['message'] = Messages::activity_reason( (string) $result['reason'] );
 		} elseif ( null !== $result && ! empty( $result['ok'] ) && 'check_connection' === $job['type'] ) {
 			$out['message'] = sprintf(
 				/* translators: 1: folder name, 2: number of messages. */

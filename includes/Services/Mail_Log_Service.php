@@ -28,6 +28,20 @@ final class Mail_Log_Service {
 	public const RAW_EXCERPT_BYTES = 65536;
 
 	/**
+	 * Outcomes as the admin filters them: the sidecar records blocked and refused emails as
+	 * skipped, and their reason tells them apart.
+	 *
+	 * @since 0.3.0
+	 */
+	public const KINDS = array( 'ticket', 'reply', 'blocked', 'rejected', 'skipped', 'quarantined' );
+
+	/** Reasons of emails stopped by the block lists. */
+	private const BLOCKED_REASONS = array( 'blocked_sender', 'blocked_subject' );
+
+	/** Reasons of emails refused by the settings (allowed emails, senders, closed tickets). */
+	private const REJECTED_REASONS = array( 'reply_not_allowed', 'new_ticket_not_allowed', 'sender_not_registered', 'ticket_closed' );
+
+	/**
 	 * Wires the repositories.
 	 *
 	 * @since 0.2.0
@@ -55,7 +69,7 @@ final class Mail_Log_Service {
 	 * @return array{items: array<int, array<string, mixed>>, total: int}
 	 */
 	public function activity( array $filters, int $page, int $per_page ): array {
-		$result          = $this->activity->list( $filters, $page, $per_page );
+		$result          = $this->activity->list( self::kind_filters( $filters ), $page, $per_page );
 		$result['items'] = array_map(
 			static function ( array $row ): array {
 				$details = json_decode( (string) $row['details'], true );
@@ -63,6 +77,7 @@ final class Mail_Log_Service {
 					'id'            => (int) $row['id'],
 					'connection_id' => null === $row['connection_id'] ? null : (int) $row['connection_id'],
 					'outcome'       => (string) $row['outcome'],
+					'kind'          => self::kind( (string) $row['outcome'], (string) $row['reason'] ),
 					'reason'        => (string) $row['reason'],
 					'reason_text'   => Messages::activity_reason( (string) $row['reason'] ),
 					'ticket_id'     => null === $row['ticket_id'] ? null : (int) $row['ticket_id'],
@@ -77,6 +92,41 @@ final class Mail_Log_Service {
 			$result['items']
 		);
 		return $result;
+	}
+
+	/**
+	 * The outcome as the admin sees it: blocked and rejected apart from the other skips.
+	 *
+	 * @since 0.3.0
+	 * @param string $outcome Stored outcome (ticket, reply, skipped, quarantined).
+	 * @param string $reason  Stored reason.
+	 * @return string One of KINDS (or the stored outcome when it is none of them).
+	 */
+	public static function kind( string $outcome, string $reason ): string {
+		if ( in_array( $reason, self::BLOCKED_REASONS, true ) ) {
+			return 'blocked';
+		}
+		if ( in_array( $reason, self::REJECTED_REASONS, true ) ) {
+			return 'rejected';
+		}
+		return $outcome;
+	}
+
+	/**
+	 * Turns an `outcome` filter that names a kind into the stored outcome and reasons.
+	 *
+	 * @param array<string, mixed> $filters Filters.
+	 * @return array<string, mixed>
+	 */
+	private static function kind_filters( array $filters ): array {
+		$kind = $filters['outcome'] ?? null;
+		if ( 'blocked' === $kind || 'rejected' === $kind ) {
+			unset( $filters['outcome'] );
+			$filters['reasons'] = 'blocked' === $kind ? self::BLOCKED_REASONS : self::REJECTED_REASONS;
+		} elseif ( 'skipped' === $kind ) {
+			$filters['not_reasons'] = array_merge( self::BLOCKED_REASONS, self::REJECTED_REASONS );
+		}
+		return $filters;
 	}
 
 	/**
@@ -122,6 +172,9 @@ final class Mail_Log_Service {
 		// JSON needs valid UTF-8; raw mail may be any charset: keep it readable, lose nothing structural.
 		$out['raw_excerpt']   = function_exists( 'mb_convert_encoding' ) ? mb_convert_encoding( $raw, 'UTF-8', 'UTF-8' ) : $raw;
 		$out['raw_truncated'] = (int) $row['size_bytes'] > self::RAW_EXCERPT_BYTES;
+		// What an admin reads: decoded headers and the body as plain text, never markup.
+		$out['headers'] = Email_Preview::headers( $raw );
+		$out['text']    = Email_Preview::text( $raw );
 		return $out;
 	}
 
