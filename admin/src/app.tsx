@@ -9,8 +9,10 @@ import { __ } from '@wordpress/i18n';
 import AdminNotices from './components/admin-notices';
 import AdminTabs, { type AdminTab } from './components/admin-tabs';
 import type { PanelConfig } from './config';
+import ActivityScreen from './screens/activity';
 import BlockListsScreen from './screens/block-lists';
 import ConnectionsScreen from './screens/connections';
+import QuarantineScreen from './screens/quarantine';
 import SettingsScreen from './screens/settings';
 import TicketsScreen from './screens/tickets';
 
@@ -48,6 +50,20 @@ function screens( config: PanelConfig ): AdminTab[] {
 			title: __( 'Tickets', 'email-piping' ),
 			render: () => <TicketsScreen />,
 		} );
+	}
+	if ( config.canManage ) {
+		tabs.push(
+			{
+				name: 'activity',
+				title: __( 'Activity', 'email-piping' ),
+				render: () => <ActivityScreen />,
+			},
+			{
+				name: 'quarantine',
+				title: __( 'Quarantine', 'email-piping' ),
+				render: () => <QuarantineScreen />,
+			}
+		);
 	}
 	return tabs;
 }

@@ -167,3 +167,74 @@ export interface ForwardingSettings {
 	forwarding_addresses: string[];
 	forwarding_as_from: boolean;
 }
+
+/** What became of an email, as the Activity screen filters it. */
+export type ActivityKind =
+	'ticket' | 'reply' | 'blocked' | 'rejected' | 'skipped' | 'quarantined';
+
+/** One row of GET /activity. */
+export interface ActivityEntry {
+	id: number;
+	connection_id: number | null;
+	/** The stored outcome: ticket, reply, skipped, quarantined. */
+	outcome: string;
+	/** The outcome as the admin filters it (blocked and rejected apart from other skips). */
+	kind: ActivityKind | string;
+	/** Machine code of the reason. */
+	reason: string;
+	/** The reason in words, from PHP. */
+	reason_text: string;
+	ticket_id: number | null;
+	thread_id: number | null;
+	from_address: string;
+	subject: string;
+	message_id: string | null;
+	details: ( Record< string, unknown > & { rules?: string[] } ) | null;
+	created_at: string;
+}
+
+export interface ActivityQuery {
+	page: number;
+	outcome: ActivityKind | '';
+	connectionId: number | null;
+	search: string;
+}
+
+/** A page of a collection with WordPress's X-WP-Total headers. */
+export interface Page< T > {
+	items: T[];
+	total: number;
+	totalPages: number;
+}
+
+export type QuarantineStatus =
+	'held' | 'retrying' | 'discarded' | 'reprocessed';
+
+/** One row of GET /quarantine. */
+export interface QuarantineEntry {
+	id: number;
+	connection_id: number;
+	message_id: string | null;
+	from_address: string;
+	subject: string;
+	reason: string;
+	reason_text: string;
+	/** The sidecar's technical detail, in English. */
+	detail: string | null;
+	size_bytes: number;
+	attempts: number;
+	status: QuarantineStatus;
+	has_raw: boolean;
+	created_at: string;
+	updated_at: string;
+}
+
+/** GET /quarantine/{id}: the entry with what an admin may read of it, as text. */
+export interface QuarantineDetail extends QuarantineEntry {
+	headers: Array< { name: string; value: string } >;
+	/** The text part, or the HTML part reduced to text by the server; never markup. */
+	text: { source: 'plain' | 'html' | 'none'; body: string };
+	/** The start of the raw source (shown as text only). */
+	raw_excerpt: string;
+	raw_truncated: boolean;
+}
