@@ -13,6 +13,7 @@ import ActivityScreen from './screens/activity';
 import BlockListsScreen from './screens/block-lists';
 import ConnectionsScreen from './screens/connections';
 import QuarantineScreen from './screens/quarantine';
+import RulesScreen from './screens/rules';
 import SettingsScreen from './screens/settings';
 import TicketsScreen from './screens/tickets';
 
@@ -32,6 +33,11 @@ function screens( config: PanelConfig ): AdminTab[] {
 			name: 'connections',
 			title: __( 'Connections', 'email-piping' ),
 			render: () => <ConnectionsScreen />,
+		} );
+		tabs.push( {
+			name: 'rules',
+			title: __( 'Rules', 'email-piping' ),
+			render: () => <RulesScreen />,
 		} );
 		tabs.push( {
 			name: 'block-lists',

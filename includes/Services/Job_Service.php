@@ -21,7 +21,8 @@ defined( 'ABSPATH' ) || exit;
  * and finished_at. Types and payloads:
  * - check_connection      connection_id; payload null. Result {ok, code?, message?, folder?, messages?, uidvalidity?}.
  * - reprocess_quarantine  connection_id; payload {quarantine_id}. Result {ok, outcome?, ticket_id?, code?, message?}.
- * - test_rules            connection_id or null; payload {raw} (the pasted email). Result: one `parse --json` line.
+ * - test_rules            connection_id or null; payload {raw} (the pasted email). Result: one `parse --json` line;
+ *                         the job's message explains its reason.
  * - oauth_exchange        connection_id; payload {provider, code, code_verifier, redirect_uri}, where
  *                         code and code_verifier are sealed with Secret_Box. Result {ok, email?, code?, message?};
  *                         on success the sidecar stores the sealed refresh token in connections.secret.
@@ -80,6 +81,9 @@ final class Job_Service {
 			$out['fix']     = $words['fix'];
 		} elseif ( null !== $result && 'reprocess_quarantine' === $job['type'] && isset( $result['reason'] ) ) {
 			// What became of the email this time, in the activity log's words.
+			$out['message'] = Messages::activity_reason( (string) $result['reason'] );
+		} elseif ( null !== $result && 'test_rules' === $job['type'] && isset( $result['reason'] ) ) {
+			// Why the pipeline would treat the pasted email so, in the activity log's words.
 			$out['message'] = Messages::activity_reason( (string) $result['reason'] );
 		} elseif ( null !== $result && ! empty( $result['ok'] ) && 'check_connection' === $job['type'] ) {
 			$out['message'] = sprintf(

@@ -52,3 +52,27 @@ export function fieldErrors( error: unknown ): Record< string, string > {
 	}
 	return out;
 }
+
+/**
+ * Field errors of a 400 answer keyed by their whole path (`conditions[0][value]`), for forms
+ * with lists of fields. WordPress's own schema check names the top-level argument and gives
+ * the nested path only in its sentence; that path is used then.
+ *
+ * @param error What apiFetch rejected with.
+ */
+export function fieldErrorPaths( error: unknown ): Record< string, string > {
+	const params = asRestError( error ).data?.params;
+	const out: Record< string, string > = {};
+	if ( ! params || typeof params !== 'object' ) {
+		return out;
+	}
+	for ( const [ key, message ] of Object.entries( params ) ) {
+		const nested = /^(\w+(?:\[\w+\])+)/.exec( message )?.[ 1 ];
+		out[
+			nested !== undefined && nested.startsWith( `${ key }[` )
+				? nested
+				: key
+		] = message;
+	}
+	return out;
+}

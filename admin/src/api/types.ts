@@ -238,3 +238,98 @@ export interface QuarantineDetail extends QuarantineEntry {
 	raw_excerpt: string;
 	raw_truncated: boolean;
 }
+
+/** What a rule condition looks at; `header:<Name>` is any value of that header. */
+export type RuleField =
+	| 'forwarding_address'
+	| 'from'
+	| 'from_name'
+	| 'recipients'
+	| 'subject'
+	| 'body'
+	| `header:${ string }`;
+
+/** How a rule condition compares: the whole value, `*` wildcards, or a regex found anywhere. */
+export type RuleMatchType = 'exact' | 'wildcard' | 'regex';
+
+export type TicketPriority = 'low' | 'normal' | 'high' | 'urgent';
+export type TicketStatus = 'open' | 'pending' | 'resolved' | 'closed';
+
+export interface RuleCondition {
+	field: RuleField;
+	match: RuleMatchType;
+	value: string;
+}
+
+/** The fields a rule sets on a new ticket; left out: the default. */
+export interface RuleActions {
+	priority?: TicketPriority;
+	status?: TicketStatus;
+	category?: string;
+	assignee_id?: number;
+	add_recipients?: string[];
+}
+
+/** One piping rule of GET /rules, in the order they are tried. */
+export interface Rule {
+	id: number;
+	position: number;
+	name: string;
+	enabled: boolean;
+	/** All must match. */
+	conditions: RuleCondition[];
+	actions: RuleActions;
+	/** Whether later rules may apply too when this one matched. */
+	continue_matching: boolean;
+	created_at: string;
+	updated_at: string;
+}
+
+/** Body of POST /rules and PATCH /rules/{id}. */
+export interface RuleInput {
+	name: string;
+	enabled: boolean;
+	conditions: RuleCondition[];
+	actions: RuleActions;
+	continue_matching: boolean;
+}
+
+/** GET /agents: users who work tickets. */
+export interface Agent {
+	id: number;
+	name: string;
+	email: string;
+}
+
+/** An address as the sidecar parsed it. */
+export interface ParsedAddress {
+	address: string;
+	name: string;
+}
+
+/** The result of a finished test_rules job: what the pipeline would do with the email. */
+export interface RuleTestResult {
+	ok: boolean;
+	/** create_ticket, add_reply, skip or quarantine. */
+	action?: string;
+	/** Machine code of the outcome (new_ticket, blocked_sender …). */
+	reason?: string;
+	error?: string;
+	from?: ParsedAddress | null;
+	to?: ParsedAddress[];
+	cc?: ParsedAddress[];
+	subject?: string;
+	/** The new ticket after the rules, or the ticket a reply joins; null otherwise. */
+	ticket?: {
+		id?: number;
+		subject?: string;
+		status?: string;
+		priority?: string;
+		category?: string;
+		assignee_id?: number | null;
+		forwarded_from?: string | null;
+		add_recipients?: string[];
+		/** Names of the rules that applied, in order. */
+		rules?: string[];
+	} | null;
+}
