@@ -1,9 +1,10 @@
 /**
  * The Rules screen in a real browser against the real stack: an admin adds two piping rules
  * (a regex the browser cannot compile is refused by the form, one that could run away by the
- * server, each under its field), moves one up with the keyboard, and the rule tester runs a
- * pasted email through the running sidecar's real pipeline and shows the rules that matched
- * and the new ticket's fields; then a rule is disabled and both are deleted after a question.
+ * server, each under its field), moves one up with the keyboard, and the rule tester runs
+ * emails (pasted, or loaded from an .eml file) through the running sidecar's real pipeline and
+ * shows the rules that matched and the new ticket's fields, or why no ticket would be opened;
+ * then a rule is disabled and both are deleted after a question.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -104,28 +105,42 @@ function ruleNames( page: Page ) {
 }
 
 /**
- * Pastes an email into the tester and waits for the sidecar's answer.
+ * Gives the tester an email, pasted or as an .eml file, and waits for the sidecar's answer.
  *
  * @param page    Page.
  * @param from    Sender address.
  * @param subject Subject.
+ * @param via     Paste it (default) or load it with "Load an .eml file".
  */
-async function runTester( page: Page, from: string, subject: string ) {
+async function runTester(
+	page: Page,
+	from: string,
+	subject: string,
+	via: 'paste' | 'file' = 'paste'
+) {
 	const tester = page.locator( '.epipe-rule-test' );
-	await tester
-		.getByLabel( 'Email source', { exact: true } )
-		.fill(
-			[
-				`From: Jane Doe <${ from }>`,
-				'To: support@example.test',
-				`Subject: ${ subject }`,
-				`Message-ID: <${ randomUUID() }@customer.example.test>`,
-				'Date: Mon, 30 Nov 2026 10:00:00 +0000',
-				'',
-				'Hello, the amount on my invoice is wrong. Can you check it?',
-				'',
-			].join( '\n' )
-		);
+	const raw = [
+		`From: Jane Doe <${ from }>`,
+		'To: support@example.test',
+		`Subject: ${ subject }`,
+		`Message-ID: <${ randomUUID() }@customer.example.test>`,
+		'Date: Mon, 30 Nov 2026 10:00:00 +0000',
+		'',
+		'Hello, the amount on my invoice is wrong. Can you check it?',
+		'',
+	].join( '\n' );
+	const source = tester.getByLabel( 'Email source', { exact: true } );
+	if ( via === 'file' ) {
+		// The button opens the file dialog of a hidden input; Playwright fills that input.
+		await tester.locator( 'input[type="file"]' ).setInputFiles( {
+			name: 'email.eml',
+			mimeType: 'message/rfc822',
+			buffer: Buffer.from( raw ),
+		} );
+		await expect( source ).toHaveValue( raw );
+	} else {
+		await source.fill( raw );
+	}
 	await tester.getByRole( 'button', { name: 'Run test' } ).click();
 	await expect(
 		tester.getByText( 'Testing: waiting for the sidecar…' )
@@ -343,6 +358,23 @@ test( 'an admin adds two rules, reorders them and sees the tester apply them', a
 	).toBeVisible();
 	await expect( field( result, 'Priority' ) ).toHaveText( 'Normal' );
 	await expect( field( result, 'Assignee' ) ).toHaveText( 'Nobody' );
+
+	// An email that opens no ticket (SupportCandy's default block list stops no-reply senders),
+	// loaded from an .eml file: the tester says why, in the activity log's words.
+	result = await runTester(
+		page,
+		`no-reply@${ VIP_DOMAIN }`,
+		`Invoice reminder ${ tag }`,
+		'file'
+	);
+	await expect(
+		result.getByText(
+			'This email would not open a ticket, so no rule ran.'
+		)
+	).toBeVisible();
+	await expect(
+		result.getByText( 'Rejected: the sender is on the block list.' )
+	).toBeVisible();
 
 	// Disable one; delete both after the question.
 	const invoicesRow = page
