@@ -9,6 +9,12 @@ import {
 	analyse,
 	type PipelineSettings,
 } from '../../sidecar/src/pipeline/index.ts';
+import { readDeliveryReport } from '../../sidecar/src/pipeline/bounce.ts';
+import { parseEmail } from '../../sidecar/src/pipeline/parse.ts';
+import {
+	compileRule,
+	type CompiledRule,
+} from '../../sidecar/src/pipeline/rules.ts';
 import type { Analysis } from '../../sidecar/src/pipeline/types.ts';
 
 const SETTINGS: PipelineSettings = {
@@ -295,5 +301,160 @@ describe( 'bad input: headers', () => {
 			'From: a@example.test\r\nSubject: =?UTF-8?Q?Hi=0D=0ABcc:_x@evil.test?=\r\n\r\nbody\r\n'
 		);
 		assert.doesNotMatch( a.subject, /[\r\n]/ );
+	} );
+} );
+
+/**
+ * Inputs shaped so that a pattern or loop rescans what it already read: each took seconds to
+ * hours (or ran out of memory) at these sizes, which real mail can reach; read in linear time,
+ * each is an ordinary email.
+ */
+describe( 'bad input: shapes that make matching super-linear', () => {
+	const MB = 1024 * 1024;
+	const built = (
+		parts: {
+			headers?: string;
+			subject?: string;
+			text?: string;
+			html?: string;
+		} = {}
+	): Buffer =>
+		Buffer.from(
+			`From: Alice <alice@example.com>\r\nTo: support@example.test\r\nSubject: ${
+				parts.subject ?? 'Help'
+			}\r\nMessage-ID: <m1@example.com>\r\nMIME-Version: 1.0\r\n${
+				parts.headers ?? ''
+			}Content-Type: text/${
+				parts.html !== undefined ? 'html' : 'plain'
+			}; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${
+				parts.html ?? parts.text ?? 'hello'
+			}`
+		);
+	let segments = '';
+	for ( let i = 1; i < 90_000; i++ ) {
+		segments += `; n*${ i }=a`;
+	}
+	const cases: Array< [ string, Buffer, PipelineSettings? ] > = [
+		[
+			'empty blockquotes, 1 MB',
+			built( {
+				html: `<p>hi</p>${ '<blockquote/>x\n'.repeat( 70_000 ) }`,
+			} ),
+		],
+		[
+			'unclosed <blockquote, 2 MB',
+			built( { html: `<p>hi</p>${ '<blockquote '.repeat( 170_000 ) }` } ),
+		],
+		[
+			'unclosed <hr, 2 MB',
+			built( { html: `<p>hi</p>${ '<hr '.repeat( 500_000 ) }` } ),
+		],
+		[
+			'2 MB of spaces in HTML',
+			built( { html: `<p>hi ${ ' '.repeat( 2 * MB ) }x</p>` } ),
+		],
+		[
+			'one 2 MB tag name',
+			built( { html: `<p>hi</p><${ 'a'.repeat( 2 * MB ) }` } ),
+		],
+		[
+			'2 MB of spaces in a line',
+			built( { text: `hi\n${ ' '.repeat( 2 * MB ) }x \nbye` } ),
+		],
+		[
+			'"<a@a@a@…", 2 MB',
+			built( { text: `hi\n<${ 'a@'.repeat( MB ) }x\nbye` } ),
+		],
+		[
+			'a Sender of "<a@a@…", 900 KB',
+			built( { headers: `Sender: <${ 'a@'.repeat( 450_000 ) }x\r\n` } ),
+		],
+		[
+			'a Content-Transfer-Encoding of 900,000 "("',
+			Buffer.from(
+				built()
+					.toString()
+					.replace(
+						'Content-Transfer-Encoding: 8bit',
+						`Content-Transfer-Encoding: 8bit ${ '('.repeat( 900_000 ) }`
+					)
+			),
+		],
+		[
+			'90,000 RFC 2231 segments',
+			Buffer.from(
+				built()
+					.toString()
+					.replace(
+						'charset=utf-8',
+						`charset=utf-8; n*0*=iso-8859-1''a${ segments }`
+					)
+			),
+		],
+		[
+			'16,000 Received headers',
+			built( { headers: 'Received: from x\r\n'.repeat( 16_000 ) } ),
+		],
+		[
+			'an X-Original-To of 900,000 ">"',
+			built( {
+				headers: `X-Original-To: ${ '>'.repeat( 900_000 ) }\r\n x\r\n`,
+			} ),
+			{ ...SETTINGS, forwardingAddresses: [ 'help@example.com' ] },
+		],
+		[
+			'a 900 KB subject under a two-word wildcard rule',
+			built( { subject: 'urgent '.repeat( 130_000 ) } ),
+			{
+				...SETTINGS,
+				rules: [
+					compileRule( {
+						name: 'r',
+						conditions: [
+							{
+								field: 'subject',
+								match: 'wildcard',
+								value: '*urgent*refund*',
+							},
+						],
+						actions: {},
+						continueMatching: false,
+					} ),
+				].filter( ( r ) => r !== null ),
+			},
+		],
+	];
+	for ( const [ name, raw, settings ] of cases ) {
+		it( `${ name } becomes an ordinary ticket`, async () => {
+			const a = await analyse( raw, settings ?? SETTINGS );
+			assert.equal( a.verdict, null );
+			assert.ok( a.content !== null );
+		} );
+	}
+
+	it( 'an email that meets a fault after parsing is quarantined with the reason, not retried', async () => {
+		// A rule whose evaluation throws stands in for any fault of the pure stages.
+		const faulty = {
+			get conditions(): never {
+				throw new Error( 'boom' );
+			},
+		} as unknown as CompiledRule;
+		const a = await analyse( built( { text: 'Hello' } ), {
+			...SETTINGS,
+			rules: [ faulty ],
+		} );
+		assert.equal( a.verdict?.action, 'quarantine' );
+		assert.equal( a.verdict?.reason, 'parse_failed' );
+		assert.match( a.verdict?.detail ?? '', /analysis failed: boom/ );
+		assert.equal( a.subject, 'Help' );
+	} );
+
+	it( 'a 900 KB recipient without "@" in a bounce is read at once', async () => {
+		const p = await parseEmail(
+			built( {
+				headers: `X-Failed-Recipients: ${ 'a'.repeat( 900_000 ) }\r\n`,
+			} )
+		);
+		assert.equal( readDeliveryReport( p )?.recipients.length ?? 0, 0 );
 	} );
 } );

@@ -48,7 +48,7 @@ function field( block: string, name: string ): string {
 
 function addressOf( value: string ): string {
 	// "rfc822; user@example.com" or "<user@example.com>"
-	const m = /([^\s;<>"]+@[^\s;<>"]+)/.exec( value );
+	const m = /(?<![^\s;<>"@])([^\s;<>"@]+@[^\s;<>"]+)/.exec( value );
 	return m !== null ? ( m[ 1 ] as string ).toLowerCase() : '';
 }
 

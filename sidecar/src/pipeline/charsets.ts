@@ -843,7 +843,7 @@ function parseBlock( bytes: Buffer, closed: boolean ): Block {
 		uncertain: type.uncertain,
 		charset,
 		encoding: ( first( 'content-transfer-encoding' ) ?? '' )
-			.replace( /\([^)]*\)/g, '' )
+			.replace( /\((?<!\([^)]*?\()[^)]*\)/g, '' )
 			.trim()
 			.toLowerCase(),
 		disposition: disposition.value.toLowerCase(),
@@ -1009,7 +1009,12 @@ function rewriteExtendedParams( field: string ): string {
 	const groups = new Map< string, RegExpMatchArray[] >();
 	for ( const m of field.matchAll( EXTENDED_PARAM ) ) {
 		const name = m[ 2 ]!.toLowerCase();
-		groups.set( name, [ ...( groups.get( name ) ?? [] ), m ] );
+		const list = groups.get( name );
+		if ( list ) {
+			list.push( m );
+		} else {
+			groups.set( name, [ m ] );
+		}
 	}
 	const edits: { start: number; end: number; text: string }[] = [];
 	for ( const segments of groups.values() ) {
@@ -1054,11 +1059,15 @@ function rewriteExtendedParams( field: string ): string {
 			} );
 		}
 	}
-	let out = field;
-	for ( const edit of edits.sort( ( a, b ) => b.start - a.start ) ) {
-		out = out.slice( 0, edit.start ) + edit.text + out.slice( edit.end );
+	// One pass, start to end (the matches do not overlap): repeated slicing is quadratic.
+	const parts: string[] = [];
+	let last = 0;
+	for ( const edit of edits.sort( ( a, b ) => a.start - b.start ) ) {
+		parts.push( field.slice( last, edit.start ), edit.text );
+		last = edit.end;
 	}
-	return out;
+	parts.push( field.slice( last ) );
+	return parts.join( '' );
 }
 
 /**

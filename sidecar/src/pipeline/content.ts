@@ -127,12 +127,11 @@ export function htmlToText( html: string, markQuotes = false ): string {
 export function htmlToTexts( html: string ): { plain: string; quoted: string } {
 	const marked = html
 		.replace( /[\uE000-\uE002]/g, '' )
-		.replace( /<blockquote\b[^>]*>/gi, `\n${ QUOTE_OPEN }\n` )
+		.replace( /<blockquote\b[^<>]*>/gi, `\n${ QUOTE_OPEN }\n` )
 		.replace( /<\/blockquote\s*>/gi, `\n${ QUOTE_CLOSE }\n` )
 		// Zimbra puts its quoted history, unquoted, under a marked rule.
-		.replace(
-			/<hr\b[^>]*(?:id="zwchr"|__DIVIDER__)[^>]*>/gi,
-			`\n${ HISTORY_RULE }\n`
+		.replace( /<hr\b[^<>]*>/gi, ( m ) =>
+			/id="zwchr"|__DIVIDER__/i.test( m ) ? `\n${ HISTORY_RULE }\n` : m
 		)
 		.replace( /<br\s*\/?>/gi, '\n' )
 		.replace( /<\/(p|div|li|tr|h[1-6]|pre|table)\s*>/gi, '$&\n' );
@@ -147,7 +146,7 @@ export function htmlToTexts( html: string ): { plain: string; quoted: string } {
 	);
 	const tidy = ( t: string ) =>
 		t
-			.replace( /[ \t]+\n/g, '\n' )
+			.replace( /(?<![ \t])[ \t]+\n/g, '\n' )
 			.replace( /\n{3,}/g, '\n\n' )
 			.trim();
 	return {
@@ -180,7 +179,7 @@ function quoteMarked( text: string ): string {
 		}
 		out.push(
 			depth > 0 && rest.trim() !== ''
-				? `${ '> '.repeat( depth ) }${ rest.trim() }`
+				? `${ '> '.repeat( Math.min( depth, 16 ) ) }${ rest.trim() }`
 				: rest
 		);
 	}
@@ -205,7 +204,7 @@ export function isTractableHtml( html: string ): boolean {
 	}
 	let depth = 0;
 	for ( const m of html.matchAll(
-		/<(\/?)([a-zA-Z][a-zA-Z0-9]*)[^<>]*?(\/?)>/g
+		/<(\/?)([a-zA-Z][a-zA-Z0-9]*)(?![a-zA-Z0-9])[^<>]*?(\/?)>/g
 	) ) {
 		if (
 			VOID_ELEMENTS.has( ( m[ 2 ] as string ).toLowerCase() ) ||

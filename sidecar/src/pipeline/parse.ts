@@ -755,10 +755,12 @@ export async function parseEmailStream(
 		const value = /[\x80-\xff]/.test( bytes )
 			? Buffer.from( bytes, 'latin1' ).toString( 'utf8' )
 			: bytes;
-		headerMap.set( line.key, [
-			...( headerMap.get( line.key ) ?? [] ),
-			value,
-		] );
+		const list = headerMap.get( line.key );
+		if ( list ) {
+			list.push( value );
+		} else {
+			headerMap.set( line.key, [ value ] );
+		}
 	}
 	const str = ( key: string ): string | undefined => {
 		const v = headers.get( key );

@@ -69,7 +69,7 @@ const ADDRESS_ATTRIBUTION = /<[^<>\s]+@[^<>\s]+>\)?.{0,80}[:：]$/u;
 const BARE_ADDRESS_ATTRIBUTION = /[^\s<>]+@[^\s<>]+\.[^\s<>]+.{0,60}[:：]$/u;
 
 /** An address in angle brackets, as attribution lines show the quoted sender. */
-const BRACKETED_ADDRESS = /<[^<>\s]+@[^<>\s]+>/u;
+const BRACKETED_ADDRESS = /<[^<>\s@]+@[^<>\s]+>/u;
 
 /** Field names of the header block Outlook (and forwards) put above quoted mail, by language. */
 const FROM_FIELDS = [
@@ -693,7 +693,7 @@ const IMAGE_PLACEHOLDER = /^\[(?:image: [^\]]*|cid:[^\]\s]+)\]$/i;
 function trimLineEnd( line: string ): string {
 	const last = line.charCodeAt( line.length - 1 );
 	return last === 0x20 || last === 0x09 || last === 0xa0
-		? line.replace( /[ \t\u00a0]+$/, '' )
+		? line.replace( /(?<![ \t\u00a0])[ \t\u00a0]+$/, '' )
 		: line;
 }
 

@@ -78,6 +78,9 @@ const TEXT_FIELDS: ReadonlySet< string > = new Set( [
 /** "header:" and a header name (RFC 5322 field-name characters, as PHP accepts them). */
 const HEADER_FIELD = /^header:([A-Za-z0-9-]{1,76})$/;
 
+/** Longest subject, name or address compared (body: MAX_BODY_CHARS). */
+const MAX_TEXT_CHARS = 1_000;
+
 /** Longest header value compared. */
 const MAX_HEADER_CHARS = 2_000;
 
@@ -111,7 +114,11 @@ function valuesOf( facts: RuleFacts, field: RuleField ): readonly string[] {
 			v.slice( 0, MAX_HEADER_CHARS )
 		);
 	}
-	return [ facts[ field as TextField ] ];
+	return [
+		field === 'body'
+			? facts.body
+			: facts[ field as TextField ].slice( 0, MAX_TEXT_CHARS ),
+	];
 }
 
 /** Longest body text searched, so a huge email can't make a regex slow. */

@@ -185,7 +185,7 @@ function absenceSubject( subject: string ): boolean {
  * @param value Header value.
  */
 function cleanAddressOf( value: string ): string {
-	const bracketed = /<([^<>\s]+@[^<>\s]+)>/.exec( value )?.[ 1 ];
+	const bracketed = /<([^<>\s@]+@[^<>\s]+)>/.exec( value )?.[ 1 ];
 	const bare = /^[^\s<>@]+@[^\s<>@]+$/.exec( value.trim() )?.[ 0 ];
 	return ( bracketed ?? bare ?? '' ).toLowerCase();
 }

@@ -240,6 +240,10 @@ export class Base64Decoder {
 			lines++;
 		}
 		const cut = firstEnd + lines * width;
+		if ( view.length - cut >= width ) {
+			// The shape breaks before the last line: carrying the rest would rescan it per chunk.
+			return null;
+		}
 		const headBytes = Buffer.from( head, 'base64' );
 		const out = Buffer.allocUnsafe(
 			headBytes.length + ( lines * perLine * 3 ) / 4
