@@ -21,7 +21,7 @@ WP_URL=http://127.0.0.1:$WP_PORT
 WP_DIR=$STATE/wp DB=$STATE/mysql DOVE=$STATE/dovecot SINK_DIR=$STATE/sink LOGS=$STATE/logs RUN=$STATE/run
 CA_FILE=$DOVE/cert.pem
 NODE=$REPO/node_modules/.bin/node
-MAILBOXES=(support customer agent admin harness bench bigbox) # <name>@example.test / <name>-pass; harness: crash tests, bench + bigbox: benchmark
+MAILBOXES=(support customer agent admin harness bench bigbox firstrun) # <name>@example.test / <name>-pass; harness: crash tests, bench + bigbox: benchmark, firstrun: the first-run browser test
 
 say() { echo "[up] $*" >&2; }
 die() { say "$*"; exit 1; }
