@@ -102,13 +102,14 @@ final class Plugin {
 		$ticket_repository   = new Ticket_Repository();
 		$event_repository    = new Event_Repository();
 		$blob_repository     = new Blob_Repository();
+		$activity_repository = new Activity_Repository();
 		$this->settings      = new Settings_Service( new Settings_Repository() );
-		$this->connections   = new Connection_Service( new Connection_Repository(), $job_repository );
+		$this->connections   = new Connection_Service( new Connection_Repository(), $job_repository, $activity_repository );
 		$this->jobs          = new Job_Service( $job_repository );
 		$this->templates     = new Templates( new Template_Repository() );
 		$this->attachments   = new Attachment_Service( new Attachment_Repository(), $blob_repository );
 		$this->tickets       = new Ticket_Service( $ticket_repository, $event_repository, new Attachment_Repository(), $this->settings );
-		$this->mail_log      = new Mail_Log_Service( new Activity_Repository(), new Quarantine_Repository(), $blob_repository, $job_repository, $this->settings );
+		$this->mail_log      = new Mail_Log_Service( $activity_repository, new Quarantine_Repository(), $blob_repository, $job_repository, $this->settings );
 		$this->oauth         = new OAuth_Service( $this->connections, $this->jobs );
 		$this->dispatcher    = new Notification_Dispatcher(
 			$event_repository,

@@ -84,6 +84,37 @@ final class Activity_Repository {
 	}
 
 	/**
+	 * How many emails of each connection had each outcome and reason in a time range: one
+	 * grouped query for every connection, read through the created_at index (a range of it;
+	 * each row in the range is then read from the table). A covering index (created_at,
+	 * connection_id, outcome, reason) would make it index-only on very busy sites; it is not
+	 * added here, because a schema change needs a new schema version the sidecar agrees on.
+	 *
+	 * @since 0.3.0
+	 * @param string $after  Start, inclusive (UTC 'Y-m-d H:i:s').
+	 * @param string $before End, exclusive (UTC 'Y-m-d H:i:s').
+	 * @return array<int, array{connection_id: int, outcome: string, reason: string, n: int}>
+	 */
+	public function count_by_connection( string $after, string $before ): array {
+		global $wpdb;
+		$table = Schema::table( 'activity' );
+		$rows  = $wpdb->get_results(
+			// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+			$wpdb->prepare( "SELECT connection_id, outcome, reason, COUNT(*) AS n FROM {$table} WHERE created_at >= %s AND created_at < %s AND connection_id IS NOT NULL GROUP BY connection_id, outcome, reason", $after, $before ),
+			ARRAY_A
+		);
+		return array_map(
+			static fn ( array $row ): array => array(
+				'connection_id' => (int) $row['connection_id'],
+				'outcome'       => (string) $row['outcome'],
+				'reason'        => (string) $row['reason'],
+				'n'             => (int) $row['n'],
+			),
+			is_array( $rows ) ? $rows : array()
+		);
+	}
+
+	/**
 	 * Deletes rows older than the retention period, in small batches so no lock is held long.
 	 *
 	 * @since 0.2.0

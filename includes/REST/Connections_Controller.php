@@ -19,7 +19,8 @@ defined( 'ABSPATH' ) || exit;
 
 /**
  * CRUD on /connections with write-only secrets, plus GET …/status, POST …/test (a sidecar job)
- * and POST …/oauth (the consent URL of a Gmail or Microsoft connection).
+ * and POST …/oauth (the consent URL of a Gmail or Microsoft connection). Every connection comes
+ * with its `status` and `today`: what its emails became since midnight in the site's time zone.
  *
  * `password` and `client_secret` are accepted on create and update ("set / replace") and never
  * returned: responses carry `secret` and `client_secret` as "set" | "missing" | "unreadable".
@@ -108,7 +109,13 @@ final class Connections_Controller extends Abstract_Controller {
 	 * @since 0.2.0
 	 */
 	public function get_items(): \WP_REST_Response {
-		return new \WP_REST_Response( array_map( array( $this, 'with_status' ), $this->connections->list() ) );
+		$today = $this->connections->today_counts();
+		return new \WP_REST_Response(
+			array_map(
+				fn ( array $connection ): array => $this->with_status( $connection, $today ),
+				$this->connections->list()
+			)
+		);
 	}
 
 	/**
@@ -237,13 +244,19 @@ final class Connections_Controller extends Abstract_Controller {
 	}
 
 	/**
-	 * A connection's public view with its status in words.
+	 * A connection's public view with its status in words and what its emails became today.
 	 *
-	 * @param array<string, mixed> $connection Public view.
+	 * @param array<string, mixed>                $connection Public view.
+	 * @param array<int, array<string, int>>|null $today      Today's counts of every connection, or null to read them.
 	 * @return array<string, mixed>
 	 */
-	private function with_status( array $connection ): array {
-		return $connection + array( 'status' => $this->connections->status( (int) $connection['id'] ) );
+	private function with_status( array $connection, ?array $today = null ): array {
+		$id      = (int) $connection['id'];
+		$today ??= $this->connections->today_counts();
+		return $connection + array(
+			'status' => $this->connections->status( $id ),
+			'today'  => $today[ $id ] ?? Connection_Service::empty_counts(),
+		);
 	}
 
 	/**

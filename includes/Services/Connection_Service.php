@@ -9,6 +9,7 @@ declare( strict_types=1 );
 
 namespace Email_Piping\Services;
 
+use Email_Piping\Data\Activity_Repository;
 use Email_Piping\Data\Connection_Repository;
 use Email_Piping\Data\Job_Repository;
 use Email_Piping\Exception\Secret_Key_Missing_Exception;
@@ -37,6 +38,9 @@ final class Connection_Service {
 
 	/** What the sidecar does with an imported email at the source. */
 	public const AFTER_IMPORT = array( 'mark_read', 'leave', 'move', 'delete' );
+
+	/** How the sidecar watches a working mailbox (epipe_mailbox_state.status). */
+	public const MODES = array( 'idle', 'polling' );
 
 	/** Secret states reported to the admin. */
 	public const SECRET_SET        = 'set';
@@ -85,10 +89,11 @@ final class Connection_Service {
 	 * Wires the repositories.
 	 *
 	 * @since 0.1.0
-	 * @param Connection_Repository $connections Storage.
-	 * @param Job_Repository|null   $jobs        Sidecar jobs.
+	 * @param Connection_Repository    $connections Storage.
+	 * @param Job_Repository|null      $jobs        Sidecar jobs.
+	 * @param Activity_Repository|null $activity    Activity log (counts of the day).
 	 */
-	public function __construct( private Connection_Repository $connections, private ?Job_Repository $jobs = null ) {}
+	public function __construct( private Connection_Repository $connections, private ?Job_Repository $jobs = null, private ?Activity_Repository $activity = null ) {}
 
 	/**
 	 * Adds an IMAP connection; the password is encrypted before it reaches the database.
@@ -259,14 +264,27 @@ final class Connection_Service {
 		} elseif ( self::SECRET_MISSING === $secret && null === $code ) {
 			$code = 'imap' === $row['kind'] ? 'secret_missing' : 'consent_required';
 		}
+		// While it works, the sidecar says how it watches the mailbox: 'idle' (IMAP IDLE) or
+		// 'polling' (no IDLE on the server), with {"poll_seconds": N} as its detail.
+		$mode   = null;
+		$poll   = 30;
+		$detail = null === $state ? null : $state['status_detail'];
+		if ( null === $code && null !== $state && in_array( (string) $state['status'], self::MODES, true ) ) {
+			$mode   = (string) $state['status'];
+			$json   = json_decode( (string) $detail, true );
+			$poll   = max( 1, (int) ( is_array( $json ) ? ( $json['poll_seconds'] ?? 30 ) : 30 ) );
+			$detail = null;
+		}
 		$out = array(
 			'connection_id'   => $id,
 			'state'           => null === $code ? ( null === $state ? 'unknown' : 'ok' ) : 'error',
 			'sidecar_status'  => null === $state ? null : (string) $state['status'],
+			'mode'            => $mode,
+			'mode_text'       => null === $mode ? null : Messages::connection_mode( $mode, $poll ),
 			'code'            => $code,
 			'message'         => null,
 			'fix'             => null,
-			'detail'          => null === $state ? null : $state['status_detail'],
+			'detail'          => $detail,
 			'last_checked_at' => null === $state || null === $state['last_checked_at'] ? null : mysql_to_rfc3339( (string) $state['last_checked_at'] ),
 			'last_success_at' => null === $state || null === $state['last_success_at'] ? null : mysql_to_rfc3339( (string) $state['last_success_at'] ),
 		);
@@ -281,6 +299,44 @@ final class Connection_Service {
 			$out['message'] = __( 'The connection works.', 'email-piping' );
 		}
 		return $out;
+	}
+
+	/**
+	 * What each connection's emails became today (midnight to midnight in the site's time zone),
+	 * by the kinds of the activity log: ticket, reply, blocked, rejected, skipped, quarantined.
+	 *
+	 * @since 0.3.0
+	 * @param int|null $now Unix time standing for "now" (tests), or null.
+	 * @return array<int, array<string, int>> Counts by connection id; connections without email
+	 *                                        today are missing (see empty_counts()).
+	 */
+	public function today_counts( ?int $now = null ): array {
+		$zone  = wp_timezone();
+		$start = ( new \DateTimeImmutable( '@' . ( $now ?? time() ) ) )->setTimezone( $zone )->setTime( 0, 0 );
+		// The next midnight, not start + 24 h: a day with a clock change has 23 or 25 hours.
+		$end  = $start->modify( '+1 day' );
+		$utc  = new \DateTimeZone( 'UTC' );
+		$rows = $this->activity()->count_by_connection( $start->setTimezone( $utc )->format( 'Y-m-d H:i:s' ), $end->setTimezone( $utc )->format( 'Y-m-d H:i:s' ) );
+		$out  = array();
+		foreach ( $rows as $row ) {
+			$id           = $row['connection_id'];
+			$kind         = Mail_Log_Service::kind( $row['outcome'], $row['reason'] );
+			$out[ $id ] ??= self::empty_counts();
+			if ( isset( $out[ $id ][ $kind ] ) ) {
+				$out[ $id ][ $kind ] += $row['n'];
+			}
+		}
+		return $out;
+	}
+
+	/**
+	 * Zero of every kind of today's counts.
+	 *
+	 * @since 0.3.0
+	 * @return array<string, int>
+	 */
+	public static function empty_counts(): array {
+		return array_fill_keys( Mail_Log_Service::KINDS, 0 );
 	}
 
 	/**
@@ -463,6 +519,16 @@ final class Connection_Service {
 			throw new Secret_Key_Missing_Exception( 'EPIPE_SECRET_KEY is not configured.' );
 		}
 		return Secret_Box::seal( $plain );
+	}
+
+	/**
+	 * The activity repository.
+	 */
+	private function activity(): Activity_Repository {
+		if ( null === $this->activity ) {
+			$this->activity = new Activity_Repository();
+		}
+		return $this->activity;
 	}
 
 	/**

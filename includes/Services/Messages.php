@@ -139,6 +139,22 @@ final class Messages {
 	}
 
 	/**
+	 * How the sidecar watches a working connection, in words: listening with IMAP IDLE, or
+	 * polling because the server offers no IDLE.
+	 *
+	 * @since 0.3.0
+	 * @param string $mode         The sidecar's status: idle | polling.
+	 * @param int    $poll_seconds Seconds between polls.
+	 */
+	public static function connection_mode( string $mode, int $poll_seconds ): string {
+		if ( 'idle' === $mode ) {
+			return __( 'Listening (IDLE)', 'email-piping' );
+		}
+		/* translators: %d: seconds between two looks into the mailbox. */
+		return sprintf( _n( 'Polling every %d s', 'Polling every %d s', $poll_seconds, 'email-piping' ), $poll_seconds );
+	}
+
+	/**
 	 * A more precise sentence for a connection failure whose detail names its cause, or null.
 	 *
 	 * @param string $code   Machine code.

@@ -34,7 +34,8 @@ export interface DaemonOptions {
 }
 
 /** Fallback poll, in case IDLE misses something or the server does not offer it. */
-const POLL_CRON = '*/30 * * * * *';
+const POLL_SECONDS = 30;
+const POLL_CRON = `*/${ POLL_SECONDS } * * * * *`;
 
 export class ConnectionWorker {
 	private readonly owner = leaseOwnerId();
@@ -188,6 +189,16 @@ export class ConnectionWorker {
 					);
 				}
 				checkpoint = await this.currentCheckpoint( checkpoint );
+				// How the mailbox is watched, and when it was last looked at (machine words; PHP
+				// says "Listening (IDLE)" or "Polling every N s").
+				await recordStatus(
+					pool,
+					tables,
+					id,
+					mailbox.source.listening() ? 'idle' : 'polling',
+					null,
+					JSON.stringify( { poll_seconds: POLL_SECONDS } )
+				);
 			} while ( again && ! signal.aborted );
 		};
 		// Passes never overlap: a trigger during a pass asks for one more pass afterwards.

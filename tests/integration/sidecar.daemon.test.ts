@@ -136,7 +136,8 @@ describe( 'the daemon', () => {
 			async () =>
 				( await count(
 					db,
-					"SELECT COUNT(*) n FROM wp_epipe_mailbox_state WHERE connection_id = ? AND status = 'connected'",
+					// 'connected', then 'idle' once its first pass is done (Dovecot offers IDLE).
+					"SELECT COUNT(*) n FROM wp_epipe_mailbox_state WHERE connection_id = ? AND status IN ('connected', 'idle')",
 					[ connectionId ]
 				) ) === 1,
 			15_000
@@ -151,6 +152,40 @@ describe( 'the daemon', () => {
 			5_000
 		);
 		assert.ok( ms < 5_000, `picked up after ${ ms } ms` );
+	} );
+
+	it( 'records that it listens with IDLE and when it last looked, shown in words by WordPress', async () => {
+		const [ rows ] = await db.query(
+			'SELECT status, status_code, status_detail, TIMESTAMPDIFF(SECOND, last_checked_at, UTC_TIMESTAMP()) AS age FROM wp_epipe_mailbox_state WHERE connection_id = ?',
+			[ connectionId ]
+		);
+		const state = ( rows as Array< Record< string, unknown > > )[ 0 ];
+		assert.equal( state?.[ 'status' ], 'idle' );
+		assert.equal( state?.[ 'status_code' ], null );
+		assert.deepEqual( JSON.parse( String( state?.[ 'status_detail' ] ) ), {
+			poll_seconds: 30,
+		} );
+		// The pass after the pickup wrote it: seconds ago, not at connect time.
+		assert.ok(
+			Number( state?.[ 'age' ] ) <= 10,
+			`age ${ state?.[ 'age' ] }`
+		);
+		const res = await api< {
+			status: {
+				state: string;
+				mode: string | null;
+				mode_text: string | null;
+			};
+		} >(
+			stack,
+			'GET',
+			`/connections/${ connectionId }`,
+			adminAuth( stack )
+		);
+		assert.equal( res.status, 200, res.text );
+		assert.equal( res.json.status.state, 'ok' );
+		assert.equal( res.json.status.mode, 'idle' );
+		assert.equal( res.json.status.mode_text, 'Listening (IDLE)' );
 	} );
 
 	it( 'serves /metrics and /healthz on loopback', async () => {

@@ -41,8 +41,12 @@ export interface ConnectionStatus {
 	connection_id: number;
 	/** ok: the sidecar's last pass worked; unknown: it has not run yet. */
 	state: 'ok' | 'error' | 'unknown';
-	/** The sidecar's own word: new, connected, error. */
+	/** The sidecar's own word: new, connected, idle, polling, error. */
 	sidecar_status: string | null;
+	/** How the sidecar watches the mailbox while it works: IMAP IDLE, or polling. */
+	mode: 'idle' | 'polling' | null;
+	/** The mode in words ("Listening (IDLE)", "Polling every 30 s"), from PHP. */
+	mode_text: string | null;
 	/** Machine code (auth_failed, tls_failed …), translated into message and fix by PHP. */
 	code: string | null;
 	message: string | null;
@@ -66,6 +70,18 @@ export interface Connection {
 	created_at: string;
 	updated_at: string;
 	status: ConnectionStatus;
+	/** What its emails became today (since midnight in the site's time zone). */
+	today: TodayCounts;
+}
+
+/** Emails of one connection today, by what they became (the activity log's kinds). */
+export interface TodayCounts {
+	ticket: number;
+	reply: number;
+	blocked: number;
+	rejected: number;
+	skipped: number;
+	quarantined: number;
 }
 
 /** Body of POST /connections and PATCH /connections/{id}; left-out fields keep their values. */

@@ -158,7 +158,9 @@ export async function checkpointFor(
  * @param pool         Database.
  * @param t            Table names.
  * @param connectionId Connection.
- * @param status       connected | idle | error | polling.
+ * @param status       connected (a `run --once` pass), idle (listening with IMAP IDLE), polling
+ *                     (the server has no IDLE), error; idle and polling carry {"poll_seconds": N} as
+ *                     detail.
  * @param code         Error code or null.
  * @param detail       Technical detail (no secrets) or null.
  */

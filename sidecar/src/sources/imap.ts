@@ -299,6 +299,10 @@ export class ImapSource implements MailSource {
 		this.client.on( 'exists', listener );
 	}
 
+	listening(): boolean {
+		return this.has( 'IDLE' );
+	}
+
 	onClose( listener: ( err: Error | null ) => void ): void {
 		this.client.once( 'close', () => listener( null ) );
 	}

@@ -49,6 +49,10 @@ export interface MailSource {
 	acknowledge: ( uids: number[] ) => Promise< void >;
 	/** Called when the server announces new mail (IMAP IDLE). */
 	onNewMail: ( listener: () => void ) => void;
+	/**
+	 * Whether the server announces new mail (IMAP IDLE); without it the mailbox is only polled.
+	 */
+	listening: () => boolean;
 	/** Called once when the connection drops. */
 	onClose: ( listener: ( err: Error | null ) => void ) => void;
 	close: () => Promise< void >;

@@ -13,6 +13,7 @@ import type { ConnectionTest } from '../../hooks/use-connection-tests';
 import { formatDateTime } from '../../utils/format-date';
 import ConnectionStatus from './connection-status';
 import TestResult from './test-result';
+import TodayCounts from './today-counts';
 
 interface Props {
 	connection: Connection;
@@ -46,7 +47,8 @@ function source( connection: Connection ): string {
 }
 
 /**
- * One connection in the list: what it reads, its health, the last check, on/off and actions.
+ * One connection in the list: what it reads, its health, the last check, today's emails, on/off
+ * and actions.
  *
  * @param props            Props.
  * @param props.connection Connection.
@@ -90,6 +92,9 @@ export default function ConnectionRow( {
 				{ lastChecked
 					? formatDateTime( lastChecked )
 					: __( 'Never', 'email-piping' ) }
+			</td>
+			<td className="epipe-connections__counts">
+				<TodayCounts today={ connection.today } />
 			</td>
 			<td className="epipe-connections__enabled">
 				<ToggleControl

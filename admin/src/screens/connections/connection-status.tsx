@@ -33,7 +33,8 @@ function label( connection: Connection ): string {
 }
 
 /**
- * A connection's health: a word, then PHP's sentence for the sidecar's code and its fix.
+ * A connection's health: a word, then how the sidecar watches it, or PHP's sentence for the
+ * sidecar's code and its fix.
  *
  * @param props            Props.
  * @param props.connection Connection with its status.
@@ -48,6 +49,14 @@ export default function ConnectionStatus( { connection }: Props ) {
 			<span className={ `epipe-connection-status__badge is-${ tone }` }>
 				{ label( connection ) }
 			</span>
+			{ connection.enabled &&
+				status.state === 'ok' &&
+				status.mode_text && (
+					// PHP's words for how the sidecar watches it: "Listening (IDLE)", "Polling every 30 s".
+					<p className="epipe-connection-status__mode">
+						{ status.mode_text }
+					</p>
+				) }
 			{ explain && status.message && (
 				<p className="epipe-connection-status__message">
 					{ status.message }

@@ -45,6 +45,7 @@ export default function ConnectionTable( {
 					<th scope="col">{ __( 'Connection', 'email-piping' ) }</th>
 					<th scope="col">{ __( 'Status', 'email-piping' ) }</th>
 					<th scope="col">{ __( 'Last check', 'email-piping' ) }</th>
+					<th scope="col">{ __( 'Today', 'email-piping' ) }</th>
 					<th scope="col">{ __( 'Enabled', 'email-piping' ) }</th>
 					<th scope="col">
 						<span className="screen-reader-text">

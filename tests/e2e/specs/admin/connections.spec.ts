@@ -1,8 +1,9 @@
 /**
  * The Connections screen in a real browser against the real stack: an admin adds an IMAP
  * connection to the stack's Dovecot, tests it through the running sidecar, sees its status in
- * words (also when the password is wrong), disables and deletes it; bad input is refused next
- * to the field, first by the form and then by the server.
+ * words (also when the password is wrong) and how the sidecar watches it (IDLE), sees an email
+ * delivered to it counted as today's new ticket, disables and deletes it; bad input is refused
+ * next to the field, first by the form and then by the server.
  *
  * The sidecar daemon runs for the duration of this file, as it would beside a real site: it
  * carries out "Test connection" (a job in the database) and records each connection's status.
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { expect, test, type Page } from '@playwright/test';
+import { ImapFlow } from 'imapflow';
 
 interface Stack {
 	logsDir: string;
@@ -172,6 +174,44 @@ async function screenshot( page: Page, name: string ) {
 	} );
 }
 
+/**
+ * Delivers one email into the connection's mailbox, as a mail server would.
+ *
+ * @param subject Subject.
+ */
+async function deliver( subject: string ) {
+	const client = new ImapFlow( {
+		host: stack.imap.host,
+		port: stack.imap.port,
+		secure: false,
+		tls: { ca: fs.readFileSync( stack.imap.caFile ) },
+		auth: { user: mailbox.user, pass: mailbox.password },
+		logger: false,
+	} );
+	await client.connect();
+	try {
+		await client.append(
+			'INBOX',
+			Buffer.from(
+				[
+					'From: Dana Reader <dana.today@example.test>',
+					`To: ${ mailbox.user }`,
+					`Subject: ${ subject }`,
+					`Message-ID: <${ Date.now() }.today@example.test>`,
+					`Date: ${ new Date().toUTCString() }`,
+					'MIME-Version: 1.0',
+					'Content-Type: text/plain; charset=utf-8',
+					'',
+					'Hello, the printer on the second floor is out of toner.',
+					'',
+				].join( '\r\n' )
+			)
+		);
+	} finally {
+		await client.logout();
+	}
+}
+
 function isConnectionsPost( url: string, method: string ): boolean {
 	return (
 		method === 'POST' &&
@@ -208,6 +248,11 @@ test( 'an admin connects a mailbox, tests it and sees its status in words', asyn
 	await expect(
 		demo.locator( '.epipe-connection-status__badge' )
 	).toHaveText( 'Connected', { timeout: 30_000 } );
+	// Dovecot offers IMAP IDLE, so the sidecar listens instead of polling.
+	await expect( demo.locator( '.epipe-connection-status__mode' ) ).toHaveText(
+		'Listening (IDLE)',
+		{ timeout: 30_000 }
+	);
 
 	// Add a connection to the stack's Dovecot (STARTTLS with its self-signed CA).
 	await page.getByRole( 'button', { name: 'Add IMAP connection' } ).click();
@@ -274,6 +319,31 @@ test( 'an admin connects a mailbox, tests it and sees its status in words', asyn
 	);
 	await expect( row.locator( '.epipe-connections__checked' ) ).not.toHaveText(
 		'Never'
+	);
+	// Once its first pass is done the sidecar listens with IDLE (its starting point is set).
+	await expect( row.locator( '.epipe-connection-status__mode' ) ).toHaveText(
+		'Listening (IDLE)',
+		{ timeout: 30_000 }
+	);
+
+	// Today's counts: nothing yet, then the email delivered now as a new ticket (the list
+	// refreshes by itself).
+	const today = row.locator( '.epipe-connections__today li' );
+	await expect( today ).toHaveText( [
+		'0 new tickets',
+		'0 replies',
+		'0 skipped or blocked',
+		'0 quarantined',
+	] );
+	await deliver( `Toner on the second floor ${ Date.now() }` );
+	await expect( today ).toHaveText(
+		[
+			'1 new ticket',
+			'0 replies',
+			'0 skipped or blocked',
+			'0 quarantined',
+		],
+		{ timeout: 30_000 }
 	);
 	await screenshot( page, 'connections.png' );
 
