@@ -27,6 +27,12 @@ interface Props {
  */
 export default function DeleteRuleModal( { rule, onConfirm, onClose }: Props ) {
 	const [ isDeleting, setIsDeleting ] = useState( false );
+	// While the rule is being deleted the dialog stays: it closes when the server has answered.
+	const close = () => {
+		if ( ! isDeleting ) {
+			onClose();
+		}
+	};
 	return (
 		<Modal
 			title={ sprintf(
@@ -34,7 +40,7 @@ export default function DeleteRuleModal( { rule, onConfirm, onClose }: Props ) {
 				__( 'Delete rule “%s”?', 'email-piping' ),
 				rule.name
 			) }
-			onRequestClose={ onClose }
+			onRequestClose={ close }
 			className="epipe-delete-rule"
 		>
 			<p>
@@ -48,8 +54,13 @@ export default function DeleteRuleModal( { rule, onConfirm, onClose }: Props ) {
 					variant="primary"
 					isDestructive
 					isBusy={ isDeleting }
-					disabled={ isDeleting }
+					// Not disabled: a disabled button loses the focus, and the dialog would take
+					// that for a click outside it and close before the server answered.
+					aria-disabled={ isDeleting }
 					onClick={ () => {
+						if ( isDeleting ) {
+							return;
+						}
 						setIsDeleting( true );
 						void onConfirm().then( ( deleted ) => {
 							if ( ! deleted ) {
@@ -62,7 +73,7 @@ export default function DeleteRuleModal( { rule, onConfirm, onClose }: Props ) {
 				</Button>
 				<Button
 					variant="tertiary"
-					onClick={ onClose }
+					onClick={ close }
 					disabled={ isDeleting }
 				>
 					{ __( 'Cancel', 'email-piping' ) }

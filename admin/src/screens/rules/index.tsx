@@ -168,9 +168,13 @@ export default function RulesScreen() {
 					rule={ deleting }
 					onClose={ () => setDeleting( null ) }
 					onConfirm={ async () => {
+						const { id } = deleting;
 						try {
-							await remove( deleting.id );
-							setDeleting( null );
+							await remove( id );
+							// Only this rule's dialog closes (another may be open by now).
+							setDeleting( ( current ) =>
+								current?.id === id ? null : current
+							);
 							notices.success(
 								__( 'Rule deleted.', 'email-piping' )
 							);
