@@ -66,6 +66,8 @@ export async function runJob(
 					},
 				};
 			}
+			// The admin tests the rules they just saved: read them now, not at the last pass.
+			await ctx.settings.refresh( 0 );
 			const mailboxAddress =
 				job.connectionId === null
 					? ''

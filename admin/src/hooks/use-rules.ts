@@ -28,8 +28,6 @@ export interface RulesState {
 	remove: ( id: number ) => Promise< void >;
 	/** Moves a rule one place up (-1) or down (1); rejects (and puts it back) when refused. */
 	move: ( id: number, offset: -1 | 1 ) => Promise< void >;
-	/** When this page last changed the rules (ms since the epoch), or null. */
-	changedAt: number | null;
 }
 
 /**
@@ -39,7 +37,6 @@ export function useRules(): RulesState {
 	const [ rules, setRules ] = useState< Rule[] >( [] );
 	const [ isLoading, setIsLoading ] = useState( true );
 	const [ error, setError ] = useState< string | null >( null );
-	const [ changedAt, setChangedAt ] = useState< number | null >( null );
 	const mounted = useRef( true );
 	// The order as last confirmed by the server, to put back after a refused move.
 	const confirmed = useRef< Rule[] >( [] );
@@ -48,12 +45,6 @@ export function useRules(): RulesState {
 		confirmed.current = list;
 		if ( mounted.current ) {
 			setRules( list );
-		}
-	}, [] );
-
-	const changed = useCallback( () => {
-		if ( mounted.current ) {
-			setChangedAt( Date.now() );
 		}
 	}, [] );
 
@@ -96,19 +87,17 @@ export function useRules(): RulesState {
 						)
 					: [ ...list, saved ]
 			);
-			changed();
 			return saved;
 		},
-		[ apply, changed ]
+		[ apply ]
 	);
 
 	const remove = useCallback(
 		async ( id: number ) => {
 			await deleteRule( id );
 			apply( confirmed.current.filter( ( item ) => item.id !== id ) );
-			changed();
 		},
-		[ apply, changed ]
+		[ apply ]
 	);
 
 	const move = useCallback(
@@ -126,7 +115,6 @@ export function useRules(): RulesState {
 			setRules( list );
 			try {
 				apply( await reorderRules( list.map( ( item ) => item.id ) ) );
-				changed();
 			} catch ( err ) {
 				if ( mounted.current ) {
 					setRules( confirmed.current );
@@ -134,8 +122,8 @@ export function useRules(): RulesState {
 				throw err;
 			}
 		},
-		[ apply, changed ]
+		[ apply ]
 	);
 
-	return { rules, isLoading, error, reload, save, remove, move, changedAt };
+	return { rules, isLoading, error, reload, save, remove, move };
 }

@@ -31,8 +31,7 @@ import './style.scss';
  * through the sidecar's real pipeline.
  */
 export default function RulesScreen() {
-	const { rules, isLoading, error, save, remove, move, changedAt } =
-		useRules();
+	const { rules, isLoading, error, save, remove, move } = useRules();
 	const choices = useRuleChoices();
 	const notices = useNotices();
 	const [ editing, setEditing ] = useState< Rule | 'new' | null >( null );
@@ -161,7 +160,6 @@ export default function RulesScreen() {
 			<RuleTester
 				agents={ choices.agents }
 				connections={ choices.connections }
-				rulesChangedAt={ changedAt }
 			/>
 			{ deleting !== null && (
 				<DeleteRuleModal

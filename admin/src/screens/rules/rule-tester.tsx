@@ -27,15 +27,10 @@ import RuleTestResultView from './rule-test-result';
 interface Props {
 	agents: Agent[];
 	connections: Connection[];
-	/** When this page last changed the rules (ms since the epoch), or null. */
-	rulesChangedAt: number | null;
 }
 
 /** Largest email the API takes, in bytes. */
 const MAX_BYTES = 2 * 1024 * 1024;
-
-/** Rule changes younger than this may not have reached the sidecar when it runs the test. */
-const FRESH_CHANGE_MS = 60_000;
 
 /**
  * What is wrong with the pasted text before it is sent, or undefined.
@@ -63,18 +58,14 @@ function rawProblem( raw: string ): string | undefined {
 
 /**
  * The rule tester: a pasted email goes through the sidecar's real pipeline, which says which
- * rules matched and what the new ticket would be, storing nothing and mailing nobody.
+ * rules matched and what the new ticket would be, storing nothing and mailing nobody. The
+ * sidecar reads the rules afresh for each test, so a change just saved is tested.
  *
- * @param props                Props.
- * @param props.agents         Agents, for the assignee's name.
- * @param props.connections    Connections the email can be received by.
- * @param props.rulesChangedAt When the rules were last changed on this page.
+ * @param props             Props.
+ * @param props.agents      Agents, for the assignee's name.
+ * @param props.connections Connections the email can be received by.
  */
-export default function RuleTester( {
-	agents,
-	connections,
-	rulesChangedAt,
-}: Props ) {
+export default function RuleTester( { agents, connections }: Props ) {
 	const { test, run } = useRuleTest();
 	const [ raw, setRaw ] = useState( '' );
 	const [ rawError, setRawError ] = useState< string | undefined >();
@@ -119,13 +110,6 @@ export default function RuleTester( {
 			setRawError( undefined );
 		}
 	};
-
-	const isStale =
-		! test.isRunning &&
-		test.job !== null &&
-		rulesChangedAt !== null &&
-		test.startedAt !== null &&
-		test.startedAt - rulesChangedAt < FRESH_CHANGE_MS;
 
 	return (
 		<Card className="epipe-rule-test">
@@ -242,18 +226,6 @@ export default function RuleTester( {
 							job={ test.job }
 							agents={ agents }
 						/>
-					) }
-					{ isStale && (
-						<Notice
-							status="info"
-							isDismissible={ false }
-							className="epipe-rule-test__stale"
-						>
-							{ __(
-								'The rules changed less than a minute ago. The sidecar reads them again at its next pass over the mailboxes, usually within 30 seconds, and tests with the rules it read last: if this result misses a change, run the test again in a moment.',
-								'email-piping'
-							) }
-						</Notice>
 					) }
 				</div>
 			</CardBody>
