@@ -745,6 +745,11 @@ export function extractReply( text: string, options: ReplyOptions ): string {
 		( AMBIGUOUS_FORWARD_SUBJECT.test( subject ) &&
 			options.answersMessage !== true );
 	const boundary = findBoundary( lines, forwarded );
+	// A note signed or taglined above a forwarded email: the note, then the forward.
+	const forwardAt =
+		boundary?.kind === 'signature'
+			? forwardTitleAfter( lines, boundary.at )
+			: -1;
 	let kept: string[];
 	if ( boundary === null ) {
 		kept = raw;
@@ -753,15 +758,8 @@ export function extractReply( text: string, options: ReplyOptions ): string {
 			...raw.slice( 0, boundary.at ),
 			...interleaved( raw, lines, boundary.at + boundary.skip ),
 		];
-	} else if (
-		boundary.kind === 'signature' &&
-		forwardTitleAfter( lines, boundary.at ) !== -1
-	) {
-		// A note signed or taglined above a forwarded email: the note, then the forward.
-		kept = [
-			...raw.slice( 0, boundary.at ),
-			...raw.slice( forwardTitleAfter( lines, boundary.at ) ),
-		];
+	} else if ( forwardAt !== -1 ) {
+		kept = [ ...raw.slice( 0, boundary.at ), ...raw.slice( forwardAt ) ];
 	} else {
 		kept = raw.slice( 0, boundary.at );
 		// Above the rule, the newest comment under its own author and date: the text is
