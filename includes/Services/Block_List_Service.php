@@ -134,22 +134,6 @@ final class Block_List_Service {
 	}
 
 	/**
-	 * Whether an address or subject matches any pattern of the kind.
-	 *
-	 * @since 0.2.0
-	 * @param string $kind  sender | subject.
-	 * @param string $value Address or subject.
-	 */
-	public function matches( string $kind, string $value ): bool {
-		foreach ( $this->patterns->list( $kind ) as $p ) {
-			if ( Pattern::matches( (string) $p['match_type'], (string) $p['pattern'], $value ) ) {
-				return true;
-			}
-		}
-		return false;
-	}
-
-	/**
 	 * What the sidecar would do with an email from this sender with this subject: the first
 	 * pattern each list matches, and the reason the email is skipped (the sender list is tried
 	 * first, as in sidecar/src/pipeline/patterns.ts blockedBy()).
@@ -164,32 +148,9 @@ final class Block_List_Service {
 	 * @return array{blocked: string|null, sender: array<string, mixed>|null, subject: array<string, mixed>|null}
 	 */
 	public function check( string $sender, string $subject ): array {
-		$sender_match  = null;
-		$subject_match = null;
 		$patterns      = $this->patterns->list( null );
-		if ( '' !== trim( $sender ) ) {
-			$forms = self::address_forms( $sender );
-			foreach ( $patterns as $p ) {
-				if ( 'sender' !== $p['kind'] ) {
-					continue;
-				}
-				foreach ( $forms as $form ) {
-					if ( Pattern::matches( (string) $p['match_type'], (string) $p['pattern'], $form ) ) {
-						$sender_match = $p;
-						break 2;
-					}
-				}
-			}
-		}
-		if ( '' !== $subject ) {
-			$form = self::subject_form( $subject );
-			foreach ( $patterns as $p ) {
-				if ( 'subject' === $p['kind'] && Pattern::matches( (string) $p['match_type'], (string) $p['pattern'], $form ) ) {
-					$subject_match = $p;
-					break;
-				}
-			}
-		}
+		$sender_match  = '' === trim( $sender ) ? null : self::first_match( $patterns, 'sender', self::address_forms( $sender ) );
+		$subject_match = '' === $subject ? null : self::first_match( $patterns, 'subject', array( self::subject_form( $subject ) ) );
 		$blocked = null;
 		if ( null !== $sender_match ) {
 			$blocked = 'blocked_sender';
@@ -201,6 +162,28 @@ final class Block_List_Service {
 			'sender'  => $sender_match,
 			'subject' => $subject_match,
 		);
+	}
+
+	/**
+	 * The first pattern of a kind that matches any of the values, in the list's order.
+	 *
+	 * @param array<int, array<string, mixed>> $patterns Stored patterns.
+	 * @param string                           $kind     sender | subject.
+	 * @param array<int, string>               $values   Forms of the value to test.
+	 * @return array<string, mixed>|null
+	 */
+	private static function first_match( array $patterns, string $kind, array $values ): ?array {
+		foreach ( $patterns as $p ) {
+			if ( $kind !== $p['kind'] ) {
+				continue;
+			}
+			foreach ( $values as $value ) {
+				if ( Pattern::matches( (string) $p['match_type'], (string) $p['pattern'], $value ) ) {
+					return $p;
+				}
+			}
+		}
+		return null;
 	}
 
 	/**
