@@ -223,6 +223,19 @@ const sameList = ( a: readonly string[], b: readonly string[] ) =>
 	a.length === b.length && a.every( ( v, i ) => v === b[ i ] );
 
 /**
+ * Whether the reading ends the email as expected: the action, and the reason when one is given.
+ *
+ * @param e Expectation.
+ * @param r Reading.
+ */
+function sameOutcome( e: Expectation, r: Reading ): boolean {
+	return (
+		e.action === r.action &&
+		( e.reason === undefined || e.reason === r.reason )
+	);
+}
+
+/**
  * A ticket is expected: no skip or quarantine outcome is part of the expectation.
  * @param e
  */
@@ -307,12 +320,18 @@ const METRICS: Metric[] = [
 		passes: ( e, r ) => fold( e.reply_text ?? '' ) === fold( r.replyText ),
 	},
 	{
-		label: 'outcome (skip/quarantine and reason)',
+		// Bad input of the catalogue: every row reaches exactly its defined outcome.
+		label: 'bad input: outcome and reason',
 		target: 1,
-		applies: ( e ) => e.action !== undefined,
-		passes: ( e, r ) =>
-			e.action === r.action &&
-			( e.reason === undefined || e.reason === r.reason ),
+		applies: ( e ) => e.action !== undefined && e.catalogue !== undefined,
+		passes: sameOutcome,
+	},
+	{
+		// Machine mail: skipped, and for the right reason (the recognition target).
+		label: 'machine mail: skipped with its reason',
+		target: 0.97,
+		applies: ( e ) => e.action !== undefined && e.catalogue === undefined,
+		passes: sameOutcome,
 	},
 ];
 

@@ -249,6 +249,8 @@ describe( 'bad input: headers', () => {
 			'con.txt',
 			'a'.repeat( 400 ) + '.pdf',
 			'trailing.pdf...',
+			'Re: Your payroll update.eml',
+			'C:fake.txt',
 		];
 		const parts = names
 			.map(
@@ -269,6 +271,11 @@ describe( 'bad input: headers', () => {
 				( stored[ 4 ] ?? '' ).endsWith( '.pdf' )
 		);
 		assert.equal( stored[ 5 ], 'trailing.pdf' );
+		// A colon that ends a word reads as a dash (as attached messages are named); others go.
+		assert.deepEqual( stored.slice( 6 ), [
+			'Re - Your payroll update.eml',
+			'C_fake.txt',
+		] );
 	} );
 
 	it( 'H14 header names like __proto__ pollute nothing', async () => {

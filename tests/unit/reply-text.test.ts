@@ -129,4 +129,23 @@ describe( 'htmlToText with quote marks', () => {
 			'The code below does not work.\n\nGloria\n\n----- Forwarded Message -----\nFrom: Shop <news@shop.example>\nSubject: Sale\n\nUse code SPRING25.'
 		);
 	} );
+
+	it( "drops iPhone Mail's tagline under a forwarded email, and keeps the forward", () => {
+		assert.equal(
+			reply(
+				'Ordine 30-16502, potete riconsegnare?\n\nMarco\n\nInizio messaggio inoltrato:\n\nDa: Corriere <avvisi@corriere.example>\nOggetto: Tentativo di consegna\n\nNessuno in casa.\n\nInviato da iPhone\n',
+				'I: Tentativo di consegna'
+			),
+			'Ordine 30-16502, potete riconsegnare?\n\nMarco\n\nInizio messaggio inoltrato:\n\nDa: Corriere <avvisi@corriere.example>\nOggetto: Tentativo di consegna\n\nNessuno in casa.'
+		);
+	} );
+
+	it( 'cuts a Persian attribution dated in Persian digits', () => {
+		assert.equal(
+			reply(
+				'سلام، فایل را ارسال کردم.\n\nدر تاریخ دوشنبه ۵ خرداد ۱۴۰۴ ساعت ۹:۲۰، Service Desk <support@example.test> نوشت:\n\n> لطفاً فایل را بفرستید.\n'
+			),
+			'سلام، فایل را ارسال کردم.'
+		);
+	} );
 } );

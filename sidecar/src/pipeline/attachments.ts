@@ -175,8 +175,9 @@ export function safeFilename( raw: string, contentType: string ): string {
 		.replace( /[\t\n\v\f\r ]+/g, ' ' );
 	name = name.split( /[\\/]/ ).pop() ?? '';
 	// Characters no file system takes in a name, and markup: "><svg onload=…>.jpg" stays inert
-	// even where a name is shown without escaping.
-	name = name.replace( /[<>:"|?*]/g, '_' );
+	// even where a name is shown without escaping. A colon that ends a word ("Re: Invoice.eml",
+	// the name clients give an attached message) reads as a dash, as attached messages are named.
+	name = name.replace( /\s*:\s+/g, ' - ' ).replace( /[<>:"|?*]/g, '_' );
 	name = name.replace( /^[.\s]+/, '' ).replace( /[.\s]+$/, '' );
 	if ( RESERVED_NAMES.test( name ) ) {
 		name = '_' + name;

@@ -31,6 +31,8 @@ export const NOTIFICATION_HEADERS = [
 	'x-bugzilla-product',
 	'x-launchpad-notification-type',
 	'x-phabricator-sent-this-message',
+	// Ex Libris Alma, the library system: loan reminders, holds, fines.
+	'x-alma-letter',
 ];
 
 /**
@@ -108,7 +110,7 @@ export const ACK_RESPONSE_TIME =
  * sends without any machine header.
  */
 export const ABSENCE_REDIRECT =
-	/\b(?:for|in) (?:urgent|pressing) (?:matters|issues|requests|enquiries|inquiries|cases|questions)\b|\bfor anything urgent\b|\bif (?:it is|it's|this is|your (?:matter|request) is) urgent\b|\bin (?:the )?(?:meantime|my absence)\b.{0,60}\bcontact\b|\b(?:limited|no) access to (?:my )?e-?mails?\b|\bnot (?:be )?(?:reading|checking) (?:my )?e-?mails?\b|in dringenden (?:fällen|angelegenheiten)|bei dringenden (?:anliegen|fragen|angelegenheiten)|in dringenden gevallen|voor dringende (?:zaken|vragen)|en cas d'urgence|pour (?:toute|les) (?:demandes?|questions?) urgentes?|para (?:asuntos|temas|consultas) urgentes|en caso de urgencia|per (?:urgenze|questioni urgenti|comunicazioni urgenti)|in caso di urgenza|para assuntos urgentes|em caso de urgência|(?:vid|i) brådskande (?:ärenden|fall)|läser inte (?:min )?(?:e-?post|mejl|mail)|i (?:hastende|presserende) (?:sager|saker|tilfeller|tilfælde)|haster det|hvis det haster|(?:ved|i) hastesaker|om det brådskar|\b(?:will not|won't) be forwarded\b|wird nicht weitergeleitet|(?:bliver|blir) ikke videresendt|vidarebefordras inte|ne (?:sera|seront) pas transférée?s?|no (?:será|serán) reenviad[oa]s?|non (?:verrà|verranno) (?:lett[ei] né )?inoltrat[ei]|kiireellisissä (?:asioissa|tapauksissa)|w (?:pilnych sprawach|sprawach pilnych)|nie mam dostępu do (?:poczty|e-?maila|skrzynki)|v (?:naléhavých|urgentních) případech|v naliehavých prípadoch|sürgős (?:esetben|ügyekben)|(?:pentru urgențe|în caz de urgență)|по срочным вопросам|в срочных случаях|з термінових питань|acil (?:durumlarda|konular için)|για επείγοντα|お急ぎの場合|緊急の場合|如有急事|紧急事务|급한 용무|긴급한 (?:용무|사항)/iu;
+	/\b(?:for|in) (?:urgent|pressing) (?:matters|issues|requests|enquiries|inquiries|cases|questions)\b|\bfor anything urgent\b|\bif (?:it is|it's|this is|your (?:matter|request) is) urgent\b|\bin (?:the )?(?:meantime|my absence)\b.{0,60}\bcontact\b|\b(?:limited|no) access to (?:my )?e-?mails?\b|\bnot (?:be )?(?:reading|checking) (?:my )?e-?mails?\b|lees (?:mijn )?(?:e-?mail|mail|berichten) niet|lese (?:meine )?(?:e-?mails?|nachrichten) nicht|ne (?:lis|consulte) pas mes (?:e-?mails|courriels|messages)|no (?:leo|reviso) (?:mi )?correo|non (?:leggo|controllo) (?:la )?posta|(?:wordt|worden) niet doorgestuurd|in dringenden (?:fällen|angelegenheiten)|bei dringenden (?:anliegen|fragen|angelegenheiten)|in dringenden gevallen|voor dringende (?:zaken|vragen)|en cas d'urgence|pour (?:toute|les) (?:demandes?|questions?) urgentes?|para (?:asuntos|temas|consultas) urgentes|en caso de urgencia|per (?:urgenze|questioni urgenti|comunicazioni urgenti)|in caso di urgenza|para assuntos urgentes|em caso de urgência|(?:vid|i) brådskande (?:ärenden|fall)|läser inte (?:min )?(?:e-?post|mejl|mail)|i (?:hastende|presserende) (?:sager|saker|tilfeller|tilfælde)|haster det|hvis det haster|(?:ved|i) hastesaker|om det brådskar|\b(?:will not|won't) be forwarded\b|wird nicht weitergeleitet|(?:bliver|blir) ikke videresendt|vidarebefordras inte|ne (?:sera|seront) pas transférée?s?|no (?:será|serán) reenviad[oa]s?|non (?:verrà|verranno) (?:lett[ei] né )?inoltrat[ei]|kiireellisissä (?:asioissa|tapauksissa)|w (?:pilnych sprawach|sprawach pilnych)|nie mam dostępu do (?:poczty|e-?maila|skrzynki)|v (?:naléhavých|urgentních) případech|v naliehavých prípadoch|sürgős (?:esetben|ügyekben)|(?:pentru urgențe|în caz de urgență)|по срочным вопросам|в срочных случаях|з термінових питань|acil (?:durumlarda|konular için)|για επείγοντα|お急ぎの場合|緊急の場合|如有急事|紧急事务|급한 용무|긴급한 (?:용무|사항)/iu;
 
 /** What clients put before the subject they answer. */
 export const REPLY_PREFIX =
@@ -170,14 +172,14 @@ export const SERVICE_MAILBOX =
  * address, in a few languages, and log reporters.
  */
 export const SERVICE_SENDER =
-	/^(?:mailer|notifications?|notificaciones|notificacoes|notificações|notifiche|benachrichtigungen?|meldingen|powiadomienia|notify|alerts?|messaging-service|automated|automailer|logwatch|backups?|scanner|scan2mail|scan-to-mail|printer|mfp|copier)(?:[+._-][^@]*)?@/i;
+	/^(?:mailer|notifications?|notificaciones|notificacoes|notificações|notifiche|benachrichtigungen?|meldingen|powiadomienia|notify|alerts?|messaging-service|automated|automailer|logwatch|backups?|scanner|scan2mail|scan-to-mail|printer|mfp|copier|tracking|shipment-tracking|transactions?|transactional|slurm|pbs|[a-z\d]{2,20}[._-](?:notifications?|notices?|notify|tracking))(?:[+._-][^@]*)?@/i;
 
 /** Longest text an absence notice without any machine header is taken to be. */
 export const ABSENCE_NOTICE_MAX_LENGTH = 700;
 
 /** What out-of-office texts say. */
 export const AUTO_REPLY_BODY =
-	/out of (?:the )?office|hors du bureau|fuori (?:sede|ufficio)|assente dall['’]ufficio|sono assente|buiten kantoor|fora do escritório|poza biurem|mimo kancelář|ofis dışında|εκτός γραφείου|вне офиса|не в офисе|ikke på kontoret|inte på kontoret|poissa toimistolta|poissa toimistosta|olen poissa|palaan (?:takaisin|toimistolle)|holder ferie|on (?:annual |parental |sick )?leave|on vacation|on holiday|away from|limited access to (?:my )?e-?mail|(?:i will|i'll) (?:be )?(?:back|return)|returning on|automatic(?:ally)? reply|auto-?reply|this is an automated|abwesend|nicht im büro|außer haus|urlaub|absent|congés|vacances|vacaciones|fuera de la oficina|ferie|vakantie|afwezig|semester|ledig|lomalla|urlop|nieobecn|отпуск|в отъезде|izinde|szabadság|休暇|不在|休假|외출|휴가|출장 ?중|부재 ?중|dovolen(?:á|é|ou|ce|k[ae])|férias|ausente|izindeyim|izinliyim|concediu|άδεια|إجازة|חופשה|nghỉ phép|sedang cuti|ลาพักร้อน|छुट्टी|godišnjem odmoru|dopustu|відпустці|atostog|atvaļinājum|puhkusel/iu;
+	/out of (?:the )?office|hors du bureau|fuori (?:sede|ufficio)|assente dall['’]ufficio|sono assente|buiten kantoor|fora do escritório|poza biurem|mimo kancelář|ofis dışında|εκτός γραφείου|вне офиса|не в офисе|ikke på kontoret|inte på kontoret|poissa toimistolta|poissa toimistosta|olen poissa|palaan (?:takaisin|toimistolle)|holder ferie|on (?:annual |parental |sick )?leave|sabbatical|sabbat(?:s)?verlof|sabbatjahr|congé sabbatique|año sabático|anno sabbatico|on vacation|on holiday|away from|limited access to (?:my )?e-?mail|(?:i will|i'll) (?:be )?(?:back|return)|returning on|automatic(?:ally)? reply|auto-?reply|this is an automated|abwesend|nicht im büro|außer haus|urlaub|absent|congés|vacances|vacaciones|fuera de la oficina|ferie|vakantie|afwezig|semester|ledig|lomalla|urlop|nieobecn|отпуск|в отъезде|izinde|szabadság|休暇|不在|休假|외출|휴가|출장 ?중|부재 ?중|dovolen(?:á|é|ou|ce|k[ae])|férias|ausente|izindeyim|izinliyim|concediu|άδεια|إجازة|חופשה|nghỉ phép|sedang cuti|ลาพักร้อน|छुट्टी|godišnjem odmoru|dopustu|відпустці|atostog|atvaļinājum|puhkusel/iu;
 
 /** Subjects of bounces from servers without a standard report. */
 export const BOUNCE_SUBJECT =
@@ -196,6 +198,35 @@ export const RECEIPT_TEXT =
  */
 export const BLOCKLIST_NOTICE =
 	/\b(?:has|have) been (?:added to|listed (?:on|in)) (?:our |the )?(?:block|black|deny)list\b|\bour spam ?trap addresses\b|\bspam ?trap hits?\b/iu;
+
+/**
+ * A platform's preamble to a message one of its members sent through it ("You have received a
+ * message from a buyer"): the platform's notice, whoever wrote the message inside.
+ */
+export const RELAYED_MESSAGE =
+	/^\s*(?:you(?:'ve| have)? (?:received|got) (?:a |an )?(?:new )?message from\b|(?:sie haben|du hast) (?:eine )?neue nachricht (?:von|erhalten)|vous avez reçu un (?:nouveau )?message de\b|(?:has|ha) recibido un (?:nuevo )?mensaje de\b|hai ricevuto un (?:nuovo )?messaggio da\b|(?:je hebt|u heeft) een (?:nieuw )?bericht ontvangen|você recebeu uma (?:nova )?mensagem de\b|otrzymałeś (?:nową )?wiadomość od\b)/iu;
+
+/**
+ * A sender's name that names a function, not a person ("Courier Tracking", "Shipfolio Billing",
+ * "Rendimiento de la cuenta"): with a person's name in the address, it is still a service's.
+ */
+export const SERVICE_NAME_WORD =
+	/\b(?:team|service|services|support|security|billing|central|notifications?|updates?|tracking|accounts?|partners?|platform|portal|system|systems|desk|centre|center|office|shop|store|marketplace|marktplatz|messaging|messages|nachrichten|berichten|mensajes|messaggi|reports?|alerts?|payments?|invoic\w*|orders?|receipts?|kundenservice|kundendienst|konto|compte|cuenta|conta|conto|rechnung\w*|factur\w*|fatura\w*)\b/iu;
+
+/**
+ * A sentence in the first person singular, as a person writes ("I ordered …", "mein Zähler",
+ * "mi pedido"); a service's notice speaks as "we" to "you". (Not "je", which is "you" in Dutch.)
+ */
+export const FIRST_PERSON_ENGLISH =
+	/(?<![\p{L}'])(?:I(?:'m|'ve|'d|'ll)?|[Mm]y|[Mm]e|[Mm]ine|[Mm]yself)(?![\p{L}])/u;
+
+/** The first person singular in other languages than English. */
+export const FIRST_PERSON =
+	/(?<![\p{L}])(?:ich|mein\p{L}{0,2}|mir|mich|moi|mon|ma|j'\p{L}+|yo|mi|mis|io|mio|mia|miei|ik|mijn|jag|mitt|mina|jeg|mig|minä|minun|mój|moja|moje|mnie|já|můj|mám|én|ben|benim|я|мой|моя|мне|меня|εγώ|μου)(?![\p{L}])|[我私僕]|저는|제가|나는/iu;
+
+/** A service's "Questions? Contact …" line: a pointer, not a question to us. */
+export const QUESTIONS_POINTER =
+	/^[ \t]*(?:any |have |got )?(?:questions|need help|problems|noch fragen|fragen|des questions|besoin d'aide|¿?preguntas|¿?dudas|domande|vragen|frågor|spørgsmål|pytania|dotazy)\s*[?？]/gimu;
 
 /** A web form (a contact form's copy acknowledges the form, not an email). */
 export const WEB_FORM =

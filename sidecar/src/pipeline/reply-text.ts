@@ -41,6 +41,7 @@ const ATTRIBUTION_VERBS = [
 	'のメッセージ',
 	'작성',
 	'كتب',
+	'نوشت',
 	'כתב',
 	'כתב/ה',
 ].join( '|' );
@@ -64,6 +65,9 @@ const ATTRIBUTION_START =
  * ends with a colon ("пн, 3 июн. 2024 г. в 10:12, Support <support@example.test>:").
  */
 const ADDRESS_ATTRIBUTION = /<[^<>\s]+@[^<>\s]+>\)?.{0,80}[:：]$/u;
+
+/** A digit in any script: a date written in Persian or Arabic digits ("۵ خرداد ۱۴۰۴") is a date. */
+const HAS_DIGIT = /\p{Nd}/u;
 
 /** A line that names an address and ends with a colon. */
 const BARE_ADDRESS_ATTRIBUTION = /[^\s<>]+@[^\s<>]+\.[^\s<>]+.{0,60}[:：]$/u;
@@ -380,7 +384,7 @@ function attributionAt( lines: readonly string[], i: number ): number {
 	const wraps =
 		ATTRIBUTION_START.test( first ) ||
 		/[<(@]$/.test( first ) ||
-		( BRACKETED_ADDRESS.test( first ) && /\d/.test( first ) );
+		( BRACKETED_ADDRESS.test( first ) && HAS_DIGIT.test( first ) );
 	let joined = '';
 	for ( let span = 1; span <= 3 && i + span <= lines.length; span++ ) {
 		const line = lines[ i + span - 1 ] as string;
@@ -417,13 +421,13 @@ function looksLikeAttribution(
 	if ( ! text.endsWith( ':' ) && ! text.endsWith( '：' ) ) {
 		return false;
 	}
-	if ( ADDRESS_ATTRIBUTION.test( text ) && /\d/.test( text ) ) {
+	if ( ADDRESS_ATTRIBUTION.test( text ) && HAS_DIGIT.test( text ) ) {
 		return true;
 	}
 	// "03.06.2024, 10:12 von support@example.test:" (Tuta and others) above quoted lines.
 	if (
 		BARE_ADDRESS_ATTRIBUTION.test( text ) &&
-		/\d/.test( text ) &&
+		HAS_DIGIT.test( text ) &&
 		isQuote( nextNonEmpty( lines, next ) )
 	) {
 		return true;
@@ -438,7 +442,7 @@ function looksLikeAttribution(
 	// "On … wrote:", or any "Name wrote:" that quoted lines follow (Thunderbird's short form).
 	return (
 		ATTRIBUTION_START.test( text ) ||
-		/\d/.test( text ) ||
+		HAS_DIGIT.test( text ) ||
 		text.includes( '@' ) ||
 		isQuote( nextNonEmpty( lines, next ) )
 	);
@@ -709,6 +713,23 @@ function tidy( lines: readonly string[] ): string {
 		.trim();
 }
 
+/**
+ * The lines without a device tagline that closes them: iPhone Mail puts "Sent from my iPhone"
+ * under a forwarded email, which is otherwise kept whole.
+ *
+ * @param lines Lines kept (indentation kept).
+ */
+function withoutClosingTagline( lines: string[] ): string[] {
+	let last = lines.length - 1;
+	while ( last >= 0 && clean( lines[ last ] as string ) === '' ) {
+		last--;
+	}
+	const line = last >= 0 ? clean( lines[ last ] as string ) : '';
+	return TAGLINE.test( line ) || DEVICE_TAGLINE.test( line )
+		? lines.slice( 0, last )
+		: lines;
+}
+
 export interface ReplyOptions {
 	/** The "reply above this line" text of our notifications. */
 	readonly marker: string;
@@ -782,7 +803,7 @@ export function extractReply( text: string, options: ReplyOptions ): string {
 	}
 	// After a cut at our marker, the client's attribution line of our quoted notification is
 	// the boundary found above.
-	const reply = tidy( kept );
+	const reply = tidy( withoutClosingTagline( kept ) );
 	if ( reply !== '' ) {
 		return reply;
 	}
