@@ -21,6 +21,12 @@ export interface ActivityState {
 	reload: () => void;
 }
 
+/**
+ * How often the first page looks for new emails while it is shown: an admin who has just sent a
+ * test email sees its outcome arrive without pressing Refresh.
+ */
+export const LIVE_INTERVAL_MS = 5_000;
+
 const INITIAL: ActivityQuery = {
 	page: 1,
 	outcome: '',
@@ -29,7 +35,8 @@ const INITIAL: ActivityQuery = {
 };
 
 /**
- * A filtered page of the activity log, loaded again whenever the filters change.
+ * A filtered page of the activity log, loaded again whenever the filters change, and the first
+ * page every few seconds while the browser shows it (later pages stay still under the reader).
  */
 export function useActivity(): ActivityState {
 	const [ query, setQueryState ] = useState< ActivityQuery >( INITIAL );
@@ -38,11 +45,18 @@ export function useActivity(): ActivityState {
 	const [ error, setError ] = useState< string | null >( null );
 	const [ generation, setGeneration ] = useState( 0 );
 	const latest = useRef( 0 );
+	const inFlight = useRef( false );
+	// A live update loads quietly: no spinner, no busy button, nothing for a screen reader.
+	const quiet = useRef( false );
 
 	useEffect( () => {
 		// Only the answer to the newest request is shown, whatever order they arrive in.
 		const ticket = ++latest.current;
-		setIsLoading( true );
+		inFlight.current = true;
+		if ( ! quiet.current ) {
+			setIsLoading( true );
+		}
+		quiet.current = false;
 		fetchActivity( query )
 			.then( ( result ) => {
 				if ( ticket === latest.current ) {
@@ -57,10 +71,27 @@ export function useActivity(): ActivityState {
 			} )
 			.finally( () => {
 				if ( ticket === latest.current ) {
+					inFlight.current = false;
 					setIsLoading( false );
 				}
 			} );
 	}, [ query, generation ] );
+
+	useEffect( () => {
+		if ( query.page !== 1 ) {
+			return undefined;
+		}
+		const timer = window.setInterval( () => {
+			if (
+				document.visibilityState === 'visible' &&
+				! inFlight.current
+			) {
+				quiet.current = true;
+				setGeneration( ( n ) => n + 1 );
+			}
+		}, LIVE_INTERVAL_MS );
+		return () => window.clearInterval( timer );
+	}, [ query.page ] );
 
 	useEffect(
 		() => () => {

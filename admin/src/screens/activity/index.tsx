@@ -50,7 +50,7 @@ export default function ActivityScreen() {
 			<CardBody>
 				<p className="epipe-activity__intro">
 					{ __(
-						'Every email the sidecar read, newest first: whether it became a ticket or a reply, or why it did not.',
+						'Every email the sidecar read, newest first: whether it became a ticket or a reply, or why it did not. The first page shows new emails as they arrive.',
 						'email-piping'
 					) }
 				</p>

@@ -1,14 +1,13 @@
 /**
  * WordPress dependencies
  */
-import { Button, Modal } from '@wordpress/components';
-import { useState } from '@wordpress/element';
 import { __ } from '@wordpress/i18n';
 
 /**
  * Internal dependencies
  */
 import type { BlockPattern } from '../../api/types';
+import ConfirmModal from '../../components/confirm-modal';
 
 interface Props {
 	pattern: BlockPattern;
@@ -29,11 +28,12 @@ export default function DeletePatternModal( {
 	onConfirm,
 	onClose,
 }: Props ) {
-	const [ isDeleting, setIsDeleting ] = useState( false );
 	return (
-		<Modal
+		<ConfirmModal
 			title={ __( 'Delete this block pattern?', 'email-piping' ) }
-			onRequestClose={ onClose }
+			confirmLabel={ __( 'Delete pattern', 'email-piping' ) }
+			onConfirm={ onConfirm }
+			onClose={ onClose }
 			className="epipe-delete-pattern"
 		>
 			<p>
@@ -50,34 +50,6 @@ export default function DeletePatternModal( {
 							'email-piping'
 						) }
 			</p>
-			<div className="epipe-delete-pattern__actions">
-				<Button
-					variant="primary"
-					isDestructive
-					isBusy={ isDeleting }
-					// Not disabled: a disabled button drops the focus, and a Modal closes
-					// when the focus leaves it.
-					aria-disabled={ isDeleting }
-					onClick={ () => {
-						if ( isDeleting ) {
-							return;
-						}
-						setIsDeleting( true );
-						void onConfirm().finally( () =>
-							setIsDeleting( false )
-						);
-					} }
-				>
-					{ __( 'Delete pattern', 'email-piping' ) }
-				</Button>
-				<Button
-					variant="tertiary"
-					onClick={ onClose }
-					disabled={ isDeleting }
-				>
-					{ __( 'Cancel', 'email-piping' ) }
-				</Button>
-			</div>
-		</Modal>
+		</ConfirmModal>
 	);
 }

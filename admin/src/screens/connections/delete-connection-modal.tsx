@@ -1,14 +1,13 @@
 /**
  * WordPress dependencies
  */
-import { Button, Modal } from '@wordpress/components';
-import { useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
 
 /**
  * Internal dependencies
  */
 import type { Connection } from '../../api/types';
+import ConfirmModal from '../../components/confirm-modal';
 
 interface Props {
 	connection: Connection;
@@ -29,15 +28,16 @@ export default function DeleteConnectionModal( {
 	onConfirm,
 	onClose,
 }: Props ) {
-	const [ isDeleting, setIsDeleting ] = useState( false );
 	return (
-		<Modal
+		<ConfirmModal
 			title={ sprintf(
 				/* translators: %s: connection name. */
 				__( 'Delete “%s”?', 'email-piping' ),
 				connection.name
 			) }
-			onRequestClose={ onClose }
+			confirmLabel={ __( 'Delete connection', 'email-piping' ) }
+			onConfirm={ onConfirm }
+			onClose={ onClose }
 			className="epipe-delete-connection"
 		>
 			<p>
@@ -46,29 +46,6 @@ export default function DeleteConnectionModal( {
 					'email-piping'
 				) }
 			</p>
-			<div className="epipe-delete-connection__actions">
-				<Button
-					variant="primary"
-					isDestructive
-					isBusy={ isDeleting }
-					disabled={ isDeleting }
-					onClick={ () => {
-						setIsDeleting( true );
-						void onConfirm().finally( () =>
-							setIsDeleting( false )
-						);
-					} }
-				>
-					{ __( 'Delete connection', 'email-piping' ) }
-				</Button>
-				<Button
-					variant="tertiary"
-					onClick={ onClose }
-					disabled={ isDeleting }
-				>
-					{ __( 'Cancel', 'email-piping' ) }
-				</Button>
-			</div>
-		</Modal>
+		</ConfirmModal>
 	);
 }

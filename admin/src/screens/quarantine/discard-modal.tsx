@@ -1,14 +1,13 @@
 /**
  * WordPress dependencies
  */
-import { Button, Modal } from '@wordpress/components';
-import { useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
 
 /**
  * Internal dependencies
  */
 import type { QuarantineEntry } from '../../api/types';
+import ConfirmModal from '../../components/confirm-modal';
 
 interface Props {
 	entry: QuarantineEntry;
@@ -25,11 +24,12 @@ interface Props {
  * @param props.onClose   Closes the dialog.
  */
 export default function DiscardModal( { entry, onConfirm, onClose }: Props ) {
-	const [ isDiscarding, setIsDiscarding ] = useState( false );
 	return (
-		<Modal
+		<ConfirmModal
 			title={ __( 'Discard this email?', 'email-piping' ) }
-			onRequestClose={ onClose }
+			confirmLabel={ __( 'Discard email', 'email-piping' ) }
+			onConfirm={ onConfirm }
+			onClose={ onClose }
 			className="epipe-discard-modal"
 		>
 			<p>
@@ -50,29 +50,6 @@ export default function DiscardModal( { entry, onConfirm, onClose }: Props ) {
 					'email-piping'
 				) }
 			</p>
-			<div className="epipe-discard-modal__actions">
-				<Button
-					variant="primary"
-					isDestructive
-					isBusy={ isDiscarding }
-					disabled={ isDiscarding }
-					onClick={ () => {
-						setIsDiscarding( true );
-						void onConfirm().finally( () =>
-							setIsDiscarding( false )
-						);
-					} }
-				>
-					{ __( 'Discard email', 'email-piping' ) }
-				</Button>
-				<Button
-					variant="tertiary"
-					onClick={ onClose }
-					disabled={ isDiscarding }
-				>
-					{ __( 'Cancel', 'email-piping' ) }
-				</Button>
-			</div>
-		</Modal>
+		</ConfirmModal>
 	);
 }

@@ -1,19 +1,18 @@
 /**
  * WordPress dependencies
  */
-import { Button, Modal } from '@wordpress/components';
-import { useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
 
 /**
  * Internal dependencies
  */
 import type { Rule } from '../../api/types';
+import ConfirmModal from '../../components/confirm-modal';
 
 interface Props {
 	rule: Rule;
-	/** Deletes it; resolves whether it was deleted (the dialog then closes). */
-	onConfirm: () => Promise< boolean >;
+	/** Deletes it; the dialog closes when it was deleted. */
+	onConfirm: () => Promise< unknown >;
 	onClose: () => void;
 }
 
@@ -26,21 +25,16 @@ interface Props {
  * @param props.onClose   Closes the dialog.
  */
 export default function DeleteRuleModal( { rule, onConfirm, onClose }: Props ) {
-	const [ isDeleting, setIsDeleting ] = useState( false );
-	// While the rule is being deleted the dialog stays: it closes when the server has answered.
-	const close = () => {
-		if ( ! isDeleting ) {
-			onClose();
-		}
-	};
 	return (
-		<Modal
+		<ConfirmModal
 			title={ sprintf(
 				/* translators: %s: rule name. */
 				__( 'Delete rule “%s”?', 'email-piping' ),
 				rule.name
 			) }
-			onRequestClose={ close }
+			confirmLabel={ __( 'Delete rule', 'email-piping' ) }
+			onConfirm={ onConfirm }
+			onClose={ onClose }
 			className="epipe-delete-rule"
 		>
 			<p>
@@ -49,36 +43,6 @@ export default function DeleteRuleModal( { rule, onConfirm, onClose }: Props ) {
 					'email-piping'
 				) }
 			</p>
-			<div className="epipe-delete-rule__actions">
-				<Button
-					variant="primary"
-					isDestructive
-					isBusy={ isDeleting }
-					// Not disabled: a disabled button loses the focus, and the dialog would take
-					// that for a click outside it and close before the server answered.
-					aria-disabled={ isDeleting }
-					onClick={ () => {
-						if ( isDeleting ) {
-							return;
-						}
-						setIsDeleting( true );
-						void onConfirm().then( ( deleted ) => {
-							if ( ! deleted ) {
-								setIsDeleting( false );
-							}
-						} );
-					} }
-				>
-					{ __( 'Delete rule', 'email-piping' ) }
-				</Button>
-				<Button
-					variant="tertiary"
-					onClick={ close }
-					disabled={ isDeleting }
-				>
-					{ __( 'Cancel', 'email-piping' ) }
-				</Button>
-			</div>
-		</Modal>
+		</ConfirmModal>
 	);
 }

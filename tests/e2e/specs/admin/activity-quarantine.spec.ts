@@ -498,6 +498,28 @@ test( 'an admin sees what became of each email, and handles the quarantined ones
 		} )
 	).toBeVisible();
 
+	// The first page shows a new email by itself, without Refresh.
+	const lateSubject = `Scanner jammed ${ tag }`;
+	await page.getByLabel( 'Sender or subject' ).fill( tag );
+	await page.getByRole( 'button', { name: 'Search', exact: true } ).click();
+	await expect( rows.first() ).toBeVisible();
+	await deliver( [
+		email(
+			[
+				'From: Dana Fischer <dana@customer.example.test>',
+				`To: ${ support.user }`,
+				`Subject: ${ lateSubject }`,
+				`Date: ${ new Date().toUTCString() }`,
+				`Message-ID: <scanner-${ tag }@customer.example.test>`,
+				'Content-Type: text/plain; charset=utf-8',
+			],
+			'Hello,\n\nthe scanner on the first floor jams on every page. Could someone come by?\n\nDana'
+		),
+	] );
+	await expect(
+		rows.filter( { hasText: lateSubject } ).locator( '.epipe-outcome' )
+	).toHaveText( 'New ticket', { timeout: 30_000 } );
+
 	expect( trackerRequests ).toEqual( [] );
 	expect( errors ).toEqual( [] );
 } );
