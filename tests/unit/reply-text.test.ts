@@ -120,6 +120,15 @@ describe( 'htmlToText with quote marks', () => {
 		assert.equal( reply( text ), 'Thanks, fixed.' );
 	} );
 
+	it( 'keeps the cells of a table row words apart', () => {
+		assert.equal(
+			htmlToText(
+				'<table><tr><td>Unit</td><td>MPRN</td><td>Water</td></tr><tr><td>Flat 2</td><td>10009876543</td><td>0412.7</td></tr></table>'
+			),
+			'Unit MPRN Water\nFlat 2 10009876543 0412.7'
+		);
+	} );
+
 	it( 'keeps the forwarded email below a tagline, without the tagline', () => {
 		assert.equal(
 			reply(
@@ -137,6 +146,20 @@ describe( 'htmlToText with quote marks', () => {
 				'I: Tentativo di consegna'
 			),
 			'Ordine 30-16502, potete riconsegnare?\n\nMarco\n\nInizio messaggio inoltrato:\n\nDa: Corriere <avvisi@corriere.example>\nOggetto: Tentativo di consegna\n\nNessuno in casa.'
+		);
+	} );
+
+	it( 'drops taglines of more phones and languages', () => {
+		assert.equal(
+			reply(
+				'Quanto costerebbe la modifica?\n\nLuca\n\nInviato dal mio smartphone Huawei.',
+				'Viaggio di nozze'
+			),
+			'Quanto costerebbe la modifica?\n\nLuca'
+		);
+		assert.equal(
+			reply( '날짜 변경 가능한가요\n\niPhone에서 보냄', '여권 분실' ),
+			'날짜 변경 가능한가요'
 		);
 	} );
 

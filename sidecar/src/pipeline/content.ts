@@ -134,7 +134,9 @@ export function htmlToTexts( html: string ): { plain: string; quoted: string } {
 			/id="zwchr"|__DIVIDER__/i.test( m ) ? `\n${ HISTORY_RULE }\n` : m
 		)
 		.replace( /<br\s*\/?>/gi, '\n' )
-		.replace( /<\/(p|div|li|tr|h[1-6]|pre|table)\s*>/gi, '$&\n' );
+		.replace( /<\/(p|div|li|tr|h[1-6]|pre|table)\s*>/gi, '$&\n' )
+		// Cells of a row are words apart ("Unit MPRN Water", not "UnitMPRNWater").
+		.replace( /<\/t[dh]\s*>/gi, '$& ' );
 	const text = sanitizeHtml( marked, {
 		allowedTags: [],
 		allowedAttributes: {},

@@ -313,14 +313,14 @@ const SIGNATURE_DELIMITER = /^--$/;
 /** Client taglines at the end of what the sender wrote ("Sent from my iPhone"). */
 /** A "sent from/with/via" line naming a device or mail app, in several languages. */
 const DEVICE_TAGLINE =
-	/^(?:sent|gesendet|envoyé|enviado|inviato|verzonden|verstuurd|skickat|sendt|wysłane|wysłano|odesláno|odoslané|отправлено|надіслано|poslano|poslato|lähetetty|elküldve|gönderildi|trimis|dikirim|(?:đã|được) gửi)\s+(?:from|with|via|using|on|mit|von|vom|über|avec|depuis|de|desde|con|da|met|vanaf|från|fra|med|z|ze|с|из|з|iz|od|din|dari|từ)\s.{0,80}?(?:iphone|ipad|ipod|android|blackberry|samsung|galaxy|huawei|honor|xiaomi|redmi|oneplus|oppo|vivo|pixel|nokia|motorola|mobile|mobil|mobiel|móvil|cellulare|handy|smartphone|phone|telefon|tablet|device|gerät|appareil|dispositivo|app|mail|outlook|yahoo|aol|airmail|spark|proton|gmx|web\.de|t-online|zoho|yandex|почты|почта|superhuman|hey|newton|edison|bluemail|aquamail|k-9|fairemail|canary|polymail|mailspring|thunderbird|seznam|libero|orange|laposte)\b.{0,60}$/iu;
+	/^(?:sent|gesendet|envoyé|enviado|inviato|verzonden|verstuurd|skickat|sendt|wysłane|wysłano|odesláno|odoslané|отправлено|надіслано|poslano|poslato|lähetetty|elküldve|gönderildi|trimis|dikirim|(?:đã|được) gửi)\s+(?:from|with|via|using|on|mit|von|vom|über|avec|depuis|de|desde|con|da|dal|dalla|dallo|met|vanaf|från|fra|med|z|ze|с|из|з|iz|od|din|dari|từ)\s.{0,80}?(?:iphone|ipad|ipod|android|blackberry|samsung|galaxy|huawei|honor|xiaomi|redmi|oneplus|oppo|vivo|pixel|nokia|motorola|mobile|mobil|mobiel|móvil|cellulare|handy|smartphone|phone|telefon|tablet|device|gerät|appareil|dispositivo|app|mail|outlook|yahoo|aol|airmail|spark|proton|gmx|web\.de|t-online|zoho|yandex|почты|почта|superhuman|hey|newton|edison|bluemail|aquamail|k-9|fairemail|canary|polymail|mailspring|thunderbird|seznam|libero|orange|laposte)\b.{0,60}$/iu;
 
 /** Lines a helpdesk or CRM adds to track its conversation ("{#HS:123-45#}", "ref:_00D…:ref"). */
 const TRACKING_LINE =
 	/^(?:\{#[A-Z]{1,6}:[\w-]{1,40}#\}|\[?ref:[\w.!]{4,80}:ref\]?|##- .{10,80} -##)$/i;
 
 const TAGLINE =
-	/^(?:sent from my\b.{0,40}|sent from (?:mail|outlook|yahoo mail|my mobile)\b.{0,60}|sent with proton ?mail.{0,60}|sent from proton ?mail.{0,60}|get outlook for (?:ios|android)\b.{0,60}|sent via .{1,30} mobile.{0,20}|von mein(?:em|er)(?:\/mein(?:em|er))?\s.{1,40} gesendet|gesendet von meinem .{1,40}|gesendet von .{1,20} für (?:ios|android)|envoyé de mon .{1,40}|envoyé depuis .{1,40}|enviado desde mi .{1,40}|enviado do meu .{1,40}|enviado de meu .{1,40}|inviato da .{1,40}|verstuurd vanaf mijn .{1,40}|verzonden vanaf mijn .{1,40}|skickat från min .{1,40}|sendt fra min .{1,40}|sendt fra .{1,20} for (?:ios|android)|wysłane z .{1,40}|wysłano z .{1,40}|отправлено с .{1,40}|отправлено из .{1,40}|надіслано з .{1,40}|lähetetty .{1,40}|odesláno z .{1,40}|iphone'?umdan gönderildi|(?:ส่งจาก|gửi từ|dikirim dari|dihantar dari|στάλθηκε από|trimis de pe|odesláno z|надіслано з|poslano s|poslano iz|enviat des de|lähetetty) .{1,40}|.{1,30} से भेजा गया|(?:az )?.{1,30}(?:-ról|-ről|ról|ről) küldve|iphone から送信|iphoneから送信|从我的 ?iphone 发送|从我的 ?iphone发送|發自我的 ?iphone|나의 iphone에서 보냄|נשלח מה-?iphone שלי|أرسلت من .{1,30})\.?$/iu;
+	/^(?:sent from my\b.{0,40}|sent from (?:mail|outlook|yahoo mail|my mobile)\b.{0,60}|sent with proton ?mail.{0,60}|sent from proton ?mail.{0,60}|get outlook for (?:ios|android)\b.{0,60}|sent via .{1,30} mobile.{0,20}|von mein(?:em|er)(?:\/mein(?:em|er))?\s.{1,40} gesendet|gesendet von meinem .{1,40}|gesendet von .{1,20} für (?:ios|android)|envoyé de mon .{1,40}|envoyé depuis .{1,40}|enviado desde mi .{1,40}|enviado do meu .{1,40}|enviado de meu .{1,40}|inviato da .{1,40}|verstuurd vanaf mijn .{1,40}|verzonden vanaf mijn .{1,40}|skickat från min .{1,40}|sendt fra min .{1,40}|sendt fra .{1,20} for (?:ios|android)|wysłane z .{1,40}|wysłano z .{1,40}|отправлено с .{1,40}|отправлено из .{1,40}|надіслано з .{1,40}|lähetetty .{1,40}|odesláno z .{1,40}|iphone'?umdan gönderildi|(?:ส่งจาก|gửi từ|dikirim dari|dihantar dari|στάλθηκε από|trimis de pe|odesláno z|надіслано з|poslano s|poslano iz|enviat des de|lähetetty) .{1,40}|.{1,30} से भेजा गया|(?:az )?.{1,30}(?:-ról|-ről|ról|ről) küldve|iphone から送信|iphoneから送信|从我的 ?iphone 发送|从我的 ?iphone发送|發自我的 ?iphone|(?:나의 )?[\p{L}\d ]{1,20}에서 보냄|נשלח מה-?iphone שלי|أرسلت من .{1,30})\.?$/iu;
 
 /**
  * Outlook's mobile tagline in the app's language — "Get Outlook for iOS", "Scarica Outlook per
@@ -571,19 +571,24 @@ type Boundary =
 /**
  * The first line where the sender's own text ends.
  *
- * @param lines     Cleaned lines.
- * @param forwarded Whether the email is a forward: its first header block is content.
+ * @param lines         Cleaned lines.
+ * @param forwarded     Whether the email is a forward: its first header block is content.
+ * @param keepSignature
  */
 function findBoundary(
 	lines: readonly string[],
-	forwarded: boolean
+	forwarded: boolean,
+	keepSignature = false
 ): Boundary | null {
 	for ( let i = 0; i < lines.length; i++ ) {
 		const line = lines[ i ] as string;
 		if ( line === '' ) {
 			continue;
 		}
-		if ( isSignatureStart( line ) || isClosingAppTagline( lines, i ) ) {
+		if (
+			! keepSignature &&
+			( isSignatureStart( line ) || isClosingAppTagline( lines, i ) )
+		) {
 			return { kind: 'signature', at: i };
 		}
 		if ( GROUPWISE_ATTRIBUTION.test( line ) || line === HISTORY_RULE ) {
@@ -737,6 +742,8 @@ export interface ReplyOptions {
 	readonly subject?: string;
 	/** Whether the email names an email it answers (In-Reply-To). */
 	readonly answersMessage?: boolean;
+	/** Keep the signature and taglines: only quoted history is cut (what the sender's side wrote). */
+	readonly keepSignature?: boolean;
 }
 
 /**
@@ -765,7 +772,11 @@ export function extractReply( text: string, options: ReplyOptions ): string {
 		FORWARD_SUBJECT.test( subject ) ||
 		( AMBIGUOUS_FORWARD_SUBJECT.test( subject ) &&
 			options.answersMessage !== true );
-	const boundary = findBoundary( lines, forwarded );
+	const boundary = findBoundary(
+		lines,
+		forwarded,
+		options.keepSignature === true
+	);
 	// A note signed or taglined above a forwarded email: the note, then the forward.
 	const forwardAt =
 		boundary?.kind === 'signature'
@@ -803,7 +814,9 @@ export function extractReply( text: string, options: ReplyOptions ): string {
 	}
 	// After a cut at our marker, the client's attribution line of our quoted notification is
 	// the boundary found above.
-	const reply = tidy( withoutClosingTagline( kept ) );
+	const reply = tidy(
+		options.keepSignature === true ? kept : withoutClosingTagline( kept )
+	);
 	if ( reply !== '' ) {
 		return reply;
 	}
