@@ -214,6 +214,13 @@ export const SERVICE_NAME_WORD =
 	/\b(?:team|service|services|support|security|billing|central|notifications?|updates?|tracking|accounts?|partners?|platform|portal|system|systems|desk|centre|center|office|shop|store|marketplace|marktplatz|reservations?|bookings?|reservierungen|réservations?|reservas|prenotazioni|reserveringen|messaging|messages|nachrichten|berichten|mensajes|messaggi|reports?|alerts?|payments?|invoic\w*|orders?|receipts?|kundenservice|kundendienst|konto|compte|cuenta|conta|conto|rechnung\w*|factur\w*|fatura\w*)\b/iu;
 
 /**
+ * Mailboxes a company's people share (info@, office@, purchasing@, logistics@): a team writing to
+ * us from one is still people, however formal and field-like its mail.
+ */
+export const TEAM_MAILBOX =
+	/^(?:info|office|admin|contact|kontakt|hello|hallo|mail|team|sales|vertrieb|verkauf|ventes|ventas|vendite|purchasing|purchase|procurement|buying|einkauf|achats|compras|acquisti|inkoop|zakupy|logistics|logistik|logistique|logistica|logistiek|import|export|ops|operations|dispatch|disposition|shipping|versand|expedition|warehouse|lager|accounts|accounting|buchhaltung|comptabilite|contabilidad|contabilita|boekhouding|finance|finanzen|hr|personal|reception|empfang|secretariat|sekretariat|secretaria|segreteria|biuro|kancelaria|sekretariat|grupos|groups|customs|zoll|douane|aduanas|dogana|claims|schaden|sinistres|quality|qualitaet|qualite)(?:[._-][^@]*)?@/i;
+
+/**
  * A sentence in the first person singular, as a person writes ("I ordered …", "mein Zähler",
  * "mi pedido"); a service's notice speaks as "we" to "you". (Not "je", which is "you" in Dutch.)
  */

@@ -49,6 +49,7 @@ import {
 	QUESTIONS_POINTER,
 	RELAYED_MESSAGE,
 	SERVICE_NAME_WORD,
+	TEAM_MAILBOX,
 	SHOP_FOOTER,
 	UNSUBSCRIBE_FOOTER,
 	VIA_SERVICE_NAME,
@@ -181,15 +182,19 @@ const NAME_PARTICLE =
 	/^(?:de|da|di|do|du|del|della|der|den|des|dos|das|van|von|ten|ter|la|le|lo|bin|ibn|al|el|y|e|zu)$/u;
 
 /**
- * Whether the sender reads as a person: an address made of a name ("ingrid.solberg@"), or one
- * that carries the sender's name ("lena@" for Lena Hoffmeister, "hwagner@" for Heike Wagner),
- * or a short name in a script without letter case (陈静). A service's address names a function
- * ("tracking-updates@", "facturen@") and its name a brand or a department.
+ * Whether the sender reads as a person: a team's shared mailbox (TEAM_MAILBOX), an address
+ * made of a name ("ingrid.solberg@"), one that carries the sender's name ("lena@" for Lena
+ * Hoffmeister, "hwagner@" for Heike Wagner), or a short name in a script without letter case
+ * (陈静). A service's address names a function ("tracking-updates@", "facturen@") and its name a
+ * brand or a department.
  *
  * @param p Parsed email.
  */
 function personLikeSender( p: ParsedEmail ): boolean {
 	const address = ( p.from?.address ?? '' ).toLowerCase();
+	if ( TEAM_MAILBOX.test( address ) ) {
+		return true;
+	}
 	const local = address.slice( 0, Math.max( 0, address.lastIndexOf( '@' ) ) );
 	if ( /^\p{L}+[._]\p{L}+\d{0,4}$/u.test( local ) && local.length >= 5 ) {
 		return true;
