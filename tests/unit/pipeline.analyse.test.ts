@@ -210,4 +210,32 @@ describe( 'extractReply', () => {
 			'> only a quote'
 		);
 	} );
+	it( "keeps a new HTML email's own blockquote, and cuts a reply's quoted history", async () => {
+		const html = ( headers: string ) =>
+			Buffer.from(
+				`From: Amelia <amelia@cycling.example>\r\nTo: support@example.test\r\n${ headers }Message-ID: <q1@cycling.example>\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Your own website says:</p><blockquote>Defects over 4 cm deep are made safe within 5 days.</blockquote><p>Items 1 and 3 are well over that.</p>\r\n`
+			);
+		const fresh = await analyse(
+			html( 'Subject: Defects on the Riverside route\r\n' ),
+			SETTINGS
+		);
+		assert.match(
+			fresh.content?.replyText ?? '',
+			/Defects over 4 cm deep/
+		);
+		const answer = await analyse(
+			html(
+				'Subject: Re: [#4410] Defects\r\nIn-Reply-To: <notify.4410.1@example.test>\r\n'
+			),
+			SETTINGS
+		);
+		assert.doesNotMatch(
+			answer.content?.replyText ?? '',
+			/Defects over 4 cm deep/
+		);
+		assert.match(
+			answer.content?.replyText ?? '',
+			/Your own website says/
+		);
+	} );
 } );

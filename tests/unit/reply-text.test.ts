@@ -163,6 +163,22 @@ describe( 'htmlToText with quote marks', () => {
 		);
 	} );
 
+	it( "keeps a bottom-posted answer under Thunderbird's attribution naming the sender only", () => {
+		assert.equal(
+			reply(
+				'Am 04.03.25 um 16:45 schrieb Example Freight Customer Service:\n> Please find our quote.\n>\n> Kind regards\n\nWir nehmen Option B.\n\nGruß\nStefan'
+			),
+			'Wir nehmen Option B.\n\nGruß\nStefan'
+		);
+		assert.equal(
+			reply(
+				'请问怎么结算？\n谢谢！\n陈志强\n\n发自网易邮箱大师',
+				'查验'
+			),
+			'请问怎么结算？\n谢谢！\n陈志强'
+		);
+	} );
+
 	it( 'cuts a Persian attribution dated in Persian digits', () => {
 		assert.equal(
 			reply(

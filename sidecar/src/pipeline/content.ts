@@ -4,7 +4,8 @@
 import sanitizeHtml from 'sanitize-html';
 
 import { withoutElements } from './html-words.ts';
-import { extractReply, HISTORY_RULE } from './reply-text.ts';
+import { REPLY_PREFIX } from './machine-wording.ts';
+import { extractReply, FORWARD_SUBJECT, HISTORY_RULE } from './reply-text.ts';
 import type { Content, ParsedEmail } from './types.ts';
 
 /** Tags kept in stored HTML; everything else is unwrapped (text kept) or dropped with its content. */
@@ -258,6 +259,20 @@ function stripTags( html: string ): string {
 }
 
 /**
+ * Whether the email answers or forwards another: what it quotes may be history then.
+ *
+ * @param p Parsed email.
+ */
+function answersOrForwards( p: ParsedEmail ): boolean {
+	return (
+		p.inReplyTo !== null ||
+		p.references.length > 0 ||
+		REPLY_PREFIX.test( p.subject ) ||
+		FORWARD_SUBJECT.test( p.subject )
+	);
+}
+
+/**
  * Builds the stored content of an email.
  *
  * @param p          Parsed email.
@@ -287,7 +302,11 @@ export function buildContent(
 		bodyText,
 		bodyHtml: bodyHtml === '' ? null : bodyHtml,
 		replyText: extractReply(
-			htmlTexts !== null ? htmlTexts.quoted : bodyText,
+			// In an email that answers or forwards nothing, a blockquote is the writer's own
+			// citation (a rule, a web page), not history.
+			htmlTexts !== null && answersOrForwards( p )
+				? htmlTexts.quoted
+				: bodyText,
 			{
 				marker,
 				subject: p.subject,

@@ -48,7 +48,7 @@ const ATTRIBUTION_VERBS = [
 
 /** "On … wrote:" and its translations: an attribution line ending in a known verb. */
 const ATTRIBUTION_END = new RegExp(
-	`(?:${ ATTRIBUTION_VERBS })(?:\\s+[^:：\\s]{1,40}){0,3}\\s*[:：]$`,
+	`(?:${ ATTRIBUTION_VERBS })(?:\\s+[^:：\\s]{1,40}){0,6}\\s*[:：]$`,
 	'iu'
 );
 
@@ -320,7 +320,7 @@ const TRACKING_LINE =
 	/^(?:\{#[A-Z]{1,6}:[\w-]{1,40}#\}|\[?ref:[\w.!]{4,80}:ref\]?|##- .{10,80} -##)$/i;
 
 const TAGLINE =
-	/^(?:sent from my\b.{0,40}|sent from (?:mail|outlook|yahoo mail|my mobile)\b.{0,60}|sent with proton ?mail.{0,60}|sent from proton ?mail.{0,60}|get outlook for (?:ios|android)\b.{0,60}|sent via .{1,30} mobile.{0,20}|von mein(?:em|er)(?:\/mein(?:em|er))?\s.{1,40} gesendet|gesendet von meinem .{1,40}|gesendet von .{1,20} für (?:ios|android)|envoyé de mon .{1,40}|envoyé depuis .{1,40}|enviado desde mi .{1,40}|enviado do meu .{1,40}|enviado de meu .{1,40}|inviato da .{1,40}|verstuurd vanaf mijn .{1,40}|verzonden vanaf mijn .{1,40}|skickat från min .{1,40}|sendt fra min .{1,40}|sendt fra .{1,20} for (?:ios|android)|wysłane z .{1,40}|wysłano z .{1,40}|отправлено с .{1,40}|отправлено из .{1,40}|надіслано з .{1,40}|lähetetty .{1,40}|odesláno z .{1,40}|iphone'?umdan gönderildi|(?:ส่งจาก|gửi từ|dikirim dari|dihantar dari|στάλθηκε από|trimis de pe|odesláno z|надіслано з|poslano s|poslano iz|enviat des de|lähetetty) .{1,40}|.{1,30} से भेजा गया|(?:az )?.{1,30}(?:-ról|-ről|ról|ről) küldve|iphone から送信|iphoneから送信|从我的 ?iphone 发送|从我的 ?iphone发送|發自我的 ?iphone|(?:나의 )?[\p{L}\d ]{1,20}에서 보냄|נשלח מה-?iphone שלי|أرسلت من .{1,30})\.?$/iu;
+	/^(?:sent from my\b.{0,40}|sent from (?:mail|outlook|yahoo mail|my mobile)\b.{0,60}|sent with proton ?mail.{0,60}|sent from proton ?mail.{0,60}|get outlook for (?:ios|android)\b.{0,60}|sent via .{1,30} mobile.{0,20}|von mein(?:em|er)(?:\/mein(?:em|er))?\s.{1,40} gesendet|gesendet von meinem .{1,40}|gesendet von .{1,20} für (?:ios|android)|envoyé de mon .{1,40}|envoyé depuis .{1,40}|enviado desde mi .{1,40}|enviado do meu .{1,40}|enviado de meu .{1,40}|inviato da .{1,40}|verstuurd vanaf mijn .{1,40}|verzonden vanaf mijn .{1,40}|skickat från min .{1,40}|sendt fra min .{1,40}|sendt fra .{1,20} for (?:ios|android)|wysłane z .{1,40}|wysłano z .{1,40}|отправлено с .{1,40}|отправлено из .{1,40}|надіслано з .{1,40}|lähetetty .{1,40}|odesláno z .{1,40}|iphone'?umdan gönderildi|(?:ส่งจาก|gửi từ|dikirim dari|dihantar dari|στάλθηκε από|trimis de pe|odesláno z|надіслано з|poslano s|poslano iz|enviat des de|lähetetty) .{1,40}|.{1,30} से भेजा गया|(?:az )?.{1,30}(?:-ról|-ről|ról|ről) küldve|iphone から送信|iphoneから送信|从我的 ?iphone 发送|从我的 ?iphone发送|發自我的 ?iphone|[发發]自(?:我的)? ?[\p{L}\d ]{1,20}|(?:나의 )?[\p{L}\d ]{1,20}에서 보냄|נשלח מה-?iphone שלי|أرسلت من .{1,30})\.?$/iu;
 
 /**
  * Outlook's mobile tagline in the app's language — "Get Outlook for iOS", "Scarica Outlook per
