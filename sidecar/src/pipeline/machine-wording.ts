@@ -121,7 +121,7 @@ export const ABSENCE_REDIRECT =
 
 /** What clients put before the subject they answer. */
 export const REPLY_PREFIX =
-	/^\s*(?:re|aw|sv|vs|antw|odp|ynt|res|rif|r|atb|vá|отв|回复|答复|返信)\s*(?:\[\d+\])?\s*[:：]/iu;
+	/^\s*(?:re|aw|sv|vs|antw|odp|odg|ynt|res|rif|r|atb|ats|vá|отв|ответ|απ|σχετ|השב|رد|ตอบกลับ|회신|답장|回复|回覆|答复|返信)\s*(?:\[\d+\])?\s*[:：]/iu;
 
 /** Quoted lines, or the rule or title clients put above the history they include. */
 export const QUOTED_HISTORY =
