@@ -26,7 +26,7 @@ final class Schema {
 	 *
 	 * @since 0.1.0
 	 */
-	public const VERSION = 6;
+	public const VERSION = 7;
 
 	/** Option holding the version installed on this site. */
 	public const VERSION_OPTION = 'epipe_db_version';
@@ -219,6 +219,7 @@ details longtext NULL,
 created_at datetime NOT NULL,
 PRIMARY KEY  (id),
 KEY connection_id (connection_id,id),
+KEY outcome (outcome,id),
 KEY created_at (created_at)
 ) $c;",
 			// Binary content (attachments, raw quarantined emails) lives in the database, chunked, so

@@ -4,7 +4,7 @@
  */
 
 /** Schema version this sidecar was written for (Schema::VERSION in PHP). */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 /** Columns the sidecar reads or writes, per table. */
 export const TABLE_COLUMNS = {
