@@ -468,7 +468,7 @@ function withoutQuotations( text: string ): string {
  *
  * @param p             Parsed email.
  * @param text          Its words.
- * @param keepSignature
+ * @param keepSignature Keep the signature (where a service puts its "sent automatically" line).
  */
 function ownText(
 	p: ParsedEmail,
