@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --json]`: the engine against a naive baseline on the same
  * generated corpus, real Dovecot and MariaDB. Prints a table and, last, one JSON line.
+ * `--text-only` measures the text emails alone (engine and naive), for working on that figure.
  *
  * Runs against the stack named by EPIPE_STATE_DIR (scripts/bench.sh starts one).
  */
@@ -27,6 +28,7 @@ import { attachmentEmail, mixEmails, prng, textEmail } from './corpus.ts';
 
 const exec = promisify( execFile );
 const quick = process.argv.includes( '--quick' );
+const textOnly = process.argv.includes( '--text-only' );
 const SIZES = quick
 	? {
 			text: 400,
@@ -469,6 +471,17 @@ async function main(): Promise< void > {
 	);
 	const naiveText = await naive();
 	const text = await engine();
+	if ( textOnly ) {
+		const share = roundShare( text.cpuPerThousand );
+		log(
+			`text emails/s: engine ${ round( text.emails / text.seconds ) }, naive ${ round( naiveText.emails / naiveText.seconds ) }; ` +
+				`CPU s per 1,000: engine ${ share.engine } / MariaDB ${ share.mariadb } / Dovecot ${ share.dovecot }; ` +
+				`the cores allow ${ round( ceiling( text.cpuPerThousand, true ) ) }`
+		);
+		await db.end();
+		await rootDb.end();
+		return;
+	}
 
 	const mixBytes = await fill( mixEmails( rand, SIZES.mix, 100_000 ) );
 	const naiveMix = await naive();

@@ -155,14 +155,14 @@ const NO_HINTS = {
  * (never From+Subject+Date, which collide).
  *
  * @param messageId Message-ID or null.
- * @param rawSha256 sha256 hex of the raw message.
+ * @param rawSha256 sha256 hex of the raw message (asked only when there is no Message-ID).
  */
 export function messageKey(
 	messageId: string | null,
-	rawSha256: string
+	rawSha256: () => string
 ): string {
 	if ( messageId === null ) {
-		return rawSha256;
+		return rawSha256();
 	}
 	return createHash( 'sha256' )
 		.update( 'mid:' + messageId.trim().toLowerCase() )

@@ -155,7 +155,8 @@ export const measuringSink: AttachmentSink = async ( _meta, content ) => {
 export interface ParseResult {
 	readonly parsed: ParsedEmail;
 	readonly rawSize: number;
-	readonly rawSha256: string;
+	/** sha256 hex of the raw bytes, computed when first asked (most emails never need it). */
+	readonly rawSha256: () => string;
 }
 
 /**
@@ -816,7 +817,7 @@ async function feed(
 	input: Readable | Buffer,
 	parser: MailParser,
 	maxBytes: number
-): Promise< { size: number; sha256: string; head: Buffer } > {
+): Promise< { size: number; sha256: () => string; head: Buffer } > {
 	if ( Buffer.isBuffer( input ) ) {
 		if ( input.length > maxBytes ) {
 			parser.destroy();
@@ -829,7 +830,9 @@ async function feed(
 		parser.end( normaliseMessageCharsets( input ) );
 		return {
 			size: input.length,
-			sha256: createHash( 'sha256' ).update( input ).digest( 'hex' ),
+			sha256: once( () =>
+				createHash( 'sha256' ).update( input ).digest( 'hex' )
+			),
 			head: input.subarray( 0, HEAD_BYTES ),
 		};
 	}
@@ -837,9 +840,19 @@ async function feed(
 	await pipeline( input, metered.stream, createCharsetNormaliser(), parser );
 	return {
 		size: metered.size(),
-		sha256: metered.sha256(),
+		sha256: once( metered.sha256 ),
 		head: metered.head(),
 	};
+}
+
+/**
+ * A function that computes its value when first called, then returns it again.
+ *
+ * @param compute The computation.
+ */
+function once( compute: () => string ): () => string {
+	let value: string | null = null;
+	return () => ( value ??= compute() );
 }
 
 /**

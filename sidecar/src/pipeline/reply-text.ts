@@ -320,7 +320,27 @@ const TRACKING_LINE =
 	/^(?:\{#[A-Z]{1,6}:[\w-]{1,40}#\}|\[?ref:[\w.!]{4,80}:ref\]?|##- .{10,80} -##)$/i;
 
 const TAGLINE =
-	/^(?:sent from my\b.{0,40}|sent from (?:mail|outlook|yahoo mail|my mobile)\b.{0,60}|sent with proton ?mail.{0,60}|sent from proton ?mail.{0,60}|get outlook for (?:ios|android)\b.{0,60}|sent via .{1,30} mobile.{0,20}|von mein(?:em|er)(?:\/mein(?:em|er))?\s.{1,40} gesendet|gesendet von meinem .{1,40}|gesendet von .{1,20} für (?:ios|android)|envoyé de mon .{1,40}|envoyé depuis .{1,40}|enviado desde mi .{1,40}|enviado do meu .{1,40}|enviado de meu .{1,40}|inviato da .{1,40}|verstuurd vanaf mijn .{1,40}|verzonden vanaf mijn .{1,40}|skickat från min .{1,40}|sendt fra min .{1,40}|sendt fra .{1,20} for (?:ios|android)|wysłane z .{1,40}|wysłano z .{1,40}|отправлено с .{1,40}|отправлено из .{1,40}|надіслано з .{1,40}|lähetetty .{1,40}|odesláno z .{1,40}|iphone'?umdan gönderildi|(?:ส่งจาก|gửi từ|dikirim dari|dihantar dari|στάλθηκε από|trimis de pe|odesláno z|надіслано з|poslano s|poslano iz|enviat des de|lähetetty) .{1,40}|.{1,30} से भेजा गया|(?:az )?.{1,30}(?:-ról|-ről|ról|ről) küldve|iphone から送信|iphoneから送信|从我的 ?iphone 发送|从我的 ?iphone发送|發自我的 ?iphone|[发發]自(?:我的)? ?[\p{L}\d ]{1,20}|(?:나의 )?[\p{L}\d ]{1,20}에서 보냄|נשלח מה-?iphone שלי|أرسلت من .{1,30})\.?$/iu;
+	/^(?:sent from my\b.{0,40}|sent from (?:mail|outlook|yahoo mail|my mobile)\b.{0,60}|sent with proton ?mail.{0,60}|sent from proton ?mail.{0,60}|get outlook for (?:ios|android)\b.{0,60}|sent via .{1,30} mobile.{0,20}|von mein(?:em|er)(?:\/mein(?:em|er))?\s.{1,40} gesendet|gesendet von meinem .{1,40}|gesendet von .{1,20} für (?:ios|android)|envoyé de mon .{1,40}|envoyé depuis .{1,40}|enviado desde mi .{1,40}|enviado do meu .{1,40}|enviado de meu .{1,40}|inviato da .{1,40}|verstuurd vanaf mijn .{1,40}|verzonden vanaf mijn .{1,40}|skickat från min .{1,40}|sendt fra min .{1,40}|sendt fra .{1,20} for (?:ios|android)|wysłane z .{1,40}|wysłano z .{1,40}|отправлено с .{1,40}|отправлено из .{1,40}|надіслано з .{1,40}|lähetetty .{1,40}|odesláno z .{1,40}|iphone'?umdan gönderildi|(?:ส่งจาก|gửi từ|dikirim dari|dihantar dari|στάλθηκε από|trimis de pe|odesláno z|надіслано з|poslano s|poslano iz|enviat des de|lähetetty) .{1,40}|iphone から送信|iphoneから送信|从我的 ?iphone 发送|从我的 ?iphone发送|發自我的 ?iphone|[发發]自(?:我的)? ?[\p{L}\d ]{1,20}|נשלח מה-?iphone שלי|أرسلت من .{1,30})\.?$/iu;
+
+/**
+ * Taglines that end in their verb, any words before it (Hindi, Hungarian, Korean): tried only on
+ * a line that ends so, since a pattern that starts with any characters is dear on every line.
+ */
+const TAGLINE_ENDING_IN_VERB =
+	/^(?:.{1,30} से भेजा गया|(?:az )?.{1,30}(?:-ról|-ről|ról|ről) küldve|(?:나의 )?[\p{L}\d ]{1,20}에서 보냄)\.?$/iu;
+
+function isTagline( line: string ): boolean {
+	if ( TAGLINE.test( line ) ) {
+		return true;
+	}
+	const end = line.endsWith( '.' ) ? line.slice( 0, -1 ) : line;
+	return (
+		( end.endsWith( 'भेजा गया' ) ||
+			end.slice( -6 ).toLowerCase() === 'küldve' ||
+			end.endsWith( '보냄' ) ) &&
+		TAGLINE_ENDING_IN_VERB.test( line )
+	);
+}
 
 /**
  * Outlook's mobile tagline in the app's language — "Get Outlook for iOS", "Scarica Outlook per
@@ -338,6 +358,10 @@ const OUTLOOK_APP_TAGLINE =
 const MAIL_APP_TAGLINE =
 	/^(?:\S+\s+){0,3}[A-Z][\w-]{1,20}(?:\s+[A-Z][\w-]{1,20})?\s+(?:for|für|voor|pour|para|per|til|för|dla|pro|pentru|için|для|για)\s+(?:iOS|IOS|ios|Android|android|iPhone|iPad)$/u;
 
+/** A platform named in an app's tagline; any case ("IOS", "iPhone"). */
+const APP_PLATFORM =
+	/[iI][oO][sS]|[aA][nN][dD][rR][oO][iI][dD]|[iI][pP](?:[hH][oO][nN][eE]|[aA][dD])/;
+
 /** A link a client appends to its tagline: "<https://aka.ms/o0ukef>". */
 const APPENDED_LINK = /\s*<https?:\/\/[^\s>]{1,200}>$/u;
 
@@ -350,9 +374,16 @@ const GROUPWISE_ATTRIBUTION = /^>>>\s.{3,300}>>>$/u;
 function isSignatureStart( line: string ): boolean {
 	return (
 		SIGNATURE_DELIMITER.test( line ) ||
-		TAGLINE.test( line ) ||
+		isTagline( line ) ||
 		DEVICE_TAGLINE.test( line )
 	);
+}
+
+/** Bidi controls and no-break spaces: what clean() takes out of a line. */
+const BIDI_OR_NBSP = /[\u200E\u200F\u202A-\u202E\u2066-\u2069\u00a0]/;
+
+function trimmed( line: string ): string {
+	return line.trim();
 }
 
 function clean( line: string ): string {
@@ -380,11 +411,14 @@ const INITIALS_QUOTE = /^[A-ZА-ЯЁІЇЄ]{1,3}>(?: |$)/u;
  */
 function attributionAt( lines: readonly string[], i: number ): number {
 	const first = lines[ i ] as string;
-	// Only a line that reads like the start of an attribution continues on the next line.
-	const wraps =
+	// Only a line that reads like the start of an attribution continues on the next line
+	// (asked only once the line alone is not one: most lines are neither).
+	const wraps = (): boolean =>
 		ATTRIBUTION_START.test( first ) ||
 		/[<(@]$/.test( first ) ||
-		( BRACKETED_ADDRESS.test( first ) && HAS_DIGIT.test( first ) );
+		( first.includes( '@' ) &&
+			BRACKETED_ADDRESS.test( first ) &&
+			HAS_DIGIT.test( first ) );
 	let joined = '';
 	for ( let span = 1; span <= 3 && i + span <= lines.length; span++ ) {
 		const line = lines[ i + span - 1 ] as string;
@@ -405,7 +439,7 @@ function attributionAt( lines: readonly string[], i: number ): number {
 		if ( looksLikeAttribution( candidate, lines, i + span ) ) {
 			return span;
 		}
-		if ( ! wraps || /[:：]$/.test( joined ) ) {
+		if ( /[:：]$/.test( joined ) || ( span === 1 && ! wraps() ) ) {
 			return 0;
 		}
 	}
@@ -505,7 +539,7 @@ function isForwardTitle( line: string ): boolean {
  */
 function isClosingAppTagline( lines: readonly string[], i: number ): boolean {
 	const raw = lines[ i ] as string;
-	if ( raw.length > 120 || ! /ios|android|iphone|ipad/i.test( raw ) ) {
+	if ( raw.length > 120 || ! APP_PLATFORM.test( raw ) ) {
 		return false;
 	}
 	const line = raw.endsWith( '>' ) ? raw.replace( APPENDED_LINK, '' ) : raw;
@@ -571,15 +605,21 @@ type Boundary =
 /**
  * The first line where the sender's own text ends.
  *
- * @param lines         Cleaned lines.
- * @param forwarded     Whether the email is a forward: its first header block is content.
- * @param keepSignature
+ * @param lines                 Cleaned lines.
+ * @param options
+ * @param options.forwarded     Whether the email is a forward: its first header block is content.
+ * @param options.keepSignature Whether signatures and taglines stay (only history ends the text).
+ * @param options.appTaglines   Whether the text names a platform an app's tagline would.
  */
 function findBoundary(
 	lines: readonly string[],
-	forwarded: boolean,
-	keepSignature = false
+	options: {
+		forwarded: boolean;
+		keepSignature: boolean;
+		appTaglines: boolean;
+	}
 ): Boundary | null {
+	const { forwarded, keepSignature, appTaglines } = options;
 	for ( let i = 0; i < lines.length; i++ ) {
 		const line = lines[ i ] as string;
 		if ( line === '' ) {
@@ -587,7 +627,8 @@ function findBoundary(
 		}
 		if (
 			! keepSignature &&
-			( isSignatureStart( line ) || isClosingAppTagline( lines, i ) )
+			( isSignatureStart( line ) ||
+				( appTaglines && isClosingAppTagline( lines, i ) ) )
 		) {
 			return { kind: 'signature', at: i };
 		}
@@ -706,16 +747,27 @@ function trimLineEnd( line: string ): string {
 		: line;
 }
 
-function tidy( lines: readonly string[] ): string {
-	return lines
+/**
+ * The kept lines as the reply's text: without image placeholders and tracking lines, without
+ * trailing blanks, at most one blank line in a row.
+ *
+ * @param lines     Lines kept (indentation kept).
+ * @param cleanLine clean(), or plain trimming where the text has nothing else to clean.
+ */
+function tidy(
+	lines: readonly string[],
+	cleanLine: ( line: string ) => string
+): string {
+	const text = lines
 		.filter( ( l ) => {
-			const c = clean( l );
+			const c = cleanLine( l );
 			return ! IMAGE_PLACEHOLDER.test( c ) && ! TRACKING_LINE.test( c );
 		} )
 		.map( trimLineEnd )
-		.join( '\n' )
-		.replace( /\n{3,}/g, '\n\n' )
-		.trim();
+		.join( '\n' );
+	return (
+		text.includes( '\n\n\n' ) ? text.replace( /\n{3,}/g, '\n\n' ) : text
+	).trim();
 }
 
 /**
@@ -730,7 +782,7 @@ function withoutClosingTagline( lines: string[] ): string[] {
 		last--;
 	}
 	const line = last >= 0 ? clean( lines[ last ] as string ) : '';
-	return TAGLINE.test( line ) || DEVICE_TAGLINE.test( line )
+	return isTagline( line ) || DEVICE_TAGLINE.test( line )
 		? lines.slice( 0, last )
 		: lines;
 }
@@ -758,7 +810,7 @@ export interface ReplyOptions {
  * @param options Marker and subject.
  */
 export function extractReply( text: string, options: ReplyOptions ): string {
-	let body = text.replace( /\r\n?/g, '\n' );
+	let body = text.includes( '\r' ) ? text.replace( /\r\n?/g, '\n' ) : text;
 	const marker = options.marker.trim();
 	const markerAt = marker !== '' ? body.indexOf( marker ) : -1;
 	if ( markerAt !== -1 ) {
@@ -766,17 +818,19 @@ export function extractReply( text: string, options: ReplyOptions ): string {
 		body = body.slice( 0, body.lastIndexOf( '\n', markerAt ) + 1 );
 	}
 	const raw = body.split( '\n' );
-	const lines = raw.map( clean );
+	// Asked once of the whole text rather than of every line (most texts have neither).
+	const cleanLine = BIDI_OR_NBSP.test( body ) ? clean : trimmed;
+	const lines = raw.map( cleanLine );
 	const subject = options.subject ?? '';
 	const forwarded =
 		FORWARD_SUBJECT.test( subject ) ||
 		( AMBIGUOUS_FORWARD_SUBJECT.test( subject ) &&
 			options.answersMessage !== true );
-	const boundary = findBoundary(
-		lines,
+	const boundary = findBoundary( lines, {
 		forwarded,
-		options.keepSignature === true
-	);
+		keepSignature: options.keepSignature === true,
+		appTaglines: APP_PLATFORM.test( body ),
+	} );
 	// A note signed or taglined above a forwarded email: the note, then the forward.
 	const forwardAt =
 		boundary?.kind === 'signature'
@@ -815,7 +869,8 @@ export function extractReply( text: string, options: ReplyOptions ): string {
 	// After a cut at our marker, the client's attribution line of our quoted notification is
 	// the boundary found above.
 	const reply = tidy(
-		options.keepSignature === true ? kept : withoutClosingTagline( kept )
+		options.keepSignature === true ? kept : withoutClosingTagline( kept ),
+		cleanLine
 	);
 	if ( reply !== '' ) {
 		return reply;
