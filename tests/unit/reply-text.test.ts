@@ -187,4 +187,39 @@ describe( 'htmlToText with quote marks', () => {
 			'سلام، فایل را ارسال کردم.'
 		);
 	} );
+	it( 'keeps a forward Outlook titles only with a header block, under a phone tagline', () => {
+		const text =
+			'Can you check this charge?\n\nThanks\nPriya\n\nGet Outlook for Android\n\n________________________________\nFrom: Bank Alerts <alerts@bank.example>\nSent: Sunday, April 6, 2025 8:14 AM\nTo: priya@example.org\nSubject: Payment declined\n\nA card payment was declined.';
+		assert.equal(
+			reply( text, 'Fw: Payment declined' ),
+			'Can you check this charge?\n\nThanks\nPriya\n\n________________________________\nFrom: Bank Alerts <alerts@bank.example>\nSent: Sunday, April 6, 2025 8:14 AM\nTo: priya@example.org\nSubject: Payment declined\n\nA card payment was declined.'
+		);
+		// Not a forward by its subject: the same block is the history of a reply.
+		assert.equal(
+			reply( text, 'Re: Payment declined' ),
+			'Can you check this charge?\n\nThanks\nPriya'
+		);
+	} );
+
+	it( 'gives only the note above a forward when asked (noteOnly)', () => {
+		const note = ( text: string ) =>
+			extractReply( text, {
+				marker: '',
+				subject: 'Fwd: Order shipped',
+				keepSignature: true,
+				noteOnly: true,
+			} );
+		assert.equal(
+			note(
+				'See below, nothing arrived.\n\n---------- Forwarded message ---------\nFrom: Shop <shop@example.org>\nSubject: Order shipped\n\nYour order has shipped.'
+			),
+			'See below, nothing arrived.'
+		);
+		assert.equal(
+			note(
+				'See below.\n\nDe : Shop <shop@example.org>\nEnvoyé : lundi 3 mars 2025 10:00\nÀ : Anne <anne@example.org>\nObjet : Commande expédiée\n\nVotre commande est partie.'
+			),
+			'See below.'
+		);
+	} );
 } );

@@ -610,6 +610,7 @@ type Boundary =
  * @param options.forwarded     Whether the email is a forward: its first header block is content.
  * @param options.keepSignature Whether signatures and taglines stay (only history ends the text).
  * @param options.appTaglines   Whether the text names a platform an app's tagline would.
+ * @param options.noteOnly      Whether a forwarded email ends the sender's text too.
  */
 function findBoundary(
 	lines: readonly string[],
@@ -617,9 +618,10 @@ function findBoundary(
 		forwarded: boolean;
 		keepSignature: boolean;
 		appTaglines: boolean;
+		noteOnly: boolean;
 	}
 ): Boundary | null {
-	const { forwarded, keepSignature, appTaglines } = options;
+	const { forwarded, keepSignature, appTaglines, noteOnly } = options;
 	for ( let i = 0; i < lines.length; i++ ) {
 		const line = lines[ i ] as string;
 		if ( line === '' ) {
@@ -637,7 +639,7 @@ function findBoundary(
 		}
 		if ( isForwardTitle( line ) ) {
 			// Everything from here on is the forwarded email: content, not history.
-			return null;
+			return noteOnly ? { kind: 'history', at: i } : null;
 		}
 		if ( isHistoryTitle( line ) ) {
 			// Zimbra's "----- Mail original -----" above '>' lines the sender answered between.
@@ -677,15 +679,30 @@ function findBoundary(
 }
 
 /**
- * Where a forwarded email's title follows a line (within a short signature), or -1.
+ * Where a forwarded email starts below a line (within a short signature), or -1: its title, or
+ * in a forward (by its subject) the header block Outlook puts there instead of a title.
  *
- * @param lines Cleaned lines.
- * @param from  The signature's first line.
+ * @param lines     Cleaned lines.
+ * @param from      The signature's first line.
+ * @param forwarded Whether the email is a forward by its subject.
  */
-function forwardTitleAfter( lines: readonly string[], from: number ): number {
+function forwardTitleAfter(
+	lines: readonly string[],
+	from: number,
+	forwarded: boolean
+): number {
 	const end = Math.min( lines.length, from + 12 );
 	for ( let i = from + 1; i < end; i++ ) {
-		if ( isForwardTitle( lines[ i ] as string ) ) {
+		const line = lines[ i ] as string;
+		if ( isForwardTitle( line ) ) {
+			return i;
+		}
+		if (
+			forwarded &&
+			( headerBlockAt( lines, i ) ||
+				( /^_{8,}$/.test( line ) &&
+					headerBlockAt( lines, nextIndex( lines, i + 1 ) ) ) )
+		) {
 			return i;
 		}
 	}
@@ -796,6 +813,8 @@ export interface ReplyOptions {
 	readonly answersMessage?: boolean;
 	/** Keep the signature and taglines: only quoted history is cut (what the sender's side wrote). */
 	readonly keepSignature?: boolean;
+	/** Only the sender's note: a forwarded email below it is cut like history. */
+	readonly noteOnly?: boolean;
 }
 
 /**
@@ -822,19 +841,22 @@ export function extractReply( text: string, options: ReplyOptions ): string {
 	const cleanLine = BIDI_OR_NBSP.test( body ) ? clean : trimmed;
 	const lines = raw.map( cleanLine );
 	const subject = options.subject ?? '';
+	const noteOnly = options.noteOnly === true;
 	const forwarded =
-		FORWARD_SUBJECT.test( subject ) ||
-		( AMBIGUOUS_FORWARD_SUBJECT.test( subject ) &&
-			options.answersMessage !== true );
+		! noteOnly &&
+		( FORWARD_SUBJECT.test( subject ) ||
+			( AMBIGUOUS_FORWARD_SUBJECT.test( subject ) &&
+				options.answersMessage !== true ) );
 	const boundary = findBoundary( lines, {
 		forwarded,
 		keepSignature: options.keepSignature === true,
 		appTaglines: APP_PLATFORM.test( body ),
+		noteOnly,
 	} );
 	// A note signed or taglined above a forwarded email: the note, then the forward.
 	const forwardAt =
-		boundary?.kind === 'signature'
-			? forwardTitleAfter( lines, boundary.at )
+		boundary?.kind === 'signature' && ! noteOnly
+			? forwardTitleAfter( lines, boundary.at, forwarded )
 			: -1;
 	let kept: string[];
 	if ( boundary === null ) {
