@@ -317,3 +317,18 @@ export const VIEW_IN_BROWSER =
 /** A service's footer sending the reader to their notification or e-mail preferences. */
 export const PREFERENCES_FOOTER =
 	/\b(?:manage|change|update|adjust|edit|control) (?:your |which |how )?(?:e-?mail |notification |subscription |communication )?(?:preferences|settings|notifications|e-?mails you receive)\b|benachrichtigungseinstellungen|e-?mail-einstellungen (?:ändern|verwalten)|(?:gérer|modifier) (?:vos|mes) (?:préférences|notifications|paramètres de notification)|(?:gestionar|cambiar) (?:tus|sus) (?:preferencias|notificaciones)|gestisci (?:le )?(?:tue |sue )?(?:preferenze|notifiche)|(?:beheer|wijzig) (?:je|uw) (?:voorkeuren|meldingen)|gerenciar (?:suas )?(?:preferências|notificações)/iu;
+
+/**
+ * A challenge-response filter asking the sender of a held message to prove being a person
+ * ("confirm once that you are a person", "Bestätigen Sie, dass Sie ein Mensch sind"): an
+ * automatic answer to our notification.
+ */
+export const SENDER_CHALLENGE =
+	/\b(?:confirm|verify|prove|show)\b[^.\n]{0,60}\byou(?:'re|’re| are)\b[^.\n]{0,12}\b(?:a )?(?:real )?(?:person|human(?: being)?)\b|\bsender verification (?:request|required|needed)\b|\bchallenge[- ]response\b|bestätigen sie[^.\n]{0,60}dass sie (?:ein )?mensch|(?:confirme[rz]?|vérifie[rz]?)[^.\n]{0,40}que vous êtes (?:une personne|un humain|un être humain)|(?:confirme|verifique)[^.\n]{0,40}que (?:es|eres|usted es|você é|é) (?:una persona|un humano|uma pessoa|humano)|(?:conferma|verifica)(?:re)?[^.\n]{0,40}che (?:sei|è|siete) (?:una persona|un essere umano)|bevestig[^.\n]{0,40}dat (?:u|je) een (?:mens|persoon) (?:bent|is)|potwierd[źz][^.\n]{0,40}(?:że jesteś|iż jest pan|że jest pan) człowiekiem|подтвердите[^.\n]{0,40}что вы (?:человек|не робот)/iu;
+
+/**
+ * A scheduled reminder's opening ("This is a reminder that your next collection …", "Wir
+ * erinnern Sie daran", "Przypominamy, że"): a service's notice when no person signs it.
+ */
+export const REMINDER_OPENING =
+	/\bthis is (?:a|your) (?:friendly |courtesy |quick |automated )?reminder\b|\b(?:friendly|courtesy) reminder\b|dies ist eine (?:freundliche )?erinnerung|wir (?:möchten sie )?erinnern sie (?:gerne )?daran|ceci est un (?:petit |aimable )?rappel|nous vous rappelons que|le recordamos que|este es un recordatorio|ti ricordiamo che|le ricordiamo che|questo è un promemoria|dit is een (?:vriendelijke )?herinnering|wij herinneren u eraan|detta är en påminnelse|dette er en påmin?delse|vi minder (?:dig|dem|jer) om|przypominamy,? (?:że|iż)|připomínáme,? že|напоминаем,? что|нагадуємо,? що|este é um lembrete|lembramos que|bu bir hatırlatma/iu;
