@@ -222,4 +222,22 @@ describe( 'htmlToText with quote marks', () => {
 			'See below.'
 		);
 	} );
+	it( 'keeps a pasted mail server reply, which names an address and ends with a colon', () => {
+		assert.equal(
+			reply(
+				'My mail to your colleague came back with this:\n\nThe response from the remote server was:\n550 5.1.1 <ann@clinic.example>: Recipient address rejected:\nUser unknown in virtual mailbox table\n\nCould you pass this on?\n\nGareth',
+				'Mail to Ann bounced'
+			),
+			'My mail to your colleague came back with this:\n\nThe response from the remote server was:\n550 5.1.1 <ann@clinic.example>: Recipient address rejected:\nUser unknown in virtual mailbox table\n\nCould you pass this on?\n\nGareth'
+		);
+	} );
+
+	it( 'knows South Slavic attributions ("je napisao/la:") above interleaved answers', () => {
+		assert.equal(
+			reply(
+				'Poštovani,\n\nodgovori su ispod.\n\nDana 12. 03. 2025. u 10:15, Korisnička služba je napisao/la:\n> Liže li ranu?\n\nNe liže.\n\n> Jede li normalno?\n\nDa.\n\nLijep pozdrav,\nIvan'
+			),
+			'Poštovani,\n\nodgovori su ispod.\n\nNe liže.\n\nDa.\n\nLijep pozdrav,\nIvan'
+		);
+	} );
 } );

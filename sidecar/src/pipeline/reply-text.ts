@@ -22,6 +22,26 @@ const ATTRIBUTION_VERBS = [
 	'napisała',
 	'napisał',
 	'pisze',
+	// Croatian, Bosnian, Serbian, Slovene, Slovak (before their shorter forms).
+	'napisao/la',
+	'napisao\\(la\\)',
+	'napisao',
+	'napisala',
+	'napisal\\(a\\)',
+	'napisal',
+	'napísal\\(a\\)',
+	'napísala',
+	'napísal',
+	'написао/ла',
+	'написао',
+	// Baltic, Bulgarian, Vietnamese, Indonesian, Icelandic.
+	'rašė',
+	'rakstīja',
+	'kirjutas',
+	'написа',
+	'đã viết',
+	'menulis',
+	'skrifaði',
 	'napsal\\(a\\)',
 	'napsala',
 	'napsal',
@@ -65,6 +85,9 @@ const ATTRIBUTION_START =
  * ends with a colon ("пн, 3 июн. 2024 г. в 10:12, Support <support@example.test>:").
  */
 const ADDRESS_ATTRIBUTION = /<[^<>\s]+@[^<>\s]+>\)?.{0,80}[:：]$/u;
+
+/** An SMTP reply: its three-digit code, then an enhanced status code or text. */
+const SMTP_REPLY = /^[245]\d\d(?:[ -][245]\.\d{1,3}\.\d{1,3})?[ -]/;
 
 /** A digit in any script: a date written in Persian or Arabic digits ("۵ خرداد ۱۴۰۴") is a date. */
 const HAS_DIGIT = /\p{Nd}/u;
@@ -453,6 +476,11 @@ function looksLikeAttribution(
 ): boolean {
 	// Every form below ends with a colon; most lines don't, and the patterns are dear on them.
 	if ( ! text.endsWith( ':' ) && ! text.endsWith( '：' ) ) {
+		return false;
+	}
+	// A mail server's reply pasted from a bounce ("550 5.1.1 <x@example.org>: Recipient
+	// address rejected:") names an address and ends with a colon too.
+	if ( SMTP_REPLY.test( text ) ) {
 		return false;
 	}
 	if ( ADDRESS_ATTRIBUTION.test( text ) && HAS_DIGIT.test( text ) ) {
