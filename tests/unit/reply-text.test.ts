@@ -240,4 +240,26 @@ describe( 'htmlToText with quote marks', () => {
 			'Poštovani,\n\nodgovori su ispod.\n\nNe liže.\n\nDa.\n\nLijep pozdrav,\nIvan'
 		);
 	} );
+	it( 'cuts Outlook Express history whose dashed title runs on into its first header (format=flowed)', () => {
+		assert.equal(
+			reply(
+				'Kérem, erősítsék meg.\n\nÜdvözlettel:\nTörök Gábor\n\n----- Original Message ----- From: "Support" <support@example.test>\nTo: <gabor@example.net>\nSent: Tuesday, March 18, 2025 3:44 PM\nSubject: [#51385] Díj\n\n> Régi szöveg'
+			),
+			'Kérem, erősítsék meg.\n\nÜdvözlettel:\nTörök Gábor'
+		);
+	} );
+
+	it( 'cuts a Turkish device tagline, which ends in its verb, and keeps a sentence that ends so', () => {
+		assert.equal(
+			reply(
+				'Fotoğrafı ekledim.\n\nTeşekkürler,\nElif\n\nSamsung Galaxy cihazımdan gönderildi',
+				'Valiz'
+			),
+			'Fotoğrafı ekledim.\n\nTeşekkürler,\nElif'
+		);
+		assert.equal(
+			reply( 'Merhaba,\n\nDosya dün gönderildi.\n\nElif', 'Dosya' ),
+			'Merhaba,\n\nDosya dün gönderildi.\n\nElif'
+		);
+	} );
 } );

@@ -311,6 +311,14 @@ const OTHER_FIELD_LINE = fieldLine( OTHER_FIELDS );
 /** "-----Original Message-----" and the like: a short title between dash runs. */
 const DASHED_TITLE = /^-{3,}\s*([^\s-].{1,48}?[^\s-])\s*-{3,}$/u;
 
+/**
+ * The same title with the history's first header run onto its line: Outlook Express ends the
+ * title with a space, which format=flowed reads as a soft line break ("----- Original
+ * Message ----- From: …").
+ */
+const DASHED_TITLE_RUN_ON =
+	/^-{3,}\s*([^\s-].{1,48}?[^\s-])\s*-{3,}\s+\p{L}[\p{L} -]{0,20}[:：]/u;
+
 /** Words of the dashed titles that start quoted history, in the languages we know. */
 const HISTORY_TITLE =
 	/original|ursprünglich|origine|originale|oorspronkelijk|ursprungligt|oprindelig|opprinnelig|oryginaln|исходное|původní|alkuperäinen|eredeti|orijinal|αρχικό|元のメッセージ|原始邮件|原始郵件|원본 메시지|원본 메일|izvorn|originaal|sākotnēj|pradinis|pesan asli|tin nhắn gốc|پیام اصلی|ต้นฉบับ|मूल संदेश|оригинал|pôvodn|الرسالة الأصلية|הודעה מקורית/iu;
@@ -346,11 +354,11 @@ const TAGLINE =
 	/^(?:sent from my\b.{0,40}|sent from (?:mail|outlook|yahoo mail|my mobile)\b.{0,60}|sent with proton ?mail.{0,60}|sent from proton ?mail.{0,60}|get outlook for (?:ios|android)\b.{0,60}|sent via .{1,30} mobile.{0,20}|von mein(?:em|er)(?:\/mein(?:em|er))?\s.{1,40} gesendet|gesendet von meinem .{1,40}|gesendet von .{1,20} für (?:ios|android)|envoyé de mon .{1,40}|envoyé depuis .{1,40}|enviado desde mi .{1,40}|enviado do meu .{1,40}|enviado de meu .{1,40}|inviato da .{1,40}|verstuurd vanaf mijn .{1,40}|verzonden vanaf mijn .{1,40}|skickat från min .{1,40}|sendt fra min .{1,40}|sendt fra .{1,20} for (?:ios|android)|wysłane z .{1,40}|wysłano z .{1,40}|отправлено с .{1,40}|отправлено из .{1,40}|надіслано з .{1,40}|lähetetty .{1,40}|odesláno z .{1,40}|iphone'?umdan gönderildi|(?:ส่งจาก|gửi từ|dikirim dari|dihantar dari|στάλθηκε από|trimis de pe|odesláno z|надіслано з|poslano s|poslano iz|enviat des de|lähetetty) .{1,40}|iphone から送信|iphoneから送信|从我的 ?iphone 发送|从我的 ?iphone发送|發自我的 ?iphone|[发發]自(?:我的)? ?[\p{L}\d ]{1,20}|נשלח מה-?iphone שלי|أرسلت من .{1,30})\.?$/iu;
 
 /**
- * Taglines that end in their verb, any words before it (Hindi, Hungarian, Korean): tried only on
+ * Taglines that end in their verb, any words before it (Hindi, Hungarian, Korean, Turkish): tried only on
  * a line that ends so, since a pattern that starts with any characters is dear on every line.
  */
 const TAGLINE_ENDING_IN_VERB =
-	/^(?:.{1,30} से भेजा गया|(?:az )?.{1,30}(?:-ról|-ről|ról|ről) küldve|(?:나의 )?[\p{L}\d ]{1,20}에서 보냄)\.?$/iu;
+	/^(?:.{1,30} से भेजा गया|(?:az )?.{1,30}(?:-ról|-ről|ról|ről) küldve|(?:나의 )?[\p{L}\d ]{1,20}에서 보냄|(?:[\p{L}\d' ]{0,30} )?\S*(?:cihaz|telefon|tablet|galaxy|iphone|ipad|android|huawei|xiaomi|redmi|mobil|outlook)\S* gönderildi)\.?$/iu;
 
 function isTagline( line: string ): boolean {
 	if ( TAGLINE.test( line ) ) {
@@ -360,7 +368,8 @@ function isTagline( line: string ): boolean {
 	return (
 		( end.endsWith( 'भेजा गया' ) ||
 			end.slice( -6 ).toLowerCase() === 'küldve' ||
-			end.endsWith( '보냄' ) ) &&
+			end.endsWith( '보냄' ) ||
+			end.endsWith( 'gönderildi' ) ) &&
 		TAGLINE_ENDING_IN_VERB.test( line )
 	);
 }
@@ -547,7 +556,8 @@ function headerBlockAt( lines: readonly string[], i: number ): boolean {
 }
 
 function isHistoryTitle( line: string ): boolean {
-	const dashed = DASHED_TITLE.exec( line );
+	const dashed =
+		DASHED_TITLE.exec( line ) ?? DASHED_TITLE_RUN_ON.exec( line );
 	return dashed !== null && HISTORY_TITLE.test( dashed[ 1 ] as string );
 }
 
