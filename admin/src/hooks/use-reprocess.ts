@@ -7,37 +7,14 @@ import { __ } from '@wordpress/i18n';
 /**
  * Internal dependencies
  */
-import { errorMessage } from '../api/errors';
-import { fetchJob } from '../api/jobs';
+import { followJob, type JobProgress } from '../api/jobs';
 import { startReprocess } from '../api/quarantine';
-import type { Job } from '../api/types';
 
-/** Pause between two looks at a running job. */
-const POLL_MS = 1000;
-
-/** A job still running after this long is given up (the sidecar may have stopped mid-way). */
-const GIVE_UP_MS = 90_000;
-
-export interface Reprocessing {
-	isRunning: boolean;
-	/** The job as last seen; its message says what became of the email. */
-	job: Job | null;
-	/** Why it could not be started or followed, or null. */
-	error: string | null;
-}
+export type Reprocessing = JobProgress;
 
 export interface ReprocessState {
 	runs: Record< number, Reprocessing >;
 	start: ( quarantineId: number ) => Promise< Reprocessing >;
-}
-
-function isFinished( job: Job ): boolean {
-	// sidecar_idle: nothing picked the job up; say so rather than wait for ever.
-	return (
-		job.status === 'done' ||
-		job.status === 'failed' ||
-		job.code === 'sidecar_idle'
-	);
 }
 
 /**
@@ -61,34 +38,17 @@ export function useReprocess(): ReprocessState {
 			return run;
 		};
 		record( { isRunning: true, job: null, error: null } );
-		const deadline = Date.now() + GIVE_UP_MS;
-		try {
-			let job = await startReprocess( quarantineId );
-			while ( ! isFinished( job ) && mounted.current ) {
-				if ( Date.now() > deadline ) {
-					return record( {
-						isRunning: false,
-						job: null,
-						error: __(
-							'The sidecar did not finish within 90 seconds. Make sure it is running (email-piping run), then try again.',
-							'email-piping'
-						),
-					} );
-				}
-				record( { isRunning: true, job, error: null } );
-				await new Promise( ( resolve ) =>
-					window.setTimeout( resolve, POLL_MS )
-				);
-				job = await fetchJob( job.id );
-			}
-			return record( { isRunning: false, job, error: null } );
-		} catch ( err ) {
-			return record( {
-				isRunning: false,
-				job: null,
-				error: errorMessage( err ),
-			} );
-		}
+		return record(
+			await followJob( () => startReprocess( quarantineId ), {
+				timeoutMessage: __(
+					'The sidecar did not finish within 90 seconds. Make sure it is running (email-piping run), then try again.',
+					'email-piping'
+				),
+				isWanted: () => mounted.current,
+				onRunning: ( job ) =>
+					record( { isRunning: true, job, error: null } ),
+			} )
+		);
 	}, [] );
 
 	return { runs, start };

@@ -7,16 +7,9 @@ import { __ } from '@wordpress/i18n';
 /**
  * Internal dependencies
  */
-import { errorMessage } from '../api/errors';
-import { fetchJob } from '../api/jobs';
+import { followJob } from '../api/jobs';
 import { startRuleTest } from '../api/rules';
 import type { Job } from '../api/types';
-
-/** Pause between two looks at a running test. */
-const POLL_MS = 1000;
-
-/** A test still running after this long is given up (the sidecar may have stopped mid-way). */
-const GIVE_UP_MS = 90_000;
 
 export interface RuleTest {
 	isRunning: boolean;
@@ -31,15 +24,6 @@ export interface RuleTest {
 export interface RuleTester {
 	test: RuleTest;
 	run: ( raw: string, connectionId: number | null ) => Promise< RuleTest >;
-}
-
-function isFinished( job: Job ): boolean {
-	// sidecar_idle: nothing picked the job up; say so rather than wait for ever.
-	return (
-		job.status === 'done' ||
-		job.status === 'failed' ||
-		job.code === 'sidecar_idle'
-	);
 }
 
 /**
@@ -72,33 +56,16 @@ export function useRuleTest(): RuleTester {
 				return state;
 			};
 			record( { isRunning: true, job: null, error: null } );
-			const deadline = startedAt + GIVE_UP_MS;
-			try {
-				let job = await startRuleTest( raw, connectionId );
-				while ( ! isFinished( job ) && mounted.current ) {
-					if ( Date.now() > deadline ) {
-						return record( {
-							isRunning: false,
-							job: null,
-							error: __(
-								'The sidecar did not finish the test within 90 seconds. Make sure it is running (email-piping run), then test again.',
-								'email-piping'
-							),
-						} );
-					}
-					await new Promise( ( resolve ) =>
-						window.setTimeout( resolve, POLL_MS )
-					);
-					job = await fetchJob( job.id );
-				}
-				return record( { isRunning: false, job, error: null } );
-			} catch ( err ) {
-				return record( {
-					isRunning: false,
-					job: null,
-					error: errorMessage( err ),
-				} );
-			}
+			// The result is shown once the test finished; running states show nothing new.
+			return record(
+				await followJob( () => startRuleTest( raw, connectionId ), {
+					timeoutMessage: __(
+						'The sidecar did not finish the test within 90 seconds. Make sure it is running (email-piping run), then test again.',
+						'email-piping'
+					),
+					isWanted: () => mounted.current,
+				} )
+			);
 		},
 		[]
 	);
