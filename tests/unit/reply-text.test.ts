@@ -262,4 +262,22 @@ describe( 'htmlToText with quote marks', () => {
 			'Merhaba,\n\nDosya dün gönderildi.\n\nElif'
 		);
 	} );
+	it( 'cuts a Notes attribution framed in dashes with its colon inside', () => {
+		assert.equal(
+			reply(
+				'Please issue the invoice to the consignee.\n\nBest Regards,\nKwong Ka Ho\n\n-----"Support" <support@example.test> wrote: -----\n\nTo: buyer@example.org\nFrom: "Support" <support@example.test>\nDate: 03/18/2025 09:15AM\nSubject: [#51385] Export documents\n\nOld text'
+			),
+			'Please issue the invoice to the consignee.\n\nBest Regards,\nKwong Ka Ho'
+		);
+	} );
+
+	it( 'keeps a forward titled "Original message" when the subject says forward, full-width colon too', () => {
+		const text =
+			'请确认批号是否在召回范围内。\n\n谢谢！\n陈晓东\n\n------------------ 原始邮件 ------------------\n发件人: "Quality" <quality@mfr.example>\n主题: 质量通知\n\n请立即停止使用上述批号。';
+		assert.equal( reply( text, '转发：质量通知' ), text );
+		assert.equal(
+			reply( text, '回复：质量通知' ),
+			'请确认批号是否在召回范围内。\n\n谢谢！\n陈晓东'
+		);
+	} );
 } );

@@ -333,7 +333,7 @@ const APPLE_FORWARD_TITLE =
 
 /** Subject prefixes of a forward (and of a reply, which wins when it comes first). */
 export const FORWARD_SUBJECT =
-	/^\s*(?:fwd?|wg|tr|rv|i|vb|pd|doorst|enc|vl|továbbítás|ilt|доп|пересл|転送|转发)\s*:/iu;
+	/^\s*(?:fwd?|wg|tr|rv|i|vb|pd|doorst|enc|vl|továbbítás|ilt|доп|пересл|転送|转发|轉寄|轉發|전달)\s*[:：]/iu;
 
 /** "VS:" forwards in Danish and Norwegian but answers in Finnish: a forward only when it answers no email. */
 const AMBIGUOUS_FORWARD_SUBJECT = /^\s*vs\s*:/iu;
@@ -467,7 +467,11 @@ function attributionAt( lines: readonly string[], i: number ): number {
 		const undashed = joined.startsWith( '--' )
 			? joined.replace( /^-{2,}\s*/, '' ).replace( /\s*-{2,}$/, '' )
 			: joined;
-		const candidate = undashed !== joined ? `${ undashed }:` : joined;
+		// Notes keeps the colon inside the dashes ("-----Name <a@b> wrote: -----").
+		const candidate =
+			undashed !== joined && ! /[:：]$/.test( undashed )
+				? `${ undashed }:`
+				: undashed;
 		if ( looksLikeAttribution( candidate, lines, i + span ) ) {
 			return span;
 		}
@@ -680,6 +684,11 @@ function findBoundary(
 			return noteOnly ? { kind: 'history', at: i } : null;
 		}
 		if ( isHistoryTitle( line ) ) {
+			// In a forward (by its subject), "----- Original Message -----" titles the forwarded
+			// email (Outlook, QQ Mail, Foxmail): content.
+			if ( forwarded ) {
+				return null;
+			}
 			// Zimbra's "----- Mail original -----" above '>' lines the sender answered between.
 			return isQuote( lines[ nextIndex( lines, i + 1 ) ] as string )
 				? { kind: 'quote-history', at: i, skip: 1 }
