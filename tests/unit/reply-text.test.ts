@@ -280,4 +280,19 @@ describe( 'htmlToText with quote marks', () => {
 			'请确认批号是否在召回范围内。\n\n谢谢！\n陈晓东'
 		);
 	} );
+	it( "keeps answers given between quoted lines under a Proton Mail tagline, and cuts Windows Mail's linked tagline", () => {
+		assert.equal(
+			reply(
+				'Hi, answers inline below.\n\nSent with Proton Mail secure email.\n\nOn Thursday, March 20th, 2025 at 09:12, Support <support@example.test> wrote:\n\n> Is there a lift?\n\nYes, a small one.\n\n> Which floor?\n\nThird.\n\n> Thanks\n\nDana'
+			),
+			'Hi, answers inline below.\n\nYes, a small one.\n\nThird.\n\nDana'
+		);
+		assert.equal(
+			reply(
+				'Bom dia,\n\nveio com a cor errada.\n\nObrigado,\nJoão\n\nEnviado do Correio<https://go.microsoft.com/fwlink/?LinkId=550986> para Windows',
+				'Cor errada'
+			),
+			'Bom dia,\n\nveio com a cor errada.\n\nObrigado,\nJoão'
+		);
+	} );
 } );

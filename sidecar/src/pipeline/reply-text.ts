@@ -344,7 +344,7 @@ const SIGNATURE_DELIMITER = /^--$/;
 /** Client taglines at the end of what the sender wrote ("Sent from my iPhone"). */
 /** A "sent from/with/via" line naming a device or mail app, in several languages. */
 const DEVICE_TAGLINE =
-	/^(?:sent|gesendet|envoyé|enviado|inviato|verzonden|verstuurd|skickat|sendt|wysłane|wysłano|odesláno|odoslané|отправлено|надіслано|poslano|poslato|lähetetty|elküldve|gönderildi|trimis|dikirim|(?:đã|được) gửi)\s+(?:from|with|via|using|on|mit|von|vom|über|avec|depuis|de|desde|con|da|dal|dalla|dallo|met|vanaf|från|fra|med|z|ze|с|из|з|iz|od|din|dari|từ)\s.{0,80}?(?:iphone|ipad|ipod|android|blackberry|samsung|galaxy|huawei|honor|xiaomi|redmi|oneplus|oppo|vivo|pixel|nokia|motorola|mobile|mobil|mobiel|móvil|cellulare|handy|smartphone|phone|telefon|tablet|device|gerät|appareil|dispositivo|app|mail|outlook|yahoo|aol|airmail|spark|proton|gmx|web\.de|t-online|zoho|yandex|почты|почта|superhuman|hey|newton|edison|bluemail|aquamail|k-9|fairemail|canary|polymail|mailspring|thunderbird|seznam|libero|orange|laposte)\b.{0,60}$/iu;
+	/^(?:sent|gesendet|envoyé|enviado|inviato|verzonden|verstuurd|skickat|sendt|wysłane|wysłano|odesláno|odoslané|отправлено|надіслано|poslano|poslato|lähetetty|elküldve|gönderildi|trimis|dikirim|(?:đã|được) gửi)\s+(?:from|with|via|using|on|mit|von|vom|über|avec|depuis|à partir de|de|do|du|desde|con|da|dal|dalla|dallo|met|vanaf|från|fra|med|z|ze|с|из|з|iz|od|din|dari|từ)\s.{0,80}?(?:iphone|correio|courrier|correo|posta para|posta per|ipad|ipod|android|blackberry|samsung|galaxy|huawei|honor|xiaomi|redmi|oneplus|oppo|vivo|pixel|nokia|motorola|mobile|mobil|mobiel|móvil|cellulare|handy|smartphone|phone|telefon|tablet|device|gerät|appareil|dispositivo|app|mail|outlook|yahoo|aol|airmail|spark|proton|gmx|web\.de|t-online|zoho|yandex|почты|почта|superhuman|hey|newton|edison|bluemail|aquamail|k-9|fairemail|canary|polymail|mailspring|thunderbird|seznam|libero|orange|laposte)\b.{0,60}$/iu;
 
 /** Lines a helpdesk or CRM adds to track its conversation ("{#HS:123-45#}", "ref:_00D…:ref"). */
 const TRACKING_LINE =
@@ -404,10 +404,15 @@ export const HISTORY_RULE = '\uE002';
 const GROUPWISE_ATTRIBUTION = /^>>>\s.{3,300}>>>$/u;
 
 function isSignatureStart( line: string ): boolean {
+	// Windows Mail links its own name inside the tagline ("Sent from Mail<https://…> for
+	// Windows").
+	const bare = line.includes( '<http' )
+		? line.replace( /\s*<https?:\/\/[^\s>]{1,200}>/g, '' )
+		: line;
 	return (
-		SIGNATURE_DELIMITER.test( line ) ||
-		isTagline( line ) ||
-		DEVICE_TAGLINE.test( line )
+		SIGNATURE_DELIMITER.test( bare ) ||
+		isTagline( bare ) ||
+		DEVICE_TAGLINE.test( bare )
 	);
 }
 
@@ -756,6 +761,37 @@ function forwardTitleAfter(
 	return -1;
 }
 
+/**
+ * Where the quoted lines start when an attribution follows line `at` and quotes follow it with
+ * the sender's answers between them, or -1.
+ *
+ * @param lines Cleaned lines.
+ * @param at    A tagline's line.
+ */
+function interleavedAnswersAfter(
+	lines: readonly string[],
+	at: number
+): number {
+	const j = nextIndex( lines, at + 1 );
+	if ( j <= at ) {
+		return -1;
+	}
+	const span = attributionAt( lines, j );
+	if ( span === 0 ) {
+		return -1;
+	}
+	const from = j + span;
+	const quoteAt = nextIndex( lines, from );
+	if ( ! isQuote( lines[ quoteAt ] as string ) ) {
+		return -1;
+	}
+	// Some line after the quote that is neither quoted nor blank: an answer.
+	const answered = lines
+		.slice( quoteAt )
+		.some( ( l ) => l !== '' && ! isQuote( l ) );
+	return answered ? from : -1;
+}
+
 function nextIndex( lines: readonly string[], from: number ): number {
 	let j = from;
 	while ( j < lines.length - 1 && lines[ j ] === '' ) {
@@ -905,9 +941,20 @@ export function extractReply( text: string, options: ReplyOptions ): string {
 		boundary?.kind === 'signature' && ! noteOnly
 			? forwardTitleAfter( lines, boundary.at, forwarded )
 			: -1;
+	// A tagline right above an attribution and quoted lines answered in between (Proton Mail
+	// puts "Sent with Proton Mail" there): the answers below are the sender's too.
+	const answersAt =
+		boundary?.kind === 'signature' && lines[ boundary.at ] !== '--'
+			? interleavedAnswersAfter( lines, boundary.at )
+			: -1;
 	let kept: string[];
 	if ( boundary === null ) {
 		kept = raw;
+	} else if ( answersAt !== -1 ) {
+		kept = [
+			...raw.slice( 0, ( boundary as { at: number } ).at ),
+			...interleaved( raw, lines, answersAt ),
+		];
 	} else if ( boundary.kind === 'quote-history' ) {
 		kept = [
 			...raw.slice( 0, boundary.at ),
