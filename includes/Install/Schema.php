@@ -26,7 +26,7 @@ final class Schema {
 	 *
 	 * @since 0.1.0
 	 */
-	public const VERSION = 7;
+	public const VERSION = 8;
 
 	/** Option holding the version installed on this site. */
 	public const VERSION_OPTION = 'epipe_db_version';
@@ -104,6 +104,8 @@ connection_id bigint(20) unsigned NOT NULL,
 uidvalidity bigint(20) unsigned NULL,
 last_uid bigint(20) unsigned NOT NULL DEFAULT 0,
 cursor_token text NULL,
+grant_account varchar(320) NULL,
+grant_expires_at datetime NULL,
 status varchar(20) NOT NULL DEFAULT 'new',
 status_code varchar(60) NULL,
 status_detail text NULL,

@@ -120,9 +120,15 @@ export class ConnectionWorker {
 					);
 					return error;
 				}
-				await sleep( backoffDelay( attempt++ ), undefined, {
-					signal,
-				} ).catch( () => undefined );
+				// A provider that asked for a pause (Retry-After) gets at least that pause.
+				await sleep(
+					Math.max(
+						error.retryAfterMs ?? 0,
+						backoffDelay( attempt++ )
+					),
+					undefined,
+					{ signal }
+				).catch( () => undefined );
 			}
 		}
 		await releaseLease( pool, tables, id, this.owner ).catch(

@@ -23,7 +23,10 @@ export type ErrorCode =
 	| 'timeout'
 	| 'folder_not_found'
 	| 'protocol_error'
-	| 'lease_held';
+	| 'lease_held'
+	| 'throttled'
+	| 'consent_required'
+	| 'oauth_failed';
 
 /** Exit code for problems the site owner must fix in the configuration (sysexits EX_CONFIG). */
 export const EXIT_CONFIG = 78;
@@ -43,20 +46,32 @@ const PERMANENT: ReadonlySet< ErrorCode > = new Set< ErrorCode >( [
 	'secret_undecryptable',
 	'auth_failed',
 	'folder_not_found',
+	// A refused or expired OAuth grant: only the admin's new consent helps, retrying never does.
+	'consent_required',
 ] );
 
 export class SidecarError extends Error {
 	readonly code: ErrorCode;
 
+	/** How long the provider asked us to wait (Retry-After), for `throttled`. */
+	readonly retryAfterMs: number | null;
+
 	/**
-	 * @param code    Machine code, stored and translated elsewhere.
-	 * @param message One sentence naming what to fix.
-	 * @param cause   The underlying error, kept for logs.
+	 * @param code         Machine code, stored and translated elsewhere.
+	 * @param message      One sentence naming what to fix.
+	 * @param cause        The underlying error, kept for logs.
+	 * @param retryAfterMs The provider's Retry-After, when it gave one.
 	 */
-	constructor( code: ErrorCode, message: string, cause?: unknown ) {
+	constructor(
+		code: ErrorCode,
+		message: string,
+		cause?: unknown,
+		retryAfterMs: number | null = null
+	) {
 		super( message, cause === undefined ? undefined : { cause } );
 		this.name = 'SidecarError';
 		this.code = code;
+		this.retryAfterMs = retryAfterMs;
 	}
 
 	/** Whether a retry can succeed without anyone changing the configuration. */

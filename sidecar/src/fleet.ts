@@ -142,10 +142,14 @@ export class Fleet {
 
 /**
  * What identifies a version of a connection row: a change of any of these restarts its worker.
+ * A Gmail or Microsoft connection's secret is its refresh token, which the worker itself
+ * replaces when the provider rotates it: only a new authorisation (which also sets updated_at)
+ * restarts it.
  *
  * @param row Connection row.
  */
-function versionOf( row: Record< string, unknown > ): string {
+export function versionOf( row: Record< string, unknown > ): string {
+	const oauth = row[ 'kind' ] === 'gmail' || row[ 'kind' ] === 'graph';
 	return createHash( 'sha256' )
 		.update(
 			[
@@ -153,7 +157,8 @@ function versionOf( row: Record< string, unknown > ): string {
 				row[ 'kind' ],
 				row[ 'mailbox_address' ],
 				row[ 'settings' ],
-				row[ 'secret' ],
+				oauth ? '' : row[ 'secret' ],
+				row[ 'client_secret' ],
 				row[ 'updated_at' ],
 			]
 				.map( String )

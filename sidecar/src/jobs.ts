@@ -1,9 +1,10 @@
 /**
  * Carries out what WordPress asks of the sidecar through epipe_jobs: test a connection,
- * reprocess a quarantined email, run the pipeline on a pasted email (rule tester). OAuth code
- * exchange belongs to the Gmail and Microsoft connections, which this sidecar does not have yet.
+ * reprocess a quarantined email, run the pipeline on a pasted email (rule tester), finish the
+ * OAuth authorisation of a Gmail or Microsoft connection.
  */
 import { checkConnection } from './commands/check.ts';
+import { exchangeOAuthCode } from './commands/oauth-exchange.ts';
 import { describeRaw } from './commands/parse.ts';
 import { reprocess } from './commands/quarantine.ts';
 import type { RuntimeContext } from './context.ts';
@@ -83,6 +84,20 @@ export async function runJob(
 					} ) ),
 				},
 			};
+		}
+		case 'oauth_exchange': {
+			if ( job.connectionId === null ) {
+				throw new SidecarError(
+					'connection_not_found',
+					'The job names no connection.'
+				);
+			}
+			const result = await exchangeOAuthCode(
+				ctx,
+				job.connectionId,
+				job.payload ?? {}
+			);
+			return { ok: result.ok, result: { ...result } };
 		}
 		default:
 			return {

@@ -4,17 +4,23 @@
 import type { RuntimeContext } from './context.ts';
 import {
 	loadConnectionRows,
+	saveRefreshToken,
 	toConnectionConfig,
 } from './db/connections-repo.ts';
 import {
 	checkpointFor,
+	recordGrant,
 	recordStatus,
 	type Checkpoint,
 } from './db/state-repo.ts';
 import { SidecarError } from './errors.ts';
 import type { ConnectionConfig } from './interfaces.ts';
+import { GmailSource } from './sources/gmail.ts';
+import { GraphSource } from './sources/graph.ts';
 import { ImapSource } from './sources/imap.ts';
 import type { MailboxSnapshot, MailSource } from './sources/mail-source.ts';
+import type { GrantKeeper } from './sources/providers/grant.ts';
+import { seal } from './security/secret-box.ts';
 
 export interface OpenMailbox {
 	readonly source: MailSource;
@@ -76,7 +82,7 @@ export async function openMailbox(
 	connection: ConnectionConfig,
 	readOnly = false
 ): Promise< OpenMailbox > {
-	const source = new ImapSource( connection );
+	const source = sourceFor( ctx, connection );
 	try {
 		const snapshot = await source.connect();
 		const checkpoint = readOnly
@@ -87,11 +93,67 @@ export async function openMailbox(
 					connection.id,
 					snapshot.uidValidity,
 					snapshot.uidNext,
-					connection.imap.startFrom
+					connection.startFrom
 				);
 		return { source, snapshot, checkpoint };
 	} catch ( err ) {
 		await source.close().catch( () => undefined );
 		throw err;
 	}
+}
+
+/**
+ * The source that reads a connection's mailbox.
+ *
+ * @param ctx        Runtime (Gmail and Graph store rotated refresh tokens and grant expiry).
+ * @param connection Connection.
+ */
+export function sourceFor(
+	ctx: RuntimeContext,
+	connection: ConnectionConfig
+): MailSource {
+	switch ( connection.kind ) {
+		case 'imap':
+			return new ImapSource( connection );
+		case 'gmail':
+			return new GmailSource(
+				connection,
+				grantKeeper( ctx, connection.id )
+			);
+		case 'graph':
+			return new GraphSource(
+				connection,
+				grantKeeper( ctx, connection.id )
+			);
+	}
+}
+
+/**
+ * Keeps a connection's OAuth grant in the database: rotated refresh tokens sealed with the
+ * site's key, the account and the known expiry in the mailbox state.
+ *
+ * @param ctx          Runtime.
+ * @param connectionId Connection.
+ */
+export function grantKeeper(
+	ctx: RuntimeContext,
+	connectionId: number
+): GrantKeeper {
+	return {
+		saveRefreshToken: ( token ) =>
+			saveRefreshToken(
+				ctx.pool,
+				ctx.tables,
+				connectionId,
+				seal( ctx.secretKey, token )
+			),
+		recordGrant: ( account, expiresAt ) =>
+			recordGrant(
+				ctx.pool,
+				ctx.tables,
+				connectionId,
+				account,
+				expiresAt
+			),
+	};
 }

@@ -2,13 +2,24 @@
  * One pass over a mailbox: list what is new (sizes only), then, in UID order, read small messages
  * in batches (analysed in memory, written in runs that share a transaction) and stream big ones
  * one by one (their own transaction) → acknowledge at the source after the commit.
+ *
+ * IMAP lists by UID above the checkpoint. Gmail and Graph list what is new since their stored
+ * cursor (a history id, a delta link); those messages are numbered on from the checkpoint, which
+ * then counts committed messages, so the same bookkeeping (never past an uncommitted message,
+ * crash-loop detection) serves both; their cursor is stored once the whole listing is committed.
  */
 import { PassThrough, Readable } from 'node:stream';
 
 import type { InFlightBudget } from './budget.ts';
 import type { RuntimeContext } from './context.ts';
-import { advanceCheckpoint } from './db/ingest-repo.ts';
-import { closePass, openPass, type Checkpoint } from './db/state-repo.ts';
+import { advanceCheckpoint, knownReceipts } from './db/ingest-repo.ts';
+import {
+	closePass,
+	loadCursor,
+	openPass,
+	saveCursor,
+	type Checkpoint,
+} from './db/state-repo.ts';
 import { errorProperty } from './errors.ts';
 import { failpoint } from './failpoints.ts';
 import { countEmail, countRead, emailStarted } from './metrics.ts';
@@ -256,7 +267,12 @@ async function runPass(
 		ctx.secretKey
 	);
 	const policy = ctx.settings.attachmentPolicy;
-	const refs = await source.listAfter( checkpoint.lastUid );
+	const { refs, cursor } = await listNew(
+		ctx,
+		connection.id,
+		source,
+		checkpoint
+	);
 	// After a pass died without progress, emails go one at a time, so a further death is
 	// known to have happened on the first one. When that email stopped the process
 	// CRASH_LOOP_LIMIT passes in a row, it is kept aside (the first time with a copy of its
@@ -273,20 +289,20 @@ async function runPass(
 		checkpoint.lastUid,
 		refs.map( ( r ) => r.uid )
 	);
-	const toAcknowledge: number[] = [];
+	const toAcknowledge: MessageRef[] = [];
 	let failure: unknown = null;
 
 	const acknowledge = async (): Promise< void > => {
-		const uids = toAcknowledge.splice( 0 );
-		if ( uids.length === 0 ) {
+		const done = toAcknowledge.splice( 0 );
+		if ( done.length === 0 ) {
 			return;
 		}
 		// After the commits: a crash here leaves mail unread but stored, never lost.
 		failpoint( 'during_ack' );
-		await source.acknowledge( uids ).catch( ( err: unknown ) =>
+		await source.acknowledge( done ).catch( ( err: unknown ) =>
 			log.warn( 'could not mark messages at the source', {
 				err,
-				uids: uids.length,
+				messages: done.length,
 			} )
 		);
 	};
@@ -294,16 +310,16 @@ async function runPass(
 	const readPartwise = source.readPartwise?.bind( source );
 	const inputFor = ( ref: MessageRef, raw?: Buffer ): IngestInput => ( {
 		connectionId: connection.id,
-		sourceKey: `imap:${ checkpoint.uidValidity }:${ ref.uid }`,
+		sourceKey: source.sourceKey( ref, checkpoint.uidValidity ),
 		size: ref.size,
-		sizeIsExact: true,
+		sizeIsExact: source.exactSizes,
 		checkpoint: {
 			uidValidity: checkpoint.uidValidity,
 			upTo: () => progress.upTo( ref.uid ),
 		},
 		settings,
 		policy,
-		maxBytes: connection.imap.maxMessageBytes,
+		maxBytes: connection.maxMessageBytes,
 		...( raw === undefined && readPartwise !== undefined
 			? { partwise: () => readPartwise( ref ) }
 			: {} ),
@@ -352,7 +368,7 @@ async function runPass(
 				? result.previousOutcome !== 'quarantined'
 				: ACKNOWLEDGED.has( result.outcome );
 		if ( acknowledgeable ) {
-			toAcknowledge.push( ref.uid );
+			toAcknowledge.push( ref );
 			if ( toAcknowledge.length >= ACK_BATCH ) {
 				await acknowledge();
 			}
@@ -561,7 +577,78 @@ async function runPass(
 	if ( failure !== null ) {
 		throw failure;
 	}
+	if ( cursor !== null && ! signal.aborted ) {
+		// Everything listed since the old cursor is committed (or the pass would have failed).
+		await saveCursor( ctx.pool, ctx.tables, connection.id, cursor );
+	}
 	return { counts, events };
+}
+
+/**
+ * What the pass works on: IMAP's UIDs above the checkpoint, or what Gmail or Graph list since
+ * the stored cursor minus what is already stored (re-listed after a crash, a resync, or because
+ * Graph reports a message again when it changed), numbered on from the checkpoint.
+ *
+ * @param ctx          Runtime.
+ * @param connectionId Connection.
+ * @param source       Connected source.
+ * @param checkpoint   Where the last pass ended.
+ * @return The messages, and the cursor to store after them (null for IMAP).
+ */
+async function listNew(
+	ctx: RuntimeContext,
+	connectionId: number,
+	source: MailSource,
+	checkpoint: Checkpoint
+): Promise< { refs: MessageRef[]; cursor: string | null } > {
+	if ( source.listSince === undefined ) {
+		return {
+			refs: ( await source.listAfter?.( checkpoint.lastUid ) ) ?? [],
+			cursor: null,
+		};
+	}
+	const listing = await source.listSince(
+		await loadCursor( ctx.pool, ctx.tables, connectionId )
+	);
+	if ( listing.resynced ) {
+		ctx.log.warn(
+			'the provider no longer knew the stored position; listed the folder again',
+			{ connectionId, messages: listing.messages.length }
+		);
+	}
+	// Graph may list a message twice in one listing (added, then changed).
+	const unique = [
+		...new Map( listing.messages.map( ( m ) => [ m.id, m ] ) ).values(),
+	];
+	const fresh: Array< { id: string; size: number } > = [];
+	for ( let i = 0; i < unique.length; i += 500 ) {
+		const slice = unique.slice( i, i + 500 );
+		const keyOf = ( id: string ): string =>
+			source.sourceKey( { uid: 0, size: 0, providerId: id }, 0 );
+		const c = await ctx.pool.getConnection();
+		try {
+			const known = await knownReceipts(
+				c,
+				ctx.tables,
+				connectionId,
+				slice.map( ( m ) => keyOf( m.id ) ),
+				[]
+			);
+			fresh.push(
+				...slice.filter( ( m ) => ! known.has( keyOf( m.id ) ) )
+			);
+		} finally {
+			c.release();
+		}
+	}
+	return {
+		refs: fresh.map( ( m, i ) => ( {
+			uid: checkpoint.lastUid + i + 1,
+			size: m.size,
+			providerId: m.id,
+		} ) ),
+		cursor: listing.cursor,
+	};
 }
 
 /** An email of a batch: its bytes and analysis, or null when the server no longer had it. */

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { ImapSource } from '../../sidecar/src/sources/imap.ts';
-import type { ConnectionConfig } from '../../sidecar/src/interfaces.ts';
+import type { ImapConnection } from '../../sidecar/src/interfaces.ts';
 import {
 	addImapConnection,
 	CLI,
@@ -317,12 +317,14 @@ async function bigMailbox( n: number ): Promise< void > {
  */
 async function pollCost( n: number ): Promise< number > {
 	await bigMailbox( n );
-	const config: ConnectionConfig = {
+	const config: ImapConnection = {
 		id: 0,
 		name: 'poll',
 		kind: 'imap',
 		enabled: true,
 		mailboxAddress: BIG.user,
+		startFrom: 'now',
+		maxMessageBytes: 40 * 1024 * 1024,
 		password: BIG.password,
 		imap: {
 			host: stack.imap.host,
@@ -332,10 +334,8 @@ async function pollCost( n: number ): Promise< number > {
 			caFile: stack.imap.caFile,
 			username: BIG.user,
 			folder: 'INBOX',
-			startFrom: 'now',
 			afterImport: 'leave',
 			moveFolder: 'Processed',
-			maxMessageBytes: 40 * 1024 * 1024,
 		},
 	};
 	const source = new ImapSource( config );

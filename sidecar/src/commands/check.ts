@@ -12,6 +12,8 @@ export interface CheckReport {
 	readonly code?: string;
 	readonly message?: string;
 	readonly folder?: string;
+	/** Gmail and Graph: the mailbox the OAuth grant reads. */
+	readonly account?: string;
 	readonly messages?: number;
 	readonly uidvalidity?: number;
 	readonly uidnext?: number;
@@ -46,11 +48,16 @@ export async function checkConnection(
 	}
 	try {
 		const mailbox = await openMailbox( ctx, connection, true );
+		const account = await mailbox.source.account?.();
 		await mailbox.source.close();
 		return {
 			connection: connectionId,
 			ok: true,
-			folder: connection.imap.folder,
+			folder:
+				connection.kind === 'imap'
+					? connection.imap.folder
+					: connection.provider.folder,
+			...( account ? { account } : {} ),
 			messages: mailbox.snapshot.exists,
 			uidvalidity: mailbox.snapshot.uidValidity,
 			uidnext: mailbox.snapshot.uidNext,

@@ -130,7 +130,7 @@ export async function reprocess(
 			policy: ctx.settings.attachmentPolicy,
 			// An admin reprocessing a too-large email has decided it should come in.
 			maxBytes: Math.max(
-				connection?.imap.maxMessageBytes ?? 0,
+				connection?.maxMessageBytes ?? 0,
 				entry.sizeBytes + 1
 			),
 			open: raw.open,

@@ -8,6 +8,8 @@ import type {
 	AfterImport,
 	ConnectionConfig,
 	ImapSettings,
+	ProviderConnection,
+	ProviderKind,
 } from '../interfaces.ts';
 import { open } from '../security/secret-box.ts';
 import type { Pool } from './pool.ts';
@@ -52,10 +54,14 @@ export function toConnectionConfig(
 			err
 		);
 	}
-	if ( row[ 'kind' ] !== 'imap' ) {
+	const kind = String( row[ 'kind' ] );
+	if ( kind === 'gmail' || kind === 'graph' ) {
+		return providerConfig( row, kind, settings, secretKey );
+	}
+	if ( kind !== 'imap' ) {
 		throw new SidecarError(
 			'connection_invalid',
-			`Connection #${ id } is of kind "${ String( row[ 'kind' ] ) }", which this sidecar cannot read yet.`
+			`Connection #${ id } is of kind "${ kind }", which this sidecar cannot read.`
 		);
 	}
 	const security = str( settings[ 'security' ], 'tls' );
@@ -76,7 +82,34 @@ export function toConnectionConfig(
 		caFile: str( settings[ 'ca_file' ] ),
 		username: str( settings[ 'username' ] ),
 		folder: str( settings[ 'folder' ], 'INBOX' ) || 'INBOX',
-		startFrom: settings[ 'start_from' ] === 'all' ? 'all' : 'now',
+		afterImport: afterImport( settings ),
+		moveFolder:
+			str( settings[ 'move_folder' ], 'Processed' ) || 'Processed',
+	};
+	return {
+		...common( row, settings ),
+		kind: 'imap',
+		imap,
+		password: decrypt( row[ 'secret' ], secretKey ),
+	};
+}
+
+/**
+ * The settings every kind shares.
+ *
+ * @param row      Database row.
+ * @param settings Its settings JSON.
+ */
+function common( row: RowDataPacket, settings: Record< string, unknown > ) {
+	return {
+		id: Number( row[ 'id' ] ),
+		name: String( row[ 'name' ] ),
+		enabled: Number( row[ 'enabled' ] ) === 1,
+		mailboxAddress: String( row[ 'mailbox_address' ] ).toLowerCase(),
+		startFrom:
+			settings[ 'start_from' ] === 'all'
+				? ( 'all' as const )
+				: ( 'now' as const ),
 		maxMessageBytes:
 			Math.max(
 				1,
@@ -84,27 +117,94 @@ export function toConnectionConfig(
 			) *
 			1024 *
 			1024,
-		afterImport: AFTER_IMPORT.includes(
-			settings[ 'after_import' ] as AfterImport
-		)
-			? ( settings[ 'after_import' ] as AfterImport )
-			: 'mark_read',
-		moveFolder:
-			str( settings[ 'move_folder' ], 'Processed' ) || 'Processed',
 	};
-	const secret = row[ 'secret' ];
+}
+
+/**
+ * A Gmail or Microsoft connection: the OAuth app, the folder, and the refresh token.
+ *
+ * @param row       Database row.
+ * @param kind      gmail | graph.
+ * @param settings  Its settings JSON.
+ * @param secretKey EPIPE_SECRET_KEY.
+ */
+function providerConfig(
+	row: RowDataPacket,
+	kind: ProviderKind,
+	settings: Record< string, unknown >,
+	secretKey: string
+): ProviderConnection {
+	const id = Number( row[ 'id' ] );
+	const clientId = str( settings[ 'client_id' ] ).trim();
+	if ( clientId === '' ) {
+		throw new SidecarError(
+			'connection_invalid',
+			`Connection #${ id } has no OAuth client ID: enter the client ID of the app you registered with ${ kind === 'gmail' ? 'Google' : 'Microsoft' } in Email Piping › Connections.`
+		);
+	}
+	const defaultFolder = kind === 'gmail' ? 'INBOX' : 'inbox';
 	return {
-		id,
-		name: String( row[ 'name' ] ),
-		kind: 'imap',
-		enabled: Number( row[ 'enabled' ] ) === 1,
-		mailboxAddress: String( row[ 'mailbox_address' ] ).toLowerCase(),
-		imap,
-		password:
-			typeof secret === 'string' && secret !== ''
-				? open( secretKey, secret )
-				: '',
+		...common( row, settings ),
+		kind,
+		provider: {
+			clientId,
+			clientSecret: decrypt( row[ 'client_secret' ], secretKey ),
+			tenant: str( settings[ 'tenant' ], 'common' ).trim() || 'common',
+			folder:
+				str( settings[ 'folder' ], defaultFolder ).trim() ||
+				defaultFolder,
+			afterImport: afterImport( settings ),
+			moveFolder:
+				str( settings[ 'move_folder' ], 'Processed' ).trim() ||
+				'Processed',
+		},
+		refreshToken: decrypt( row[ 'secret' ], secretKey ),
 	};
+}
+
+/**
+ * What to do with imported mail at the source (mark read unless the connection says otherwise).
+ *
+ * @param settings Settings JSON.
+ */
+function afterImport( settings: Record< string, unknown > ): AfterImport {
+	return AFTER_IMPORT.includes( settings[ 'after_import' ] as AfterImport )
+		? ( settings[ 'after_import' ] as AfterImport )
+		: 'mark_read';
+}
+
+/**
+ * Opens a sealed secret column; '' when none is stored.
+ *
+ * @param value     Column value.
+ * @param secretKey EPIPE_SECRET_KEY.
+ */
+function decrypt( value: unknown, secretKey: string ): string {
+	return typeof value === 'string' && value !== ''
+		? open( secretKey, value )
+		: '';
+}
+
+/**
+ * Stores a refresh token the provider issued (sealed), at once: Microsoft rotates them, and a
+ * rotated token that was not saved is a connection that dies within 90 days. The row's
+ * updated_at is left alone, so the running worker is not restarted for it.
+ *
+ * @param pool         Database.
+ * @param t            Table names.
+ * @param connectionId Connection.
+ * @param sealed       Sealed refresh token.
+ */
+export async function saveRefreshToken(
+	pool: Pool,
+	t: Tables,
+	connectionId: number,
+	sealed: string
+): Promise< void > {
+	await pool.execute(
+		`UPDATE ${ t.connections } SET secret = ?, updated_at = updated_at WHERE id = ?`,
+		[ sealed, connectionId ]
+	);
 }
 
 /**

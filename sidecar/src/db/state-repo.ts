@@ -226,3 +226,71 @@ export async function closePass(
 		[ connectionId ]
 	);
 }
+
+/**
+ * The provider's position stored for a Gmail or Graph connection (a history id or a delta
+ * link, see sources/), or null before the first pass.
+ *
+ * @param pool         Database.
+ * @param t            Table names.
+ * @param connectionId Connection.
+ */
+export async function loadCursor(
+	pool: Pool,
+	t: Tables,
+	connectionId: number
+): Promise< string | null > {
+	const [ rows ] = await pool.execute< RowDataPacket[] >(
+		`SELECT cursor_token FROM ${ t.mailbox_state } WHERE connection_id = ?`,
+		[ connectionId ]
+	);
+	const token = rows[ 0 ]?.[ 'cursor_token' ];
+	return typeof token === 'string' && token !== '' ? token : null;
+}
+
+/**
+ * Stores the provider's position once every message listed before it is committed.
+ *
+ * @param pool         Database.
+ * @param t            Table names.
+ * @param connectionId Connection.
+ * @param cursor       New position.
+ */
+export async function saveCursor(
+	pool: Pool,
+	t: Tables,
+	connectionId: number,
+	cursor: string
+): Promise< void > {
+	await pool.execute(
+		`UPDATE ${ t.mailbox_state } SET cursor_token = ?, updated_at = UTC_TIMESTAMP() WHERE connection_id = ?`,
+		[ cursor, connectionId ]
+	);
+}
+
+/**
+ * Records whose mailbox an OAuth grant reads and when it is known to expire (Google's grants
+ * of apps in testing last 7 days; Microsoft's lapse after 90 days unused), so the admin can
+ * warn before mail stops.
+ *
+ * @param pool         Database.
+ * @param t            Table names.
+ * @param connectionId Connection.
+ * @param account      Address the grant belongs to; null leaves the stored one.
+ * @param expiresAt    Expiry; null when the grant has no known end; undefined leaves it.
+ */
+export async function recordGrant(
+	pool: Pool,
+	t: Tables,
+	connectionId: number,
+	account: string | null,
+	expiresAt: Date | null | undefined
+): Promise< void > {
+	await pool.execute(
+		`INSERT INTO ${ t.mailbox_state } (connection_id, status, grant_account, grant_expires_at, updated_at)
+		 VALUES (?, 'new', ?, ?, UTC_TIMESTAMP())
+		 ON DUPLICATE KEY UPDATE grant_account = COALESCE(VALUES(grant_account), grant_account),
+		   grant_expires_at = IF(?, VALUES(grant_expires_at), grant_expires_at), updated_at = UTC_TIMESTAMP()`,
+		[ connectionId, account, expiresAt ?? null, expiresAt !== undefined ]
+	);
+}

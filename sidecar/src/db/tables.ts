@@ -4,7 +4,7 @@
  */
 
 /** Schema version this sidecar was written for (Schema::VERSION in PHP). */
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 /** Columns the sidecar reads or writes, per table. */
 export const TABLE_COLUMNS = {

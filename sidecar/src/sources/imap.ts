@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 
 import { errorProperty, SidecarError } from '../errors.ts';
-import type { ConnectionConfig, MessageRef } from '../interfaces.ts';
+import type { ImapConnection, MessageRef } from '../interfaces.ts';
 import {
 	Base64Decoder,
 	bigSections,
@@ -44,12 +44,12 @@ const SECTION_CHUNK_BYTES = 1024 * 1024;
 export class ImapSource implements MailSource {
 	readonly kind = 'imap' as const;
 	private readonly client: ImapFlow;
-	private readonly config: ConnectionConfig;
+	private readonly config: ImapConnection;
 
 	/**
 	 * @param config Connection with its decrypted password.
 	 */
-	constructor( config: ConnectionConfig ) {
+	constructor( config: ImapConnection ) {
 		this.config = config;
 		this.client = new ImapFlow( imapOptions( config ) );
 		// imapflow emits 'error' on socket failures; without a listener Node would crash the process.
@@ -252,12 +252,18 @@ export class ImapSource implements MailSource {
 		return Readable.from( chunks(), { highWaterMark: 2 } );
 	}
 
-	async acknowledge( uids: number[] ): Promise< void > {
+	readonly exactSizes = true;
+
+	sourceKey( ref: MessageRef, uidValidity: number ): string {
+		return `imap:${ uidValidity }:${ ref.uid }`;
+	}
+
+	async acknowledge( refs: MessageRef[] ): Promise< void > {
 		const { afterImport, moveFolder } = this.config.imap;
 		if ( afterImport === 'leave' ) {
 			return;
 		}
-		const range = uids.join( ',' );
+		const range = refs.map( ( ref ) => ref.uid ).join( ',' );
 		if ( afterImport === 'delete' ) {
 			// Without UIDPLUS, EXPUNGE would also remove every other message someone flagged
 			// \Deleted; then the message is only flagged and the server's own cleanup removes it.
@@ -316,11 +322,11 @@ export class ImapSource implements MailSource {
 	}
 }
 
-function label( config: ConnectionConfig ): string {
+function label( config: ImapConnection ): string {
 	return `Connection #${ config.id } (${ config.imap.username }@${ config.imap.host }:${ config.imap.port })`;
 }
 
-function imapOptions( config: ConnectionConfig ): ImapFlowOptions {
+function imapOptions( config: ImapConnection ): ImapFlowOptions {
 	const { imap } = config;
 	const tls: NonNullable< ImapFlowOptions[ 'tls' ] > = {
 		rejectUnauthorized: imap.verifyTls,
@@ -355,7 +361,7 @@ function imapOptions( config: ConnectionConfig ): ImapFlowOptions {
  */
 export function describeImapError(
 	err: unknown,
-	config: ConnectionConfig
+	config: ImapConnection
 ): SidecarError {
 	const who = label( config );
 	if (

@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import type { MessageRef, SourceKind } from '../interfaces.ts';
 
 export interface MailboxSnapshot {
-	/** IMAP UIDVALIDITY: when it changes, every old UID is meaningless. */
+	/** IMAP UIDVALIDITY: when it changes, every old UID is meaningless. 0 for Gmail and Graph. */
 	readonly uidValidity: number;
 	/** The UID the next message will get; baseline for "start from now". */
 	readonly uidNext: number;
@@ -28,8 +28,22 @@ export interface MailSource {
 	readonly kind: SourceKind;
 	/** Connects, authenticates and opens the folder. */
 	connect: () => Promise< MailboxSnapshot >;
-	/** Messages with UID above `afterUid`, oldest first, sizes included (no bodies). */
-	listAfter: ( afterUid: number ) => Promise< MessageRef[] >;
+	/**
+	 * IMAP: messages with UID above `afterUid`, oldest first, sizes included (no bodies).
+	 * Gmail and Graph list with `listSince` instead.
+	 */
+	listAfter?: ( afterUid: number ) => Promise< MessageRef[] >;
+	/**
+	 * Gmail and Graph: what arrived in the folder since `cursor` (null on first contact: the
+	 * connection's "start from" decides), and the cursor to store once all of it is committed.
+	 * A message may be listed again (after a crash, a resync, or a change the provider reports
+	 * as new); the exactly-once keys make that harmless.
+	 */
+	listSince?: ( cursor: string | null ) => Promise< ProviderListing >;
+	/** The message's exactly-once key at its source, e.g. "imap:<uidvalidity>:<uid>". */
+	sourceKey: ( ref: MessageRef, uidValidity: number ) => string;
+	/** Whether listed sizes are exact (IMAP) rather than estimates (Gmail) or unknown (Graph: 0). */
+	readonly exactSizes: boolean;
 	/**
 	 * Streams one message without marking it read. The stream errors if the message vanished
 	 * or the connection dropped.
@@ -46,7 +60,9 @@ export interface MailSource {
 	 */
 	readPartwise?: ( ref: MessageRef ) => Promise< PartwiseMessage | null >;
 	/** Applies the connection's after-import action to committed messages. */
-	acknowledge: ( uids: number[] ) => Promise< void >;
+	acknowledge: ( refs: MessageRef[] ) => Promise< void >;
+	/** Gmail and Graph: the address whose mailbox the OAuth grant reads (for `check`). */
+	account?: () => Promise< string >;
 	/** Called when the server announces new mail (IMAP IDLE). */
 	onNewMail: ( listener: () => void ) => void;
 	/**
@@ -56,4 +72,17 @@ export interface MailSource {
 	/** Called once when the connection drops. */
 	onClose: ( listener: ( err: Error | null ) => void ) => void;
 	close: () => Promise< void >;
+}
+
+/** What a Gmail or Graph source found since its cursor. */
+export interface ProviderListing {
+	/** Oldest first; `size` 0 when the provider does not say. */
+	readonly messages: ReadonlyArray< {
+		readonly id: string;
+		readonly size: number;
+	} >;
+	/** Where the next listing starts, to store once every message above is committed. */
+	readonly cursor: string;
+	/** Why the listing started over (the stored cursor had expired), for the log. */
+	readonly resynced: boolean;
 }
