@@ -127,7 +127,7 @@ final class Connection_Repository {
 		global $wpdb;
 		$table = Schema::table( 'mailbox_state' );
 		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
-		$row = $wpdb->get_row( $wpdb->prepare( "SELECT status, status_code, status_detail, last_checked_at, last_success_at, lease_owner, lease_until FROM {$table} WHERE connection_id = %d", $id ), ARRAY_A );
+		$row = $wpdb->get_row( $wpdb->prepare( "SELECT status, status_code, status_detail, last_checked_at, last_success_at, lease_owner, lease_until, grant_account, grant_expires_at FROM {$table} WHERE connection_id = %d", $id ), ARRAY_A );
 		return is_array( $row ) ? $row : null;
 	}
 }

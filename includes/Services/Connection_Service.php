@@ -39,6 +39,9 @@ final class Connection_Service {
 	/** What the sidecar does with an imported email at the source. */
 	public const AFTER_IMPORT = array( 'mark_read', 'leave', 'move', 'delete' );
 
+	/** Days before a grant's known end from which the admin is warned. */
+	public const GRANT_WARNING_DAYS = 3;
+
 	/** How the sidecar watches a working mailbox (epipe_mailbox_state.status). */
 	public const MODES = array( 'idle', 'polling' );
 
@@ -288,6 +291,16 @@ final class Connection_Service {
 			'last_checked_at' => null === $state || null === $state['last_checked_at'] ? null : mysql_to_rfc3339( (string) $state['last_checked_at'] ),
 			'last_success_at' => null === $state || null === $state['last_success_at'] ? null : mysql_to_rfc3339( (string) $state['last_success_at'] ),
 		);
+		if ( 'imap' !== $row['kind'] ) {
+			$out['grant'] = $this->grant( $state );
+			if ( null === $code && $out['grant']['expired'] ) {
+				$code         = 'consent_required';
+				$out['state'] = 'error';
+				$out['mode']      = null;
+				$out['mode_text'] = null;
+			}
+			$out['code'] = $code;
+		}
 		if ( null !== $code ) {
 			$words          = Messages::connection_status( $code, null === $state ? '' : (string) $state['status_detail'] );
 			$out['message'] = $words['message'];
@@ -299,6 +312,36 @@ final class Connection_Service {
 			$out['message'] = __( 'The connection works.', 'email-piping' );
 		}
 		return $out;
+	}
+
+	/**
+	 * What is known of a Gmail or Microsoft connection's OAuth grant: whose mailbox it reads and
+	 * when it ends (Google's apps in testing: 7 days; Microsoft: 90 days without use), with a
+	 * warning while fewer than GRANT_WARNING_DAYS remain.
+	 *
+	 * @param array<string, mixed>|null $state The sidecar's state row.
+	 * @return array{account: ?string, expires_at: ?string, expiring_soon: bool, expired: bool, warning: ?string}
+	 */
+	private function grant( ?array $state ): array {
+		$account = null === $state || '' === (string) ( $state['grant_account'] ?? '' ) ? null : (string) $state['grant_account'];
+		$expires = null === $state || null === ( $state['grant_expires_at'] ?? null ) ? null : strtotime( $state['grant_expires_at'] . ' UTC' );
+		$left    = false === $expires || null === $expires ? null : $expires - time();
+		$soon    = null !== $left && $left > 0 && $left < self::GRANT_WARNING_DAYS * DAY_IN_SECONDS;
+		$warning = null;
+		if ( $soon ) {
+			$warning = sprintf(
+				/* translators: %s: date and time the authorisation ends. */
+				__( 'The authorisation of this connection ends on %s; mail stops then. Authorise it again before that (with Google, an app still in "Testing" gets grants of 7 days: publish it to stop this).', 'email-piping' ),
+				wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), (int) $expires )
+			);
+		}
+		return array(
+			'account'       => $account,
+			'expires_at'    => null === $left ? null : gmdate( 'c', (int) $expires ),
+			'expiring_soon' => $soon,
+			'expired'       => null !== $left && $left <= 0,
+			'warning'       => $warning,
+		);
 	}
 
 	/**

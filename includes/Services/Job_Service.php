@@ -85,6 +85,12 @@ final class Job_Service {
 		} elseif ( null !== $result && 'test_rules' === $job['type'] && isset( $result['reason'] ) ) {
 			// Why the pipeline would treat the pasted email so, in the activity log's words.
 			$out['message'] = Messages::activity_reason( (string) $result['reason'] );
+		} elseif ( null !== $result && ! empty( $result['ok'] ) && 'oauth_exchange' === $job['type'] ) {
+			$out['message'] = sprintf(
+				/* translators: %s: the mailbox the authorisation reads. */
+				__( 'Authorised: the connection reads the mailbox %s.', 'email-piping' ),
+				(string) ( $result['email'] ?? '' )
+			);
 		} elseif ( null !== $result && ! empty( $result['ok'] ) && 'check_connection' === $job['type'] ) {
 			$out['message'] = sprintf(
 				/* translators: 1: folder name, 2: number of messages. */

@@ -6,7 +6,7 @@ import apiFetch from '@wordpress/api-fetch';
 /**
  * Internal dependencies
  */
-import type { Connection, ConnectionInput, Job } from './types';
+import type { Connection, ConnectionInput, Job, OAuthStart } from './types';
 
 const BASE = '/email-piping/v1/connections';
 
@@ -66,6 +66,19 @@ export async function deleteConnection( id: number ): Promise< void > {
 export function startConnectionTest( id: number ): Promise< Job > {
 	return apiFetch< Job >( {
 		path: `${ BASE }/${ id }/test`,
+		method: 'POST',
+	} );
+}
+
+/**
+ * Starts the OAuth consent of a Gmail or Microsoft connection: the provider's page to send
+ * the admin to, which comes back to wp-admin.
+ *
+ * @param id Connection id.
+ */
+export function startOAuth( id: number ): Promise< OAuthStart > {
+	return apiFetch< OAuthStart >( {
+		path: `${ BASE }/${ id }/oauth`,
 		method: 'POST',
 	} );
 }

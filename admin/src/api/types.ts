@@ -23,12 +23,18 @@ export type StartFrom = 'now' | 'all';
 export type SecretState = 'set' | 'missing' | 'unreadable';
 
 export interface ConnectionSettings {
+	/** IMAP only. */
 	host: string;
 	port: number;
 	security: ImapSecurity;
 	verify_tls: boolean;
 	ca_file: string;
 	username: string;
+	/** Gmail and Microsoft: the OAuth app's client ID. */
+	client_id: string;
+	/** Microsoft: the directory (tenant) id, or common / organizations / consumers. */
+	tenant: string;
+	/** IMAP and Microsoft: a folder; Gmail: a label. */
 	folder: string;
 	start_from: StartFrom;
 	after_import: AfterImport;
@@ -55,6 +61,27 @@ export interface ConnectionStatus {
 	detail: string | null;
 	last_checked_at: string | null;
 	last_success_at: string | null;
+	/** Gmail and Microsoft: what is known of the OAuth grant. */
+	grant?: OAuthGrant;
+}
+
+/** A Gmail or Microsoft connection's authorisation, as the sidecar last saw it. */
+export interface OAuthGrant {
+	/** The mailbox the grant reads. */
+	account: string | null;
+	/** When it is known to end (RFC 3339), or null. */
+	expires_at: string | null;
+	expiring_soon: boolean;
+	expired: boolean;
+	/** Translated warning while it ends soon. */
+	warning: string | null;
+}
+
+/** POST /connections/{id}/oauth: where to send the admin to consent. */
+export interface OAuthStart {
+	url: string;
+	redirect_uri: string;
+	expires_in: number;
 }
 
 export interface Connection {
@@ -86,12 +113,14 @@ export interface TodayCounts {
 
 /** Body of POST /connections and PATCH /connections/{id}; left-out fields keep their values. */
 export interface ConnectionInput {
-	kind?: 'imap';
+	kind?: ConnectionKind;
 	name?: string;
 	enabled?: boolean;
 	mailbox_address?: string;
 	/** Write-only: sent to set or replace the password, never read back. */
 	password?: string;
+	/** Write-only: the OAuth app's client secret (Gmail, Microsoft). */
+	client_secret?: string;
 	settings?: Partial< ConnectionSettings >;
 }
 

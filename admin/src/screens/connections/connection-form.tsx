@@ -25,6 +25,7 @@ import type {
 	AfterImport,
 	Connection,
 	ConnectionInput,
+	ConnectionKind,
 	ImapSecurity,
 	StartFrom,
 } from '../../api/types';
@@ -52,9 +53,15 @@ interface Props {
 	onCancel: () => void;
 }
 
+/** Where the provider sends the admin back: this wp-admin's admin.php (see OAuth_Service). */
+function redirectUri(): string {
+	return `${ window.location.origin }${ window.location.pathname }`;
+}
+
 /**
- * Add or edit an IMAP connection. Checks the fields before sending, and shows the server's
- * field errors next to the fields they belong to.
+ * Add or edit a connection: IMAP with a password, or Gmail / Microsoft 365 through an OAuth app
+ * (authorised afterwards with "Connect"). Checks the fields before sending, and shows the
+ * server's field errors next to the fields they belong to.
  *
  * @param props            Props.
  * @param props.connection The connection to edit, or null.
@@ -69,10 +76,16 @@ export default function ConnectionForm( {
 	onCancel,
 }: Props ) {
 	const isNew = connection === null;
-	const needsPassword = isNew || connection.secret !== 'set';
 	const [ values, setValues ] = useState< ConnectionFormValues >( () =>
 		connection === null ? emptyValues() : valuesFrom( connection )
 	);
+	const isProvider = values.kind !== 'imap';
+	// A password for IMAP, the app's client secret for Gmail and Microsoft.
+	const needsSecret =
+		isNew ||
+		( isProvider
+			? connection.client_secret !== 'set'
+			: connection.secret !== 'set' );
 	const [ errors, setErrors ] = useState< FieldErrors >( {} );
 	const [ summary, setSummary ] = useState< string | null >( null );
 	const [ isSaving, setIsSaving ] = useState( false );
@@ -93,6 +106,18 @@ export default function ConnectionForm( {
 		value: ConnectionFormValues[ K ]
 	) => {
 		setValues( ( current ) => {
+			if ( name === 'kind' ) {
+				// Another kind: its own fields and defaults, keeping what all kinds share.
+				return {
+					...emptyValues( value as ConnectionKind ),
+					name: current.name,
+					mailbox_address: current.mailbox_address,
+					after_import: current.after_import,
+					move_folder: current.move_folder,
+					start_from: current.start_from,
+					enabled: current.enabled,
+				};
+			}
 			const next = { ...current, [ name ]: value };
 			if ( name === 'security' ) {
 				// Follow the TLS mode's usual port unless a port of its own was entered.
@@ -128,7 +153,7 @@ export default function ConnectionForm( {
 
 	const onSubmit = async ( event: FormEvent ) => {
 		event.preventDefault();
-		const found = validate( values, needsPassword );
+		const found = validate( values, needsSecret );
 		if ( Object.keys( found ).length > 0 ) {
 			refuse(
 				found,
@@ -178,6 +203,9 @@ export default function ConnectionForm( {
 			| 'ca_file'
 			| 'username'
 			| 'password'
+			| 'client_id'
+			| 'client_secret'
+			| 'tenant'
 			| 'folder'
 			| 'move_folder',
 		label: string,
@@ -212,6 +240,14 @@ export default function ConnectionForm( {
 				'email-piping'
 			);
 		}
+		if ( isProvider ) {
+			return connection.client_secret === 'set'
+				? __(
+						'A client secret is stored. Leave this empty to keep it.',
+						'email-piping'
+					)
+				: __( 'No client secret is stored: enter it.', 'email-piping' );
+		}
 		if ( connection.secret === 'set' ) {
 			return __(
 				'A password is stored. Leave this empty to keep it.',
@@ -229,7 +265,7 @@ export default function ConnectionForm( {
 			<CardHeader>
 				<h2 className="epipe-connection-form__title">
 					{ isNew
-						? __( 'Add an IMAP connection', 'email-piping' )
+						? __( 'Add a connection', 'email-piping' )
 						: sprintf(
 								/* translators: %s: connection name. */
 								__( 'Edit “%s”', 'email-piping' ),
@@ -247,6 +283,41 @@ export default function ConnectionForm( {
 						>
 							{ summary }
 						</Notice>
+					) }
+					{ isNew && (
+						<SelectControl
+							__nextHasNoMarginBottom
+							__next40pxDefaultSize
+							className="epipe-connection-form__field epipe-connection-form__field--kind"
+							label={ __( 'Connection type', 'email-piping' ) }
+							value={ values.kind }
+							options={ [
+								{
+									value: 'imap',
+									label: __(
+										'IMAP (any mail server, with a password)',
+										'email-piping'
+									),
+								},
+								{
+									value: 'gmail',
+									label: __(
+										'Gmail or Google Workspace (sign in with Google)',
+										'email-piping'
+									),
+								},
+								{
+									value: 'graph',
+									label: __(
+										'Microsoft 365 or Outlook.com (sign in with Microsoft)',
+										'email-piping'
+									),
+								},
+							] }
+							onChange={ ( value: string ) =>
+								change( 'kind', value as ConnectionKind )
+							}
+						/>
 					) }
 					<fieldset className="epipe-connection-form__section">
 						<legend>{ __( 'Mailbox', 'email-piping' ) }</legend>
@@ -269,129 +340,182 @@ export default function ConnectionForm( {
 							}
 						) }
 					</fieldset>
-					<fieldset className="epipe-connection-form__section">
-						<legend>{ __( 'Server', 'email-piping' ) }</legend>
-						{ text( 'host', __( 'IMAP server', 'email-piping' ), {
-							help: __(
-								'Host name of your provider’s IMAP server, e.g. imap.example.com.',
-								'email-piping'
-							),
-							required: true,
-						} ) }
-						<SelectControl
-							__nextHasNoMarginBottom
-							__next40pxDefaultSize
-							className="epipe-connection-form__field"
-							label={ __( 'Encryption', 'email-piping' ) }
-							value={ values.security }
-							options={ [
-								{
-									value: 'tls',
-									label: __(
-										'TLS (usually port 993)',
-										'email-piping'
-									),
-								},
-								{
-									value: 'starttls',
-									label: __(
-										'STARTTLS (usually port 143)',
-										'email-piping'
-									),
-								},
-								{
-									value: 'none',
-									label: __(
-										'None (only for a server on a trusted network)',
-										'email-piping'
-									),
-								},
-							] }
-							onChange={ ( value: string ) =>
-								change( 'security', value as ImapSecurity )
-							}
-							help={ fieldHelp( undefined, errors.security ) }
+					{ isProvider && (
+						<ProviderApp
+							kind={ values.kind }
+							text={ text }
+							secretHelp={ passwordHelp() }
+							needsSecret={ needsSecret }
 						/>
-						{ text( 'port', __( 'Port', 'email-piping' ), {
-							type: 'number',
-							required: true,
-						} ) }
-						{ values.security !== 'none' && (
-							<ToggleControl
-								__nextHasNoMarginBottom
-								className="epipe-connection-form__field"
-								label={ __(
-									'Verify the server’s certificate',
-									'email-piping'
+					) }
+					{ ! isProvider && (
+						<>
+							<fieldset className="epipe-connection-form__section">
+								<legend>
+									{ __( 'Server', 'email-piping' ) }
+								</legend>
+								{ text(
+									'host',
+									__( 'IMAP server', 'email-piping' ),
+									{
+										help: __(
+											'Host name of your provider’s IMAP server, e.g. imap.example.com.',
+											'email-piping'
+										),
+										required: true,
+									}
 								) }
-								checked={ values.verify_tls }
-								onChange={ ( checked: boolean ) =>
-									change( 'verify_tls', checked )
-								}
-								help={ __(
-									'Keep this on: it stops anyone between this site and the server from reading the password.',
-									'email-piping'
+								<SelectControl
+									__nextHasNoMarginBottom
+									__next40pxDefaultSize
+									className="epipe-connection-form__field"
+									label={ __( 'Encryption', 'email-piping' ) }
+									value={ values.security }
+									options={ [
+										{
+											value: 'tls',
+											label: __(
+												'TLS (usually port 993)',
+												'email-piping'
+											),
+										},
+										{
+											value: 'starttls',
+											label: __(
+												'STARTTLS (usually port 143)',
+												'email-piping'
+											),
+										},
+										{
+											value: 'none',
+											label: __(
+												'None (only for a server on a trusted network)',
+												'email-piping'
+											),
+										},
+									] }
+									onChange={ ( value: string ) =>
+										change(
+											'security',
+											value as ImapSecurity
+										)
+									}
+									help={ fieldHelp(
+										undefined,
+										errors.security
+									) }
+								/>
+								{ text( 'port', __( 'Port', 'email-piping' ), {
+									type: 'number',
+									required: true,
+								} ) }
+								{ values.security !== 'none' && (
+									<ToggleControl
+										__nextHasNoMarginBottom
+										className="epipe-connection-form__field"
+										label={ __(
+											'Verify the server’s certificate',
+											'email-piping'
+										) }
+										checked={ values.verify_tls }
+										onChange={ ( checked: boolean ) =>
+											change( 'verify_tls', checked )
+										}
+										help={ __(
+											'Keep this on: it stops anyone between this site and the server from reading the password.',
+											'email-piping'
+										) }
+									/>
 								) }
-							/>
-						) }
-						{ values.security !== 'none' && ! values.verify_tls && (
-							<Notice status="warning" isDismissible={ false }>
-								{ __(
-									'Without verification the password can be intercepted. Prefer giving the CA file of a self-signed certificate.',
-									'email-piping'
+								{ values.security !== 'none' &&
+									! values.verify_tls && (
+										<Notice
+											status="warning"
+											isDismissible={ false }
+										>
+											{ __(
+												'Without verification the password can be intercepted. Prefer giving the CA file of a self-signed certificate.',
+												'email-piping'
+											) }
+										</Notice>
+									) }
+								{ values.security === 'none' && (
+									<Notice
+										status="warning"
+										isDismissible={ false }
+									>
+										{ __(
+											'The password and every email travel unencrypted. Use this only for a server on the same machine or a trusted network.',
+											'email-piping'
+										) }
+									</Notice>
 								) }
-							</Notice>
-						) }
-						{ values.security === 'none' && (
-							<Notice status="warning" isDismissible={ false }>
-								{ __(
-									'The password and every email travel unencrypted. Use this only for a server on the same machine or a trusted network.',
-									'email-piping'
+								{ values.security !== 'none' &&
+									text(
+										'ca_file',
+										__(
+											'CA certificate file (optional)',
+											'email-piping'
+										),
+										{
+											help: __(
+												'For a server with a self-signed certificate: the path of its CA file (PEM) on the machine the sidecar runs on.',
+												'email-piping'
+											),
+											placeholder:
+												'/etc/ssl/certs/my-mail-ca.pem',
+										}
+									) }
+							</fieldset>
+							<fieldset className="epipe-connection-form__section">
+								<legend>
+									{ __( 'Sign-in', 'email-piping' ) }
+								</legend>
+								{ text(
+									'username',
+									__( 'User name', 'email-piping' ),
+									{
+										help: __(
+											'Usually the full email address.',
+											'email-piping'
+										),
+										required: true,
+									}
 								) }
-							</Notice>
-						) }
-						{ values.security !== 'none' &&
-							text(
-								'ca_file',
-								__(
-									'CA certificate file (optional)',
-									'email-piping'
-								),
-								{
-									help: __(
-										'For a server with a self-signed certificate: the path of its CA file (PEM) on the machine the sidecar runs on.',
-										'email-piping'
-									),
-									placeholder:
-										'/etc/ssl/certs/my-mail-ca.pem',
-								}
-							) }
-					</fieldset>
-					<fieldset className="epipe-connection-form__section">
-						<legend>{ __( 'Sign-in', 'email-piping' ) }</legend>
-						{ text( 'username', __( 'User name', 'email-piping' ), {
-							help: __(
-								'Usually the full email address.',
-								'email-piping'
-							),
-							required: true,
-						} ) }
-						{ text( 'password', __( 'Password', 'email-piping' ), {
-							help: passwordHelp(),
-							type: 'password',
-							autoComplete: 'new-password',
-							required: needsPassword,
-						} ) }
-					</fieldset>
+								{ text(
+									'password',
+									__( 'Password', 'email-piping' ),
+									{
+										help: passwordHelp(),
+										type: 'password',
+										autoComplete: 'new-password',
+										required: needsSecret,
+									}
+								) }
+							</fieldset>
+						</>
+					) }
 					<fieldset className="epipe-connection-form__section">
 						<legend>{ __( 'Processing', 'email-piping' ) }</legend>
-						{ text( 'folder', __( 'Folder', 'email-piping' ), {
-							help: __(
-								'The folder whose emails become tickets.',
-								'email-piping'
-							),
-							required: true,
-						} ) }
+						{ text(
+							'folder',
+							values.kind === 'gmail'
+								? __( 'Label', 'email-piping' )
+								: __( 'Folder', 'email-piping' ),
+							{
+								help:
+									values.kind === 'gmail'
+										? __(
+												'The label whose emails become tickets: INBOX for the inbox, or a label’s name.',
+												'email-piping'
+											)
+										: __(
+												'The folder whose emails become tickets.',
+												'email-piping'
+											),
+								required: true,
+							}
+						) }
 						<SelectControl
 							__nextHasNoMarginBottom
 							__next40pxDefaultSize
@@ -523,5 +647,92 @@ export default function ConnectionForm( {
 				</CardFooter>
 			</form>
 		</Card>
+	);
+}
+
+interface ProviderAppProps {
+	kind: ConnectionKind;
+	text: (
+		name: 'client_id' | 'client_secret' | 'tenant',
+		label: string,
+		options?: {
+			help?: ReactNode;
+			type?: 'text' | 'password';
+			autoComplete?: string;
+			required?: boolean;
+		}
+	) => ReactNode;
+	secretHelp: ReactNode;
+	needsSecret: boolean;
+}
+
+/**
+ * The OAuth app of a Gmail or Microsoft connection: what to register with the provider, and
+ * its client ID and secret (and Microsoft's tenant).
+ *
+ * @param props             Props.
+ * @param props.kind        gmail | graph.
+ * @param props.text        Renders a text field of the form.
+ * @param props.secretHelp  Help of the client secret field.
+ * @param props.needsSecret Whether the secret must be entered.
+ */
+function ProviderApp( {
+	kind,
+	text,
+	secretHelp,
+	needsSecret,
+}: ProviderAppProps ) {
+	const isGoogle = kind === 'gmail';
+	return (
+		<fieldset className="epipe-connection-form__section">
+			<legend>{ __( 'App registration', 'email-piping' ) }</legend>
+			<p className="epipe-connection-form__explain">
+				{ isGoogle
+					? __(
+							'Create an OAuth client of type “Web application” in the Google Cloud console, enable the Gmail API, and add this redirect URI:',
+							'email-piping'
+						)
+					: __(
+							'Register an app in Microsoft Entra (App registrations) with the delegated permissions Mail.ReadWrite, User.Read and offline_access, a client secret, and this redirect URI (platform “Web”):',
+							'email-piping'
+						) }{ ' ' }
+				<code className="epipe-connection-form__redirect">
+					{ redirectUri() }
+				</code>
+			</p>
+			{ text( 'client_id', __( 'Client ID', 'email-piping' ), {
+				help: isGoogle
+					? __(
+							'Ends in .apps.googleusercontent.com.',
+							'email-piping'
+						)
+					: __( 'The application (client) ID.', 'email-piping' ),
+				required: true,
+			} ) }
+			{ text( 'client_secret', __( 'Client secret', 'email-piping' ), {
+				help: secretHelp,
+				type: 'password',
+				autoComplete: 'new-password',
+				required: needsSecret,
+			} ) }
+			{ ! isGoogle &&
+				text( 'tenant', __( 'Tenant', 'email-piping' ), {
+					help: __(
+						'Your directory (tenant) ID for a work or school mailbox; “consumers” for Outlook.com; “common” for both.',
+						'email-piping'
+					),
+				} ) }
+			<Notice status="info" isDismissible={ false }>
+				{ isGoogle
+					? __(
+							'After saving, click “Connect” and sign in with Google as the mailbox’s account to allow access.',
+							'email-piping'
+						)
+					: __(
+							'After saving, click “Connect” and sign in with Microsoft as the mailbox’s account to allow access.',
+							'email-piping'
+						) }
+			</Notice>
+		</fieldset>
 	);
 }

@@ -22,6 +22,8 @@ interface Props {
 	onEdit: () => void;
 	onDelete: () => void;
 	onToggle: ( enabled: boolean ) => Promise< void >;
+	/** Gmail and Microsoft: starts the provider's consent (leaves the page). */
+	onConnect: () => Promise< void >;
 }
 
 /**
@@ -32,9 +34,17 @@ interface Props {
 function source( connection: Connection ): string {
 	switch ( connection.kind ) {
 		case 'gmail':
-			return __( 'Gmail', 'email-piping' );
+			return sprintf(
+				/* translators: %s: Gmail label. */
+				__( 'Gmail, label %s', 'email-piping' ),
+				connection.settings.folder
+			);
 		case 'graph':
-			return __( 'Microsoft 365', 'email-piping' );
+			return sprintf(
+				/* translators: %s: mail folder. */
+				__( 'Microsoft 365, folder %s', 'email-piping' ),
+				connection.settings.folder
+			);
 		default:
 			return sprintf(
 				/* translators: 1: IMAP host, 2: port, 3: folder. */
@@ -57,6 +67,7 @@ function source( connection: Connection ): string {
  * @param props.onEdit     Opens the form.
  * @param props.onDelete   Asks to delete it.
  * @param props.onToggle   Enables or disables it.
+ * @param props.onConnect  Starts the OAuth consent (Gmail, Microsoft).
  */
 export default function ConnectionRow( {
 	connection,
@@ -65,8 +76,10 @@ export default function ConnectionRow( {
 	onEdit,
 	onDelete,
 	onToggle,
+	onConnect,
 }: Props ) {
 	const [ isToggling, setIsToggling ] = useState( false );
+	const [ isConnecting, setIsConnecting ] = useState( false );
 	const lastChecked = connection.status.last_checked_at;
 	return (
 		<tr className="epipe-connections__row">
@@ -119,19 +132,37 @@ export default function ConnectionRow( {
 				>
 					{ __( 'Test connection', 'email-piping' ) }
 				</Button>
-				{ connection.kind === 'imap' && (
+				{ connection.kind !== 'imap' && (
 					<Button
-						variant="link"
-						onClick={ onEdit }
-						aria-label={ sprintf(
-							/* translators: %s: connection name. */
-							__( 'Edit %s', 'email-piping' ),
-							connection.name
-						) }
+						variant={
+							connection.secret === 'set'
+								? 'secondary'
+								: 'primary'
+						}
+						onClick={ () => {
+							setIsConnecting( true );
+							// On success the page is left for the provider's; stay busy until then.
+							onConnect().catch( () => setIsConnecting( false ) );
+						} }
+						isBusy={ isConnecting }
+						disabled={ isConnecting }
 					>
-						{ __( 'Edit', 'email-piping' ) }
+						{ connection.secret === 'set'
+							? __( 'Connect again', 'email-piping' )
+							: __( 'Connect', 'email-piping' ) }
 					</Button>
 				) }
+				<Button
+					variant="link"
+					onClick={ onEdit }
+					aria-label={ sprintf(
+						/* translators: %s: connection name. */
+						__( 'Edit %s', 'email-piping' ),
+						connection.name
+					) }
+				>
+					{ __( 'Edit', 'email-piping' ) }
+				</Button>
 				<Button
 					variant="link"
 					isDestructive

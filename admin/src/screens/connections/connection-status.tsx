@@ -1,7 +1,8 @@
 /**
  * WordPress dependencies
  */
-import { __ } from '@wordpress/i18n';
+import { Notice } from '@wordpress/components';
+import { __, sprintf } from '@wordpress/i18n';
 
 /**
  * Internal dependencies
@@ -67,6 +68,24 @@ export default function ConnectionStatus( { connection }: Props ) {
 			) }
 			{ explain && status.detail && (
 				<TechnicalDetail detail={ status.detail } />
+			) }
+			{ status.grant?.account && (
+				<p className="epipe-connection-status__grant">
+					{ sprintf(
+						/* translators: %s: email address the authorisation reads. */
+						__( 'Authorised for %s', 'email-piping' ),
+						status.grant.account
+					) }
+				</p>
+			) }
+			{ connection.enabled && status.grant?.warning && (
+				<Notice
+					status="warning"
+					isDismissible={ false }
+					className="epipe-connection-status__grant-warning"
+				>
+					{ status.grant.warning }
+				</Notice>
 			) }
 		</div>
 	);

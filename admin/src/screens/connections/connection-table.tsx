@@ -17,6 +17,7 @@ interface Props {
 	onEdit: ( connection: Connection ) => void;
 	onDelete: ( connection: Connection ) => void;
 	onToggle: ( connection: Connection, enabled: boolean ) => Promise< void >;
+	onConnect: ( connection: Connection ) => Promise< void >;
 }
 
 /**
@@ -29,6 +30,7 @@ interface Props {
  * @param props.onEdit      Opens the form.
  * @param props.onDelete    Asks to delete one.
  * @param props.onToggle    Enables or disables one.
+ * @param props.onConnect   Starts one's OAuth consent.
  */
 export default function ConnectionTable( {
 	connections,
@@ -37,6 +39,7 @@ export default function ConnectionTable( {
 	onEdit,
 	onDelete,
 	onToggle,
+	onConnect,
 }: Props ) {
 	return (
 		<table className="widefat striped epipe-connections__table">
@@ -63,6 +66,7 @@ export default function ConnectionTable( {
 						onTest={ () => onTest( connection ) }
 						onEdit={ () => onEdit( connection ) }
 						onDelete={ () => onDelete( connection ) }
+						onConnect={ () => onConnect( connection ) }
 						onToggle={ ( enabled ) =>
 							onToggle( connection, enabled )
 						}

@@ -9,13 +9,15 @@ import {
 	Notice,
 	Spinner,
 } from '@wordpress/components';
-import { useState } from '@wordpress/element';
+import { useEffect, useState } from '@wordpress/element';
 import { __ } from '@wordpress/i18n';
 
 /**
  * Internal dependencies
  */
+import { startOAuth } from '../../api/connections';
 import { errorMessage } from '../../api/errors';
+import { fetchJob, followJob } from '../../api/jobs';
 import type { Connection } from '../../api/types';
 import { useConnectionTests } from '../../hooks/use-connection-tests';
 import { useConnections } from '../../hooks/use-connections';
@@ -38,6 +40,49 @@ export default function ConnectionsScreen() {
 		null
 	);
 	const [ deleting, setDeleting ] = useState< Connection | null >( null );
+
+	// Back from Google's or Microsoft's consent: WordPress queued the code exchange; say how it
+	// ended once the sidecar has done it, then show the connection's new state.
+	useEffect( () => {
+		const query = new URLSearchParams( window.location.search );
+		const job = Number( query.get( 'job' ) );
+		if ( query.get( 'epipe_oauth' ) !== 'exchanging' || ! ( job > 0 ) ) {
+			return;
+		}
+		let wanted = true;
+		void followJob( () => fetchJob( job ), {
+			timeoutMessage: __(
+				'The sidecar has not finished the authorisation yet. Make sure it is running; the connection’s status updates when it has.',
+				'email-piping'
+			),
+			isWanted: () => wanted,
+		} ).then( ( progress ) => {
+			if ( ! wanted ) {
+				return;
+			}
+			if ( progress.job?.status === 'done' ) {
+				notices.success(
+					progress.job.message ??
+						__( 'The connection is authorised.', 'email-piping' )
+				);
+			} else {
+				notices.error(
+					[
+						progress.job?.message ?? progress.error,
+						progress.job?.fix,
+					]
+						.filter( Boolean )
+						.join( ' ' )
+				);
+			}
+			void reload();
+		} );
+		return () => {
+			wanted = false;
+		};
+		// Once, for the page the provider sent the admin back to.
+		// eslint-disable-next-line react-hooks/exhaustive-deps
+	}, [] );
 
 	if ( editing !== null ) {
 		return (
@@ -75,6 +120,16 @@ export default function ConnectionsScreen() {
 		await reload();
 	};
 
+	const connect = async ( connection: Connection ) => {
+		try {
+			const { url } = await startOAuth( connection.id );
+			window.location.assign( url );
+		} catch ( err ) {
+			notices.error( errorMessage( err ) );
+			throw err;
+		}
+	};
+
 	const toggle = async ( connection: Connection, enabled: boolean ) => {
 		try {
 			await save( connection.id, { enabled } );
@@ -102,7 +157,7 @@ export default function ConnectionsScreen() {
 						variant="primary"
 						onClick={ () => setEditing( 'new' ) }
 					>
-						{ __( 'Add IMAP connection', 'email-piping' ) }
+						{ __( 'Add connection', 'email-piping' ) }
 					</Button>
 				</CardHeader>
 				<CardBody>
@@ -141,6 +196,7 @@ export default function ConnectionsScreen() {
 							onEdit={ setEditing }
 							onDelete={ setDeleting }
 							onToggle={ toggle }
+							onConnect={ connect }
 						/>
 					) }
 				</CardBody>

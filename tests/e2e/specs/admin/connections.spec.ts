@@ -255,9 +255,11 @@ test( 'an admin connects a mailbox, tests it and sees its status in words', asyn
 	);
 
 	// Add a connection to the stack's Dovecot (STARTTLS with its self-signed CA).
-	await page.getByRole( 'button', { name: 'Add IMAP connection' } ).click();
+	await page
+		.getByRole( 'button', { name: 'Add connection', exact: true } )
+		.click();
 	await expect(
-		page.getByRole( 'heading', { name: 'Add an IMAP connection' } )
+		page.getByRole( 'heading', { name: 'Add a connection' } )
 	).toBeVisible();
 	await expect(
 		page.getByRole( 'checkbox', {
@@ -420,7 +422,9 @@ test( 'bad input is refused next to the field, by the form and by the server', a
 	} );
 	await logIn( page );
 	await page.goto( '/wp-admin/admin.php?page=email-piping&tab=connections' );
-	await page.getByRole( 'button', { name: 'Add IMAP connection' } ).click();
+	await page
+		.getByRole( 'button', { name: 'Add connection', exact: true } )
+		.click();
 
 	// Nothing filled in: the form says what is missing and sends nothing.
 	await page.getByRole( 'button', { name: 'Add connection' } ).click();

@@ -200,9 +200,11 @@ test( 'a new admin pipes a first mailbox through the screens and sees what becam
 	).toHaveAttribute( 'aria-selected', 'true' );
 
 	// Add the IMAP connection (STARTTLS, certificate verified against the stack's CA).
-	await page.getByRole( 'button', { name: 'Add IMAP connection' } ).click();
+	await page
+		.getByRole( 'button', { name: 'Add connection', exact: true } )
+		.click();
 	await expect(
-		page.getByRole( 'heading', { name: 'Add an IMAP connection' } )
+		page.getByRole( 'heading', { name: 'Add a connection' } )
 	).toBeVisible();
 	await page.getByLabel( 'Name', { exact: true } ).fill( CONNECTION );
 	await page
