@@ -1300,12 +1300,23 @@ class Fake implements MicrosoftFake {
 			inFlight.inFlight
 		);
 		let done = false;
-		res.on( 'close', () => {
+		const ended = (): void => {
 			if ( ! done ) {
 				done = true;
 				inFlight.inFlight--;
 			}
-		} );
+		};
+		// Counted out when the answer starts to be written: its end ('finish', 'close') is seen
+		// only after the TLS layer's callbacks, by which time a client that sends its next request
+		// on receiving this answer may already have been counted in. 'close' covers cut-off ones.
+		const end = res.end.bind( res ) as (
+			...args: unknown[]
+		) => ServerResponse;
+		res.end = ( ( ...args: unknown[] ) => {
+			ended();
+			return end( ...args );
+		} ) as typeof res.end;
+		res.on( 'close', ended );
 		if ( this.responseDelayMs > 0 ) {
 			await sleep( this.responseDelayMs );
 		}

@@ -13,12 +13,14 @@ import { open } from '../../sidecar/src/security/secret-box.ts';
 import { startGoogleFake, type GoogleFake } from '../fakes/google.ts';
 import {
 	addProviderConnection,
+	bigEmail,
 	connectionState as stateOf,
 	consent,
 	fakeTlsDir,
 	pkce,
 	providerEnv,
 	outcomesOf,
+	quarantineReasons,
 	queueExchange,
 	rawEmail,
 	runProviderOnce,
@@ -185,6 +187,36 @@ describe( 'Gmail connection', () => {
 		assert.ok(
 			labels.some( ( l ) => l.startsWith( 'Label_' ) ),
 			'the Piped label was created and applied'
+		);
+	} );
+
+	it( 'quarantines an email too large for the connection without downloading it, and goes on', async () => {
+		const { id, account } = await connect( { max_message_mb: 1 } );
+		await runOk( id );
+		const big = google.deliver( account, bigEmail( 'q1', 1.5 ) );
+		google.deliver(
+			account,
+			rawEmail( 'q2', 'Small one after the big one' )
+		);
+		const mark = google.requests.length;
+		await runOk( id );
+		assert.deepEqual( await outcomes( id ), { quarantined: 1, ticket: 1 } );
+		assert.deepEqual( await quarantineReasons( db, id ), {
+			[ `gmail:${ big }` ]: 'too_large',
+		} );
+		assert.ok(
+			! google.requests
+				.slice( mark )
+				.some(
+					( r ) =>
+						r.path.endsWith( `/messages/${ big }` ) &&
+						r.query[ 'format' ] === 'raw'
+				),
+			'its size estimate was enough'
+		);
+		assert.ok(
+			google.message( account, big )?.labelIds.includes( 'UNREAD' ),
+			'a quarantined email is not marked'
 		);
 	} );
 

@@ -14,11 +14,13 @@ import { open } from '../../sidecar/src/security/secret-box.ts';
 import { startMicrosoftFake, type MicrosoftFake } from '../fakes/microsoft.ts';
 import {
 	addProviderConnection,
+	bigEmail,
 	connectionState,
 	consent,
 	fakeTlsDir,
 	outcomesOf,
 	pkce,
+	quarantineReasons,
 	providerEnv,
 	queueExchange,
 	rawEmail,
@@ -163,6 +165,28 @@ describe( 'Microsoft 365 connection', () => {
 		assert.ok( moved.every( ( m ) => m.isRead ) );
 		await runOk( id );
 		assert.deepEqual( await outcomes( id ), { ticket: 2 } );
+	} );
+
+	it( 'quarantines an email too large for the connection, and goes on', async () => {
+		const { id, account } = await connect( { max_message_mb: 1 } );
+		await runOk( id );
+		const big = microsoft.deliver( account, bigEmail( 'q1', 1.5 ) );
+		microsoft.deliver(
+			account,
+			rawEmail( 'q2', 'Small one after the big one' )
+		);
+		await runOk( id );
+		assert.deepEqual( await outcomes( id ), { quarantined: 1, ticket: 1 } );
+		assert.deepEqual( Object.values( await quarantineReasons( db, id ) ), [
+			'too_large',
+		] );
+		assert.equal(
+			microsoft.message( account, big )?.isRead,
+			false,
+			'a quarantined email is not marked'
+		);
+		await runOk( id );
+		assert.deepEqual( await outcomes( id ), { quarantined: 1, ticket: 1 } );
 	} );
 
 	it( 'resyncs after the delta link expired, without importing anything twice', async () => {

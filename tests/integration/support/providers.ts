@@ -282,3 +282,58 @@ export async function connectionState(
 	);
 	return ( rows as ConnectionState[] )[ 0 ] ?? {};
 }
+
+/**
+ * An email of about `megabytes` MB (a base64 attachment), distinct per call.
+ *
+ * @param n         Its number.
+ * @param megabytes Approximate size.
+ */
+export function bigEmail( n: number | string, megabytes: number ): string {
+	const bytes = Buffer.alloc(
+		Math.round( ( megabytes * 1024 * 1024 * 3 ) / 4 ),
+		7
+	);
+	return rawEmail(
+		n,
+		`Scans of the whole contract ${ n }`,
+		[
+			'Content-Type: multipart/mixed; boundary="big"',
+			'',
+			'--big',
+			'Content-Type: text/plain; charset=utf-8',
+			'',
+			'All the scanned pages are attached.',
+			'--big',
+			'Content-Type: application/pdf; name="scans.pdf"',
+			'Content-Disposition: attachment; filename="scans.pdf"',
+			'Content-Transfer-Encoding: base64',
+			'',
+			( bytes.toString( 'base64' ).match( /.{1,76}/g ) ?? [] ).join(
+				'\r\n'
+			),
+			'--big--',
+		].join( '\r\n' )
+	);
+}
+
+/**
+ * Why a connection's emails were quarantined, by source key.
+ *
+ * @param db Stack database.
+ * @param id Connection.
+ */
+export async function quarantineReasons(
+	db: mysql.Pool,
+	id: number
+): Promise< Record< string, string > > {
+	const [ rows ] = await db.query(
+		'SELECT source_key, reason FROM wp_epipe_quarantine WHERE connection_id = ?',
+		[ id ]
+	);
+	return Object.fromEntries(
+		( rows as Array< { source_key: string; reason: string } > ).map(
+			( r ) => [ r.source_key, r.reason ]
+		)
+	);
+}
