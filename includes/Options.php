@@ -10,6 +10,7 @@ declare( strict_types=1 );
 namespace Email_Piping;
 
 use Email_Piping\Install\Schema;
+use Email_Piping\Portal\Portal;
 use Email_Piping\Services\OAuth_Service;
 
 defined( 'ABSPATH' ) || exit;
@@ -42,6 +43,11 @@ final class Options {
 		delete_option( self::REPLY_ABOVE_TEXT );
 		delete_option( self::UPGRADE_ERROR );
 		delete_option( Schema::VERSION_OPTION );
+		Portal::remove_page();
+		// The portal's rate limits on fresh links are transients too.
+		foreach ( array( '_transient_epipe_portal_resend_', '_transient_timeout_epipe_portal_resend_' ) as $prefix ) {
+			$wpdb->query( $wpdb->prepare( "DELETE FROM {$wpdb->options} WHERE option_name LIKE %s", $wpdb->esc_like( $prefix ) . '%' ) );
+		}
 		// Pending OAuth flows hold sealed PKCE verifiers: transients, removed with their timeouts.
 		$value   = $wpdb->esc_like( '_transient_' . OAuth_Service::TRANSIENT_PREFIX ) . '%';
 		$timeout = $wpdb->esc_like( '_transient_timeout_' . OAuth_Service::TRANSIENT_PREFIX ) . '%';

@@ -30,6 +30,8 @@ use Email_Piping\Install\Installer;
 use Email_Piping\Install\Schema;
 use Email_Piping\Notifications\Mailer;
 use Email_Piping\Notifications\Templates;
+use Email_Piping\Portal\Portal;
+use Email_Piping\Portal\Portal_Service;
 use Email_Piping\REST\Activity_Controller;
 use Email_Piping\REST\Attachments_Controller;
 use Email_Piping\REST\Block_Patterns_Controller;
@@ -94,6 +96,9 @@ final class Plugin {
 	 */
 	private bool $dispatch_pending = false;
 
+	/** The customer portal (block and forms). */
+	private Portal $portal;
+
 	/**
 	 * Builds the object graph.
 	 */
@@ -111,6 +116,10 @@ final class Plugin {
 		$this->tickets       = new Ticket_Service( $ticket_repository, $event_repository, new Attachment_Repository(), $this->settings );
 		$this->mail_log      = new Mail_Log_Service( $activity_repository, new Quarantine_Repository(), $blob_repository, $job_repository, $this->settings );
 		$this->oauth         = new OAuth_Service( $this->connections, $this->jobs );
+		$this->portal        = new Portal(
+			new Portal_Service( $ticket_repository, $event_repository, $this->tickets, new Mailer(), $this->attachments ),
+			plugin_dir_path( EPIPE_PLUGIN_FILE )
+		);
 		$this->dispatcher    = new Notification_Dispatcher(
 			$event_repository,
 			$ticket_repository,
@@ -169,6 +178,15 @@ final class Plugin {
 	}
 
 	/**
+	 * The customer portal.
+	 *
+	 * @since 0.3.0
+	 */
+	public function portal(): Portal {
+		return $this->portal;
+	}
+
+	/**
 	 * General settings.
 	 *
 	 * @since 0.2.0
@@ -197,6 +215,7 @@ final class Plugin {
 		add_action( 'epipe_events_added', array( $this, 'dispatch_at_shutdown' ) );
 
 		add_action( 'rest_api_init', array( $this, 'register_rest_routes' ) );
+		$this->portal->register();
 
 		if ( is_admin() ) {
 			$admin_page = new Admin_Page();

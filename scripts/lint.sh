@@ -5,11 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PATH="$PWD/node_modules/.bin:$PATH"
 
-wp-scripts lint-js admin/src sidecar tests scripts
+wp-scripts lint-js admin/src sidecar tests scripts blocks
 bad=0
 while IFS= read -r -d '' f; do
 	php -l "$f" >/dev/null || bad=1
-done < <(find plugin.php uninstall.php includes tests/env -name '*.php' -print0)
+done < <(find plugin.php uninstall.php includes blocks tests/env -name '*.php' -print0)
 [ "$bad" = 0 ] || { echo "[lint] PHP syntax errors above" >&2; exit 1; }
 tsc -p sidecar/tsconfig.json
 tsc -p admin/tsconfig.json

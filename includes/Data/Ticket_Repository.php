@@ -164,6 +164,7 @@ final class Ticket_Repository {
 				'ticket_id'    => $row['ticket_id'],
 				'type'         => $row['type'],
 				'author_kind'  => $row['author_kind'],
+				'customer_id'  => $row['customer_id'] ?? null,
 				'user_id'      => $row['user_id'],
 				'from_address' => $row['from_address'],
 				'from_name'    => $row['from_name'],
@@ -224,4 +225,22 @@ final class Ticket_Repository {
 			}
 		);
 	}
+
+	/**
+	 * The tickets of a customer, newest first (the portal's list for a logged-in customer).
+	 *
+	 * @since 0.3.0
+	 * @param string $email Customer address.
+	 * @param int    $limit Most rows.
+	 * @return array<int, array<string, mixed>>
+	 */
+	public function for_customer_email( string $email, int $limit ): array {
+		global $wpdb;
+		$tickets   = Schema::table( 'tickets' );
+		$customers = Schema::table( 'customers' );
+		// phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		$rows = $wpdb->get_results( $wpdb->prepare( "SELECT t.id, t.subject, t.status, t.updated_at, c.email AS customer_email FROM {$tickets} t JOIN {$customers} c ON c.id = t.customer_id WHERE c.email = %s ORDER BY t.id DESC LIMIT %d", strtolower( trim( $email ) ), $limit ), ARRAY_A );
+		return is_array( $rows ) ? $rows : array();
+	}
+
 }

@@ -13,6 +13,7 @@ use Email_Piping\Capabilities;
 use Email_Piping\Data\Block_Pattern_Repository;
 use Email_Piping\Data\Settings_Repository;
 use Email_Piping\Options;
+use Email_Piping\Portal\Portal;
 use Email_Piping\Services\Block_List_Service;
 use Email_Piping\Services\Settings_Service;
 
@@ -126,6 +127,8 @@ final class Installer {
 			return;
 		}
 		Capabilities::grant_defaults();
+		// Every notification links to this page; an admin may move the block elsewhere.
+		Portal::ensure_page();
 		delete_option( Options::UPGRADE_ERROR );
 		// Only now may the sidecar write: it checks this option before touching any table.
 		update_option( Schema::VERSION_OPTION, (string) Schema::VERSION, true );

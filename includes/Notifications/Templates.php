@@ -147,7 +147,7 @@ final class Templates {
 				return array(
 					'subject' => '{{ticket_subject}}',
 					/* translators: Do not translate the {{macros}}. */
-					'body'    => __( "Hello {{customer_name}},\n\nWe have received your request and opened ticket #{{ticket_id}}: \"{{ticket_subject}}\".\nReply to this email to add anything to your ticket.\n\nYour message:\n{{last_reply}}", 'email-piping' ) . $footer,
+					'body'    => __( "Hello {{customer_name}},\n\nWe have received your request and opened ticket #{{ticket_id}}: \"{{ticket_subject}}\".\nReply to this email to add anything to your ticket, or see and answer it online: {{ticket_url}}\n\nYour message:\n{{last_reply}}", 'email-piping' ) . $footer,
 				);
 			case 'agent_ticket_created':
 				return array(

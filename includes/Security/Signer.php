@@ -109,18 +109,6 @@ final class Signer {
 	}
 
 	/**
-	 * Token of a participant's link to a ticket in the customer portal (first 32 hex of
-	 * HMAC-SHA256(sign key, "portal:{ticket id}:{lower-case participant}")).
-	 *
-	 * @since 0.2.0
-	 * @param int    $ticket_id   Ticket.
-	 * @param string $participant Address.
-	 */
-	public static function portal_token( int $ticket_id, string $participant ): string {
-		return substr( hash_hmac( 'sha256', 'portal:' . $ticket_id . ':' . strtolower( trim( $participant ) ), Keys::derive( Keys::LABEL_SIGN ) ), 0, 32 );
-	}
-
-	/**
 	 * Signature of a dispatch ping sent at a given Unix time.
 	 *
 	 * @since 0.1.0

@@ -15,6 +15,7 @@ use Email_Piping\Data\Ticket_Repository;
 use Email_Piping\Domain\Address;
 use Email_Piping\Notifications\Mailer;
 use Email_Piping\Notifications\Templates;
+use Email_Piping\Portal\Portal_Link;
 use Email_Piping\Security\Signer;
 
 defined( 'ABSPATH' ) || exit;
@@ -522,13 +523,7 @@ final class Notification_Dispatcher {
 	 * @param string $participant Address.
 	 */
 	private function customer_url( int $ticket_id, string $participant ): string {
-		$url = add_query_arg(
-			array(
-				'epipe_ticket' => $ticket_id,
-				'epipe_token'  => Signer::portal_token( $ticket_id, $participant ),
-			),
-			home_url( '/' )
-		);
+		$url = Portal_Link::url( $ticket_id, $participant );
 		/**
 		 * Filters the customer's link to a ticket (e.g. to point at the page holding the portal block).
 		 *

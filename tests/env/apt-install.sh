@@ -3,7 +3,7 @@
 # policy-rc.d keeps the services of these packages from starting; up.sh runs private instances instead.
 set -euo pipefail
 
-PACKAGES=(mariadb-server php-cli php-mysql php-xml php-mbstring php-curl php-gd php-zip php-intl wordpress
+PACKAGES=(mariadb-server php-cli php-mysql php-xml php-mbstring php-curl php-gd php-zip php-intl wordpress wordpress-theme-twentytwentythree
 	dovecot-imapd dovecot-lmtpd chromium fonts-liberation openssl)
 
 missing=()
@@ -19,6 +19,6 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-# --no-install-recommends keeps out wordpress-l10n, themes, chromium-sandbox and MariaDB's extra plugins.
+# --no-install-recommends keeps out wordpress-l10n, the other themes, chromium-sandbox and MariaDB's extra plugins.
 apt-get -o DPkg::Lock::Timeout=600 update -qq
 apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
