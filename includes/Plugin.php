@@ -207,6 +207,7 @@ final class Plugin {
 		add_action( 'wp_initialize_site', array( Installer::class, 'install_new_site' ), 200 );
 		add_filter( 'wpmu_drop_tables', array( $this, 'drop_site_tables' ), 10, 2 );
 		add_action( 'init', array( $this, 'load_textdomain' ) );
+		( new I18n() )->register();
 
 		add_filter( 'cron_schedules', array( $this, 'add_cron_schedule' ) );
 		add_action( 'init', array( $this, 'ensure_cron' ) );

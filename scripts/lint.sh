@@ -13,3 +13,5 @@ done < <(find plugin.php uninstall.php includes blocks tests/env -name '*.php' -
 [ "$bad" = 0 ] || { echo "[lint] PHP syntax errors above" >&2; exit 1; }
 tsc -p sidecar/tsconfig.json
 tsc -p admin/tsconfig.json
+# The translation template must list every string the sources have (run `npm run i18n` after changing one).
+node --disable-warning=ExperimentalWarning scripts/i18n.ts --check

@@ -54,7 +54,7 @@ describe( 'customer portal', () => {
 		participant: string,
 		change = '',
 		now = 'time()'
-	): Promise< Record< string, unknown > > =>
+	): Promise< { status: string; ticket_id: number; participant: string } > =>
 		JSON.parse(
 			await wpEval(
 				stack,
