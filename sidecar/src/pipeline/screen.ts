@@ -50,6 +50,7 @@ import {
 	NOTES_RETURN_RECEIPT,
 	PLAIN_READ_RECEIPT,
 	DEPARTMENT_NAME,
+	DEVICE_ADDRESS_WORD,
 	ALIGNED_FIELD,
 	FIRST_PERSON,
 	FIRST_PERSON_ENGLISH,
@@ -231,10 +232,10 @@ const NAME_PARTICLE =
 
 /**
  * Whether the sender reads as a person: a team's shared mailbox (TEAM_MAILBOX), an address
- * made of a name ("ingrid.solberg@"), one that carries the sender's name ("lena@" for Lena
- * Hoffmeister, "hwagner@" for Heike Wagner), or a short name in a script without letter case
- * (陈静). A service's address names a function ("tracking-updates@", "facturen@") and its name a
- * brand or a department.
+ * made of a name ("ingrid.solberg@", not a device's "accesscontrol.site03@"), one that carries
+ * the sender's name ("lena@" for Lena Hoffmeister, "hwagner@" for Heike Wagner), or a short name
+ * in a script without letter case (陈静). A service's address names a function
+ * ("tracking-updates@", "facturen@") and its name a brand or a department.
  *
  * @param p Parsed email.
  */
@@ -244,7 +245,15 @@ function personLikeSender( p: ParsedEmail ): boolean {
 		return true;
 	}
 	const local = address.slice( 0, Math.max( 0, address.lastIndexOf( '@' ) ) );
-	if ( /^\p{L}+[._]\p{L}+\d{0,4}$/u.test( local ) && local.length >= 5 ) {
+	if (
+		/^\p{L}+[._]\p{L}+\d{0,4}$/u.test( local ) &&
+		local.length >= 5 &&
+		// Not a device's function and place ("accesscontrol.site03@", "nvr.lager2@").
+		! local
+			.replace( /\d+/gu, '' )
+			.split( /[._]/u )
+			.some( ( w ) => DEVICE_ADDRESS_WORD.test( w ) )
+	) {
 		return true;
 	}
 	const name = ( p.from?.name ?? '' ).trim();
