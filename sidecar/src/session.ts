@@ -107,24 +107,20 @@ export async function openMailbox(
  *
  * @param ctx        Runtime (Gmail and Graph store rotated refresh tokens and grant expiry).
  * @param connection Connection.
+ * @param keeper     Where a Gmail or Graph source keeps its grant (the database by default).
  */
 export function sourceFor(
 	ctx: RuntimeContext,
-	connection: ConnectionConfig
+	connection: ConnectionConfig,
+	keeper: GrantKeeper = grantKeeper( ctx, connection.id )
 ): MailSource {
 	switch ( connection.kind ) {
 		case 'imap':
 			return new ImapSource( connection );
 		case 'gmail':
-			return new GmailSource(
-				connection,
-				grantKeeper( ctx, connection.id )
-			);
+			return new GmailSource( connection, keeper );
 		case 'graph':
-			return new GraphSource(
-				connection,
-				grantKeeper( ctx, connection.id )
-			);
+			return new GraphSource( connection, keeper );
 	}
 }
 

@@ -271,7 +271,8 @@ async function runPass(
 		ctx,
 		connection.id,
 		source,
-		checkpoint
+		checkpoint,
+		connection.maxMessageBytes
 	);
 	// After a pass died without progress, emails go one at a time, so a further death is
 	// known to have happened on the first one. When that email stopped the process
@@ -593,13 +594,15 @@ async function runPass(
  * @param connectionId Connection.
  * @param source       Connected source.
  * @param checkpoint   Where the last pass ended.
+ * @param maxBytes     The connection's size limit.
  * @return The messages, and the cursor to store after them (null for IMAP).
  */
 async function listNew(
 	ctx: RuntimeContext,
 	connectionId: number,
 	source: MailSource,
-	checkpoint: Checkpoint
+	checkpoint: Checkpoint,
+	maxBytes: number
 ): Promise< { refs: MessageRef[]; cursor: string | null } > {
 	if ( source.listSince === undefined ) {
 		return {
@@ -644,7 +647,9 @@ async function listNew(
 	return {
 		refs: fresh.map( ( m, i ) => ( {
 			uid: checkpoint.lastUid + i + 1,
-			size: m.size,
+			// A size the provider does not tell (Graph) counts as the largest allowed: such an
+			// email is read alone, streamed, and holds that much of the in-flight budget.
+			size: m.size > 0 ? m.size : maxBytes,
 			providerId: m.id,
 		} ) ),
 		cursor: listing.cursor,

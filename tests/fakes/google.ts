@@ -109,6 +109,15 @@ export interface GoogleFake {
 	message: ( email: string, id: string ) => FakeMessage | undefined;
 	/** The mailbox's current historyId (a decimal string, as Gmail's JSON has it). */
 	historyId: ( email: string ) => string;
+	/**
+	 * Changes a message's labels as the user or a filter would (history records
+	 * labelsAdded / labelsRemoved), e.g. "Not spam": add INBOX, remove SPAM.
+	 */
+	relabel: (
+		email: string,
+		id: string,
+		change: { add?: string[]; remove?: string[] }
+	) => void;
 	/** A refresh token issued as if consent had happened (default scope gmail.modify). */
 	grantFor: (
 		email: string,
@@ -892,6 +901,22 @@ class FakeGoogle implements GoogleFake {
 
 	historyId( email: string ): string {
 		return String( this.mailbox( email ).historyId );
+	}
+
+	relabel(
+		email: string,
+		id: string,
+		change: { add?: string[]; remove?: string[] }
+	): void {
+		const box = this.mailbox( email );
+		const message = box.messages.get( id );
+		if ( ! message ) {
+			throw new Error( `No message ${ id } in ${ email }` );
+		}
+		this.applyLabels( box, [ message ], {
+			addLabelIds: change.add ?? [],
+			removeLabelIds: change.remove ?? [],
+		} );
 	}
 
 	grantFor(

@@ -220,6 +220,30 @@ describe( 'Gmail connection', () => {
 		);
 	} );
 
+	it( 'imports mail moved into the folder later ("Not spam"), once', async () => {
+		const { id, account } = await connect();
+		await runOk( id );
+		const rescued = google.deliver(
+			account,
+			rawEmail( 'ns1', 'Caught as spam by mistake' ),
+			[ 'SPAM', 'UNREAD' ]
+		);
+		await runOk( id );
+		assert.deepEqual(
+			await outcomes( id ),
+			{},
+			'mail in spam is not read'
+		);
+		google.relabel( account, rescued, {
+			add: [ 'INBOX' ],
+			remove: [ 'SPAM' ],
+		} );
+		await runOk( id );
+		assert.deepEqual( await outcomes( id ), { ticket: 1 } );
+		await runOk( id );
+		assert.deepEqual( await outcomes( id ), { ticket: 1 } );
+	} );
+
 	it( 'resyncs after Gmail forgot the history id, without importing anything twice', async () => {
 		const { id, account } = await connect();
 		await runOk( id );

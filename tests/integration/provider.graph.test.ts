@@ -360,6 +360,60 @@ describe( 'Microsoft 365 connection', () => {
 		assert.deepEqual( await outcomes( id ), { ticket: 1 } );
 	} );
 
+	it( 'keeps the working grant when a new authorisation cannot open the mailbox', async () => {
+		const { id, account } = await connect();
+		await runOk( id );
+		// "Connect again", signing in as another account, while the connection names a folder
+		// neither mailbox has: the trial fails, and the stored grant must stay the first one.
+		const other = `m365-other-${ Date.now() }@example.test`;
+		microsoft.addAccount( other );
+		await db.query(
+			"UPDATE wp_epipe_connections SET settings = JSON_SET( settings, '$.folder', 'Nowhere' ) WHERE id = ?",
+			[ id ]
+		);
+		const redirectUri = `${ stack.wp.url }/wp-admin/admin.php`;
+		const { verifier, challenge } = pkce();
+		const query = new URLSearchParams( {
+			client_id: CLIENT_ID,
+			redirect_uri: redirectUri,
+			response_type: 'code',
+			scope: 'offline_access https://graph.microsoft.com/Mail.ReadWrite https://graph.microsoft.com/User.Read',
+			state: 'epipe.test',
+			code_challenge: challenge,
+			code_challenge_method: 'S256',
+			login_hint: other,
+		} );
+		const back = await consent(
+			stack,
+			`${ microsoft.url }/organizations/oauth2/v2.0/authorize?${ query }`
+		);
+		const job = await queueExchange( db, stack, id, {
+			provider: 'graph',
+			code: back.get( 'code' ) ?? '',
+			verifier,
+			redirectUri,
+		} );
+		// The job runs first; then the pass refreshes whatever grant is stored (and fails on the folder).
+		await runProviderOnce( stack, id, env );
+		const [ jobs ] = await db.query(
+			'SELECT status, result FROM wp_epipe_jobs WHERE id = ?',
+			[ job ]
+		);
+		const row = (
+			jobs as Array< { status: string; result: string } >
+		 )[ 0 ];
+		assert.equal( row?.status, 'failed' );
+		assert.equal(
+			JSON.parse( row?.result ?? '{}' ).code,
+			'folder_not_found'
+		);
+		assert.equal(
+			( await state( id ) ).grant_account,
+			account,
+			'the stored grant is still the first account’s'
+		);
+	} );
+
 	it( 'finishes the consent: trades the code, stores the grant, and `check` reports the mailbox', async () => {
 		const account = `m365-consent-${ Date.now() }@example.test`;
 		microsoft.addAccount( account );

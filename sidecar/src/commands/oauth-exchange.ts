@@ -14,6 +14,7 @@ import { open, seal } from '../security/secret-box.ts';
 import { sourceFor } from '../session.ts';
 import { providerEndpoints } from '../sources/providers/endpoints.ts';
 import { exchangeGoogleCode } from '../sources/providers/google-auth.ts';
+import type { GrantKeeper } from '../sources/providers/grant.ts';
 import { exchangeMicrosoftCode } from '../sources/providers/microsoft-auth.ts';
 
 export interface ExchangeResult {
@@ -68,11 +69,20 @@ export async function exchangeOAuthCode(
 					verifier,
 					redirectUri
 				);
-	// The grant must open the mailbox before it replaces a working one.
-	const trial = sourceFor( ctx, {
-		...connection,
-		refreshToken: grant.refreshToken,
-	} );
+	// The grant must open the mailbox before it replaces a working one; until then what the
+	// trial learns (Microsoft rotates the refresh token on every use) stays in memory.
+	let refreshToken = grant.refreshToken;
+	const trialKeeper: GrantKeeper = {
+		saveRefreshToken: async ( token ) => {
+			refreshToken = token;
+		},
+		recordGrant: async () => undefined,
+	};
+	const trial = sourceFor(
+		ctx,
+		{ ...connection, refreshToken: grant.refreshToken },
+		trialKeeper
+	);
 	let account: string;
 	try {
 		await trial.connect();
@@ -83,7 +93,7 @@ export async function exchangeOAuthCode(
 	// A new updated_at restarts a running worker with the new grant (fleet.ts).
 	await ctx.pool.execute(
 		`UPDATE ${ ctx.tables.connections } SET secret = ?, updated_at = UTC_TIMESTAMP() WHERE id = ?`,
-		[ seal( ctx.secretKey, grant.refreshToken ), connectionId ]
+		[ seal( ctx.secretKey, refreshToken ), connectionId ]
 	);
 	await recordGrant(
 		ctx.pool,

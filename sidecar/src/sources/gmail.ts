@@ -74,6 +74,8 @@ export class GmailSource extends PolledSource implements MailSource {
 	private readonly keeper: GrantKeeper;
 	private readonly label: string;
 	private folderLabel = 'INBOX';
+	/** The account the grant reads (after connect), part of the cursor's scope. */
+	private accountAddress = '';
 	private moveLabel: string | null = null;
 
 	/**
@@ -114,9 +116,10 @@ export class GmailSource extends PolledSource implements MailSource {
 		const profile = await this.call( 'reading the mailbox profile', () =>
 			this.api.users.getProfile( { userId: 'me' }, options() )
 		);
-		await this.keeper.recordGrant(
-			String( profile.data.emailAddress ?? '' ).toLowerCase() || null
-		);
+		this.accountAddress = String(
+			profile.data.emailAddress ?? ''
+		).toLowerCase();
+		await this.keeper.recordGrant( this.accountAddress || null );
 		this.folderLabel = await this.labelId(
 			this.config.provider.folder,
 			false
@@ -153,7 +156,8 @@ export class GmailSource extends PolledSource implements MailSource {
 	}
 
 	async listSince( stored: string | null ): Promise< ProviderListing > {
-		const cursor = decodeCursor( stored );
+		const scope = `${ this.accountAddress }/${ this.folderLabel }`;
+		const cursor = decodeCursor( stored, scope );
 		const now = Math.floor( Date.now() / 1000 );
 		if ( cursor === null ) {
 			const historyId = await this.historyId();
@@ -163,7 +167,7 @@ export class GmailSource extends PolledSource implements MailSource {
 					: [];
 			return this.listing(
 				ids,
-				{ position: historyId, listedAt: now },
+				{ position: historyId, listedAt: now, scope },
 				false
 			);
 		}
@@ -171,7 +175,7 @@ export class GmailSource extends PolledSource implements MailSource {
 			const { ids, historyId } = await this.history( cursor.position );
 			return this.listing(
 				ids,
-				{ position: historyId, listedAt: now },
+				{ position: historyId, listedAt: now, scope },
 				false
 			);
 		} catch ( err ) {
@@ -190,7 +194,7 @@ export class GmailSource extends PolledSource implements MailSource {
 		);
 		return this.listing(
 			ids,
-			{ position: historyId, listedAt: now },
+			{ position: historyId, listedAt: now, scope },
 			true
 		);
 	}
@@ -284,7 +288,8 @@ export class GmailSource extends PolledSource implements MailSource {
 							userId: 'me',
 							startHistoryId: start,
 							labelId: this.folderLabel,
-							historyTypes: [ 'messageAdded' ],
+							// Also mail moved into the folder later ("Not spam", a filter, a person).
+							historyTypes: [ 'messageAdded', 'labelAdded' ],
 							maxResults: 500,
 							...( pageToken ? { pageToken } : {} ),
 						},
@@ -293,6 +298,14 @@ export class GmailSource extends PolledSource implements MailSource {
 				googleHttpFailure
 			);
 			for ( const record of page.data.history ?? [] ) {
+				for ( const labelled of record.labelsAdded ?? [] ) {
+					if (
+						typeof labelled.message?.id === 'string' &&
+						( labelled.labelIds ?? [] ).includes( this.folderLabel )
+					) {
+						ids.push( labelled.message.id );
+					}
+				}
 				for ( const added of record.messagesAdded ?? [] ) {
 					const message = added.message;
 					if (

@@ -9,7 +9,9 @@
  * (410 or syncStateNotFound) leads to a resync: a new delta round over messages received since
  * an hour before the last listing, minus those already stored (the worker filters them).
  */
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
 import {
 	Client,
@@ -95,6 +97,8 @@ export class GraphSource extends PolledSource implements MailSource {
 	private readonly slots = new Semaphore( CONCURRENCY );
 	private readonly label: string;
 	private folderId = '';
+	/** The account the grant reads (after connect), part of the cursor's scope. */
+	private accountAddress = '';
 	private moveFolderId: string | null = null;
 
 	/**
@@ -132,9 +136,7 @@ export class GraphSource extends PolledSource implements MailSource {
 				`${ this.label } is not authorised yet: click "Connect" on the connection in Email Piping › Connections.`
 			);
 		}
-		await this.request( 'reading the account', ( c ) =>
-			c.api( '/me' ).select( 'mail,userPrincipalName' )
-		);
+		this.accountAddress = await this.account();
 		const folder = await this.folder( this.config.provider.folder, false );
 		this.folderId = folder.id;
 		if ( this.config.provider.afterImport === 'move' ) {
@@ -154,24 +156,30 @@ export class GraphSource extends PolledSource implements MailSource {
 	}
 
 	sourceKey( ref: MessageRef ): string {
-		return `graph:${ ref.providerId ?? '' }`;
+		// Graph ids are case-sensitive and long; the database compares keys without case and
+		// keeps 190 characters: a hash of the id is exact in both.
+		return `graph:${ createHash( 'sha256' )
+			.update( ref.providerId ?? '' )
+			.digest( 'hex' ) }`;
 	}
 
 	async listSince( stored: string | null ): Promise< ProviderListing > {
-		const cursor = decodeCursor( stored );
+		const scope = `${ this.accountAddress }/${ this.folderId }`;
+		const cursor = decodeCursor( stored, scope );
 		const now = Math.floor( Date.now() / 1000 );
 		const first = `/me/mailFolders/${ encodeURIComponent( this.folderId ) }/messages/delta`;
 		if ( cursor === null ) {
 			// "Now": a round over nothing but what arrives from now on; "all": the whole folder.
 			const since = this.config.startFrom === 'all' ? null : now;
 			const round = await this.deltaRound( first, since );
-			return this.listing( round, now, false );
+			return this.listing( round, now, false, scope );
 		}
 		try {
 			return this.listing(
 				await this.deltaRound( cursor.position, null ),
 				now,
-				false
+				false,
+				scope
 			);
 		} catch ( err ) {
 			if ( ! isExpiredDelta( err ) ) {
@@ -182,11 +190,21 @@ export class GraphSource extends PolledSource implements MailSource {
 			first,
 			cursor.listedAt - RESYNC_SLACK_SECONDS
 		);
-		return this.listing( round, now, true );
+		return this.listing( round, now, true, scope );
 	}
 
 	async open( ref: MessageRef ): Promise< Readable > {
-		return Readable.from( [ await this.mime( ref ) ] );
+		// Streamed: Graph says no size before download, and the pipeline stops reading (and
+		// quarantines) at the connection's size limit.
+		const body = await this.request( 'downloading a message', ( c ) =>
+			c
+				.api(
+					`/me/messages/${ encodeURIComponent( ref.providerId ?? '' ) }/$value`
+				)
+				.header( 'Prefer', 'IdType="ImmutableId"' )
+				.responseType( ResponseType.STREAM )
+		);
+		return Readable.fromWeb( body as WebReadableStream );
 	}
 
 	async readMany( refs: MessageRef[] ): Promise< Map< number, Buffer > > {
@@ -299,11 +317,13 @@ export class GraphSource extends PolledSource implements MailSource {
 	 * @param round.deltaLink Where the next round starts.
 	 * @param now             Time of the round (epoch seconds).
 	 * @param resynced        Whether it started over.
+	 * @param scope           The account and folder the delta link belongs to.
 	 */
 	private listing(
 		round: { ids: string[]; deltaLink: string },
 		now: number,
-		resynced: boolean
+		resynced: boolean,
+		scope: string
 	): ProviderListing {
 		return {
 			messages: [ ...new Set( round.ids ) ].map( ( id ) => ( {
@@ -313,6 +333,7 @@ export class GraphSource extends PolledSource implements MailSource {
 			cursor: encodeCursor( {
 				position: round.deltaLink,
 				listedAt: now,
+				scope,
 			} ),
 			resynced,
 		};

@@ -9,6 +9,12 @@ export interface ProviderCursor {
 	readonly position: string;
 	/** Epoch seconds of the listing that reached it. */
 	readonly listedAt: number;
+	/**
+	 * What the position belongs to (the account and the folder or label): a position of another
+	 * mailbox or folder — after "Connect again" with another account, or a changed folder — is
+	 * meaningless, and the source starts over as on first contact.
+	 */
+	readonly scope: string;
 }
 
 /**
@@ -17,23 +23,40 @@ export interface ProviderCursor {
  * @param cursor Cursor.
  */
 export function encodeCursor( cursor: ProviderCursor ): string {
-	return JSON.stringify( { p: cursor.position, t: cursor.listedAt } );
+	return JSON.stringify( {
+		p: cursor.position,
+		t: cursor.listedAt,
+		s: cursor.scope,
+	} );
 }
 
 /**
- * A stored cursor, or null when there is none or it is not ours (the source then starts as on
- * first contact; the exactly-once keys make anything listed again harmless).
+ * A stored cursor of this scope, or null when there is none, it is not ours, or it belongs to
+ * another account or folder (the source then starts as on first contact; the exactly-once keys
+ * make anything listed again harmless).
  *
  * @param stored Stored cursor.
+ * @param scope  The account and folder now read.
  */
-export function decodeCursor( stored: string | null ): ProviderCursor | null {
+export function decodeCursor(
+	stored: string | null,
+	scope: string
+): ProviderCursor | null {
 	if ( stored === null ) {
 		return null;
 	}
 	try {
-		const value = JSON.parse( stored ) as { p?: unknown; t?: unknown };
-		if ( typeof value.p === 'string' && typeof value.t === 'number' ) {
-			return { position: value.p, listedAt: value.t };
+		const value = JSON.parse( stored ) as {
+			p?: unknown;
+			t?: unknown;
+			s?: unknown;
+		};
+		if (
+			typeof value.p === 'string' &&
+			typeof value.t === 'number' &&
+			value.s === scope
+		) {
+			return { position: value.p, listedAt: value.t, scope };
 		}
 	} catch {
 		// Not ours.
