@@ -117,7 +117,7 @@ final class Plugin {
 		$this->mail_log      = new Mail_Log_Service( $activity_repository, new Quarantine_Repository(), $blob_repository, $job_repository, $this->settings );
 		$this->oauth         = new OAuth_Service( $this->connections, $this->jobs );
 		$this->portal        = new Portal(
-			new Portal_Service( $ticket_repository, $event_repository, $this->tickets, new Mailer(), $this->attachments ),
+			new Portal_Service( $ticket_repository, $event_repository, $this->tickets, new Mailer(), $this->attachments, $this->settings ),
 			plugin_dir_path( EPIPE_PLUGIN_FILE )
 		);
 		$this->dispatcher    = new Notification_Dispatcher(

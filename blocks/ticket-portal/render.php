@@ -32,7 +32,7 @@ if ( $epipe_has_link ) {
 	if ( null === $epipe_ticket ) {
 		// Expired, changed, or not for this ticket: the same words whatever the reason, so a link
 		// reveals nothing; a participant the link names gets a fresh one (rate-limited).
-		$epipe_service->resend_link( $epipe_link['ticket_id'], $epipe_link['participant'] );
+		$epipe_service->resend_link_later( $epipe_link['ticket_id'], $epipe_link['participant'] );
 		echo '<div class="epipe-portal__notice is-error" role="alert"><p>';
 		esc_html_e( 'This link is no longer valid — we’ve emailed you a new one. Please use the link in that email.', 'email-piping' );
 		echo '</p></div>';
@@ -42,7 +42,9 @@ if ( $epipe_has_link ) {
 		$epipe_notices   = array(
 			'replied' => array( 'success', __( 'Thank you — your reply was added to the ticket. We’ll answer by email.', 'email-piping' ) ),
 			'closed'  => array( 'success', __( 'The ticket is closed. Reply here or by email if you need us again.', 'email-piping' ) ),
-			'empty'   => array( 'error', __( 'Write your reply first.', 'email-piping' ) ),
+			'empty'      => array( 'error', __( 'Write your reply first.', 'email-piping' ) ),
+			'too_long'   => array( 'error', __( 'Your reply is too long for one message: please send it in parts, or by email.', 'email-piping' ) ),
+			'no_replies' => array( 'error', __( 'This ticket is closed and takes no more replies. Please email us to open a new one.', 'email-piping' ) ),
 			'refused' => array( 'error', __( 'That did not work: the page was open too long. Please try again.', 'email-piping' ) ),
 		);
 		if ( isset( $epipe_notices[ $epipe_done ] ) ) {
@@ -97,12 +99,16 @@ if ( $epipe_has_link ) {
 			}
 			wp_nonce_field( 'epipe_portal_' . $action . '_' . $epipe_ticket_id, '_wpnonce', false );
 		};
-		echo '<form class="epipe-portal__reply" method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '">';
-		$epipe_hidden( 'reply' );
-		echo '<label for="epipe-portal-body"><strong>' . esc_html__( 'Your reply', 'email-piping' ) . '</strong></label>';
-		echo '<textarea id="epipe-portal-body" name="body" required maxlength="20000"></textarea>';
-		echo '<div class="epipe-portal__actions"><button type="submit" class="wp-element-button">' . esc_html__( 'Send reply', 'email-piping' ) . '</button></div>';
-		echo '</form>';
+		if ( $epipe_service->may_reply( $epipe_ticket ) ) {
+			echo '<form class="epipe-portal__reply" method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '">';
+			$epipe_hidden( 'reply' );
+			echo '<label for="epipe-portal-body"><strong>' . esc_html__( 'Your reply', 'email-piping' ) . '</strong></label>';
+			echo '<textarea id="epipe-portal-body" name="body" required maxlength="20000"></textarea>';
+			echo '<div class="epipe-portal__actions"><button type="submit" class="wp-element-button">' . esc_html__( 'Send reply', 'email-piping' ) . '</button></div>';
+			echo '</form>';
+		} else {
+			echo '<p class="epipe-portal__closed">' . esc_html__( 'This ticket is closed and takes no more replies. Please email us to open a new one.', 'email-piping' ) . '</p>';
+		}
 		if ( 'closed' !== $epipe_ticket['status'] ) {
 			echo '<form class="epipe-portal__close" method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '" data-confirm="' . esc_attr__( 'Close this ticket? You can still reply later.', 'email-piping' ) . '">';
 			$epipe_hidden( 'close' );

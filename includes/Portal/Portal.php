@@ -181,7 +181,8 @@ final class Portal {
 		try {
 			$done = $run( $ticket, $link['participant'] );
 		} catch ( Validation_Exception $e ) {
-			$done = 'empty';
+			$field = array_key_first( $e->errors() );
+			$done  = 'status' === $field ? 'no_replies' : ( isset( $_POST['body'] ) && '' !== trim( (string) $_POST['body'] ) ? 'too_long' : 'empty' ); // phpcs:ignore WordPress.Security.NonceVerification.Missing,WordPress.Security.ValidatedSanitizedInput -- checked above; only its emptiness is read.
 		}
 		wp_safe_redirect( add_query_arg( self::DONE_ARG, $done, $back ) . '#epipe-portal' );
 		exit;

@@ -15,6 +15,7 @@ use Email_Piping\Data\Transaction;
 use Email_Piping\Exception\Validation_Exception;
 use Email_Piping\Notifications\Mailer;
 use Email_Piping\Services\Attachment_Service;
+use Email_Piping\Services\Settings_Service;
 use Email_Piping\Services\Ticket_Service;
 
 defined( 'ABSPATH' ) || exit;
@@ -31,6 +32,9 @@ final class Portal_Service {
 	/** A fresh link is mailed to a participant at most this often per ticket. */
 	public const RESEND_EVERY = 15 * MINUTE_IN_SECONDS;
 
+	/** And at most this many fresh links an hour to one address, whatever the tickets. */
+	public const RESEND_PER_HOUR = 5;
+
 	/** Longest reply accepted. */
 	public const BODY_MAX = 20000;
 
@@ -43,14 +47,27 @@ final class Portal_Service {
 	 * @param Ticket_Service     $service     Ticket changes (status), attachments.
 	 * @param Mailer             $mailer      Mail.
 	 * @param Attachment_Service $attachments Signed download links.
+	 * @param Settings_Service   $settings    Whether closed tickets take replies.
 	 */
 	public function __construct(
 		private Ticket_Repository $tickets,
 		private Event_Repository $events,
 		private Ticket_Service $service,
 		private Mailer $mailer,
-		private Attachment_Service $attachments
+		private Attachment_Service $attachments,
+		private Settings_Service $settings
 	) {}
+
+	/**
+	 * Whether the participant may still answer: not on a closed ticket when the site refuses
+	 * replies to closed tickets (as it does by email).
+	 *
+	 * @since 0.3.0
+	 * @param array<string, mixed> $ticket Ticket.
+	 */
+	public function may_reply( array $ticket ): bool {
+		return ! ( 'closed' === $ticket['status'] && 'reject' === $this->settings->get( 'closed_ticket_replies' ) );
+	}
 
 	/**
 	 * The stored attachments of a ticket by thread, each with a signed, expiring download link
@@ -130,9 +147,12 @@ final class Portal_Service {
 	 * @param string               $participant Who writes.
 	 * @param string               $body        Plain text.
 	 * @return int Thread id.
-	 * @throws Validation_Exception When the text is empty or too long.
+	 * @throws Validation_Exception When the text is empty or too long (body), or the ticket takes no replies (status).
 	 */
 	public function reply( array $ticket, string $participant, string $body ): int {
+		if ( ! $this->may_reply( $ticket ) ) {
+			throw new Validation_Exception( array( 'status' => __( 'This ticket is closed and takes no more replies.', 'email-piping' ) ) );
+		}
 		$body = trim( str_replace( "\r\n", "\n", $body ) );
 		if ( '' === $body ) {
 			throw new Validation_Exception( array( 'body' => __( 'Write your reply first.', 'email-piping' ) ) );
@@ -187,24 +207,60 @@ final class Portal_Service {
 	}
 
 	/**
-	 * Mails a participant a fresh link, at most once per RESEND_EVERY and ticket; a link that
-	 * names no participant of an existing ticket gets nothing (and the page says the same).
+	 * Mails the participant a refused link names a fresh link, after the page has been sent:
+	 * every refused link costs the visitor the same time, so the response does not tell which
+	 * tickets and addresses exist (where the server can finish a response early, PHP-FPM), and
+	 * a mail server that fails never breaks the page.
+	 *
+	 * @since 0.3.0
+	 * @param int    $ticket_id   Ticket the link named.
+	 * @param string $participant Address it named.
+	 */
+	public function resend_link_later( int $ticket_id, string $participant ): void {
+		if ( $ticket_id <= 0 || '' === $participant ) {
+			return;
+		}
+		add_action(
+			'shutdown',
+			function () use ( $ticket_id, $participant ): void {
+				if ( function_exists( 'fastcgi_finish_request' ) ) {
+					fastcgi_finish_request();
+				}
+				try {
+					$this->resend_link( $ticket_id, $participant );
+				} catch ( \Throwable $e ) {
+					// Nothing to show: the page is sent. The next refused link tries again.
+					error_log( 'Email Piping: could not mail a fresh ticket link: ' . $e->getMessage() ); // phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
+				}
+			}
+		);
+	}
+
+	/**
+	 * Mails a participant a fresh link, at most once per RESEND_EVERY and ticket and
+	 * RESEND_PER_HOUR times an hour per address; a link that names no participant of an
+	 * existing ticket gets nothing (and the page says the same).
 	 *
 	 * @since 0.3.0
 	 * @param int    $ticket_id   Ticket the link named.
 	 * @param string $participant Address it named.
 	 * @return bool Whether a link was sent.
+	 * @throws \RuntimeException When WordPress could not hand the mail to the mail server.
 	 */
 	public function resend_link( int $ticket_id, string $participant ): bool {
 		$ticket = $this->ticket_for( $ticket_id, $participant );
 		if ( null === $ticket ) {
 			return false;
 		}
-		$key = 'epipe_portal_resend_' . substr( hash( 'sha256', $ticket_id . ':' . strtolower( $participant ) ), 0, 32 );
-		if ( false !== get_transient( $key ) ) {
+		$participant = strtolower( trim( $participant ) );
+		$per_ticket  = 'epipe_portal_resend_' . substr( hash( 'sha256', $ticket_id . ':' . $participant ), 0, 32 );
+		$per_address = 'epipe_portal_resend_' . substr( hash( 'sha256', 'address:' . $participant ), 0, 32 );
+		$sent        = (int) get_transient( $per_address );
+		if ( false !== get_transient( $per_ticket ) || $sent >= self::RESEND_PER_HOUR ) {
 			return false;
 		}
-		set_transient( $key, 1, self::RESEND_EVERY );
+		set_transient( $per_ticket, 1, self::RESEND_EVERY );
+		set_transient( $per_address, $sent + 1, HOUR_IN_SECONDS );
 		$host = (string) wp_parse_url( home_url(), PHP_URL_HOST );
 		$this->mailer->send(
 			array(

@@ -169,4 +169,70 @@ describe( 'customer portal', () => {
 		assert.match( anonymous, /open the link in any email we sent you/ );
 		assert.doesNotMatch( anonymous, /Projector flickers/ );
 	} );
+
+	it( 'takes no reply on a closed ticket when the site refuses those, as by email', async () => {
+		const closed = await insertTicket( db, {
+			subject: `Closed matter ${ tag }`,
+			customerEmail: customer,
+			status: 'closed',
+			event: false,
+		} );
+		const html = await wpEval(
+			stack,
+			`$settings = Email_Piping\\Plugin::instance()->settings();
+			 $before = $settings->get( 'closed_ticket_replies' );
+			 $settings->update( array( 'closed_ticket_replies' => 'reject' ) );
+			 $_GET = array();
+			 parse_str( (string) wp_parse_url( Email_Piping\\Portal\\Portal_Link::url( ${ closed }, ${ JSON.stringify( customer ) } ), PHP_URL_QUERY ), $_GET );
+			 $out = render_block( parse_blocks( '<!-- wp:email-piping/ticket-portal /-->' )[0] );
+			 $s = Email_Piping\\Plugin::instance()->portal()->service();
+			 try {
+				$s->reply( $s->ticket_for( ${ closed }, ${ JSON.stringify( customer ) } ), ${ JSON.stringify( customer ) }, 'Hello again' );
+				$out .= 'REPLY-TAKEN';
+			 } catch ( Email_Piping\\Exception\\Validation_Exception $e ) {
+				$out .= 'REPLY-REFUSED';
+			 }
+			 $settings->update( array( 'closed_ticket_replies' => $before ) );
+			 echo $out;`
+		);
+		assert.match( html, /takes no more replies/ );
+		assert.doesNotMatch( html, /name="body"/ );
+		assert.match( html, /REPLY-REFUSED/ );
+	} );
+
+	it( 'mails fresh links to one address at most five times an hour, whatever the tickets', async () => {
+		const address = `many-${ tag }@customer.example.org`;
+		const tickets: number[] = [];
+		for ( let i = 0; i < 7; i++ ) {
+			tickets.push(
+				await insertTicket( db, {
+					subject: `Ticket ${ i } ${ tag }`,
+					customerEmail: address,
+					event: false,
+				} )
+			);
+		}
+		const sent = JSON.parse(
+			await wpEval(
+				stack,
+				`$s = Email_Piping\\Plugin::instance()->portal()->service();
+				 $out = array();
+				 foreach ( ${ JSON.stringify( tickets ) } as $id ) { $out[] = $s->resend_link( $id, ${ JSON.stringify( address ) } ); }
+				 $out[] = $s->resend_link( ${ tickets[ 0 ] }, ${ JSON.stringify( address ) } );
+				 $out[] = $s->resend_link( ${ tickets[ 0 ] }, 'stranger-${ tag }@else.example.org' );
+				 echo wp_json_encode( $out );`
+			)
+		);
+		assert.deepEqual( sent, [
+			true,
+			true,
+			true,
+			true,
+			true,
+			false,
+			false,
+			false,
+			false,
+		] );
+	} );
 } );
