@@ -51,6 +51,10 @@ const PLURAL_FORMS: Record< string, string > = {
  */
 export const SCRIPTS: Array< { script: string; sources: string[] } > = [
 	{ script: 'admin/build/index.js', sources: [ 'admin/src/' ] },
+	{
+		script: 'blocks/ticket-portal/index.js',
+		sources: [ 'blocks/ticket-portal/index.js' ],
+	},
 ];
 
 /** Where the strings are looked for (relative to the plugin root). */
@@ -588,6 +592,45 @@ function extractHeader( source: string ): Found[] {
 	return found;
 }
 
+/**
+ * The translatable fields of a block.json, with the contexts WordPress translates them under
+ * (register_block_type() with the block's textdomain): title, description, keywords.
+ *
+ * @param source block.json text.
+ * @param file   Its path, for errors.
+ */
+export function extractBlockJson( source: string, file: string ): Found[] {
+	let block: { title?: unknown; description?: unknown; keywords?: unknown };
+	try {
+		block = JSON.parse( source ) as typeof block;
+	} catch ( err ) {
+		throw new SourceError(
+			`${ file }: not valid JSON (${ String( err ) })`
+		);
+	}
+	const lineOf = ( text: string ): number =>
+		source.slice( 0, Math.max( 0, source.indexOf( text ) ) ).split( '\n' )
+			.length;
+	const found: Found[] = [];
+	const field = ( value: unknown, context: string ): void => {
+		if ( typeof value === 'string' && value !== '' ) {
+			found.push( {
+				msgctxt: context,
+				msgid: value,
+				line: lineOf( JSON.stringify( value ) ),
+			} );
+		}
+	};
+	field( block.title, 'block title' );
+	field( block.description, 'block description' );
+	for ( const keyword of Array.isArray( block.keywords )
+		? block.keywords
+		: [] ) {
+		field( keyword, 'block keyword' );
+	}
+	return found;
+}
+
 // ---------------------------------------------------------------------------------------------
 // JavaScript / TypeScript
 // ---------------------------------------------------------------------------------------------
@@ -839,6 +882,9 @@ export function extractAll(): Entry[] {
 		if ( ! /\.d\.ts$/.test( file ) ) {
 			add( file, extractJs( read( file ), file ) );
 		}
+	}
+	for ( const file of listFiles( [ 'blocks' ], /(?:^|\/)block\.json$/ ) ) {
+		add( file, extractBlockJson( read( file ), file ) );
 	}
 	return [ ...entries.values() ];
 }
