@@ -15,8 +15,6 @@ import {
 } from './db/state-repo.ts';
 import { SidecarError } from './errors.ts';
 import type { ConnectionConfig } from './interfaces.ts';
-import { GmailSource } from './sources/gmail.ts';
-import { GraphSource } from './sources/graph.ts';
 import { ImapSource } from './sources/imap.ts';
 import type { MailboxSnapshot, MailSource } from './sources/mail-source.ts';
 import type { GrantKeeper } from './sources/providers/grant.ts';
@@ -82,7 +80,7 @@ export async function openMailbox(
 	connection: ConnectionConfig,
 	readOnly = false
 ): Promise< OpenMailbox > {
-	const source = sourceFor( ctx, connection );
+	const source = await sourceFor( ctx, connection );
 	try {
 		const snapshot = await source.connect();
 		const checkpoint = readOnly
@@ -103,24 +101,29 @@ export async function openMailbox(
 }
 
 /**
- * The source that reads a connection's mailbox.
+ * The source that reads a connection's mailbox. Google's and Microsoft's client libraries are
+ * loaded only for a connection that needs them: an IMAP-only sidecar stays lean.
  *
  * @param ctx        Runtime (Gmail and Graph store rotated refresh tokens and grant expiry).
  * @param connection Connection.
  * @param keeper     Where a Gmail or Graph source keeps its grant (the database by default).
  */
-export function sourceFor(
+export async function sourceFor(
 	ctx: RuntimeContext,
 	connection: ConnectionConfig,
 	keeper: GrantKeeper = grantKeeper( ctx, connection.id )
-): MailSource {
+): Promise< MailSource > {
 	switch ( connection.kind ) {
 		case 'imap':
 			return new ImapSource( connection );
-		case 'gmail':
+		case 'gmail': {
+			const { GmailSource } = await import( './sources/gmail.ts' );
 			return new GmailSource( connection, keeper );
-		case 'graph':
+		}
+		case 'graph': {
+			const { GraphSource } = await import( './sources/graph.ts' );
 			return new GraphSource( connection, keeper );
+		}
 	}
 }
 

@@ -13,9 +13,7 @@ import type { ProviderConnection } from '../interfaces.ts';
 import { open, seal } from '../security/secret-box.ts';
 import { sourceFor } from '../session.ts';
 import { providerEndpoints } from '../sources/providers/endpoints.ts';
-import { exchangeGoogleCode } from '../sources/providers/google-auth.ts';
 import type { GrantKeeper } from '../sources/providers/grant.ts';
-import { exchangeMicrosoftCode } from '../sources/providers/microsoft-auth.ts';
 
 export interface ExchangeResult {
 	readonly ok: boolean;
@@ -50,6 +48,11 @@ export async function exchangeOAuthCode(
 	const code = open( ctx.secretKey, sealedCode );
 	const verifier = open( ctx.secretKey, sealedVerifier );
 	const endpoints = providerEndpoints();
+	// The providers' libraries are loaded only when a connection is authorised.
+	const { exchangeGoogleCode } =
+		await import( '../sources/providers/google-auth.ts' );
+	const { exchangeMicrosoftCode } =
+		await import( '../sources/providers/microsoft-auth.ts' );
 	const grant =
 		connection.kind === 'gmail'
 			? {
@@ -78,7 +81,7 @@ export async function exchangeOAuthCode(
 		},
 		recordGrant: async () => undefined,
 	};
-	const trial = sourceFor(
+	const trial = await sourceFor(
 		ctx,
 		{ ...connection, refreshToken: grant.refreshToken },
 		trialKeeper
