@@ -116,7 +116,18 @@ if ( $epipe_has_link ) {
 			echo '</form>';
 		}
 	}
-} elseif ( is_user_logged_in() ) {
+} elseif (
+	is_user_logged_in() &&
+	/**
+	 * Filters whether a logged-in user sees the tickets of their account's email address. The
+	 * list trusts that address: turn it off where accounts are made without confirming it.
+	 *
+	 * @since 0.3.0
+	 * @param bool     $show Whether to list them (default true).
+	 * @param \WP_User $user The user.
+	 */
+	(bool) apply_filters( 'epipe_portal_list_user_tickets', true, wp_get_current_user() )
+) {
 	$epipe_user    = wp_get_current_user();
 	$epipe_tickets = $epipe_service->tickets_of( (string) $epipe_user->user_email );
 	echo '<h2 class="epipe-portal__title">' . esc_html__( 'Your support tickets', 'email-piping' ) . '</h2>';
