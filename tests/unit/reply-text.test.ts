@@ -295,4 +295,40 @@ describe( 'htmlToText with quote marks', () => {
 			'Bom dia,\n\nveio com a cor errada.\n\nObrigado,\nJoão'
 		);
 	} );
+
+	it( 'drops a tagline said as a whole sentence naming the phone or app ("Diese Nachricht wurde von meinem Android Mobiltelefon mit WEB.DE Mail gesendet.")', () => {
+		assert.equal(
+			reply(
+				'Guten Abend,\n\nder Rollladen im Schlafzimmer hängt schief und fährt nicht mehr ganz hoch. Kann diese Woche noch jemand vorbeikommen?\n\nGruß\nMarkus Albrecht\n\nDiese Nachricht wurde von meinem Android Mobiltelefon mit WEB.DE Mail gesendet.',
+				'Rollladen defekt'
+			),
+			'Guten Abend,\n\nder Rollladen im Schlafzimmer hängt schief und fährt nicht mehr ganz hoch. Kann diese Woche noch jemand vorbeikommen?\n\nGruß\nMarkus Albrecht'
+		);
+		assert.equal(
+			reply(
+				'Hoi,\n\nde bestelling is nog niet binnen.\n\nGroet,\nSanne\n\nDit bericht is verzonden vanaf mijn Android-apparaat met K-9 Mail.',
+				'Bestelling 5512'
+			),
+			'Hoi,\n\nde bestelling is nog niet binnen.\n\nGroet,\nSanne'
+		);
+		// A sentence of the person's own that goes on is theirs.
+		const own =
+			'Bonjour,\n\nCe message a été envoyé depuis mon iPhone. Je ne peux pas ouvrir la pièce jointe, pouvez-vous la renvoyer ?\n\nMarie';
+		assert.equal( reply( own, 'Facture' ), own );
+	} );
+
+	it( 'cuts Japanese and Korean Thunderbird attributions ("… さんは書きました:", "… 이(가) 쓴 글:")', () => {
+		assert.equal(
+			reply(
+				'承知しました。金曜日の午前中にお伺いします。\n\n山田 花子\n\n2025/06/02 9:15 に サポート窓口 さんは書きました:\n> 山田様\n>\n> 点検の日程をご連絡ください。\n'
+			),
+			'承知しました。金曜日の午前中にお伺いします。\n\n山田 花子'
+		);
+		assert.equal(
+			reply(
+				'네, 목요일 오후 2시에 방문하겠습니다.\n\n김민수\n\n2025. 6. 2. 오전 9:15에 고객지원 이(가) 쓴 글:\n> 방문 가능한 시간을 알려 주세요.\n'
+			),
+			'네, 목요일 오후 2시에 방문하겠습니다.\n\n김민수'
+		);
+	} );
 } );

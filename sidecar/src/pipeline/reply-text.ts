@@ -59,7 +59,11 @@ const ATTRIBUTION_VERBS = [
 	'写道',
 	'寫道',
 	'のメッセージ',
+	// Thunderbird and Becky! in Japanese ("… に Name さんは書きました:"), Thunderbird in Korean
+	// ("… Name 이(가) 쓴 글:").
+	'書きました',
 	'작성',
+	'쓴 글',
 	'كتب',
 	'نوشت',
 	'כתב',
@@ -360,8 +364,21 @@ const TAGLINE =
 const TAGLINE_ENDING_IN_VERB =
 	/^(?:.{1,30} से भेजा गया|(?:az )?.{1,30}(?:-ról|-ről|ról|ről) küldve|(?:나의 )?[\p{L}\d ]{1,20}에서 보냄|(?:[\p{L}\d' ]{0,30} )?\S*(?:cihaz|telefon|tablet|galaxy|iphone|ipad|android|huawei|xiaomi|redmi|mobil|outlook)\S* gönderildi)\.?$/iu;
 
+/**
+ * A client's tagline said as a whole sentence, naming the phone or the app it was sent from:
+ * GMX's, WEB.DE's and K-9's "Diese Nachricht wurde von meinem Android Mobiltelefon mit GMX Mail
+ * gesendet.", "Dit bericht is verzonden vanaf mijn Android-apparaat met K-9 Mail.", "Ce message
+ * a été envoyé depuis mon iPhone." — ending within a few words of the device, where a person's
+ * sentence about their phone goes on ("…from my work mobile, so the photos are small.").
+ */
+const DEVICE_SENTENCE =
+	/^(?:diese (?:nachricht|e-?mail|mail) wurde|dit (?:bericht|e-?mailbericht) (?:is|werd)|ce (?:message|courriel|mail) a été|este (?:mensaje|correo) (?:fue|ha sido|se ha)|questo messaggio è stato|esta mensagem foi|this (?:message|e-?mail) (?:was|has been))\s(?=(?:[^.!?]|\.(?=\S)){0,120}?\b(?:gesendet|versendet|verschickt|verzonden|verstuurd|envoyée?|enviad[oa]|inviato|sent)\b)(?:[^.!?]|\.(?=\S)){0,80}?\b(?:iphone|ipad|android|blackberry|samsung|galaxy|huawei|xiaomi|pixel|mobiltelefon|handy|smartphone|tablet|mobiel|mobile|móvil|cellulare|celular|telemóvel|gerät|apparaat|appareil|dispositivo|gmx|web\.de|t-online|k-9|fairemail|aquamail)\b(?:[-\s]+[\p{L}\d&.-]+){0,5}\.?$/iu;
+
 function isTagline( line: string ): boolean {
 	if ( TAGLINE.test( line ) ) {
+		return true;
+	}
+	if ( line.length <= 160 && DEVICE_SENTENCE.test( line ) ) {
 		return true;
 	}
 	const end = line.endsWith( '.' ) ? line.slice( 0, -1 ) : line;
