@@ -65,6 +65,11 @@ export interface ProviderConnection extends ConnectionBase {
 	readonly provider: ProviderSettings;
 	/** Decrypted refresh token; '' until the connection is authorised. Never logged. */
 	readonly refreshToken: string;
+	/**
+	 * The row's updated_at when it was read: a new authorisation changes it, and a rotated
+	 * token of the grant before is then no longer stored over the new one.
+	 */
+	readonly grantVersion: string;
 }
 
 export type ConnectionConfig = ImapConnection | ProviderConnection;

@@ -111,7 +111,7 @@ export async function openMailbox(
 export async function sourceFor(
 	ctx: RuntimeContext,
 	connection: ConnectionConfig,
-	keeper: GrantKeeper = grantKeeper( ctx, connection.id )
+	keeper: GrantKeeper = grantKeeper( ctx, connection )
 ): Promise< MailSource > {
 	switch ( connection.kind ) {
 		case 'imap':
@@ -129,28 +129,39 @@ export async function sourceFor(
 
 /**
  * Keeps a connection's OAuth grant in the database: rotated refresh tokens sealed with the
- * site's key, the account and the known expiry in the mailbox state.
+ * site's key (while the connection is still the version read), the account and the known expiry
+ * in the mailbox state.
  *
- * @param ctx          Runtime.
- * @param connectionId Connection.
+ * @param ctx        Runtime.
+ * @param connection Connection.
  */
 export function grantKeeper(
 	ctx: RuntimeContext,
-	connectionId: number
+	connection: ConnectionConfig
 ): GrantKeeper {
+	const version = connection.kind === 'imap' ? '' : connection.grantVersion;
 	return {
-		saveRefreshToken: ( token ) =>
-			saveRefreshToken(
-				ctx.pool,
-				ctx.tables,
-				connectionId,
-				seal( ctx.secretKey, token )
-			),
+		saveRefreshToken: async ( token ) => {
+			if (
+				! ( await saveRefreshToken(
+					ctx.pool,
+					ctx.tables,
+					connection.id,
+					seal( ctx.secretKey, token ),
+					version
+				) )
+			) {
+				ctx.log.warn(
+					'a rotated refresh token was not stored: the connection was authorised again meanwhile',
+					{ connectionId: connection.id }
+				);
+			}
+		},
 		recordGrant: ( account, expiresAt ) =>
 			recordGrant(
 				ctx.pool,
 				ctx.tables,
-				connectionId,
+				connection.id,
 				account,
 				expiresAt
 			),

@@ -9,7 +9,9 @@ import { after, before, describe, it } from 'node:test';
 
 import type mysql from 'mysql2/promise';
 
-import { open } from '../../sidecar/src/security/secret-box.ts';
+import { saveRefreshToken } from '../../sidecar/src/db/connections-repo.ts';
+import { tableNames } from '../../sidecar/src/db/tables.ts';
+import { open, seal } from '../../sidecar/src/security/secret-box.ts';
 import { startGoogleFake, type GoogleFake } from '../fakes/google.ts';
 import {
 	addProviderConnection,
@@ -496,5 +498,60 @@ describe( 'Gmail connection', () => {
 			).code,
 			0
 		);
+	} );
+
+	it( 'never stores a rotated token of an old grant over a new authorisation', async () => {
+		const { id } = await connect();
+		const tables = tableNames( 'wp_' );
+		const read = async (): Promise< {
+			secret: string;
+			updated_at: string;
+		} > => {
+			const [ rows ] = await db.query(
+				"SELECT secret, DATE_FORMAT( updated_at, '%Y-%m-%d %H:%i:%s' ) AS updated_at FROM wp_epipe_connections WHERE id = ?",
+				[ id ]
+			);
+			return (
+				rows as Array< { secret: string; updated_at: string } >
+			 )[ 0 ] as {
+				secret: string;
+				updated_at: string;
+			};
+		};
+		const seen = await read();
+		const key = secretKey( stack );
+		// The worker read this version; storing a rotated token of it works.
+		assert.equal(
+			await saveRefreshToken(
+				db,
+				tables,
+				id,
+				seal( key, 'rotated-1' ),
+				seen.updated_at
+			),
+			true
+		);
+		assert.equal( open( key, ( await read() ).secret ), 'rotated-1' );
+		assert.equal(
+			( await read() ).updated_at,
+			seen.updated_at,
+			'the worker is not restarted for it'
+		);
+		// An admin authorises again (a new grant, a new updated_at) before the old worker stops.
+		await db.query(
+			'UPDATE wp_epipe_connections SET secret = ?, updated_at = DATE_ADD( updated_at, INTERVAL 1 SECOND ) WHERE id = ?',
+			[ seal( key, 'new-grant' ), id ]
+		);
+		assert.equal(
+			await saveRefreshToken(
+				db,
+				tables,
+				id,
+				seal( key, 'rotated-2' ),
+				seen.updated_at
+			),
+			false
+		);
+		assert.equal( open( key, ( await read() ).secret ), 'new-grant' );
 	} );
 } );

@@ -29,6 +29,7 @@ const connection: ProviderConnection = {
 		moveFolder: 'Processed',
 	},
 	refreshToken: 'token',
+	grantVersion: '2026-11-30 10:00:00',
 };
 
 describe( 'provider sources', () => {

@@ -1,7 +1,7 @@
 /**
  * Reads connections and turns their stored JSON settings into typed, validated configs.
  */
-import type { RowDataPacket } from 'mysql2/promise';
+import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 
 import { SidecarError } from '../errors.ts';
 import type {
@@ -159,6 +159,7 @@ function providerConfig(
 				'Processed',
 		},
 		refreshToken: decrypt( row[ 'secret' ], secretKey ),
+		grantVersion: String( row[ 'updated_at' ] ?? '' ),
 	};
 }
 
@@ -187,24 +188,30 @@ function decrypt( value: unknown, secretKey: string ): string {
 
 /**
  * Stores a refresh token the provider issued (sealed), at once: Microsoft rotates them, and a
- * rotated token that was not saved is a connection that dies within 90 days. The row's
- * updated_at is left alone, so the running worker is not restarted for it.
+ * rotated token that was not saved is a connection that dies within 90 days. Only while the row
+ * is the version the worker read (its updated_at): after a new authorisation, a token of the old
+ * grant must not replace the new one. updated_at itself is left alone, so the running worker is
+ * not restarted for it.
  *
  * @param pool         Database.
  * @param t            Table names.
  * @param connectionId Connection.
  * @param sealed       Sealed refresh token.
+ * @param grantVersion The row's updated_at when the worker read it.
+ * @return Whether it was stored.
  */
 export async function saveRefreshToken(
 	pool: Pool,
 	t: Tables,
 	connectionId: number,
-	sealed: string
-): Promise< void > {
-	await pool.execute(
-		`UPDATE ${ t.connections } SET secret = ?, updated_at = updated_at WHERE id = ?`,
-		[ sealed, connectionId ]
+	sealed: string,
+	grantVersion: string
+): Promise< boolean > {
+	const [ res ] = await pool.execute< ResultSetHeader >(
+		`UPDATE ${ t.connections } SET secret = ?, updated_at = updated_at WHERE id = ? AND updated_at = ?`,
+		[ sealed, connectionId, grantVersion ]
 	);
+	return res.affectedRows === 1;
 }
 
 /**
