@@ -142,15 +142,21 @@ export function grantKeeper(
 	const version = connection.kind === 'imap' ? '' : connection.grantVersion;
 	return {
 		saveRefreshToken: async ( token ) => {
-			if (
-				! ( await saveRefreshToken(
-					ctx.pool,
-					ctx.tables,
-					connection.id,
-					seal( ctx.secretKey, token ),
-					version
-				) )
-			) {
+			const stored = await saveRefreshToken(
+				ctx.pool,
+				ctx.tables,
+				connection.id,
+				seal( ctx.secretKey, token ),
+				version
+			).catch( ( err: unknown ) => {
+				// Said here, where the log is: a source may only be able to go on without it.
+				ctx.log.error( 'a rotated refresh token could not be stored', {
+					connectionId: connection.id,
+					err,
+				} );
+				throw err;
+			} );
+			if ( ! stored ) {
 				ctx.log.warn(
 					'a rotated refresh token was not stored: the connection was authorised again meanwhile',
 					{ connectionId: connection.id }
