@@ -98,6 +98,7 @@ if ( $epipe_has_link ) {
 				echo '<input type="hidden" name="' . esc_attr( $epipe_name ) . '" value="' . esc_attr( $epipe_value ) . '" />';
 			}
 			wp_nonce_field( 'epipe_portal_' . $action . '_' . $epipe_ticket_id, '_wpnonce', false );
+			echo '<input type="hidden" name="epipe_back" value="' . esc_url( (string) get_permalink() ) . '" />';
 		};
 		if ( $epipe_service->may_reply( $epipe_ticket ) ) {
 			echo '<form class="epipe-portal__reply" method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '">';

@@ -170,7 +170,10 @@ final class Portal {
 		$args  = Portal_Link::args_of( wp_unslash( $_POST ) ); // phpcs:ignore WordPress.Security.NonceVerification.Missing -- the link's signature and the nonce are checked next.
 		$link  = Portal_Link::check( $args );
 		$nonce = isset( $_POST['_wpnonce'] ) && is_string( $_POST['_wpnonce'] ) ? sanitize_text_field( wp_unslash( $_POST['_wpnonce'] ) ) : '';
-		$back  = add_query_arg( $args, Portal_Link::page_url() );
+		// Back to the page the form was on (the block may sit on any page), else the portal page.
+		$from  = isset( $_POST['epipe_back'] ) && is_string( $_POST['epipe_back'] ) ? esc_url_raw( wp_unslash( $_POST['epipe_back'] ) ) : ''; // phpcs:ignore WordPress.Security.NonceVerification.Missing -- checked next; only a same-site address is used.
+		$page  = wp_validate_redirect( remove_query_arg( array_merge( Portal_Link::ARGS, array( self::DONE_ARG ) ), $from ), Portal_Link::page_url() );
+		$back  = add_query_arg( $args, $page );
 		$ok    = 'valid' === $link['status'] && false !== wp_verify_nonce( $nonce, 'epipe_portal_' . $action . '_' . $link['ticket_id'] );
 		$ticket = $ok ? $this->service->ticket_for( $link['ticket_id'], $link['participant'] ) : null;
 		if ( null === $ticket ) {

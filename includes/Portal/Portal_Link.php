@@ -44,7 +44,7 @@ final class Portal_Link {
 	public static function url( int $ticket_id, string $participant, ?int $now = null ): string {
 		$participant = strtolower( trim( $participant ) );
 		$expires     = ( $now ?? time() ) + self::LIFETIME;
-		return add_query_arg(
+		$url         = add_query_arg(
 			array(
 				'epipe_ticket'  => $ticket_id,
 				'epipe_for'     => rtrim( strtr( base64_encode( $participant ), '+/', '-_' ), '=' ), // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.obfuscation_base64_encode -- an address in a URL, not obfuscation.
@@ -53,6 +53,16 @@ final class Portal_Link {
 			),
 			self::page_url()
 		);
+		/**
+		 * Filters a participant's link to a ticket (e.g. to point at another page holding the
+		 * portal block): in notifications, fresh-link emails and a logged-in customer's list.
+		 *
+		 * @since 0.2.0
+		 * @param string $url         Link.
+		 * @param int    $ticket_id   Ticket.
+		 * @param string $participant Address the link is for.
+		 */
+		return (string) apply_filters( 'epipe_customer_ticket_url', $url, $ticket_id, $participant );
 	}
 
 	/**

@@ -523,16 +523,7 @@ final class Notification_Dispatcher {
 	 * @param string $participant Address.
 	 */
 	private function customer_url( int $ticket_id, string $participant ): string {
-		$url = Portal_Link::url( $ticket_id, $participant );
-		/**
-		 * Filters the customer's link to a ticket (e.g. to point at the page holding the portal block).
-		 *
-		 * @since 0.2.0
-		 * @param string $url         Link.
-		 * @param int    $ticket_id   Ticket.
-		 * @param string $participant Address the link is for.
-		 */
-		return (string) apply_filters( 'epipe_customer_ticket_url', $url, $ticket_id, $participant );
+		return Portal_Link::url( $ticket_id, $participant );
 	}
 
 	/**
