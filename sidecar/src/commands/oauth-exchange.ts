@@ -6,7 +6,10 @@
 import type { RowDataPacket } from 'mysql2/promise';
 
 import type { RuntimeContext } from '../context.ts';
-import { toConnectionConfig } from '../db/connections-repo.ts';
+import {
+	loadConnectionRows,
+	toConnectionConfig,
+} from '../db/connections-repo.ts';
 import { recordGrant, recordStatus } from '../db/state-repo.ts';
 import { SidecarError } from '../errors.ts';
 import type { ProviderConnection } from '../interfaces.ts';
@@ -127,17 +130,12 @@ async function providerConnection(
 	ctx: RuntimeContext,
 	connectionId: number
 ): Promise< ProviderConnection > {
-	const [ rows ] = await ctx.pool.execute< RowDataPacket[] >(
-		`SELECT * FROM ${ ctx.tables.connections } WHERE id = ?`,
-		[ connectionId ]
+	// Throws connection_not_found when it was deleted meanwhile.
+	const [ row ] = await loadConnectionRows(
+		ctx.pool,
+		ctx.tables,
+		connectionId
 	);
-	const row = rows[ 0 ];
-	if ( row === undefined ) {
-		throw new SidecarError(
-			'connection_not_found',
-			`There is no connection #${ connectionId }: it may have been deleted meanwhile.`
-		);
-	}
 	// A stored grant that no longer opens (a changed key) must not stop a new authorisation.
 	const config = toConnectionConfig(
 		{ ...row, secret: null } as RowDataPacket,

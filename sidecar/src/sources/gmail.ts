@@ -137,12 +137,9 @@ export class GmailSource extends PolledSource implements MailSource {
 		};
 	}
 
-	/** The address the grant reads (after connect), for `check` and the grant record. */
+	/** The address the grant reads, as connect() found it (for `check` and the exchange). */
 	async account(): Promise< string > {
-		const profile = await this.call( 'reading the mailbox profile', () =>
-			this.api.users.getProfile( { userId: 'me' }, options() )
-		);
-		return String( profile.data.emailAddress ?? '' ).toLowerCase();
+		return this.accountAddress;
 	}
 
 	override async close(): Promise< void > {

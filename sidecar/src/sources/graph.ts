@@ -136,7 +136,12 @@ export class GraphSource extends PolledSource implements MailSource {
 				`${ this.label } is not authorised yet: click "Connect" on the connection in Email Piping › Connections.`
 			);
 		}
-		this.accountAddress = await this.account();
+		const me = ( await this.request( 'reading the account', ( c ) =>
+			c.api( '/me' ).select( 'mail,userPrincipalName' )
+		) ) as { mail?: string; userPrincipalName?: string };
+		this.accountAddress = String(
+			me.mail || me.userPrincipalName || ''
+		).toLowerCase();
 		const folder = await this.folder( this.config.provider.folder, false );
 		this.folderId = folder.id;
 		if ( this.config.provider.afterImport === 'move' ) {
@@ -147,12 +152,9 @@ export class GraphSource extends PolledSource implements MailSource {
 		return { uidValidity: 0, uidNext: 0, exists: folder.total };
 	}
 
-	/** The address the grant reads, for `check`. */
+	/** The address the grant reads, as connect() found it (for `check` and the exchange). */
 	async account(): Promise< string > {
-		const me = ( await this.request( 'reading the account', ( c ) =>
-			c.api( '/me' ).select( 'mail,userPrincipalName' )
-		) ) as { mail?: string; userPrincipalName?: string };
-		return String( me.mail || me.userPrincipalName || '' ).toLowerCase();
+		return this.accountAddress;
 	}
 
 	sourceKey( ref: MessageRef ): string {

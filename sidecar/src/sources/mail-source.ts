@@ -61,7 +61,7 @@ export interface MailSource {
 	readPartwise?: ( ref: MessageRef ) => Promise< PartwiseMessage | null >;
 	/** Applies the connection's after-import action to committed messages. */
 	acknowledge: ( refs: MessageRef[] ) => Promise< void >;
-	/** Gmail and Graph: the address whose mailbox the OAuth grant reads (for `check`). */
+	/** Gmail and Graph: the address whose mailbox the OAuth grant reads, once connected. */
 	account?: () => Promise< string >;
 	/** Called when the server announces new mail (IMAP IDLE). */
 	onNewMail: ( listener: () => void ) => void;
