@@ -19,9 +19,10 @@ import {
 	connectionState as stateOf,
 	consent,
 	fakeTlsDir,
+	jobOutcome,
+	outcomesOf,
 	pkce,
 	providerEnv,
-	outcomesOf,
 	quarantineReasons,
 	queueExchange,
 	rawEmail,
@@ -448,15 +449,9 @@ describe( 'Gmail connection', () => {
 			redirectUri,
 		} );
 		await runOk( id );
-		const [ rows ] = await db.query(
-			'SELECT status, result FROM wp_epipe_jobs WHERE id = ?',
-			[ job ]
-		);
-		const row = (
-			rows as Array< { status: string; result: string } >
-		 )[ 0 ];
-		assert.equal( row?.status, 'done', row?.result );
-		assert.equal( JSON.parse( row?.result ?? '{}' ).email, account );
+		const row = await jobOutcome( db, job );
+		assert.equal( row.status, 'done', JSON.stringify( row.result ) );
+		assert.equal( row.result[ 'email' ], account );
 		assert.equal( ( await state( id ) ).grant_account, account );
 
 		const check = await runCli(
@@ -477,18 +472,9 @@ describe( 'Gmail connection', () => {
 			redirectUri,
 		} );
 		await runProviderOnce( stack, id, env );
-		const [ again ] = await db.query(
-			'SELECT status, result FROM wp_epipe_jobs WHERE id = ?',
-			[ replay ]
-		);
-		const failed = (
-			again as Array< { status: string; result: string } >
-		 )[ 0 ];
-		assert.equal( failed?.status, 'failed' );
-		assert.equal(
-			JSON.parse( failed?.result ?? '{}' ).code,
-			'oauth_failed'
-		);
+		const failed = await jobOutcome( db, replay );
+		assert.equal( failed.status, 'failed' );
+		assert.equal( failed.result[ 'code' ], 'oauth_failed' );
 		assert.equal(
 			(
 				await runCli(

@@ -18,6 +18,7 @@ import {
 	connectionState,
 	consent,
 	fakeTlsDir,
+	jobOutcome,
 	outcomesOf,
 	pkce,
 	quarantineReasons,
@@ -90,6 +91,43 @@ describe( 'Microsoft 365 connection', () => {
 		return result.stdout;
 	};
 	const since = ( mark: number ) => microsoft.requests.slice( mark );
+
+	/**
+	 * What "Connect" does: the consent as the given account (PHP's parameters, PKCE), then the
+	 * code handed to the sidecar as WordPress does.
+	 *
+	 * @param id      Connection.
+	 * @param account Account that signs in.
+	 * @return The oauth_exchange job id.
+	 */
+	const authorise = async (
+		id: number,
+		account: string
+	): Promise< number > => {
+		const redirectUri = `${ stack.wp.url }/wp-admin/admin.php`;
+		const { verifier, challenge } = pkce();
+		const query = new URLSearchParams( {
+			client_id: CLIENT_ID,
+			redirect_uri: redirectUri,
+			response_type: 'code',
+			response_mode: 'query',
+			scope: 'offline_access https://graph.microsoft.com/Mail.ReadWrite https://graph.microsoft.com/User.Read',
+			state: 'epipe.test',
+			code_challenge: challenge,
+			code_challenge_method: 'S256',
+			login_hint: account,
+		} );
+		const back = await consent(
+			stack,
+			`${ microsoft.url }/organizations/oauth2/v2.0/authorize?${ query }`
+		);
+		return queueExchange( db, stack, id, {
+			provider: 'graph',
+			code: back.get( 'code' ) ?? '',
+			verifier,
+			redirectUri,
+		} );
+	};
 
 	it( 'starts from now, imports each new email once with its exact bytes, and marks it read', async () => {
 		const { id, account } = await connect();
@@ -371,42 +409,12 @@ describe( 'Microsoft 365 connection', () => {
 			"UPDATE wp_epipe_connections SET settings = JSON_SET( settings, '$.folder', 'Nowhere' ) WHERE id = ?",
 			[ id ]
 		);
-		const redirectUri = `${ stack.wp.url }/wp-admin/admin.php`;
-		const { verifier, challenge } = pkce();
-		const query = new URLSearchParams( {
-			client_id: CLIENT_ID,
-			redirect_uri: redirectUri,
-			response_type: 'code',
-			scope: 'offline_access https://graph.microsoft.com/Mail.ReadWrite https://graph.microsoft.com/User.Read',
-			state: 'epipe.test',
-			code_challenge: challenge,
-			code_challenge_method: 'S256',
-			login_hint: other,
-		} );
-		const back = await consent(
-			stack,
-			`${ microsoft.url }/organizations/oauth2/v2.0/authorize?${ query }`
-		);
-		const job = await queueExchange( db, stack, id, {
-			provider: 'graph',
-			code: back.get( 'code' ) ?? '',
-			verifier,
-			redirectUri,
-		} );
+		const job = await authorise( id, other );
 		// The job runs first; then the pass refreshes whatever grant is stored (and fails on the folder).
 		await runProviderOnce( stack, id, env );
-		const [ jobs ] = await db.query(
-			'SELECT status, result FROM wp_epipe_jobs WHERE id = ?',
-			[ job ]
-		);
-		const row = (
-			jobs as Array< { status: string; result: string } >
-		 )[ 0 ];
-		assert.equal( row?.status, 'failed' );
-		assert.equal(
-			JSON.parse( row?.result ?? '{}' ).code,
-			'folder_not_found'
-		);
+		const row = await jobOutcome( db, job );
+		assert.equal( row.status, 'failed' );
+		assert.equal( row.result[ 'code' ], 'folder_not_found' );
 		assert.equal(
 			( await state( id ) ).grant_account,
 			account,
@@ -425,39 +433,11 @@ describe( 'Microsoft 365 connection', () => {
 			refreshToken: '',
 			settings: { tenant: 'organizations' },
 		} );
-		const redirectUri = `${ stack.wp.url }/wp-admin/admin.php`;
-		const { verifier, challenge } = pkce();
-		const query = new URLSearchParams( {
-			client_id: CLIENT_ID,
-			redirect_uri: redirectUri,
-			response_type: 'code',
-			response_mode: 'query',
-			scope: 'offline_access https://graph.microsoft.com/Mail.ReadWrite https://graph.microsoft.com/User.Read',
-			state: 'epipe.test',
-			code_challenge: challenge,
-			code_challenge_method: 'S256',
-			login_hint: account,
-		} );
-		const back = await consent(
-			stack,
-			`${ microsoft.url }/organizations/oauth2/v2.0/authorize?${ query }`
-		);
-		const job = await queueExchange( db, stack, id, {
-			provider: 'graph',
-			code: back.get( 'code' ) ?? '',
-			verifier,
-			redirectUri,
-		} );
+		const job = await authorise( id, account );
 		await runOk( id );
-		const [ rows ] = await db.query(
-			'SELECT status, result FROM wp_epipe_jobs WHERE id = ?',
-			[ job ]
-		);
-		const row = (
-			rows as Array< { status: string; result: string } >
-		 )[ 0 ];
-		assert.equal( row?.status, 'done', row?.result );
-		assert.equal( JSON.parse( row?.result ?? '{}' ).email, account );
+		const row = await jobOutcome( db, job );
+		assert.equal( row.status, 'done', JSON.stringify( row.result ) );
+		assert.equal( row.result[ 'email' ], account );
 		assert.equal( ( await state( id ) ).grant_account, account );
 
 		const check = await runCli(

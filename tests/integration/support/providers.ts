@@ -337,3 +337,26 @@ export async function quarantineReasons(
 		)
 	);
 }
+
+/**
+ * How a sidecar job ended: its status and its result.
+ *
+ * @param db Stack database.
+ * @param id Job.
+ */
+export async function jobOutcome(
+	db: mysql.Pool,
+	id: number
+): Promise< { status: string; result: Record< string, unknown > } > {
+	const [ rows ] = await db.query(
+		'SELECT status, result FROM wp_epipe_jobs WHERE id = ?',
+		[ id ]
+	);
+	const row = (
+		rows as Array< { status: string; result: string | null } >
+	 )[ 0 ];
+	return {
+		status: row?.status ?? '',
+		result: JSON.parse( row?.result ?? '{}' ) as Record< string, unknown >,
+	};
+}
