@@ -619,30 +619,26 @@ async function listNew(
 			{ connectionId, messages: listing.messages.length }
 		);
 	}
-	// Graph may list a message twice in one listing (added, then changed).
-	const unique = [
-		...new Map( listing.messages.map( ( m ) => [ m.id, m ] ) ).values(),
-	];
-	const fresh: Array< { id: string; size: number } > = [];
-	for ( let i = 0; i < unique.length; i += 500 ) {
-		const slice = unique.slice( i, i + 500 );
-		const keyOf = ( id: string ): string =>
-			source.sourceKey( { uid: 0, size: 0, providerId: id }, 0 );
-		const c = await ctx.pool.getConnection();
-		try {
+	const keyed = listing.messages.map( ( m ) => ( {
+		...m,
+		key: source.sourceKey( { uid: 0, size: 0, providerId: m.id }, 0 ),
+	} ) );
+	const fresh: typeof keyed = [];
+	const c = await ctx.pool.getConnection();
+	try {
+		for ( let i = 0; i < keyed.length; i += 500 ) {
+			const slice = keyed.slice( i, i + 500 );
 			const known = await knownReceipts(
 				c,
 				ctx.tables,
 				connectionId,
-				slice.map( ( m ) => keyOf( m.id ) ),
+				slice.map( ( m ) => m.key ),
 				[]
 			);
-			fresh.push(
-				...slice.filter( ( m ) => ! known.has( keyOf( m.id ) ) )
-			);
-		} finally {
-			c.release();
+			fresh.push( ...slice.filter( ( m ) => ! known.has( m.key ) ) );
 		}
+	} finally {
+		c.release();
 	}
 	return {
 		refs: fresh.map( ( m, i ) => ( {

@@ -76,7 +76,7 @@ export interface MailSource {
 
 /** What a Gmail or Graph source found since its cursor. */
 export interface ProviderListing {
-	/** Oldest first; `size` 0 when the provider does not say. */
+	/** Each message once, oldest first; `size` 0 when the provider does not say. */
 	readonly messages: ReadonlyArray< {
 		readonly id: string;
 		readonly size: number;
