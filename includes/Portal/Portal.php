@@ -184,8 +184,11 @@ final class Portal {
 		try {
 			$done = $run( $ticket, $link['participant'] );
 		} catch ( Validation_Exception $e ) {
-			$field = array_key_first( $e->errors() );
-			$done  = 'status' === $field ? 'no_replies' : ( isset( $_POST['body'] ) && '' !== trim( (string) $_POST['body'] ) ? 'too_long' : 'empty' ); // phpcs:ignore WordPress.Security.NonceVerification.Missing,WordPress.Security.ValidatedSanitizedInput -- checked above; only its emptiness is read.
+			$outcomes = array(
+				'status'      => 'no_replies',
+				'body_length' => 'too_long',
+			);
+			$done     = $outcomes[ array_key_first( $e->errors() ) ] ?? 'empty';
 		}
 		wp_safe_redirect( add_query_arg( self::DONE_ARG, $done, $back ) . '#epipe-portal' );
 		exit;

@@ -147,7 +147,7 @@ final class Portal_Service {
 	 * @param string               $participant Who writes.
 	 * @param string               $body        Plain text.
 	 * @return int Thread id.
-	 * @throws Validation_Exception When the text is empty or too long (body), or the ticket takes no replies (status).
+	 * @throws Validation_Exception When the text is empty (body) or too long (body_length), or the ticket takes no replies (status).
 	 */
 	public function reply( array $ticket, string $participant, string $body ): int {
 		if ( ! $this->may_reply( $ticket ) ) {
@@ -159,7 +159,7 @@ final class Portal_Service {
 		}
 		if ( mb_strlen( $body ) > self::BODY_MAX ) {
 			/* translators: %d: maximum number of characters. */
-			throw new Validation_Exception( array( 'body' => sprintf( __( 'Your reply is longer than %d characters.', 'email-piping' ), self::BODY_MAX ) ) );
+			throw new Validation_Exception( array( 'body_length' => sprintf( __( 'Your reply is longer than %d characters.', 'email-piping' ), self::BODY_MAX ) ) );
 		}
 		$ticket_id   = (int) $ticket['id'];
 		$is_customer = strtolower( (string) $ticket['customer_email'] ) === strtolower( $participant );
