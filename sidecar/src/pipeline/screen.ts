@@ -632,21 +632,37 @@ function declaresItselfAutomatic( p: ParsedEmail, text: string ): boolean {
 	if (
 		text.length > SELF_DECLARATION_MAX_LENGTH ||
 		FORWARD_SUBJECT.test( p.subject ) ||
-		! SELF_DECLARED_AUTOMATIC.test( text )
+		! (
+			SELF_DECLARED_AUTOMATIC.test( text ) ||
+			SELF_DECLARED_AUTOMATIC.test( unwrapped( text ) )
+		)
 	) {
 		return false;
 	}
 	const own = withoutQuotations( ownText( p, text, true ) );
-	const found = SELF_DECLARED_AUTOMATIC.exec( own );
-	if ( found === null ) {
-		return false;
+	// As written, and with its lines unwrapped ("Bitte\nantworten Sie nicht auf diese
+	// Nachricht"): plain text is wrapped wherever a line grows too long.
+	for ( const words of [ own, unwrapped( own ) ] ) {
+		const found = SELF_DECLARED_AUTOMATIC.exec( words );
+		if ( found !== null ) {
+			// A person who pasted the automatic message wrote about it in the first person above
+			// it and goes on to ask something below it.
+			const pasted =
+				speaksForThemself( words.slice( 0, found.index ) ) &&
+				asksSomething( words.slice( found.index + found[ 0 ].length ) );
+			return ! pasted;
+		}
 	}
-	// A person who pasted the automatic message wrote about it in the first person above it and
-	// goes on to ask something below it.
-	const pasted =
-		speaksForThemself( own.slice( 0, found.index ) ) &&
-		asksSomething( own.slice( found.index + found[ 0 ].length ) );
-	return ! pasted;
+	return false;
+}
+
+/**
+ * The text with the lines of each paragraph joined: a phrase wrapped over two lines reads as one.
+ *
+ * @param text Words.
+ */
+function unwrapped( text: string ): string {
+	return text.replace( /(?<=\S)[ \t]*\n[ \t]*(?=\S)/gu, ' ' );
 }
 
 /**
