@@ -12,9 +12,12 @@ export const BOUNCE_SENDER =
 export const NO_REPLY_SENDER =
 	/^[^@]*(?:no[-_]?reply|do[-_]?not[-_]?reply|donotreply|ne-?pas-?repondre|no-?responder|no-?contestar|nao-?responda|nao-?responder|non-?rispondere|nicht-?antworten|niet-?beantwoorden|nie-?odpowiadac)[^@]*@/i;
 
-/** What services' notifications say ("… shared … with you", "new sign-in", "security alert"). */
+/**
+ * What services' notifications say ("… shared … with you", "… invites you to sign", "new
+ * sign-in", "security alert"), in several languages.
+ */
 export const NOTIFICATION_WORDING =
-	/\bshared .{1,120} with you\b|\ba partagé .{0,120}avec vous|\bha compartido\b|\bhat .{1,120} (?:mit (?:ihnen|dir) )?geteilt\b|\bheeft .{1,120} met u gedeeld\b|\bha condiviso\b|\bcompartilhou\b|\binvited you\b|\bmentioned you\b|\bsecurity alert\b|\bthanks? (?:you )?for registering\b|\byour registration (?:is|has been) confirmed\b|\bnew sign-?in\b|\bsign-?in (?:attempt|alert)\b|\bpassword (?:was )?changed\b|\balerta de seguran[çc]a\b|\balerte de sécurité\b|\bsicherheitswarnung\b/iu;
+	/\bshared .{1,120} with you\b|\ba partagé .{0,120}avec vous|\bha compartido\b|\bhat .{1,120} (?:mit (?:ihnen|dir) )?geteilt\b|\bheeft .{1,120} met u gedeeld\b|\bha condiviso\b|\bcompartilhou\b|\binvited you\b|\binvites you to\b|\bvous (?:invite|a invitée?) à\s|\b(?:lädt|hat) (?:sie|dich)\b[^.\n]{0,60}\b(?:ein|eingeladen)\b|\b(?:le|te|les) (?:invita|ha invitado) a\b|\b(?:ti|la|vi) (?:invita|ha invitat[oa]) a\b|\b(?:nodigt (?:u|je) uit|heeft (?:u|je) uitgenodigd)\b|\b(?:convida|convidou) (?:você|vocês)\b|\b(?:te|o|a) convid(?:a|ou) (?:a|para)\b|\bmentioned you\b|\bsecurity alert\b|\bthanks? (?:you )?for registering\b|\byour registration (?:is|has been) confirmed\b|\bnew sign-?in\b|\bsign-?in (?:attempt|alert)\b|\bpassword (?:was )?changed\b|\balerta de seguran[çc]a\b|\balerte de sécurité\b|\bsicherheitswarnung\b/iu;
 
 /**
  * Headers only software's notifications carry: cron's environment, CI servers, code review,
