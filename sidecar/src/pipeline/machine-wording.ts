@@ -244,10 +244,11 @@ export const BLOCKLIST_NOTICE =
 
 /**
  * A platform's preamble to a message one of its members sent through it ("You have received a
- * message from a buyer"): the platform's notice, whoever wrote the message inside.
+ * message from a buyer", "Você recebeu uma nova mensagem pelo Portal de Eventos"): the
+ * platform's notice, whoever wrote the message inside.
  */
 export const RELAYED_MESSAGE =
-	/^\s*(?:you(?:'ve| have)? (?:received|got) (?:a |an )?(?:new )?message from\b|you(?:'ve| have) (?:a |an )?new (?:message|inquiry|enquiry|question) from\b|\S+(?: \S+)? sent you a (?:new )?message\b|(?:sie haben|du hast) (?:eine )?neue nachricht (?:von|erhalten)|vous avez reçu un (?:nouveau )?message de\b|(?:has|ha) recibido un (?:nuevo )?mensaje de\b|hai ricevuto un (?:nuovo )?messaggio da\b|(?:je hebt|u heeft) een (?:nieuw )?bericht ontvangen|você recebeu uma (?:nova )?mensagem de\b|otrzymałeś (?:nową )?wiadomość od\b)/iu;
+	/^\s*(?:you(?:'ve| have)? (?:received|got) (?:a |an )?(?:new )?message (?:from|via|through|on)\b|you(?:'ve| have) (?:a |an )?new (?:message|inquiry|enquiry|question) (?:from|via|through|on)\b|\S+(?: \S+)? sent you a (?:new )?message\b|(?:sie haben|du hast) (?:eine )?neue nachricht (?:von|erhalten|über)|vous avez reçu un (?:nouveau )?message (?:de|d'|via|sur|par)|(?:has|ha) recibido un (?:nuevo )?mensaje (?:de|a través de|en|vía|por)\b|hai ricevuto un (?:nuovo )?messaggio (?:da|tramite|su)\b|(?:je hebt|u heeft) een (?:nieuw )?bericht ontvangen|você recebeu uma (?:nova )?mensagem (?:de|do|da|pelo|pela|através d[oa]|via)\b|otrzymałeś (?:nową )?wiadomość (?:od|przez)\b)/iu;
 
 /**
  * A sender's name that names a function, not a person ("Courier Tracking", "Shipfolio Billing",
