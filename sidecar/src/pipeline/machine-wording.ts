@@ -334,9 +334,12 @@ export const ANNOUNCEMENT_SUBJECT =
 /** Systems that send only on their own (Italy's e-invoicing exchange over certified mail). */
 export const SYSTEM_SENDER = /^sdi\d{1,3}@pec\.fatturapa\./i;
 
-/** A department's name as the sender's name: "HubSpot Billing", "Acme Payments". */
+/**
+ * A department's name as the sender's name: "HubSpot Billing", "Acme Payments", "Molnkassa
+ * Fakturering", "Stadtwerke Rechnungsstellung", "Acme Facturation".
+ */
 export const DEPARTMENT_NAME =
-	/\b(?:billing|invoicing|payments?|notifications?|accounts receivable)\s*$/i;
+	/\b(?:billing|invoicing|invoices|payments?|notifications?|accounts receivable|fakturering|fakturor|fakturaer|fakturaservice|laskutus|rechnungs(?:stellung|versand|service|wesen)|rechnungen|facturation|factures|facturación|facturas|fatturazione|fatture|faturamento|faturação|faturas|facturatie|facturen|fakturace|faktury|fakturowanie|számlázás)\s*$/iu;
 
 /** A line of a generated record: a label, its colon, then the value aligned after spaces. */
 export const ALIGNED_FIELD = /^[\p{L}][\p{L}\d ./()-]{1,30}:[ \t]{2,}\S/u;
