@@ -88,6 +88,24 @@ describe( 'extractReply', () => {
 		assert.equal( reply( text, 'Fwd: Outage' ), text );
 	} );
 
+	it( 'keeps a forwarded email inside a reply, without the answered email quoted at its end', () => {
+		const note =
+			'My landlord approved the quote, see his email below.\n\nThanks,\nEmma\n\n---------- Forwarded message ---------\nFrom: Peter Hollis <peter@example.org>\nDate: Sat, 11 Oct 2025 at 17:42\nSubject: Boiler\nTo: Emma <emma@example.com>\n\nHi Emma, go ahead.\n\nPeter';
+		const history =
+			'\n\nOn Fri, 10 Oct 2025 at 14:03, Example Support <support@example.test> wrote:\n\n> Dear Emma,\n>\n> Your quote is below.';
+		assert.equal( reply( note + history ), note );
+		assert.equal(
+			extractReply( note + history, {
+				marker: '',
+				subject: 'Boiler quote',
+				answersMessage: true,
+			} ),
+			note
+		);
+		// Forwarding, the forwarded email's own quoted history is part of it.
+		assert.equal( reply( note + history, 'Fwd: Boiler' ), note + history );
+	} );
+
 	it( 'keeps an Outlook forward without a title as content', () => {
 		const text =
 			'FYI\n\n________________________________\nFrom: Vendor <v@example.com>\nSent: Monday, June 3, 2024 10:12 AM\nTo: Me\nSubject: Outage\n\nWe are down.';

@@ -5,6 +5,7 @@
  * Everything works on lines of plain text. HTML-only mail reaches here through htmlToText with
  * blockquotes marked as "> " lines, so one set of rules serves both.
  */
+import { REPLY_PREFIX } from './machine-wording.ts';
 
 /** Verbs that end a client's attribution line ("On … wrote:") in the languages we know. */
 const ATTRIBUTION_VERBS = [
@@ -672,6 +673,7 @@ type Boundary =
  * @param lines                 Cleaned lines.
  * @param options
  * @param options.forwarded     Whether the email is a forward: its first header block is content.
+ * @param options.answering     Whether the email answers another (and is no forward).
  * @param options.keepSignature Whether signatures and taglines stay (only history ends the text).
  * @param options.appTaglines   Whether the text names a platform an app's tagline would.
  * @param options.noteOnly      Whether a forwarded email ends the sender's text too.
@@ -680,12 +682,14 @@ function findBoundary(
 	lines: readonly string[],
 	options: {
 		forwarded: boolean;
+		answering: boolean;
 		keepSignature: boolean;
 		appTaglines: boolean;
 		noteOnly: boolean;
 	}
 ): Boundary | null {
-	const { forwarded, keepSignature, appTaglines, noteOnly } = options;
+	const { forwarded, answering, keepSignature, appTaglines, noteOnly } =
+		options;
 	for ( let i = 0; i < lines.length; i++ ) {
 		const line = lines[ i ] as string;
 		if ( line === '' ) {
@@ -702,8 +706,14 @@ function findBoundary(
 			return { kind: 'history', at: i };
 		}
 		if ( isForwardTitle( line ) ) {
-			// Everything from here on is the forwarded email: content, not history.
-			return noteOnly ? { kind: 'history', at: i } : null;
+			if ( noteOnly ) {
+				return { kind: 'history', at: i };
+			}
+			// Everything from here on is the forwarded email: content, not history — but a reply
+			// that carries a forwarded email under its note still quotes, at its end, the email
+			// it answers.
+			const quoted = answering ? trailingQuotationAt( lines, i + 1 ) : -1;
+			return quoted !== -1 ? { kind: 'history', at: quoted } : null;
 		}
 		if ( isHistoryTitle( line ) ) {
 			// In a forward (by its subject), "----- Original Message -----" titles the forwarded
@@ -745,6 +755,35 @@ function findBoundary(
 		}
 	}
 	return null;
+}
+
+/**
+ * Where the quotation that ends a text starts: the attribution line ("On … wrote:") above the
+ * quoted lines that run to the end, or -1. Looked for from a line on only.
+ *
+ * @param lines Cleaned lines.
+ * @param from  The first line it may start at.
+ */
+function trailingQuotationAt( lines: readonly string[], from: number ): number {
+	let last = lines.length - 1;
+	let quoted = false;
+	while (
+		last >= from &&
+		( lines[ last ] === '' || isQuote( lines[ last ] as string ) )
+	) {
+		quoted ||= lines[ last ] !== '';
+		last--;
+	}
+	if ( ! quoted ) {
+		return -1;
+	}
+	// Gmail wraps a long attribution over up to three lines.
+	for ( let start = Math.max( from, last - 2 ); start <= last; start++ ) {
+		if ( attributionAt( lines, start ) === last - start + 1 ) {
+			return start;
+		}
+	}
+	return -1;
 }
 
 /**
@@ -949,6 +988,9 @@ export function extractReply( text: string, options: ReplyOptions ): string {
 				options.answersMessage !== true ) );
 	const boundary = findBoundary( lines, {
 		forwarded,
+		answering:
+			! forwarded &&
+			( options.answersMessage === true || REPLY_PREFIX.test( subject ) ),
 		keepSignature: options.keepSignature === true,
 		appTaglines: APP_PLATFORM.test( body ),
 		noteOnly,
