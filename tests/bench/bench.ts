@@ -1,7 +1,9 @@
 /**
  * `npm run bench [-- --quick] [-- --json]`: the engine against a naive baseline on the same
  * generated corpus, real Dovecot and MariaDB. Prints a table and, last, one JSON line.
- * `--text-only` measures the text emails alone (engine and naive), for working on that figure.
+ * `--text-only` and `--mix-only` measure the text emails or the attachment mix alone (engine and
+ * naive), for working on that figure; EPIPE_BENCH_NODE_OPTIONS is handed to the engine's Node
+ * (`--cpu-prof --cpu-prof-dir=…` profiles it).
  *
  * Runs against the stack named by EPIPE_STATE_DIR (scripts/bench.sh starts one).
  */
@@ -29,6 +31,7 @@ import { attachmentEmail, mixEmails, prng, textEmail } from './corpus.ts';
 const exec = promisify( execFile );
 const quick = process.argv.includes( '--quick' );
 const textOnly = process.argv.includes( '--text-only' );
+const mixOnly = process.argv.includes( '--mix-only' );
 const SIZES = quick
 	? {
 			text: 400,
@@ -203,6 +206,7 @@ async function engine(): Promise< EngineRun > {
 			env: {
 				PATH: process.env[ 'PATH' ] ?? '',
 				EPIPE_REPORT_FILE: report,
+				NODE_OPTIONS: process.env[ 'EPIPE_BENCH_NODE_OPTIONS' ] ?? '',
 			},
 			maxBuffer: 64 * 1024 * 1024,
 		}
@@ -460,24 +464,46 @@ const ceiling = ( c: CpuShare, includeEngine: boolean ): number =>
 	( CORES * 1000 ) /
 	( c.mariadb + c.dovecot + ( includeEngine ? c.engine : 0 ) );
 
+/**
+ * The one line `--text-only` and `--mix-only` print.
+ *
+ * @param name             Which emails.
+ * @param run              The engine's run.
+ * @param baseline         The naive baseline's run.
+ * @param baseline.emails
+ * @param baseline.seconds
+ */
+function logOnly(
+	name: string,
+	run: EngineRun,
+	baseline: { emails: number; seconds: number }
+): void {
+	const share = roundShare( run.cpuPerThousand );
+	log(
+		`${ name } emails/s: engine ${ round( run.emails / run.seconds ) }, naive ${ round( baseline.emails / baseline.seconds ) }; ` +
+			`CPU s per 1,000: engine ${ share.engine } / MariaDB ${ share.mariadb } / Dovecot ${ share.dovecot }; ` +
+			`the cores allow ${ round( ceiling( run.cpuPerThousand, true ) ) }`
+	);
+}
+
 async function main(): Promise< void > {
 	const rand = prng( 20261130 );
 	log(
 		`corpus: ${ SIZES.text } text emails, ${ SIZES.mix } attachment emails${ quick ? ' (quick)' : '' }`
 	);
 
-	await fill(
-		Array.from( { length: SIZES.text }, ( _v, i ) => textEmail( rand, i ) )
+	// The text emails are made even when only the mix runs: the mix is the generator's next
+	// emails, the same in every run.
+	const textEmails = Array.from( { length: SIZES.text }, ( _v, i ) =>
+		textEmail( rand, i )
 	);
-	const naiveText = await naive();
-	const text = await engine();
-	if ( textOnly ) {
-		const share = roundShare( text.cpuPerThousand );
-		log(
-			`text emails/s: engine ${ round( text.emails / text.seconds ) }, naive ${ round( naiveText.emails / naiveText.seconds ) }; ` +
-				`CPU s per 1,000: engine ${ share.engine } / MariaDB ${ share.mariadb } / Dovecot ${ share.dovecot }; ` +
-				`the cores allow ${ round( ceiling( text.cpuPerThousand, true ) ) }`
-		);
+	if ( ! mixOnly ) {
+		await fill( textEmails );
+	}
+	const naiveText = mixOnly ? null : await naive();
+	const text = mixOnly ? null : await engine();
+	if ( textOnly && naiveText !== null && text !== null ) {
+		logOnly( 'text', text, naiveText );
 		await db.end();
 		await rootDb.end();
 		return;
@@ -486,6 +512,12 @@ async function main(): Promise< void > {
 	const mixBytes = await fill( mixEmails( rand, SIZES.mix, 100_000 ) );
 	const naiveMix = await naive();
 	const mix = await engine();
+	if ( mixOnly || naiveText === null || text === null ) {
+		logOnly( 'mix', mix, naiveMix );
+		await db.end();
+		await rootDb.end();
+		return;
+	}
 
 	await fill( [ attachmentEmail( rand, 900_000, 25 * 1024 * 1024 ) ] );
 	const large = await engine();
