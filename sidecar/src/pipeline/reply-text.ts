@@ -313,6 +313,19 @@ function fieldLine( names: readonly string[] ): RegExp {
 const FROM_LINE = fieldLine( FROM_FIELDS );
 const OTHER_FIELD_LINE = fieldLine( OTHER_FIELDS );
 
+/**
+ * Whether a line is one of a header block's fields. Asked of every line: most have no colon,
+ * which is looked for before the long lists of field names.
+ *
+ * @param line A cleaned line.
+ */
+function isFieldLine( line: string ): boolean {
+	return (
+		( line.includes( ':' ) || line.includes( '：' ) ) &&
+		( FROM_LINE.test( line ) || OTHER_FIELD_LINE.test( line ) )
+	);
+}
+
 /** "-----Original Message-----" and the like: a short title between dash runs. */
 const DASHED_TITLE = /^-{3,}\s*([^\s-].{1,48}?[^\s-])\s*-{3,}$/u;
 
@@ -343,9 +356,6 @@ export const FORWARD_SUBJECT =
 /** "VS:" forwards in Danish and Norwegian but answers in Finnish: a forward only when it answers no email. */
 const AMBIGUOUS_FORWARD_SUBJECT = /^\s*vs\s*:/iu;
 
-/** The line that starts a signature (RFC 3676 "-- "; trimmed). */
-const SIGNATURE_DELIMITER = /^--$/;
-
 /** Client taglines at the end of what the sender wrote ("Sent from my iPhone"). */
 /** A "sent from/with/via" line naming a device or mail app, in several languages. */
 const DEVICE_TAGLINE =
@@ -375,6 +385,21 @@ const TAGLINE_ENDING_IN_VERB =
 const DEVICE_SENTENCE =
 	/^(?:diese (?:nachricht|e-?mail|mail) wurde|dit (?:bericht|e-?mailbericht) (?:is|werd)|ce (?:message|courriel|mail) a été|este (?:mensaje|correo) (?:fue|ha sido|se ha)|questo messaggio è stato|esta mensagem foi|this (?:message|e-?mail) (?:was|has been))\s(?=(?:[^.!?]|\.(?=\S)){0,120}?\b(?:gesendet|versendet|verschickt|verzonden|verstuurd|envoyée?|enviad[oa]|inviato|sent)\b)(?:[^.!?]|\.(?=\S)){0,80}?\b(?:iphone|ipad|android|blackberry|samsung|galaxy|huawei|xiaomi|pixel|mobiltelefon|handy|smartphone|tablet|mobiel|mobile|móvil|cellulare|celular|telemóvel|gerät|apparaat|appareil|dispositivo|gmx|web\.de|t-online|k-9|fairemail|aquamail)\b(?:[-\s]+[\p{L}\d&.-]+){0,5}\.?$/iu;
 
+/**
+ * Whether the line's first `end` characters end with Hungarian "küldve" in any case; the last
+ * letter is looked at first, since most lines end otherwise.
+ *
+ * @param line A line.
+ * @param end  Where its text ends (before a full stop).
+ */
+function endsWithKuldve( line: string, end: number ): boolean {
+	const last = line.charCodeAt( end - 1 );
+	return (
+		( last === 0x65 || last === 0x45 ) &&
+		line.slice( Math.max( 0, end - 6 ), end ).toLowerCase() === 'küldve'
+	);
+}
+
 function isTagline( line: string ): boolean {
 	if ( TAGLINE.test( line ) ) {
 		return true;
@@ -382,12 +407,12 @@ function isTagline( line: string ): boolean {
 	if ( line.length <= 160 && DEVICE_SENTENCE.test( line ) ) {
 		return true;
 	}
-	const end = line.endsWith( '.' ) ? line.slice( 0, -1 ) : line;
+	const end = line.length - ( line.endsWith( '.' ) ? 1 : 0 );
 	return (
-		( end.endsWith( 'भेजा गया' ) ||
-			end.slice( -6 ).toLowerCase() === 'küldve' ||
-			end.endsWith( '보냄' ) ||
-			end.endsWith( 'gönderildi' ) ) &&
+		( line.endsWith( 'भेजा गया', end ) ||
+			endsWithKuldve( line, end ) ||
+			line.endsWith( '보냄', end ) ||
+			line.endsWith( 'gönderildi', end ) ) &&
 		TAGLINE_ENDING_IN_VERB.test( line )
 	);
 }
@@ -421,17 +446,24 @@ export const HISTORY_RULE = '\uE002';
 /** GroupWise's ">>> Name <address> 03.06.2024 10:12 >>>" above unquoted history. */
 const GROUPWISE_ATTRIBUTION = /^>>>\s.{3,300}>>>$/u;
 
+/**
+ * Whether a line is GroupWise's attribution. The checks of findBoundary() are asked of every
+ * line, so each pattern that needs a symbol first (">>>", "---", "____") is tried only on lines
+ * that start with it.
+ *
+ * @param line A cleaned line.
+ */
+function isGroupwiseAttribution( line: string ): boolean {
+	return line.startsWith( '>>>' ) && GROUPWISE_ATTRIBUTION.test( line );
+}
+
 function isSignatureStart( line: string ): boolean {
 	// Windows Mail links its own name inside the tagline ("Sent from Mail<https://…> for
 	// Windows").
 	const bare = line.includes( '<http' )
 		? line.replace( /\s*<https?:\/\/[^\s>]{1,200}>/g, '' )
 		: line;
-	return (
-		SIGNATURE_DELIMITER.test( bare ) ||
-		isTagline( bare ) ||
-		DEVICE_TAGLINE.test( bare )
-	);
+	return bare === '--' || isTagline( bare ) || DEVICE_TAGLINE.test( bare );
 }
 
 /** Bidi controls and no-break spaces: what clean() takes out of a line. */
@@ -451,7 +483,10 @@ function clean( line: string ): string {
 
 function isQuote( line: string ): boolean {
 	// Also "ES> …": The Bat! and Supercite put the quoted writer's initials before the ">".
-	return line.startsWith( '>' ) || INITIALS_QUOTE.test( line );
+	return (
+		line.startsWith( '>' ) ||
+		( line.includes( '>' ) && INITIALS_QUOTE.test( line ) )
+	);
 }
 
 /** A quote prefix with the quoted writer's initials ("ES> "). */
@@ -470,10 +505,15 @@ function attributionAt( lines: readonly string[], i: number ): number {
 	// (asked only once the line alone is not one: most lines are neither).
 	const wraps = (): boolean =>
 		ATTRIBUTION_START.test( first ) ||
-		/[<(@]$/.test( first ) ||
+		endsWithOpening( first ) ||
+		first.endsWith( '@' ) ||
 		( first.includes( '@' ) &&
 			BRACKETED_ADDRESS.test( first ) &&
 			HAS_DIGIT.test( first ) );
+	// Most lines are none of these, and the loop below would only find that out dearer.
+	if ( ! endsWithColon( first ) && ! first.startsWith( '--' ) && ! wraps() ) {
+		return 0;
+	}
 	let joined = '';
 	for ( let span = 1; span <= 3 && i + span <= lines.length; span++ ) {
 		const line = lines[ i + span - 1 ] as string;
@@ -481,7 +521,7 @@ function attributionAt( lines: readonly string[], i: number ): number {
 			return 0;
 		}
 		// Gmail breaks "<" from the address it opens.
-		const glue = /[<(]$/.test( joined ) ? '' : ' ';
+		const glue = endsWithOpening( joined ) ? '' : ' ';
 		joined = span === 1 ? line : `${ joined }${ glue }${ line }`;
 		if ( joined.length > 400 ) {
 			return 0;
@@ -492,17 +532,36 @@ function attributionAt( lines: readonly string[], i: number ): number {
 			: joined;
 		// Notes keeps the colon inside the dashes ("-----Name <a@b> wrote: -----").
 		const candidate =
-			undashed !== joined && ! /[:：]$/.test( undashed )
+			undashed !== joined && ! endsWithColon( undashed )
 				? `${ undashed }:`
 				: undashed;
 		if ( looksLikeAttribution( candidate, lines, i + span ) ) {
 			return span;
 		}
-		if ( /[:：]$/.test( joined ) || ( span === 1 && ! wraps() ) ) {
+		if ( endsWithColon( joined ) || ( span === 1 && ! wraps() ) ) {
 			return 0;
 		}
 	}
 	return 0;
+}
+
+/**
+ * Whether a line ends with a colon (or the full-width one). Asked of every line: endsWith, where a
+ * pattern anchored at the end would be tried at every position.
+ *
+ * @param line A line.
+ */
+function endsWithColon( line: string ): boolean {
+	return line.endsWith( ':' ) || line.endsWith( '：' );
+}
+
+/**
+ * Whether a line ends with an opening "<" or "(" that the next line closes (Gmail's wrapping).
+ *
+ * @param line A line.
+ */
+function endsWithOpening( line: string ): boolean {
+	return line.endsWith( '<' ) || line.endsWith( '(' );
 }
 
 function looksLikeAttribution(
@@ -563,7 +622,7 @@ function nextNonEmpty( lines: readonly string[], from: number ): string {
  */
 function headerBlockAt( lines: readonly string[], i: number ): boolean {
 	const first = lines[ i ] as string;
-	if ( ! FROM_LINE.test( first ) && ! OTHER_FIELD_LINE.test( first ) ) {
+	if ( ! isFieldLine( first ) ) {
 		return false;
 	}
 	// Clients differ in the order (web.de and GMX put "Gesendet:" first): the block is three or
@@ -583,13 +642,16 @@ function headerBlockAt( lines: readonly string[], i: number ): boolean {
 }
 
 function isHistoryTitle( line: string ): boolean {
+	if ( ! line.startsWith( '---' ) ) {
+		return false;
+	}
 	const dashed =
 		DASHED_TITLE.exec( line ) ?? DASHED_TITLE_RUN_ON.exec( line );
 	return dashed !== null && HISTORY_TITLE.test( dashed[ 1 ] as string );
 }
 
 function isForwardTitle( line: string ): boolean {
-	const dashed = DASHED_TITLE.exec( line );
+	const dashed = line.startsWith( '---' ) ? DASHED_TITLE.exec( line ) : null;
 	return dashed !== null
 		? FORWARD_WORDS.test( dashed[ 1 ] as string )
 		: APPLE_FORWARD_TITLE.test( line );
@@ -702,7 +764,7 @@ function findBoundary(
 		) {
 			return { kind: 'signature', at: i };
 		}
-		if ( GROUPWISE_ATTRIBUTION.test( line ) || line === HISTORY_RULE ) {
+		if ( isGroupwiseAttribution( line ) || line === HISTORY_RULE ) {
 			return { kind: 'history', at: i };
 		}
 		if ( isForwardTitle( line ) ) {
@@ -729,12 +791,14 @@ function findBoundary(
 		// A customer's helpdesk answering: its conversation, newest comment first, one rule
 		// between comments.
 		if (
+			line.startsWith( '----------------' ) &&
 			COMMENT_RULE.test( line ) &&
 			commentHeaderAt( lines, nextIndex( lines, i + 1 ) )
 		) {
 			return { kind: 'history', at: i };
 		}
 		const separator =
+			line.startsWith( '________' ) &&
 			/^_{8,}$/.test( line ) &&
 			headerBlockAt( lines, nextIndex( lines, i + 1 ) );
 		if ( separator || headerBlockAt( lines, i ) ) {
@@ -872,7 +936,7 @@ function interleaved(
 	const kept: string[] = [];
 	for ( let i = from; i < lines.length; i++ ) {
 		const line = lines[ i ] as string;
-		if ( isSignatureStart( line ) || GROUPWISE_ATTRIBUTION.test( line ) ) {
+		if ( isSignatureStart( line ) || isGroupwiseAttribution( line ) ) {
 			break;
 		}
 		if ( headerBlockAt( lines, i ) || isHistoryTitle( line ) ) {
