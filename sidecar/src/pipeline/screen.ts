@@ -222,9 +222,14 @@ const LABELLED_FIELD =
  * @param opening The start of the text.
  */
 function labelledFields( opening: string ): number {
+	// Each pattern only on lines with its mark (a colon, a run of dots): most lines have none.
 	return opening.split( '\n', 60 ).filter( ( line ) => {
 		const field = line.trim();
-		return LABELLED_FIELD.test( field ) || DOT_LEADER_FIELD.test( field );
+		return (
+			( ( field.includes( ':' ) || field.includes( '：' ) ) &&
+				LABELLED_FIELD.test( field ) ) ||
+			( field.includes( '....' ) && DOT_LEADER_FIELD.test( field ) )
+		);
 	} ).length;
 }
 
@@ -320,6 +325,26 @@ function hasUnsubscribeFooter( text: string ): boolean {
 /** A link whose address is for leaving a mailing ("…/unsub/2b7e1c0d", "…/abmelden?id=…"). */
 const UNSUBSCRIBE_URL =
 	/https?:\/\/\S*(?:unsub|opt-?out|abmeld|afmeld|avmeld|desinscri|désinscri|baja|disiscri|uitschrijv|wypisz|odhlas|otpis|отпис)/iu;
+
+/**
+ * The text's lines, trimmed, from the last to the first, each with the offset where it starts:
+ * the signature's check reads only the end of a text, without splitting all of it.
+ *
+ * @param text A text.
+ */
+function* linesFromEnd(
+	text: string
+): Generator< { line: string; at: number } > {
+	let end = text.length;
+	for (;;) {
+		const at = end === 0 ? 0 : text.lastIndexOf( '\n', end - 1 ) + 1;
+		yield { line: text.slice( at, end ).trim(), at };
+		if ( at === 0 ) {
+			return;
+		}
+		end = at - 1;
+	}
+}
 
 /**
  * Whether, after the closing and the name it is signed with, the text offers a link to stop
@@ -418,15 +443,15 @@ function signedByPerson( text: string ): boolean {
  * @param text The email's words.
  */
 function personsClosingAt( text: string ): number {
-	const all: Array< { line: string; at: number } > = [];
-	let at = 0;
-	for ( const raw of text.split( '\n' ) ) {
-		if ( raw.trim() !== '' ) {
-			all.push( { line: raw.trim(), at } );
+	const lines: Array< { line: string; at: number } > = [];
+	for ( const line of linesFromEnd( text ) ) {
+		if ( line.line !== '' ) {
+			lines.unshift( line );
+			if ( lines.length === 14 ) {
+				break;
+			}
 		}
-		at += raw.length + 1;
 	}
-	const lines = all.slice( -14 );
 	for ( let i = 0; i < lines.length - 1; i++ ) {
 		if ( ! CLOSING.test( ( lines[ i ] as { line: string } ).line ) ) {
 			continue;
