@@ -152,7 +152,24 @@ function screenText( p: ParsedEmail ): string {
 	if ( p.html === null || p.text.trim() !== '' ) {
 		return p.text;
 	}
-	return withoutElements( p.html.slice( 0, SCREEN_HTML_CHARS ), [
+	let text = htmlScreenTexts.get( p );
+	if ( text === undefined ) {
+		text = htmlWords( p.html );
+		htmlScreenTexts.set( p, text );
+	}
+	return text;
+}
+
+/** screenText() of HTML-only emails, read once per email though several checks ask. */
+const htmlScreenTexts = new WeakMap< ParsedEmail, string >();
+
+/**
+ * The words of an HTML body, roughly: tags dropped, blocks on their own lines.
+ *
+ * @param html The email's HTML.
+ */
+function htmlWords( html: string ): string {
+	return withoutElements( html.slice( 0, SCREEN_HTML_CHARS ), [
 		'head',
 		'style',
 		'script',
