@@ -91,10 +91,13 @@ export const ABSENCE_SUBJECT =
 
 /**
  * Lotus/HCL Notes' absence subject, the person's name first: "Jan Dvořák je mimo kancelář.",
- * "Anna Weber ist nicht im Büro.", "John Smith is out of the office."
+ * "Anna Weber ist nicht im Büro.", "John Smith is out of the office." — and as Notes' own
+ * out-of-office agent sends it, after its "AUTO:" and with the return date in brackets ("AUTO:
+ * Kenneth Brandt is out of the office (returning 08.09.2025)", "AUTO : Anne Roux est absent(e)
+ * (retour le 01/09/2025)").
  */
 export const NAMED_ABSENCE_SUBJECT =
-	/^[^:：]{2,60}\s(?:is out of (?:the )?office|ist (?:nicht im büro|abwesend|außer haus)|est absente?|n'est pas au bureau|está fuera de la oficina|è fuori (?:sede|ufficio)|is afwezig|je mimo kancelář|je mimo kanceláriu|jest poza biurem|är inte på kontoret|er ikke på kontoret|on poissa toimistolta)\s*[.!]?\s*$/iu;
+	/^(?:auto\s?[:：]\s*)?[^:：]{2,60}\s(?:is out of (?:the )?office|ist (?:nicht im büro|abwesend|außer haus)|est absente?(?:\(e\))?(?: du bureau)?|n'est pas au bureau|está fuera de la oficina|è fuori (?:sede|ufficio)|is afwezig|je mimo kancelář|je mimo kanceláriu|jest poza biurem|är inte på kontoret|er ikke på kontoret|on poissa toimistolta)\s*[.!]?(?:\s*\([^()\n]{1,60}\))?\s*[.!]?\s*$/iu;
 
 /**
  * "Away until July 22 - Re: …": an away phrase, then the subject being answered. The answered
