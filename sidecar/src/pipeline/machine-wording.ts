@@ -204,6 +204,15 @@ export const SERVICE_SENDER =
 export const REPLY_AFTER_RETURN =
 	/\b(?:i will|i'll) (?:reply|respond|answer|get back to you)\b.{0,30}\b(?:when i(?:'m| am) back|on my return|upon my return|after my return|when i return)\b|nach meiner rückkehr|à mon retour|a mi (?:regreso|vuelta)|al mio (?:rientro|ritorno)|na mijn terugkeer|bij (?:mijn )?terugkomst|po (?:mém |svém )?návratu|po powrocie|(?:no meu regresso|após o meu retorno|quando (?:eu )?voltar)|(?:när jag är tillbaka|efter min återkomst)|(?:når jeg er tilbake|når jeg er tilbage)|palattuani|visszatérésem után|după (?:întoarcere|revenire)|dönüşümde|по возвращении|після повернення|μόλις επιστρέψω|sau khi (?:về|trở lại)|עם שובי|כשאחזור|戻り次第|回来后|복귀 후/iu;
 
+/**
+ * A mailbox saying it is no longer read ("This mailbox is no longer monitored", "Dieses Postfach
+ * wird nicht mehr gelesen", "Cette adresse n'est plus consultée"): its owner has left, and it
+ * answers the mail sent to it. (A notice's "this mailbox is not monitored" says only that it
+ * takes no answers.)
+ */
+export const MAILBOX_NO_LONGER_READ =
+	/\bthis (?:mailbox|(?:e-?mail )?address|inbox) is no longer (?:being )?(?:monitored|read|checked|in use|active)\b|(?:dit (?:e-?mail)?adres|deze mailbox) wordt niet meer (?:gelezen|gecontroleerd|gebruikt)|(?:dieses postfach|diese (?:e-?mail-?)?adresse) wird nicht mehr (?:gelesen|abgerufen|betreut|genutzt|verwendet)|cette (?:adresse|boîte)[^.\n]{0,20} n'est plus (?:consultée|lue|active|utilisée)|esta (?:dirección|casilla|cuenta de correo)[^.\n]{0,20} ya no (?:se revisa|se consulta|está activa|se utiliza)|questa (?:casella|e-?mail|indirizzo)[^.\n]{0,20} non è più (?:monitorat|attiv|utilizzat|lett)[oa]|(?:esta caixa|este (?:endereço|e-?mail))[^.\n]{0,20} não é mais (?:monitorad|lid|utilizad)[oa]|ten adres (?:e-?mail )?nie jest już (?:używany|obsługiwany|aktywny|sprawdzany)|tato e-?mailová adresa (?:již|už) není (?:sledována|používána)|(?:den här|denna) (?:brevlåda|e-?postadress|adress) (?:läses|används) inte längre|denne (?:postkasse|e-?mailadresse|adresse) (?:læses|bruges|benyttes) ikke længere/iu;
+
 /** Longest text an absence notice without any machine header is taken to be. */
 export const ABSENCE_NOTICE_MAX_LENGTH = 700;
 
