@@ -167,7 +167,6 @@ export const MONITORING_SUBJECT =
 export const MONITORING_OPENING =
 	/^\s*(?:Problem (?:started|has been resolved) at \d|Проблема (?:началась|была решена|решена) в \d|Problem (?:begann|wurde gelöst) um \d|Le problème a commencé à \d|Problem rozpoczął się o \d|El problema (?:comenzó|empezó) a las \d|Il problema è iniziato alle \d|O problema (?:começou|iniciou) às \d|Problém začal v \d|Probleem (?:begon|gestart) om \d)/iu;
 
-/** How mass mail offers to unsubscribe, at its end, in many languages. */
 /** A mailing's footer saying why it was sent: "You're receiving this email because …". */
 export const RECEIVING_BECAUSE =
 	/\byou(?:'re|’re| are)? receiv(?:e|ing) this (?:[\w-]+ ){0,3}because\b|sie erhalten diese (?:e-?mail|nachricht|benachrichtigung|mitteilung|newsletter),? (?:weil|da)\b|vous recevez (?:cet|ce|cette) (?:e-?mail|email|message|courriel|newsletter|lettre|communication) (?:car|parce que|en tant que|puisque)|recib(?:e|es|en) este (?:correo|mensaje|boletín|e-?mail) (?:porque|ya que|por ser|como)|você (?:está recebendo|recebe|recebeu) (?:este|esta) \p{L}+(?: \p{L}+)? porque|ricev(?:i|e|ete) quest[ao] (?:e-?mail|email|comunicazione|newsletter|messaggio|lettera) (?:perché|in quanto|poiché)|(?:je|u) ontvangt deze (?:e-?mail|mail|nieuwsbrief|bericht) omdat|otrzymujesz tę wiadomość, ponieważ/iu;
@@ -176,8 +175,13 @@ export const RECEIVING_BECAUSE =
 export const ABUSE_REPORT_SUBJECT =
 	/\babuse\b|\bspam ?trap\b|\bspam complaint|\bcomplaint about spam|beschwerde über (?:spam|unerwünschte)|plainte (?:pour|concernant du) spam|queja (?:de|por) spam|segnalazione (?:di )?(?:spam|abuso)|klacht over spam|жалоба на спам/iu;
 
+/**
+ * How mass mail offers to unsubscribe, at its end, in many languages: a link's words, or a
+ * sentence to its readers ("Se non desiderate più ricevere …", "Ha nem szeretnének további
+ * leveleket kapni tőlünk …").
+ */
 export const UNSUBSCRIBE_FOOTER =
-	/ne souhaitez plus recevoir|no (?:desea|deseas|desean|quiere|quieres|quieren) recibir más|non desider(?:a|i|ate) più ricevere|não (?:deseja|desejam|quer|querem) mais receber|nicht mehr erhalten möchten|\bunsubscribe\b|\bopt[ -]out\b|abmelden|abbestellen|désinscri|desinscri|darse de baja|date de baja|cancelar (?:a )?inscrição|descadastr|disiscriv|cancellati dalla|cancellarsi|afmelden|uitschrijven|avregistrera|avsluta prenumeration|avmeld|afmeld|peruuta tilaus|wypisz się|wypisać się|rezygnacja z subskrypcji|odhlásit|odhlásiť|leiratkoz|dezabona|отписаться|отказаться от рассылки|відписатися|abonelikten çık|διαγραφή|配信停止|配信解除|退订|取消订阅|수신 ?거부|إلغاء الاشتراك|הסרה מרשימת התפוצה|hủy đăng ký|berhenti berlangganan|यहाँ से सदस्यता समाप्त/iu;
+	/ne souhaitez plus recevoir|no (?:desea|deseas|desean|quiere|quieres|quieren) recibir más|non desider(?:a|i|ate) più ricevere|não (?:deseja|desejam|quer|querem) mais receber|nicht mehr erhalten möchten|\bunsubscribe\b|\bopt[ -]out\b|abmelden|abbestellen|désinscri|desinscri|darse de baja|date de baja|cancelar (?:a )?inscrição|descadastr|disiscriv|cancellati dalla|cancellarsi|afmelden|uitschrijven|avregistrera|avsluta prenumeration|avmeld|afmeld|peruuta tilaus|wypisz się|wypisać się|rezygnacja z subskrypcji|odhlásit|odhlásiť|leiratkoz|iratkozz(?:on|anak|ék)? le(?!\p{L})|nem (?:szeretn[eé]\p{L}{0,3}|kíván\p{L}{0,3}) (?:a jövőben |ezentúl )?(?:további |több |a )?(?:levele\p{L}*|levelet|hírlevel\p{L}*|üzenete\p{L}*|e-?mail\p{L}*|értesítés\p{L}*|tájékoztatás\p{L}*|ajánlato\p{L}*) (?:\p{L}+ )?kapni|dezabona|отписаться|отказаться от рассылки|відписатися|abonelikten çık|διαγραφή|配信停止|配信解除|退订|取消订阅|수신 ?거부|إلغاء الاشتراك|הסרה מרשימת התפוצה|hủy đăng ký|berhenti berlangganan|यहाँ से सदस्यता समाप्त/iu;
 
 /** The last line of a shop system's own emails: "Meble Dąb — Built with WooCommerce", localised. */
 export const SHOP_FOOTER =
