@@ -8,33 +8,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { expect, test, type Page } from '@playwright/test';
-import nodemailer from 'nodemailer';
 
 import {
 	capturedMail,
 	waitForCaptured,
 	type CapturedMail,
 } from '../../integration/support/wp';
-import type { Stack } from '../../integration/support/stack';
+import { CLI, loadStack, sendMail } from '../../integration/support/stack';
 
-const stack = JSON.parse(
-	fs.readFileSync(
-		path.join( process.env[ 'EPIPE_STATE_DIR' ] ?? '', 'stack.json' ),
-		'utf8'
-	)
-) as Stack;
-const root = path.resolve(
-	path.dirname( fileURLToPath( import.meta.url ) ),
-	'..',
-	'..',
-	'..'
-);
-const cli = path.join( root, 'sidecar', 'bin', 'email-piping' );
+const stack = loadStack();
 
 const tag = randomUUID().slice( 0, 8 );
 const CUSTOMER = `robin-${ tag }@customer.example.org`;
@@ -46,22 +30,15 @@ const CUSTOMER = `robin-${ tag }@customer.example.org`;
  * @param text    Body.
  */
 async function emailSupport( subject: string, text: string ): Promise< void > {
-	const transport = nodemailer.createTransport( {
-		host: stack.smtp.host,
-		port: stack.smtp.port,
-		secure: false,
-		ignoreTLS: true,
-	} );
-	await transport.sendMail( {
+	await sendMail( stack, {
 		from: `Robin <${ CUSTOMER }>`,
 		to: 'support@example.test',
 		subject,
 		text,
 	} );
-	transport.close();
 	// Delivery to the mailbox is asynchronous: pipe until the ticket's confirmation is mailed.
 	await expect( async () => {
-		execFileSync( cli, [
+		execFileSync( CLI, [
 			'run',
 			'--once',
 			'--wp-config',

@@ -43,6 +43,8 @@ export interface Stack {
 		adminUser: string;
 		adminPassword: string;
 		appPassword: string;
+		agentUser: string;
+		agentPassword: string;
 	};
 	db: {
 		host: string;

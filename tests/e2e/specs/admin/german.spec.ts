@@ -13,9 +13,13 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 
 import { expect, test, type Page } from '@playwright/test';
-import nodemailer from 'nodemailer';
 
-import { CLI, loadStack, wpEval } from '../../../integration/support/stack.ts';
+import {
+	CLI,
+	loadStack,
+	sendMail,
+	wpEval,
+} from '../../../integration/support/stack.ts';
 import { capturedMail } from '../../../integration/support/wp.ts';
 import { collectConsoleErrors, logIn } from '../../utils/admin-page.ts';
 
@@ -169,19 +173,12 @@ test.describe( 'in German (de_DE)', () => {
 		const tag = randomUUID().slice( 0, 8 );
 		const customer = `kim-${ tag }@customer.example.org`;
 		const subject = `Objektiv beschlagen ${ tag }`;
-		const transport = nodemailer.createTransport( {
-			host: stack.smtp.host,
-			port: stack.smtp.port,
-			secure: false,
-			ignoreTLS: true,
-		} );
-		await transport.sendMail( {
+		await sendMail( stack, {
 			from: `Kim <${ customer }>`,
 			to: 'support@example.test',
 			subject,
 			text: 'Das Objektiv beschlägt innen.',
 		} );
-		transport.close();
 		// The sidecar pipes it; WordPress, now in German, mails the confirmation.
 		let body = '';
 		await expect( async () => {

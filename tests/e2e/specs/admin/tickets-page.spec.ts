@@ -4,51 +4,28 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { expect, test } from '@playwright/test';
-import nodemailer from 'nodemailer';
 
-interface Stack {
-	wp: { config: string; adminUser: string; adminPassword: string };
-	smtp: { host: string; port: number };
-}
+import {
+	CLI,
+	loadStack,
+	sendMail,
+} from '../../../integration/support/stack.ts';
 
-const stack = JSON.parse(
-	fs.readFileSync(
-		path.join( process.env.EPIPE_STATE_DIR ?? '', 'stack.json' ),
-		'utf8'
-	)
-) as Stack;
-const root = path.resolve(
-	path.dirname( fileURLToPath( import.meta.url ) ),
-	'..',
-	'..',
-	'..',
-	'..'
-);
-const cli = path.join( root, 'sidecar', 'bin', 'email-piping' );
+const stack = loadStack();
 
 test( 'a piped email appears on the Email Piping admin page', async ( {
 	page,
 } ) => {
 	const subject = `Browser check ${ randomUUID().slice( 0, 8 ) } <b>not bold</b>`;
-	const transport = nodemailer.createTransport( {
-		host: stack.smtp.host,
-		port: stack.smtp.port,
-		secure: false,
-		ignoreTLS: true,
-	} );
-	await transport.sendMail( {
+	await sendMail( stack, {
 		from: 'Casey <customer@example.test>',
 		to: 'support@example.test',
 		subject,
 		text: 'Shown in wp-admin?',
 	} );
-	transport.close();
-	execFileSync( cli, [ 'run', '--once', '--wp-config', stack.wp.config ] );
+	execFileSync( CLI, [ 'run', '--once', '--wp-config', stack.wp.config ] );
 
 	const consoleErrors: string[] = [];
 	page.on( 'console', ( msg ) => {

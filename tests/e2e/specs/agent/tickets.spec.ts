@@ -5,53 +5,30 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { expect, test } from '@playwright/test';
-import nodemailer from 'nodemailer';
 
-interface Stack {
-	wp: { config: string; agentUser: string; agentPassword: string };
-	smtp: { host: string; port: number };
-}
+import {
+	CLI,
+	loadStack,
+	sendMail,
+} from '../../../integration/support/stack.ts';
 
-const stack = JSON.parse(
-	fs.readFileSync(
-		path.join( process.env.EPIPE_STATE_DIR ?? '', 'stack.json' ),
-		'utf8'
-	)
-) as Stack;
-const root = path.resolve(
-	path.dirname( fileURLToPath( import.meta.url ) ),
-	'..',
-	'..',
-	'..',
-	'..'
-);
-const cli = path.join( root, 'sidecar', 'bin', 'email-piping' );
+const stack = loadStack();
 
 test( 'an agent finds, reads and answers a piped ticket in wp-admin', async ( {
 	page,
 } ) => {
 	const tag = randomUUID().slice( 0, 8 );
 	const subject = `Agent screen ${ tag } <img src=x onerror=alert(1)>`;
-	const transport = nodemailer.createTransport( {
-		host: stack.smtp.host,
-		port: stack.smtp.port,
-		secure: false,
-		ignoreTLS: true,
-	} );
-	await transport.sendMail( {
+	await sendMail( stack, {
 		from: '"<script>alert(2)</script>" <customer@example.test>',
 		to: 'support@example.test',
 		subject,
 		text: `My screen stays blank ${ tag }. <script>alert(3)</script>`,
 		html: `<p>My screen stays blank ${ tag }.</p><script>alert(4)</script><img src="x" onerror="alert(5)">`,
 	} );
-	transport.close();
-	execFileSync( cli, [ 'run', '--once', '--wp-config', stack.wp.config ] );
+	execFileSync( CLI, [ 'run', '--once', '--wp-config', stack.wp.config ] );
 
 	const dialogs: string[] = [];
 	page.on( 'dialog', async ( dialog ) => {
