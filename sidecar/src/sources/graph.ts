@@ -198,14 +198,7 @@ export class GraphSource extends PolledSource implements MailSource {
 	async open( ref: MessageRef ): Promise< Readable > {
 		// Streamed: Graph says no size before download, and the pipeline stops reading (and
 		// quarantines) at the connection's size limit.
-		const body = await this.request( 'downloading a message', ( c ) =>
-			c
-				.api(
-					`/me/messages/${ encodeURIComponent( ref.providerId ?? '' ) }/$value`
-				)
-				.header( 'Prefer', 'IdType="ImmutableId"' )
-				.responseType( ResponseType.STREAM )
-		);
+		const body = await this.download( ref, ResponseType.STREAM );
 		return Readable.fromWeb( body as WebReadableStream );
 	}
 
@@ -347,16 +340,29 @@ export class GraphSource extends PolledSource implements MailSource {
 	 * @param ref Message.
 	 */
 	private async mime( ref: MessageRef ): Promise< Buffer > {
-		const body = await this.request( 'downloading a message', ( c ) =>
+		// As an array buffer: otherwise the client decodes the MIME as text and the bytes are lost.
+		const body = await this.download( ref, ResponseType.ARRAYBUFFER );
+		return Buffer.from( body as ArrayBuffer );
+	}
+
+	/**
+	 * Requests a message's MIME bytes ($value), answered in the form asked.
+	 *
+	 * @param ref  Message.
+	 * @param form How the client hands over the body: a stream, or an array buffer.
+	 */
+	private download(
+		ref: MessageRef,
+		form: ResponseType
+	): Promise< unknown > {
+		return this.request( 'downloading a message', ( c ) =>
 			c
 				.api(
 					`/me/messages/${ encodeURIComponent( ref.providerId ?? '' ) }/$value`
 				)
 				.header( 'Prefer', 'IdType="ImmutableId"' )
-				// Without it the client decodes the MIME as text and the bytes are lost.
-				.responseType( ResponseType.ARRAYBUFFER )
+				.responseType( form )
 		);
-		return Buffer.from( body as ArrayBuffer );
 	}
 
 	/**
