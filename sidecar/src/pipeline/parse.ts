@@ -1,5 +1,7 @@
 /**
- * Raw bytes → ParsedEmail, through mailparser, with the normalisation every later stage relies on.
+ * Raw bytes → ParsedEmail, through mailparser (or, for a common text email held in memory, the
+ * lean reading of parse-lean.ts, to the same result), with the normalisation every later stage
+ * relies on.
  */
 import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
@@ -24,6 +26,7 @@ import {
 	decodeBytes,
 	normaliseMessageCharsets,
 } from './charsets.ts';
+import { readLean } from './parse-lean.ts';
 import { decodeTnef, TnefError, type TnefContent } from './tnef.ts';
 import type {
 	Address,
@@ -561,20 +564,51 @@ function unstructuredBody( head: Buffer ): string {
 	return decodeBytes( body, null ).replace( /\r\n?/g, '\n' );
 }
 
+/** How parseEmailStream() may read an email. */
+export interface ParseOptions {
+	/**
+	 * Whether an email held in memory may be read the lean way (parse-lean.ts) when it is one
+	 * that reading covers; false always reads with mailparser (tests compare the two).
+	 */
+	readonly lean?: boolean;
+}
+
 /**
  * Parses one email as it streams in: headers and text are collected, each attachment is handed
- * to `sink` as a stream (so big files are never held in memory), one at a time.
+ * to `sink` as a stream (so big files are never held in memory), one at a time. A common
+ * attachment-free email held in memory is read the lean way (parse-lean.ts) to the same result.
  *
  * @param input    The raw message.
  * @param sink     Where attachments go.
  * @param maxBytes Largest message accepted.
+ * @param options  See ParseOptions.
  * @throws MessageTooLargeError, or whatever mailparser throws on input it cannot read.
  */
 export async function parseEmailStream(
 	input: Readable | Buffer,
 	sink: AttachmentSink,
-	maxBytes = Number.MAX_SAFE_INTEGER
+	maxBytes = Number.MAX_SAFE_INTEGER,
+	options: ParseOptions = {}
 ): Promise< ParseResult > {
+	const memory = Buffer.isBuffer( input )
+		? inMemory( input, maxBytes )
+		: null;
+	if ( memory !== null && options.lean !== false ) {
+		const lean = readLean( memory.normalised, HEADERS_READ );
+		if ( lean !== null ) {
+			return {
+				parsed: buildParsedEmail( {
+					...lean,
+					attachments: [],
+					reportParts: [],
+					calendarMethod: null,
+					head: memory.raw.head,
+				} ),
+				rawSize: memory.raw.size,
+				rawSha256: memory.raw.sha256,
+			};
+		}
+	}
 	const parser = new MailParser( {
 		// Text is derived from the sanitised HTML in the content stage instead: mailparser's own
 		// conversion keeps image and javascript: URLs in the text.
@@ -712,8 +746,11 @@ export async function parseEmailStream(
 		parser.on( 'error', reject );
 	} );
 
+	if ( memory !== null ) {
+		parser.end( memory.normalised );
+	}
 	const [ raw ] = await Promise.all( [
-		feed( input, parser, maxBytes ),
+		memory?.raw ?? feed( input as Readable, parser, maxBytes ),
 		consumed,
 	] );
 	if ( pendingCalendar !== null ) {
@@ -725,6 +762,56 @@ export async function parseEmailStream(
 		text = tnef.text;
 		html = tnef.html;
 	}
+	const parsed = buildParsedEmail( {
+		headers,
+		headerLines,
+		text,
+		html,
+		attachments,
+		reportParts,
+		calendarMethod,
+		head: raw.head,
+	} );
+	return { parsed, rawSize: raw.size, rawSha256: raw.sha256 };
+}
+
+/** The root headers buildParsedEmail() reads: the lean reading decodes only these. */
+const HEADERS_READ: ReadonlySet< string > = new Set( [
+	'from',
+	'to',
+	'cc',
+	'subject',
+	'message-id',
+	'in-reply-to',
+	'references',
+	'content-type',
+] );
+
+/** What an email's reading gives buildParsedEmail(), whichever way it was read. */
+interface ParsedParts {
+	/** mailparser's `headers` (at least the HEADERS_READ keys). */
+	readonly headers: Headers;
+	/** mailparser's `headerLines`. */
+	readonly headerLines: HeaderLines;
+	readonly text: string;
+	readonly html: string | null;
+	readonly attachments: AttachmentInfo[];
+	readonly reportParts: ReportPart[];
+	readonly calendarMethod: string | null;
+	/** The first HEAD_BYTES of the raw message, as received. */
+	readonly head: Buffer;
+}
+
+/**
+ * The ParsedEmail of a reading: text composed, an unstructured multipart's body read as text,
+ * addresses, subject and Message-IDs cleaned, header lines decoded. Both readings (mailparser's
+ * and the lean one) go through here, so they differ in nothing but how they read.
+ *
+ * @param parts What the reading gave.
+ */
+function buildParsedEmail( parts: ParsedParts ): ParsedEmail {
+	const { headers, headerLines, attachments } = parts;
+	let { text, html } = parts;
 	// Some charsets (windows-1258) write accents as combining marks: stored text is composed.
 	if ( /[\u0300-\u036F]/.test( text ) ) {
 		text = text.normalize( 'NFC' );
@@ -742,7 +829,7 @@ export async function parseEmailStream(
 		attachments.length === 0 &&
 		topType.startsWith( 'multipart/' )
 	) {
-		text = unstructuredBody( raw.head );
+		text = unstructuredBody( parts.head );
 	}
 
 	const fromList = addresses(
@@ -767,7 +854,7 @@ export async function parseEmailStream(
 		const v = headers.get( key );
 		return typeof v === 'string' ? v : undefined;
 	};
-	const parsed: ParsedEmail = {
+	return {
 		// A From without an address anyone could answer ("<@>", a bare name) is no sender.
 		from: USABLE_ADDRESS.test( fromList[ 0 ]?.address ?? '' )
 			? ( fromList[ 0 ] as Address )
@@ -799,43 +886,62 @@ export async function parseEmailStream(
 		text,
 		html,
 		attachments,
-		reportParts,
-		calendarMethod,
+		reportParts: parts.reportParts,
+		calendarMethod: parts.calendarMethod,
 	};
-	return { parsed, rawSize: raw.size, rawSha256: raw.sha256 };
+}
+
+/** What is kept of the raw message as received: its size, hash and start. */
+interface RawMeasure {
+	readonly size: number;
+	readonly sha256: () => string;
+	/** The first HEAD_BYTES, for unstructuredBody(). */
+	readonly head: Buffer;
 }
 
 /**
- * Hands the raw message to the parser, counted and hashed: a stream through `meter`, bytes
- * already in memory straight in (a stream pipeline per email costs more than small emails do).
+ * A message held in memory, measured, with its charsets fixed for reading (see charsets.ts):
+ * size, hash and head are of the bytes as received.
+ *
+ * @param input    The raw message.
+ * @param maxBytes Largest message accepted.
+ * @throws MessageTooLargeError.
+ */
+function inMemory(
+	input: Buffer,
+	maxBytes: number
+): { raw: RawMeasure; normalised: Buffer } {
+	if ( input.length > maxBytes ) {
+		throw new MessageTooLargeError(
+			`message larger than ${ maxBytes } bytes`
+		);
+	}
+	return {
+		raw: {
+			size: input.length,
+			sha256: once( () =>
+				createHash( 'sha256' ).update( input ).digest( 'hex' )
+			),
+			head: input.subarray( 0, HEAD_BYTES ),
+		},
+		normalised: normaliseMessageCharsets( input ),
+	};
+}
+
+/**
+ * Streams the raw message to the parser, counted and hashed through `meter`, its charsets
+ * fixed on the way (bytes already in memory go straight in instead: a stream pipeline per
+ * email costs more than small emails do).
  *
  * @param input    The raw message.
  * @param parser   The parser.
  * @param maxBytes Largest message accepted.
  */
 async function feed(
-	input: Readable | Buffer,
+	input: Readable,
 	parser: MailParser,
 	maxBytes: number
-): Promise< { size: number; sha256: () => string; head: Buffer } > {
-	if ( Buffer.isBuffer( input ) ) {
-		if ( input.length > maxBytes ) {
-			parser.destroy();
-			throw new MessageTooLargeError(
-				`message larger than ${ maxBytes } bytes`
-			);
-		}
-		// Size, hash and head are of the bytes as received; mailparser reads their header
-		// blocks with the charsets fixed (see charsets.ts).
-		parser.end( normaliseMessageCharsets( input ) );
-		return {
-			size: input.length,
-			sha256: once( () =>
-				createHash( 'sha256' ).update( input ).digest( 'hex' )
-			),
-			head: input.subarray( 0, HEAD_BYTES ),
-		};
-	}
+): Promise< RawMeasure > {
 	const metered = meter( maxBytes );
 	await pipeline( input, metered.stream, createCharsetNormaliser(), parser );
 	return {
