@@ -85,9 +85,13 @@ export const AUTOMATIC_REPLY_PREFIX = new RegExp(
 	'iu'
 );
 
-/** A subject that is nothing but an absence notice ("Fravær", "Out of office"). */
+/**
+ * A subject that is nothing but an absence notice ("Fravær", "Out of office"), or that titles
+ * the message one ("Abwesenheitsnotiz", "Out of office notice", "Avviso di assenza"): what a
+ * vacation program's owner types as its subject, where a client's rule puts its own prefix.
+ */
 export const ABSENCE_SUBJECT =
-	/^(?:εκτός γραφείου|απουσία(?: από το γραφείο)?|בחופש|מחוץ למשרד|out of (?:the )?office|on leave|on holiday|on vacation|vacation|holiday|away|absent|absence|abwesend|abwesenheit|urlaub|fravær|frånvaro|ferie|semester|poissa|poissaolo|lomalla|afwezig|afwezigheid|vakantie|ausente|ausencia|vacaciones|assente|assenza|ferie|vacances|congés|nieobecność|urlop|nepřítomnost|dovolená|szabadság|házon kívül|izin|tatil|отпуск|отсутствие|διακοπές|休暇|不在|休假|휴가)\s*(?:(?:until|till|through|bis|jusqu'au|jusqu'à|hasta|até|fino al|tot en met|tot|do|до|kadar|ig|până la|à|au|έως|μέχρι)\s+[\p{L}\d .,/-]{1,30})?\s*[.!]?$/iu;
+	/^(?:(?:out of (?:the )?office|absence|away|vacation|holiday) (?:notice|notification|message|reply|note)|abwesenheits(?:notiz|meldung|nachricht|benachrichtigung|info|hinweis)|(?:avis|message|notification) d'absence|(?:aviso|mensaje|notificación) de ausencia|(?:aviso|mensagem|notificação) de ausência|(?:avviso|messaggio|notifica|comunicazione) di assenza|afwezigheids(?:melding|bericht|notitie)|frånvaro(?:meddelande|besked|notis)|fravær(?:s)?(?:melding|besked|beskjed)|poissaolo(?:ilmoitus|viesti|tiedote)|(?:informacja|powiadomienie|wiadomość) o nieobecności|(?:oznámení|zpráva|upozornění) o nepřítomnosti|távolléti (?:értesítés|üzenet)|(?:уведомление|сообщение) об отсутствии|повідомлення про відсутність|不在(?:通知|のお知らせ|連絡)|休假通知|부재(?:중)? ?(?:알림|안내)|εκτός γραφείου|απουσία(?: από το γραφείο)?|בחופש|מחוץ למשרד|out of (?:the )?office|on leave|on holiday|on vacation|vacation|holiday|away|absent|absence|abwesend|abwesenheit|urlaub|fravær|frånvaro|ferie|semester|poissa|poissaolo|lomalla|afwezig|afwezigheid|vakantie|ausente|ausencia|vacaciones|assente|assenza|ferie|vacances|congés|nieobecność|urlop|nepřítomnost|dovolená|szabadság|házon kívül|izin|tatil|отпуск|отсутствие|διακοπές|休暇|不在|休假|휴가)\s*(?:(?:until|till|through|bis|jusqu'au|jusqu'à|hasta|até|fino al|tot en met|tot|do|до|kadar|ig|până la|à|au|έως|μέχρι)\s+[\p{L}\d .,/-]{1,30})?\s*[.!]?$/iu;
 
 /**
  * Lotus/HCL Notes' absence subject, the person's name first: "Jan Dvořák je mimo kancelář.",
