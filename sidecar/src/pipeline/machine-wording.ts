@@ -46,6 +46,17 @@ export const NOTIFICATION_HEADERS = [
 export const NOTIFICATION_MAILER =
 	/\b(?:Synology|DiskStation|QNAP|TrueNAS|phpBB\d?|vBulletin|Mailchimp Mailer|XenForo|Zabbix|Nagios|Icinga|Jenkins|Gerrit|Brother|RICOH|Xerox|KONICA MINOLTA|Kyocera|ScanSnap|HP Digital Sending|APC PowerChute|MFP|[\w-]*Notifier|[\w-]+[-_]notify|SAP NetWeaver|SAPconnect|Distribution Server|BACnet[\w-]*)\b|\(MFC-[\w-]+\)/i;
 
+/**
+ * Scanners and copiers that send what they scan by e-mail ("scan to e-mail"): their own mailbox
+ * ("scanner@", "copier-2og@", "mfp.lager@") or their mailer. What they write is the device's
+ * notice, unless the person at the panel typed a note.
+ */
+export const SCAN_DEVICE_SENDER =
+	/^(?:scanner|scan2mail|scan-to-mail|scantomail|printer|mfp|copier)(?:[+._-][^@]*)?@/i;
+
+export const SCAN_DEVICE_MAILER =
+	/\b(?:Brother|RICOH|Xerox|KONICA MINOLTA|Kyocera|ScanSnap|HP Digital Sending|MFP)\b|\(MFC-[\w-]+\)/i;
+
 /** A mailer that names itself an autoresponder ("ukrmail-autoresponder/2.3", "Vacation"). */
 export const AUTORESPONDER_MAILER = /auto-?respond|auto-?reply|\bvacation\b/i;
 
