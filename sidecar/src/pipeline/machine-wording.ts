@@ -206,6 +206,13 @@ export const SHOP_FOOTER =
 export const VIA_SERVICE_NAME =
 	/\s\(?(?:via|tramite|über|przez|через|a través de|por medio de|par l'intermédiaire de|aracılığıyla|kautta|prostřednictvím|通过|経由)\s+[\p{L}\d .&-]{2,40}\)?$/u;
 
+/**
+ * The own mailbox of list server software (LISTSERV, Majordomo, Sympa, Mailman, ezmlm …): it
+ * sends a list's digests and notices, never a person's mail, with or without list headers.
+ */
+export const LIST_SERVER_SENDER =
+	/^(?:listserv|majordomo|sympa|mailman|ezmlm|ecartis|listproc|listar|smartlist)(?:[+-][^@]*)?@/i;
+
 /** Mailboxes of services that send on someone's behalf (the Sender of a shop's order mail). */
 export const SERVICE_MAILBOX =
 	/^(?:mailer|notifications?|notify|alerts?|bounces?)(?:[+.-][^@]*)?@/i;
