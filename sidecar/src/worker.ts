@@ -9,6 +9,7 @@
  * crash-loop detection) serves both; their cursor is stored once the whole listing is committed.
  */
 import { PassThrough, Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 import type { InFlightBudget } from './budget.ts';
 import type { RuntimeContext } from './context.ts';
@@ -426,14 +427,34 @@ async function runPass(
 	};
 
 	/**
-	 * Reads a batch in one request and analyses each email in memory.
+	 * Reads a batch in one request, its bytes counted against the memory budget.
 	 *
 	 * @param batch Small emails, ascending UIDs.
 	 */
-	const analyseBatch = async (
+	const readBatch = async (
 		batch: readonly MessageRef[]
+	): Promise< ReadBatch > => {
+		const release = await hooks.budget?.acquire(
+			batch.reduce( ( sum, r ) => sum + r.size, 0 )
+		);
+		try {
+			return { raws: await source.readMany( [ ...batch ] ), release };
+		} catch ( err ) {
+			release?.();
+			throw err;
+		}
+	};
+
+	/**
+	 * Analyses each email of a batch read, in memory.
+	 *
+	 * @param batch Small emails, ascending UIDs.
+	 * @param raws  Their bytes, by UID.
+	 */
+	const analyseBatch = async (
+		batch: readonly MessageRef[],
+		raws: ReadonlyMap< number, Buffer >
 	): Promise< Fetched[] > => {
-		const raws = await source.readMany( [ ...batch ] );
 		countRead( 'batch', raws.size );
 		failpoint( 'download_started' );
 		hooks.progress?.();
@@ -447,6 +468,8 @@ async function runPass(
 					: await analyseBuffered( raw, inputFor( ref, raw ) );
 			failpoint( 'after_download' );
 			fetched.push( { ref, raw, email } );
+			// The run before is being written meanwhile (see analyseBuffered).
+			await nextTurn();
 		}
 		return fetched;
 	};
@@ -524,7 +547,22 @@ async function runPass(
 	const fail = ( err: unknown ): void => {
 		failure ??= err;
 	};
-	for ( const step of planPass( refs, oneByOne ) ) {
+	const steps = planPass( refs, oneByOne );
+	// The next batch is read while this one is analysed, so the server's work and the transfer
+	// overlap this thread's. Its promise always settles: a failure is met when it is its turn.
+	const readsAhead = new Map< number, Promise< ReadBatch | Error > >();
+	const readAhead = ( index: number ): void => {
+		const next = steps[ index ];
+		if ( next !== undefined && 'batch' in next ) {
+			readsAhead.set(
+				index,
+				readBatch( next.batch ).catch( ( err: unknown ) =>
+					err instanceof Error ? err : new Error( String( err ) )
+				)
+			);
+		}
+	};
+	for ( const [ index, step ] of steps.entries() ) {
 		if ( signal.aborted || failure !== null ) {
 			break;
 		}
@@ -542,12 +580,18 @@ async function runPass(
 			big.add( running );
 			continue;
 		}
-		const release = await hooks.budget?.acquire(
-			step.batch.reduce( ( sum, r ) => sum + r.size, 0 )
-		);
+		const read = readsAhead.get( index ) ?? readBatch( step.batch );
+		readsAhead.delete( index );
 		let fetched: Fetched[];
+		let release: ( () => void ) | undefined;
 		try {
-			fetched = await analyseBatch( step.batch );
+			const batch = await read;
+			if ( batch instanceof Error ) {
+				throw batch;
+			}
+			release = batch.release;
+			readAhead( index + 1 );
+			fetched = await analyseBatch( step.batch, batch.raws );
 		} catch ( err ) {
 			release?.();
 			fail( err );
@@ -561,6 +605,12 @@ async function runPass(
 		writing = writeBatch( fetched )
 			.catch( fail )
 			.finally( () => release?.() );
+	}
+	// A batch read ahead of a pass that stopped is let go unused.
+	for ( const unused of await Promise.all( readsAhead.values() ) ) {
+		if ( ! ( unused instanceof Error ) ) {
+			unused.release?.();
+		}
 	}
 	await Promise.all( [ writing, ...big ] );
 	await acknowledge();
@@ -650,6 +700,12 @@ async function listNew(
 		} ) ),
 		cursor: listing.cursor,
 	};
+}
+
+/** A batch's bytes by UID, and what gives their share of the memory budget back. */
+interface ReadBatch {
+	readonly raws: ReadonlyMap< number, Buffer >;
+	readonly release: ( () => void ) | undefined;
 }
 
 /** An email of a batch: its bytes and analysis, or null when the server no longer had it. */

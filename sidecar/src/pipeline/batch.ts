@@ -9,6 +9,8 @@
  * failed. That path knows how to turn each of those into its outcome.
  */
 
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
 import { writeBlobBytes } from '../db/blob-repo.ts';
 import {
 	advanceCheckpoint,
@@ -93,6 +95,11 @@ export function memorySink( policy: AttachmentPolicy ): {
 /**
  * Analyses an email held in memory.
  *
+ * The run before is being written meanwhile, one statement after another, and each answer
+ * from the database waits for the event loop: without a turn between the stages (and between
+ * emails, see the worker), every round trip of that transaction would wait for a whole email's
+ * analysis, and the writing, not the analysis, would set the pace.
+ *
  * @param raw   The raw email.
  * @param input How it is to be ingested (settings, policy, limits).
  */
@@ -105,7 +112,8 @@ export async function analyseBuffered(
 		raw,
 		input.settings,
 		sink,
-		input.maxBytes
+		input.maxBytes,
+		nextTurn
 	);
 	return { input, analysis, held };
 }

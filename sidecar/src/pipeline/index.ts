@@ -206,12 +206,15 @@ function truncate( subject: string ): string {
  * @param settings Connection and site settings.
  * @param sink     Where attachments go (storage, or measuring only).
  * @param maxBytes Largest message accepted.
+ * @param turn     Awaited between stages, to let other work on the event loop go on (see
+ *                 analyseBuffered); nothing by default.
  */
 export async function analyseStream(
 	input: Readable | Buffer,
 	settings: PipelineSettings,
 	sink: AttachmentSink,
-	maxBytes?: number
+	maxBytes?: number,
+	turn: () => Promise< unknown > = async () => undefined
 ): Promise< Analysis > {
 	let result: ParseResult;
 	try {
@@ -229,8 +232,9 @@ export async function analyseStream(
 		);
 	}
 	const { parsed } = result;
+	await turn();
 	try {
-		return analyseParsed( parsed, result, settings );
+		return await analyseParsed( parsed, result, settings, turn );
 	} catch ( err ) {
 		// The stages after parsing are pure: what throws there is this email's content meeting
 		// a fault of ours. Keep it in quarantine with the reason instead of failing the pass
@@ -253,17 +257,20 @@ export async function analyseStream(
  * @param parsed   Parsed email.
  * @param result   What parsing measured (size, hash).
  * @param settings Connection and site settings.
+ * @param turn     Awaited between stages.
  */
-function analyseParsed(
+async function analyseParsed(
 	parsed: ParseResult[ 'parsed' ],
 	result: ParseResult,
-	settings: PipelineSettings
-): Analysis {
+	settings: PipelineSettings,
+	turn: () => Promise< unknown >
+): Promise< Analysis > {
 	const content = buildContent(
 		parsed,
 		settings.replyMarker,
 		settings.bodyPreference
 	);
+	await turn();
 	const forwardedFrom = forwardingAddressOf(
 		parsed,
 		settings.forwardingAddresses ?? []
