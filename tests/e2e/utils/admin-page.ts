@@ -5,7 +5,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import {
 	expect,
@@ -15,31 +14,19 @@ import {
 	type Page,
 } from '@playwright/test';
 
-export interface Stack {
-	logsDir: string;
-	wp: {
-		url: string;
-		config: string;
-		adminUser: string;
-		adminPassword: string;
-		appPassword: string;
-	};
-	smtp: { host: string; port: number };
-}
+import {
+	loadStack,
+	ROOT,
+	type Stack as TestStack,
+} from '../../integration/support/stack.ts';
 
-export const stack = JSON.parse(
-	fs.readFileSync(
-		path.join( process.env[ 'EPIPE_STATE_DIR' ] ?? '', 'stack.json' ),
-		'utf8'
-	)
-) as Stack;
+/** The facts every admin spec uses; a spec that needs more widens it (see first-run.spec.ts). */
+export type Stack = Pick< TestStack, 'logsDir' | 'wp' | 'smtp' >;
 
-export const root = path.resolve(
-	path.dirname( fileURLToPath( import.meta.url ) ),
-	'..',
-	'..',
-	'..'
-);
+export const stack: Stack = loadStack();
+
+/** The checkout's root. */
+export const root = ROOT;
 
 /** README's screenshots are refreshed only on request, so a test run leaves the checkout clean. */
 const screenshotDir =
@@ -106,14 +93,17 @@ export function snackbar( page: Page, text: string ) {
 /**
  * Saves a screenshot of the page for the README, without the passing confirmations.
  *
- * @param page     Page.
- * @param name     File name.
- * @param fullPage Whole page (default), or only the window (a dialog's overlay covers only that).
+ * @param page         Page.
+ * @param name         File name.
+ * @param fullPage     Whole page (default), or only the window (a dialog's overlay covers only that).
+ * @param options      How to take it.
+ * @param options.blur Blur the element last clicked first, so its focus ring stays out of the shot.
  */
 export async function screenshot(
 	page: Page,
 	name: string,
-	fullPage = true
+	fullPage = true,
+	{ blur = false }: { blur?: boolean } = {}
 ): Promise< void > {
 	const snackbars = page.locator(
 		'.epipe-admin__snackbars .components-snackbar'
@@ -125,6 +115,13 @@ export async function screenshot(
 	}
 	// Fixed elements (the admin bar) follow the scroll position into a full-page shot.
 	await page.evaluate( () => window.scrollTo( 0, 0 ) );
+	if ( blur ) {
+		await page.locator( 'body' ).evaluate( ( body ) => {
+			const focused = body.ownerDocument
+				.activeElement as HTMLElement | null;
+			focused?.blur();
+		} );
+	}
 	await page.mouse.move( 700, 60 );
 	fs.mkdirSync( screenshotDir, { recursive: true } );
 	await page.screenshot( {

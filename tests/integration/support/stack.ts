@@ -28,6 +28,8 @@ export interface Mailbox {
 
 export interface Stack {
 	stateDir: string;
+	/** Where the servers' logs go, and what tests keep of a run (sidecar logs, screenshots). */
+	logsDir: string;
 	ports: {
 		wp: number;
 		mysql: number;

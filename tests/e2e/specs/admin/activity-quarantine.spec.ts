@@ -8,7 +8,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import {
 	expect,
@@ -18,18 +17,8 @@ import {
 } from '@playwright/test';
 import { ImapFlow } from 'imapflow';
 
-interface Stack {
-	logsDir: string;
-	wp: {
-		url: string;
-		config: string;
-		adminUser: string;
-		adminPassword: string;
-		appPassword: string;
-	};
-	imap: { host: string; port: number; caFile: string };
-	mailboxes: Record< string, { user: string; password: string } >;
-}
+import { CLI, loadStack } from '../../../integration/support/stack.ts';
+import { screenshot } from '../../utils/admin-page.ts';
 
 interface ActivityRow {
 	id: number;
@@ -39,29 +28,8 @@ interface ActivityRow {
 	ticket_id: number | null;
 }
 
-const stack = JSON.parse(
-	fs.readFileSync(
-		path.join( process.env.EPIPE_STATE_DIR ?? '', 'stack.json' ),
-		'utf8'
-	)
-) as Stack;
-const root = path.resolve(
-	path.dirname( fileURLToPath( import.meta.url ) ),
-	'..',
-	'..',
-	'..',
-	'..'
-);
-const cli = path.join( root, 'sidecar', 'bin', 'email-piping' );
-/** README's screenshots are refreshed only on request, so a test run leaves the checkout clean. */
-const screenshotDir =
-	process.env.EPIPE_UPDATE_SCREENSHOTS === '1'
-		? path.join( root, 'docs', 'screenshots' )
-		: path.join( stack.logsDir, 'screenshots' );
-const support = stack.mailboxes[ 'support' ] as {
-	user: string;
-	password: string;
-};
+const stack = loadStack();
+const support = stack.mailboxes.support;
 
 const tag = randomUUID().slice( 0, 8 );
 const TICKET_SUBJECT = `Printer offline ${ tag }`;
@@ -153,7 +121,7 @@ test.beforeAll( async ( { playwright } ) => {
 		path.join( stack.logsDir, 'e2e-activity-sidecar.log' ),
 		'a'
 	);
-	daemon = spawn( cli, [ 'run', '--wp-config', stack.wp.config ], {
+	daemon = spawn( CLI, [ 'run', '--wp-config', stack.wp.config ], {
 		stdio: [ 'ignore', log, log ],
 	} );
 	fs.closeSync( log );
@@ -215,38 +183,6 @@ function snackbar( page: Page, text: string ) {
 	return page
 		.locator( '.epipe-admin__snackbars' )
 		.getByText( text, { exact: false } );
-}
-
-/**
- * Saves a screenshot for the README, without the passing confirmations.
- *
- * @param page     Page.
- * @param name     File name.
- * @param fullPage Whether to take the whole page (not for a dialog).
- */
-async function screenshot( page: Page, name: string, fullPage = true ) {
-	const snackbars = page.locator(
-		'.epipe-admin__snackbars .components-snackbar'
-	);
-	for ( let left = await snackbars.count(); left > 0; left-- ) {
-		// A click dismisses a snackbar.
-		await snackbars.first().click();
-		await expect( snackbars ).toHaveCount( left - 1 );
-	}
-	if ( fullPage ) {
-		// Fixed elements (the admin bar) follow the scroll position into a full-page shot; the
-		// focus ring of the last click is no part of the screen.
-		await page.locator( 'body' ).evaluate( ( body ) => {
-			body.ownerDocument.defaultView?.scrollTo( 0, 0 );
-			( body.ownerDocument.activeElement as HTMLElement | null )?.blur();
-		} );
-	}
-	await page.mouse.move( 700, 60 );
-	fs.mkdirSync( screenshotDir, { recursive: true } );
-	await page.screenshot( {
-		path: path.join( screenshotDir, name ),
-		fullPage,
-	} );
 }
 
 test( 'an admin sees what became of each email, and handles the quarantined ones', async ( {
@@ -365,7 +301,7 @@ test( 'an admin sees what became of each email, and handles the quarantined ones
 			.locator( '.epipe-activity__from' )
 	).toHaveText( '(no sender)' );
 	await expect( page.getByText( '4 items' ) ).toBeVisible();
-	await screenshot( page, 'activity.png' );
+	await screenshot( page, 'activity.png', true, { blur: true } );
 
 	// Filters: by outcome, then by connection; a sender search; nothing matching says so.
 	await page.getByLabel( 'Outcome' ).selectOption( 'quarantined' );
@@ -406,7 +342,7 @@ test( 'an admin sees what became of each email, and handles the quarantined ones
 	await expect( collision ).toContainText(
 		'Quarantined: it has the Message-ID of an email already piped'
 	);
-	await screenshot( page, 'quarantine.png' );
+	await screenshot( page, 'quarantine.png', true, { blur: true } );
 
 	// Inspect: headers and the HTML reduced to text; nothing of the email runs or loads.
 	const trackerRequests: string[] = [];

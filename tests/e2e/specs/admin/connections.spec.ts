@@ -11,47 +11,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { expect, test, type Page } from '@playwright/test';
 import { ImapFlow } from 'imapflow';
 
-interface Stack {
-	logsDir: string;
-	wp: {
-		url: string;
-		config: string;
-		adminUser: string;
-		adminPassword: string;
-		appPassword: string;
-	};
-	imap: { host: string; port: number; caFile: string };
-	mailboxes: Record< string, { user: string; password: string } >;
-}
+import { CLI, loadStack } from '../../../integration/support/stack.ts';
+import { screenshot } from '../../utils/admin-page.ts';
 
-const stack = JSON.parse(
-	fs.readFileSync(
-		path.join( process.env.EPIPE_STATE_DIR ?? '', 'stack.json' ),
-		'utf8'
-	)
-) as Stack;
-const root = path.resolve(
-	path.dirname( fileURLToPath( import.meta.url ) ),
-	'..',
-	'..',
-	'..',
-	'..'
-);
-const cli = path.join( root, 'sidecar', 'bin', 'email-piping' );
-/** README's screenshots are refreshed only on request, so a test run leaves the checkout clean. */
-const screenshotDir =
-	process.env.EPIPE_UPDATE_SCREENSHOTS === '1'
-		? path.join( root, 'docs', 'screenshots' )
-		: path.join( stack.logsDir, 'screenshots' );
-const mailbox = stack.mailboxes[ 'customer' ] as {
-	user: string;
-	password: string;
-};
+const stack = loadStack();
+const mailbox = stack.mailboxes.customer;
 const NAME = 'Customer mailbox';
 
 let daemon: ChildProcess | null = null;
@@ -63,7 +31,7 @@ test.beforeAll( () => {
 		path.join( stack.logsDir, 'e2e-connections-sidecar.log' ),
 		'a'
 	);
-	daemon = spawn( cli, [ 'run', '--wp-config', stack.wp.config ], {
+	daemon = spawn( CLI, [ 'run', '--wp-config', stack.wp.config ], {
 		stdio: [ 'ignore', log, log ],
 	} );
 	fs.closeSync( log );
@@ -147,31 +115,6 @@ function snackbar( page: Page, text: string ) {
 	return page
 		.locator( '.epipe-admin__snackbars' )
 		.getByText( text, { exact: false } );
-}
-
-/**
- * Saves a screenshot of the page for the README, without the passing confirmations.
- *
- * @param page Page.
- * @param name File name.
- */
-async function screenshot( page: Page, name: string ) {
-	const snackbars = page.locator(
-		'.epipe-admin__snackbars .components-snackbar'
-	);
-	for ( let left = await snackbars.count(); left > 0; left-- ) {
-		// A click dismisses a snackbar.
-		await snackbars.first().click();
-		await expect( snackbars ).toHaveCount( left - 1 );
-	}
-	// Fixed elements (the admin bar) follow the scroll position into a full-page shot.
-	await page.evaluate( () => window.scrollTo( 0, 0 ) );
-	await page.mouse.move( 700, 60 );
-	fs.mkdirSync( screenshotDir, { recursive: true } );
-	await page.screenshot( {
-		path: path.join( screenshotDir, name ),
-		fullPage: true,
-	} );
 }
 
 /**
