@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
-const stateDir = process.env.EPIPE_STATE_DIR ?? '';
-const baseURL = process.env.EPIPE_WP_URL ?? 'http://127.0.0.1:18080';
+const stateDir = process.env[ 'EPIPE_STATE_DIR' ] ?? '';
+const baseURL = process.env[ 'EPIPE_WP_URL' ] ?? 'http://127.0.0.1:18080';
 
 export default defineConfig( {
 	testDir: './specs',
@@ -9,7 +9,8 @@ export default defineConfig( {
 	workers: 1,
 	retries: 0,
 	reporter: [ [ 'list' ] ],
-	outputDir: stateDir ? `${ stateDir }/playwright` : undefined,
+	// Without a state directory, Playwright's default (test-results/).
+	...( stateDir ? { outputDir: `${ stateDir }/playwright` } : {} ),
 	use: {
 		baseURL,
 		browserName: 'chromium',
@@ -18,7 +19,8 @@ export default defineConfig( {
 		trace: 'retain-on-failure',
 		launchOptions: {
 			// Debian's Chromium: Playwright never downloads a browser here.
-			executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+			executablePath:
+				process.env[ 'CHROMIUM_PATH' ] ?? '/usr/bin/chromium',
 			args: [
 				'--no-sandbox',
 				'--disable-gpu',

@@ -15,8 +15,8 @@ import {
 	capturedMail,
 	waitForCaptured,
 	type CapturedMail,
-} from '../../integration/support/wp';
-import { CLI, loadStack, sendMail } from '../../integration/support/stack';
+} from '../../integration/support/wp.ts';
+import { CLI, loadStack, sendMail } from '../../integration/support/stack.ts';
 
 const stack = loadStack();
 

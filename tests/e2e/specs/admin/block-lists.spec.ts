@@ -16,7 +16,7 @@ import {
 	restRoute,
 	screenshot,
 	snackbar,
-} from '../../utils/admin-page';
+} from '../../utils/admin-page.ts';
 
 const tag = randomUUID().slice( 0, 8 );
 const DOMAIN = `bulk-${ tag }.example`;

@@ -30,7 +30,7 @@ import {
 	snackbar,
 	stack as baseStack,
 	type Stack as BaseStack,
-} from '../../utils/admin-page';
+} from '../../utils/admin-page.ts';
 
 interface Stack extends BaseStack {
 	imap: { host: string; port: number; caFile: string };

@@ -19,12 +19,12 @@ import { expect, test, type Page } from '@playwright/test';
 /**
  * Internal dependencies
  */
-import { startGoogleFake, type GoogleFake } from '../../../fakes/google';
+import { startGoogleFake, type GoogleFake } from '../../../fakes/google.ts';
 import {
 	startMicrosoftFake,
 	type MicrosoftFake,
-} from '../../../fakes/microsoft';
-import { fakeTls } from '../../../fakes/tls';
+} from '../../../fakes/microsoft.ts';
+import { fakeTls } from '../../../fakes/tls.ts';
 import {
 	adminApi,
 	collectConsoleErrors,
@@ -34,7 +34,7 @@ import {
 	snackbar,
 	stack as baseStack,
 	type Stack as BaseStack,
-} from '../../utils/admin-page';
+} from '../../utils/admin-page.ts';
 
 interface Stack extends BaseStack {
 	stateDir: string;

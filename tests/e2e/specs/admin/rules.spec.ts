@@ -25,7 +25,7 @@ import {
 	screenshot,
 	snackbar,
 	stack,
-} from '../../utils/admin-page';
+} from '../../utils/admin-page.ts';
 
 const tag = randomUUID().slice( 0, 8 );
 const INVOICES = `Invoices ${ tag }`;

@@ -15,7 +15,7 @@ import {
 	screenshot,
 	screenshotOf,
 	snackbar,
-} from '../../utils/admin-page';
+} from '../../utils/admin-page.ts';
 
 const TEMPLATE = 'reject_new_ticket_not_allowed';
 
