@@ -39,23 +39,31 @@ export const NOTIFICATION_HEADERS = [
 ];
 
 /**
+ * Mailers of scanners and copiers that send what they scan by e-mail ("scan to e-mail"), as a
+ * regular expression's source: Brother's "(MFC-L2710DW)" names only its model.
+ */
+const SCAN_DEVICE_MAILERS = String.raw`\b(?:Brother|RICOH|Xerox|KONICA MINOLTA|Kyocera|ScanSnap|HP Digital Sending|MFP)\b|\(MFC-[\w-]+\)`;
+
+/**
  * Mailers of devices and server software that only send notices: NAS boxes, scanners and
  * printers ("scan to e-mail"), UPS units, forums, monitoring, and the notifiers devices' clouds
  * name after themselves ("camcloud-notify").
  */
-export const NOTIFICATION_MAILER =
-	/\b(?:Synology|DiskStation|QNAP|TrueNAS|phpBB\d?|vBulletin|Mailchimp Mailer|XenForo|Zabbix|Nagios|Icinga|Jenkins|Gerrit|Brother|RICOH|Xerox|KONICA MINOLTA|Kyocera|ScanSnap|HP Digital Sending|APC PowerChute|MFP|[\w-]*Notifier|[\w-]+[-_]notify|SAP NetWeaver|SAPconnect|Distribution Server|BACnet[\w-]*)\b|\(MFC-[\w-]+\)/i;
+export const NOTIFICATION_MAILER = new RegExp(
+	String.raw`\b(?:Synology|DiskStation|QNAP|TrueNAS|phpBB\d?|vBulletin|Mailchimp Mailer|XenForo|Zabbix|Nagios|Icinga|Jenkins|Gerrit|APC PowerChute|[\w-]*Notifier|[\w-]+[-_]notify|SAP NetWeaver|SAPconnect|Distribution Server|BACnet[\w-]*)\b|` +
+		SCAN_DEVICE_MAILERS,
+	'i'
+);
 
 /**
- * Scanners and copiers that send what they scan by e-mail ("scan to e-mail"): their own mailbox
- * ("scanner@", "copier-2og@", "mfp.lager@") or their mailer. What they write is the device's
- * notice, unless the person at the panel typed a note.
+ * Scanners and copiers that send what they scan by e-mail: their own mailbox ("scanner@",
+ * "copier-2og@", "mfp.lager@") or their mailer. What they write is the device's notice, unless
+ * the person at the panel typed a note.
  */
 export const SCAN_DEVICE_SENDER =
 	/^(?:scanner|scan2mail|scan-to-mail|scantomail|printer|mfp|copier)(?:[+._-][^@]*)?@/i;
 
-export const SCAN_DEVICE_MAILER =
-	/\b(?:Brother|RICOH|Xerox|KONICA MINOLTA|Kyocera|ScanSnap|HP Digital Sending|MFP)\b|\(MFC-[\w-]+\)/i;
+export const SCAN_DEVICE_MAILER = new RegExp( SCAN_DEVICE_MAILERS, 'i' );
 
 /** A mailer that names itself an autoresponder ("ukrmail-autoresponder/2.3", "Vacation"). */
 export const AUTORESPONDER_MAILER = /auto-?respond|auto-?reply|\bvacation\b/i;
