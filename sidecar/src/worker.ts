@@ -549,19 +549,9 @@ async function runPass(
 	};
 	const steps = planPass( refs, oneByOne );
 	// The next batch is read while this one is analysed, so the server's work and the transfer
-	// overlap this thread's. Its promise always settles: a failure is met when it is its turn.
-	const readsAhead = new Map< number, Promise< ReadBatch | Error > >();
-	const readAhead = ( index: number ): void => {
-		const next = steps[ index ];
-		if ( next !== undefined && 'batch' in next ) {
-			readsAhead.set(
-				index,
-				readBatch( next.batch ).catch( ( err: unknown ) =>
-					err instanceof Error ? err : new Error( String( err ) )
-				)
-			);
-		}
-	};
+	// overlap this thread's. It belongs to the next step, always a batch (a big email's step
+	// reads nothing ahead); its promise always settles: a failure is met when it is its turn.
+	let readAhead: Promise< ReadBatch | Error > | null = null;
 	for ( const [ index, step ] of steps.entries() ) {
 		if ( signal.aborted || failure !== null ) {
 			break;
@@ -580,8 +570,8 @@ async function runPass(
 			big.add( running );
 			continue;
 		}
-		const read = readsAhead.get( index ) ?? readBatch( step.batch );
-		readsAhead.delete( index );
+		const read = readAhead ?? readBatch( step.batch );
+		readAhead = null;
 		let fetched: Fetched[];
 		let release: ( () => void ) | undefined;
 		try {
@@ -590,7 +580,12 @@ async function runPass(
 				throw batch;
 			}
 			release = batch.release;
-			readAhead( index + 1 );
+			const next = steps[ index + 1 ];
+			if ( next !== undefined && 'batch' in next ) {
+				readAhead = readBatch( next.batch ).catch( ( err: unknown ) =>
+					err instanceof Error ? err : new Error( String( err ) )
+				);
+			}
 			fetched = await analyseBatch( step.batch, batch.raws );
 		} catch ( err ) {
 			release?.();
@@ -607,10 +602,9 @@ async function runPass(
 			.finally( () => release?.() );
 	}
 	// A batch read ahead of a pass that stopped is let go unused.
-	for ( const unused of await Promise.all( readsAhead.values() ) ) {
-		if ( ! ( unused instanceof Error ) ) {
-			unused.release?.();
-		}
+	const unused = await readAhead;
+	if ( unused && ! ( unused instanceof Error ) ) {
+		unused.release?.();
 	}
 	await Promise.all( [ writing, ...big ] );
 	await acknowledge();
