@@ -493,6 +493,23 @@ function isQuote( line: string ): boolean {
 const INITIALS_QUOTE = /^[A-ZА-ЯЁІЇЄ]{1,3}>(?: |$)/u;
 
 /**
+ * Whether a line reads like the start of an attribution that continues on the next line (asked
+ * only once the line alone is not one: most lines are neither).
+ *
+ * @param line A cleaned line.
+ */
+function mayWrapAttribution( line: string ): boolean {
+	return (
+		ATTRIBUTION_START.test( line ) ||
+		endsWithOpening( line ) ||
+		line.endsWith( '@' ) ||
+		( line.includes( '@' ) &&
+			BRACKETED_ADDRESS.test( line ) &&
+			HAS_DIGIT.test( line ) )
+	);
+}
+
+/**
  * Whether an attribution line ("On … wrote:") starts at line i, possibly wrapped over up to
  * three lines as Gmail does with long names. Returns the number of lines it spans, or 0.
  *
@@ -501,17 +518,12 @@ const INITIALS_QUOTE = /^[A-ZА-ЯЁІЇЄ]{1,3}>(?: |$)/u;
  */
 function attributionAt( lines: readonly string[], i: number ): number {
 	const first = lines[ i ] as string;
-	// Only a line that reads like the start of an attribution continues on the next line
-	// (asked only once the line alone is not one: most lines are neither).
-	const wraps = (): boolean =>
-		ATTRIBUTION_START.test( first ) ||
-		endsWithOpening( first ) ||
-		first.endsWith( '@' ) ||
-		( first.includes( '@' ) &&
-			BRACKETED_ADDRESS.test( first ) &&
-			HAS_DIGIT.test( first ) );
 	// Most lines are none of these, and the loop below would only find that out dearer.
-	if ( ! endsWithColon( first ) && ! first.startsWith( '--' ) && ! wraps() ) {
+	if (
+		! endsWithColon( first ) &&
+		! first.startsWith( '--' ) &&
+		! mayWrapAttribution( first )
+	) {
 		return 0;
 	}
 	let joined = '';
@@ -538,7 +550,10 @@ function attributionAt( lines: readonly string[], i: number ): number {
 		if ( looksLikeAttribution( candidate, lines, i + span ) ) {
 			return span;
 		}
-		if ( endsWithColon( joined ) || ( span === 1 && ! wraps() ) ) {
+		if (
+			endsWithColon( joined ) ||
+			( span === 1 && ! mayWrapAttribution( first ) )
+		) {
 			return 0;
 		}
 	}
