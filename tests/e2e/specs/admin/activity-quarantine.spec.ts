@@ -18,7 +18,7 @@ import {
 import { ImapFlow } from 'imapflow';
 
 import { CLI, loadStack } from '../../../integration/support/stack.ts';
-import { screenshot } from '../../utils/admin-page.ts';
+import { logIn, screenshot, snackbar } from '../../utils/admin-page.ts';
 
 interface ActivityRow {
 	id: number;
@@ -145,20 +145,6 @@ test.afterAll( async () => {
 	await api.dispose();
 } );
 
-async function logIn( page: Page ) {
-	await page.goto( '/wp-login.php' );
-	await page
-		.getByLabel( 'Username or Email Address' )
-		.fill( stack.wp.adminUser );
-	await page
-		.getByLabel( 'Password', { exact: true } )
-		.fill( stack.wp.adminPassword );
-	await Promise.all( [
-		page.waitForURL( '**/wp-admin/**' ),
-		page.getByRole( 'button', { name: 'Log In' } ).click(),
-	] );
-}
-
 /**
  * Console errors of the page, and any dialog an email's script might have opened.
  *
@@ -177,12 +163,6 @@ function collectErrors( page: Page ): string[] {
 		void dialog.dismiss();
 	} );
 	return errors;
-}
-
-function snackbar( page: Page, text: string ) {
-	return page
-		.locator( '.epipe-admin__snackbars' )
-		.getByText( text, { exact: false } );
 }
 
 test( 'an admin sees what became of each email, and handles the quarantined ones', async ( {

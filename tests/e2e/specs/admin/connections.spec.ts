@@ -12,11 +12,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { ImapFlow } from 'imapflow';
 
 import { CLI, loadStack } from '../../../integration/support/stack.ts';
-import { screenshot } from '../../utils/admin-page.ts';
+import {
+	collectConsoleErrors,
+	logIn,
+	screenshot,
+	snackbar,
+} from '../../utils/admin-page.ts';
 
 const stack = loadStack();
 const mailbox = stack.mailboxes.customer;
@@ -68,54 +73,6 @@ test.afterAll( async ( { playwright } ) => {
 	}
 	await api.dispose();
 } );
-
-async function logIn( page: Page ) {
-	await page.goto( '/wp-login.php' );
-	await page
-		.getByLabel( 'Username or Email Address' )
-		.fill( stack.wp.adminUser );
-	await page
-		.getByLabel( 'Password', { exact: true } )
-		.fill( stack.wp.adminPassword );
-	await Promise.all( [
-		page.waitForURL( '**/wp-admin/**' ),
-		page.getByRole( 'button', { name: 'Log In' } ).click(),
-	] );
-}
-
-/**
- * Console errors of the page, except those a test expects.
- *
- * @param page     Page.
- * @param expected Messages that are part of the test (e.g. the browser logging a 400).
- */
-function collectConsoleErrors( page: Page, expected: RegExp[] = [] ): string[] {
-	const errors: string[] = [];
-	const note = ( text: string ) => {
-		if ( ! expected.some( ( pattern ) => pattern.test( text ) ) ) {
-			errors.push( text );
-		}
-	};
-	page.on( 'console', ( msg ) => {
-		if ( msg.type() === 'error' ) {
-			note( msg.text() );
-		}
-	} );
-	page.on( 'pageerror', ( err ) => note( err.message ) );
-	return errors;
-}
-
-/**
- * A confirmation in the corner (Notice also repeats it in WordPress's hidden live region).
- *
- * @param page Page.
- * @param text Its text, from the start.
- */
-function snackbar( page: Page, text: string ) {
-	return page
-		.locator( '.epipe-admin__snackbars' )
-		.getByText( text, { exact: false } );
-}
 
 /**
  * Delivers one email into the connection's mailbox, as a mail server would.
