@@ -181,6 +181,33 @@ describe( 'htmlToText with quote marks', () => {
 		);
 	} );
 
+	it( "drops iPhone Mail's and other clients' taglines in Greek, Bulgarian, Slovak, Catalan, Serbian, Traditional Chinese and Arabic, and Windows Mail's in Dutch", () => {
+		for ( const tagline of [
+			'Αποστολή από το iPhone μου',
+			'Αποστολή από το iPad μου',
+			'Изпратено от моя iPhone',
+			'Odoslané z iPhonu',
+			'Odoslané zo Samsungu',
+			'Enviat des del meu iPhone',
+			'Poslato sa mog iPhone-a',
+			'從我的 iPhone 傳送',
+			'أُرسلت من الـ iPhone',
+			'Verzonden vanuit Mail voor Windows 10',
+			'Verzonden vanuit Outlook',
+		] ) {
+			assert.equal(
+				reply( `Ναι, στις 18:30.\n\nΜαρία\n\n${ tagline }`, 'Re: Ώρα' ),
+				'Ναι, στις 18:30.\n\nΜαρία',
+				tagline
+			);
+		}
+		// "Αποστολή από" alone is everyday Greek ("dispatch from"): a person's line about a
+		// shipment is theirs, and so is what follows it.
+		const own =
+			'Καλησπέρα,\n\nΑποστολή από το κατάστημα στη Θεσσαλονίκη με courier, έφτασε σπασμένο.\nΜπορείτε να το αντικαταστήσετε;\n\nΝίκος';
+		assert.equal( reply( own, 'Παραγγελία 4411' ), own );
+	} );
+
 	it( "keeps a bottom-posted answer under Thunderbird's attribution naming the sender only", () => {
 		assert.equal(
 			reply(
