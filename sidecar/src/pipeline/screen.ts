@@ -590,8 +590,9 @@ function personAnsweringFromSystem( p: ParsedEmail ): boolean {
 /**
  * Whether a scanner's or copier's mail carries a note its user typed at the panel ("Hallo Frau
  * Neumann, hier die Belege vom Februar … hole ich nächste Woche ab. Gruß, Monika Lang"): the
- * device sends from its own mailbox, but the words speak in the first person or are signed with
- * a name. The device's own text only names the device and the scan.
+ * device sends from its own mailbox, but the words speak in the first person, are signed with
+ * a name, or ask the reader something ("Could you confirm the start date?", "Please confirm
+ * receipt"). The device's own text only names the device and the scan, and asks nothing.
  *
  * @param p Parsed email.
  */
@@ -605,7 +606,12 @@ function noteTypedAtDevice( p: ParsedEmail ): boolean {
 		return false;
 	}
 	const note = ownText( p, screenText( p ), true ).slice( 0, 4000 );
-	return speaksForThemself( note ) || signedByPerson( note );
+	return (
+		speaksForThemself( note ) ||
+		signedByPerson( note ) ||
+		asksSomething( note ) ||
+		REQUESTS_AN_ANSWER.test( note.slice( 0, 1500 ) )
+	);
 }
 
 /**
