@@ -493,7 +493,8 @@ function helpdeskReceipt( p: ParsedEmail, opening: string ): boolean {
 /**
  * Whether an email answers our mail — In-Reply-To ours, or without In-Reply-To our ticket named
  * in its subject ("Re: [#48957] …", "Am primit mesajul dumneavoastră - Re: [#48768] …") — and says in its own
- * words that it is automatic, without saying that a message failed: an autoresponder's answer.
+ * words that it is automatic, or is titled an automatic reply ("[자동응답] [#51529] …"), without
+ * saying that a message failed: an autoresponder's answer.
  *
  * @param p Parsed email.
  */
@@ -509,7 +510,9 @@ function automaticAnswerToOurMail( p: ParsedEmail ): boolean {
 	return (
 		! BOUNCE_SUBJECT.test( p.subject ) &&
 		! BOUNCE_BODY.test( ownText( p, text.slice( 0, 4000 ), true ) ) &&
-		declaresItselfAutomatic( p, text )
+		// Its own words, or its subject titling it so as webmail services do ("[자동응답] …").
+		( declaresItselfAutomatic( p, text ) ||
+			AUTOMATIC_REPLY_PREFIX.test( p.subject ) )
 	);
 }
 
