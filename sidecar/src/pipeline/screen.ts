@@ -340,7 +340,13 @@ function personLikeSender( p: ParsedEmail ): boolean {
  * @param text The email's words.
  */
 function hasUnsubscribeFooter( text: string ): boolean {
-	if ( text.length < 300 ) {
+	// A Chinese, Japanese or Korean character says about as much as a word of two or three
+	// letters: such a text is as long as its characters counted twice.
+	const ideographs =
+		text.match(
+			/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu
+		)?.length ?? 0;
+	if ( text.length + ideographs < 300 ) {
 		return false;
 	}
 	const tailStart = Math.max(
@@ -355,8 +361,8 @@ function hasUnsubscribeFooter( text: string ): boolean {
 const FOOTER_RULE = /^[ \t]*(?:-{2,}|_{3,}|\*{3,}|={3,})[ \t]*$/gmu;
 
 /**
- * The text above its opt-out footer when a rule sets that footer apart near its end; the whole
- * text otherwise. The footer's own question ("Don't want these any more? Just reply
+ * The text above its opt-out footer when a rule sets that footer apart near its end, or when it
+ * is the last paragraph below the letter's closing and signature; the whole text otherwise. The footer's own question ("Don't want these any more? Just reply
  * 'unsubscribe'", "Keine Post mehr gewünscht?") asks nothing of us.
  *
  * @param text The email's words.
@@ -367,6 +373,22 @@ function aboveOptOutFooter( text: string ): string {
 	for ( const rule of text.slice( tailStart ).matchAll( FOOTER_RULE ) ) {
 		if ( UNSUBSCRIBE_FOOTER.test( text.slice( tailStart + rule.index ) ) ) {
 			cut = tailStart + rule.index;
+		}
+	}
+	if ( cut === -1 ) {
+		// Or its last paragraph, below the closing the letter is signed with: the sender's own
+		// words end with their name ("Wilt u geen mailings meer ontvangen? Stuur dan …").
+		const last = text.trimEnd();
+		const paragraph = last.search( /\n[ \t]*\n(?![\s\S]*\n[ \t]*\n)/u );
+		const closing = personsClosingAt( text );
+		if (
+			paragraph !== -1 &&
+			closing !== -1 &&
+			closing < paragraph &&
+			last.length - paragraph <= 400 &&
+			UNSUBSCRIBE_FOOTER.test( last.slice( paragraph ) )
+		) {
+			cut = paragraph;
 		}
 	}
 	return cut === -1 ? text : text.slice( 0, cut );
