@@ -21,6 +21,33 @@ describe( 'extractReply', () => {
 		);
 	} );
 
+	it( 'cuts an attribution wrapped over two lines that starts with a preposition in Persian, Arabic, Hebrew or Polish ("در تاریخ …", "في …", "בתאריך …", "Dnia …"), interleaved answers kept', () => {
+		assert.equal(
+			reply(
+				'ممنون، ثبت‌نام کنید.\n\nمریم احمدی\n\nدر تاریخ پنجشنبه ۳ آوریل ۲۰۲۵ ساعت ۱۱:۰۴ Example Support\n<support@example.test> نوشت:\n\n> Dear Maryam,\n'
+			),
+			'ممنون، ثبت‌نام کنید.\n\nمریم احمدی'
+		);
+		assert.equal(
+			reply(
+				'شكرًا، تم الدفع.\n\nفي الخميس، 3 أبريل 2025 في 11:04 ص Example Support\n<support@example.test> كتب:\n\n> Dear Omar,\n'
+			),
+			'شكرًا، تم الدفع.'
+		);
+		assert.equal(
+			reply(
+				'תודה, שילמתי.\n\nבתאריך יום ה׳, 3 באפר׳ 2025 ב-11:04 מאת Example Support\n<support@example.test>:\n\n> Dear Dana,\n'
+			),
+			'תודה, שילמתי.'
+		);
+		assert.equal(
+			reply(
+				'Dnia Wed, 9 Apr 2025 08:30:00 +0200\nObsługa Example <support@example.test> napisał(a):\n\n> Zapraszamy na zebranie w środę o 17:30.\n\nBędę, ale dopiero ok. 17:45.\n\n> Prosimy o opłatę 45 zł.\n\nOpłatę przelałam wczoraj.\n\nPozdrawiam,\nAgnieszka'
+			),
+			'Będę, ale dopiero ok. 17:45.\n\nOpłatę przelałam wczoraj.\n\nPozdrawiam,\nAgnieszka'
+		);
+	} );
+
 	it( 'cuts a German Outlook header block and keeps an undelimited signature', () => {
 		assert.equal(
 			reply(

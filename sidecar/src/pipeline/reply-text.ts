@@ -81,9 +81,12 @@ const ATTRIBUTION_END = new RegExp(
 const QUOTING_ATTRIBUTION =
 	/^(?:quoting|zitat von|citerer|siterer|citando|citation de|citaat van|cytuję|cytat od|цитирую|idézet|citerar|lainaus|citace od|alıntı|you wrote|вы писали|ви писали|sie schrieben|du schriebst|vous avez écrit|napisałeś|napisałaś|napsal jste|napsala jste)\s.{1,200}[:：]$/iu;
 
-/** How attribution lines begin in clients that start them with a preposition. */
+/**
+ * How attribution lines begin in clients that start them with a preposition, Gmail's Persian
+ * "در تاریخ …", Arabic "في …" and Hebrew "בתאריך …" and Polish "Dnia …" among them.
+ */
 const ATTRIBUTION_START =
-	/^(?:on|am|le|el|il|op|em|w dniu|den|dne|dana|il giorno)\s/iu;
+	/^(?:on|am|le|el|il|op|em|w dniu|dnia|den|dne|dana|il giorno|در تاریخ|في|בתאריך)\s/iu;
 
 /**
  * Gmail's attribution in every language names the quoted sender's address in angle brackets and
