@@ -318,12 +318,10 @@ function personLikeSender( p: ParsedEmail ): boolean {
 	if ( ! capitalised || words.length > 4 ) {
 		return false;
 	}
-	const plain = ( s: string ) =>
-		s.normalize( 'NFD' ).replace( /\p{M}/gu, '' ).toLowerCase();
-	const localPlain = plain( local );
+	const localPlain = plainName( local );
 	// An acronym ("UPS" of "APC UPS" at ups-dc1@) names a product, not the person.
 	return words.some( ( w ) => {
-		const word = plain( w ).replace( /[^\p{L}]/gu, '' );
+		const word = plainName( w ).replace( /[^\p{L}]/gu, '' );
 		return (
 			/\p{Ll}/u.test( w ) &&
 			word.length >= 3 &&
@@ -678,6 +676,38 @@ function personAnsweringFromSystem( p: ParsedEmail ): boolean {
 }
 
 /**
+ * A name or a line without accents and in lower case, to find a name in it ("Nováková" →
+ * "novakova").
+ *
+ * @param s A name, address or line.
+ */
+function plainName( s: string ): string {
+	return s.normalize( 'NFD' ).replace( /\p{M}/gu, '' ).toLowerCase();
+}
+
+/**
+ * The words of the sender's name, made plain, when it is a person's ("Priya Raman", "'Jana
+ * Nováková' via IT"): null for a service's or a team's name.
+ *
+ * @param p Parsed email.
+ */
+function senderNameWords( p: ParsedEmail ): string[] | null {
+	const name = ( p.from?.name ?? '' )
+		.replace( VIA_SERVICE_NAME, '' )
+		.replace( /^["'\s]+|["'\s]+$/gu, '' );
+	if (
+		! PERSON_NAME.test( name ) ||
+		SERVICE_NAME_WORD.test( name ) ||
+		TEAM_WORD.test( name )
+	) {
+		return null;
+	}
+	return plainName( name )
+		.split( /[\s,]+/u )
+		.filter( ( w ) => w.length >= 2 && ! NAME_PARTICLE.test( w ) );
+}
+
+/**
  * Whether a portal or business system sends a person's own letter on their behalf: the sender's
  * name is a person's ("Priya Raman", or "Priya Raman via FacilityDesk"), the system's mailbox
  * sends it, Reply-To is that person's own address ("priya.raman@"), and the text above the
@@ -690,24 +720,15 @@ function personAnsweringFromSystem( p: ParsedEmail ): boolean {
  * @param text Its words.
  */
 function letterSentOnBehalf( p: ParsedEmail, text: string ): boolean {
-	const name = ( p.from?.name ?? '' )
-		.replace( VIA_SERVICE_NAME, '' )
-		.replace( /^["'\s]+|["'\s]+$/gu, '' );
+	const words = senderNameWords( p );
 	const replyTo = cleanAddressOf( header( p, 'reply-to' ) );
 	if (
 		replyTo === '' ||
 		replyTo === ( p.from?.address ?? '' ).toLowerCase() ||
-		! PERSON_NAME.test( name ) ||
-		SERVICE_NAME_WORD.test( name ) ||
-		TEAM_WORD.test( name )
+		words === null
 	) {
 		return false;
 	}
-	const plain = ( s: string ) =>
-		s.normalize( 'NFD' ).replace( /\p{M}/gu, '' ).toLowerCase();
-	const words = plain( name )
-		.split( /[\s,]+/u )
-		.filter( ( w ) => w.length >= 2 && ! NAME_PARTICLE.test( w ) );
 	const local = replyTo.slice( 0, replyTo.lastIndexOf( '@' ) );
 	if ( ! words.some( ( w ) => w.length >= 3 && local.includes( w ) ) ) {
 		return false;
@@ -728,7 +749,7 @@ function letterSentOnBehalf( p: ParsedEmail, text: string ): boolean {
 		}
 	}
 	const signed = last.findLastIndex( ( line ) =>
-		words.every( ( w ) => plain( line ).includes( w ) )
+		words.every( ( w ) => plainName( line ).includes( w ) )
 	);
 	return (
 		signed >= 1 &&
@@ -774,22 +795,11 @@ function letterRelayedByOwnGroup( p: ParsedEmail ): boolean {
 	) {
 		return false;
 	}
-	const name = ( p.from?.name ?? '' )
-		.replace( VIA_SERVICE_NAME, '' )
-		.replace( /^["'\s]+|["'\s]+$/gu, '' );
-	if (
-		! PERSON_NAME.test( name ) ||
-		SERVICE_NAME_WORD.test( name ) ||
-		TEAM_WORD.test( name )
-	) {
+	const words = senderNameWords( p );
+	if ( words === null ) {
 		return false;
 	}
-	const plain = ( s: string ) =>
-		s.normalize( 'NFD' ).replace( /\p{M}/gu, '' ).toLowerCase();
-	const words = plain( name )
-		.split( /[\s,]+/u )
-		.filter( ( w ) => w.length >= 2 && ! NAME_PARTICLE.test( w ) );
-	const local = plain( person.slice( 0, person.lastIndexOf( '@' ) ) );
+	const local = plainName( person.slice( 0, person.lastIndexOf( '@' ) ) );
 	if ( ! words.some( ( w ) => w.length >= 3 && local.includes( w ) ) ) {
 		return false;
 	}
@@ -799,7 +809,7 @@ function letterRelayedByOwnGroup( p: ParsedEmail ): boolean {
 		.split( '\n' )
 		.slice( -8 )
 		.some( ( line ) =>
-			words.every( ( w ) => plain( line ).includes( w ) )
+			words.every( ( w ) => plainName( line ).includes( w ) )
 		);
 	return (
 		signed &&
