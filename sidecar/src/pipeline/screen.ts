@@ -331,6 +331,13 @@ function personLikeSender( p: ParsedEmail ): boolean {
 }
 
 /**
+ * A Chinese, Japanese or Korean character: it says about as much as a word of two or three
+ * letters.
+ */
+const IDEOGRAPH =
+	/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu;
+
+/**
  * Whether the text ends in an offer to unsubscribe: the words in its last part, not a person's
  * "please unsubscribe me" or "I can't log out (abmelden)" at the start of a short message. In
  * a text a person signs, a footer stands below the signature: above it, the words are the
@@ -339,13 +346,13 @@ function personLikeSender( p: ParsedEmail ): boolean {
  * @param text The email's words.
  */
 function hasUnsubscribeFooter( text: string ): boolean {
-	// A Chinese, Japanese or Korean character says about as much as a word of two or three
-	// letters: such a text is as long as its characters counted twice.
-	const ideographs =
-		text.match(
-			/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu
-		)?.length ?? 0;
-	if ( text.length + ideographs < 300 ) {
+	// A text in Chinese, Japanese or Korean is as long as its characters counted twice
+	// (counted only where the text could be too short).
+	const short = ( length: number ) => length < 300;
+	if (
+		short( text.length ) &&
+		short( text.length + ( text.match( IDEOGRAPH )?.length ?? 0 ) )
+	) {
 		return false;
 	}
 	const tailStart = Math.max(
