@@ -1087,23 +1087,52 @@ function acknowledgesMail( subject: string, opening: string ): boolean {
 	if ( RECEIPT_TEXT.test( opening ) ) {
 		return true;
 	}
-	const found = ACK_SUBJECT.exec( opening );
-	if ( found === null ) {
-		return false;
+	// "… has been registered" ("a été enregistré", "wurde angelegt", "ha sido registrado", "è
+	// stato registrato") acknowledges mail only when a request or message is what was
+	// registered — named before it, or after it where the language puts it there ("È stato
+	// aperto il ticket n. 4521") — not a contract, a payment or a bank transaction.
+	for ( const found of opening.matchAll( ACK_SUBJECT_ALL ) ) {
+		const english = /^(?:has been|have been|was|is)\s/iu.test( found[ 0 ] );
+		if (
+			( ! english && ! PASSIVE_ACK.test( found[ 0 ] ) ) ||
+			REQUEST_NOUN_BEFORE.test(
+				opening.slice( Math.max( 0, found.index - 60 ), found.index )
+			) ||
+			( ! english &&
+				REQUEST_NOUN_AFTER.test(
+					opening.slice(
+						found.index + found[ 0 ].length,
+						found.index + found[ 0 ].length + 60
+					)
+				) )
+		) {
+			return true;
+		}
 	}
-	// "… has been registered" acknowledges mail only when a request or message is what was
-	// registered, not a contract or a payment.
-	if ( ! /^(?:has been|have been|was|is)\s/iu.test( found[ 0 ] ) ) {
-		return true;
-	}
-	return REQUEST_NOUN_BEFORE.test(
-		opening.slice( Math.max( 0, found.index - 60 ), found.index )
-	);
+	return false;
 }
 
+/** ACK_SUBJECT, to read each of its matches in a text. */
+const ACK_SUBJECT_ALL = new RegExp( ACK_SUBJECT.source, 'giu' );
+
+/** "Has been opened/created/registered" in the other languages ACK_SUBJECT reads it in. */
+const PASSIVE_ACK = /^(?:a été|wurde|ha sido|è stato)\s/iu;
+
+/** The requests and messages a helpdesk registers, in the languages of PASSIVE_ACK too. */
+const REQUEST_NOUN =
+	'request|ticket|case|message|e-?mail|inquiry|enquiry|incident|issue|query|complaint|question|demande|requête|courriel|dossier|réclamation|anfrage|nachricht|vorgang|anliegen|meldung|reklamation|solicitud|caso|mensaje|correo|consulta|incidencia|reclamación|petición|richiesta|messaggio|segnalazione|pratica|reclamo|domanda';
+
 /** A request or message named just before "has been received/opened …". */
-const REQUEST_NOUN_BEFORE =
-	/\b(?:request|ticket|case|message|e-?mail|inquiry|enquiry|incident|issue|query|complaint|question)\b[^.\n]{0,40}$/iu;
+const REQUEST_NOUN_BEFORE = new RegExp(
+	`(?<!\\p{L})(?:${ REQUEST_NOUN })(?!\\p{L})[^.\\n]{0,40}$`,
+	'iu'
+);
+
+/** A request or message named just after "è stato aperto …", "a été créé …". */
+const REQUEST_NOUN_AFTER = new RegExp(
+	`^[^.\\n]{0,30}?(?<!\\p{L})(?:${ REQUEST_NOUN })(?!\\p{L})`,
+	'iu'
+);
 
 /**
  * How many lines of the text are a generated record's aligned "Label:   value" fields.
