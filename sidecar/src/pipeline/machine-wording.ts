@@ -431,6 +431,17 @@ export const READERS_AS_CLIENTS =
 	/^\s*(?:dear (?:valued )?(?:customers|clients|business partners|partners|trade customers)|(?:liebe|sehr geehrte) (?:kundinnen und kunden|kunden|kundschaft|geschäftspartner(?:innen und geschäftspartner)?)|(?:chers|chères) (?:clients|clientes|partenaires)|(?:estimados|queridos) (?:clientes|socios)|(?:caros|prezados) (?:clientes|parceiros)|(?:gentili|cari) clienti|beste (?:klanten|relaties|zakenpartners))\b\s*[,:!]/iu;
 
 /**
+ * A circular saying it goes to all its readers of a kind: "This letter is sent to all our
+ * customers", "Dette er et informasjonsbrev som sendes til alle registrerte virksomheter", "Ce
+ * courrier est adressé à l'ensemble de notre clientèle", "Dieses Schreiben richtet sich an alle
+ * unsere Kunden", "Questa comunicazione è inviata a tutti i clienti", "Deze brief wordt verstuurd
+ * naar al onze klanten" — the mail itself named (this letter, e-mail, message), sent or addressed
+ * to all of them. A letter to one reader names that reader.
+ */
+export const SENT_TO_ALL_READERS =
+	/\bthis (?:is an? )?(?:[\p{L}-]+ ){0,2}(?:e-?mail|letter|message|notice|circular|mailing|newsletter|information|update)(?: (?:that|which))?(?: (?:is|was|has been|is being|will be|goes))? (?:sent|addressed|going out|distributed|mailed|goes)(?: out)? to (?:all|every|each of)\b|(?<!\p{L})(?:(?:dette|denne|detta|denna) (?:\p{L}+ ){0,2}|(?:et|en|ett) (?:\p{L}+ )?)(?:brev(?:et)?|e-?post(?:en)?|melding(?:en)?|meddelelse(?:n)?|informasjon(?:en)?|information(?:en)?|informasjonsbrev(?:et)?|informationsbrev(?:et)?|nyhetsbrev(?:et)?|nyhedsbrev(?:et)?|mail(?:en)?|mejl(?:et)?|meddelande(?:t)?|utskick(?:et)?)(?: (?:som|der))? (?:sendes|er sendt|blir sendt|bliver sendt|går ut|går|skickas|har skickats|skickas ut) (?:ut |ud )?til(?:l)? (?:alle|samtlige|alla|samtliga)(?!\p{L})|(?<!\p{L})(?:ce|cet|cette) (?:courrier|courriel|e-?mail|message|lettre|information|circulaire|envoi)(?: \p{L}+){0,2} (?:est|a été) (?:adressée?|envoyée?|transmise?|destinée?|diffusée?) à (?:l['’]ensemble|tou(?:te)?s)(?!\p{L})|(?<!\p{L})(?:diese|dieses|dieser) (?:e-?mail|nachricht|schreiben|information|rundschreiben|brief|mail|newsletter|mitteilung)(?: \p{L}+){0,2} (?:geht|ging|wird|wurde|richtet sich)(?: \p{L}+){0,2} an (?:alle|sämtliche)(?!\p{L})|(?<!\p{L})(?:este|esta) (?:correo|mensaje|e-?mail|carta|comunicación|circular|comunicado)(?: \p{L}+){0,2} (?:se envía|se ha enviado|ha sido enviad[oa]|va dirigid[oa]|está dirigid[oa]|se dirige) a (?:todos|todas|la totalidad)(?!\p{L})|(?<!\p{L})(?:questa|questo) (?:e-?mail|comunicazione|messaggio|lettera|circolare|mail)(?: \p{L}+){0,2} (?:è|viene|è stat[oa]) (?:inviat[oa]|indirizzat[oa]|rivolt[oa]|inoltrat[oa]) a (?:tutti|tutte|tutta)(?!\p{L})|(?<!\p{L})(?:este|esta) (?:e-?mail|mensagem|carta|comunicação|circular|comunicado)(?: \p{L}+){0,2} (?:é|foi) (?:enviad[oa]|dirigid[oa]|endereçad[oa]) a (?:todos|todas)(?!\p{L})|(?<!\p{L})(?:deze|dit) (?:e-?mail|mail|bericht|brief|mailing|nieuwsbrief)(?: \p{L}+){0,2} (?:wordt|is|gaat) (?:verstuurd |verzonden |gestuurd )?(?:naar|aan) (?:al onze|alle)(?!\p{L})|(?<!\p{L})(?:ta|niniejsza) (?:wiadomość|informacja)(?: \p{L}+){0,2} (?:jest|została|zostaje) (?:wysyłana|wysłana|skierowana|przesłana) do wszystkich(?!\p{L})/iu;
+
+/**
  * How a post to a list addresses the list's members rather than one recipient: greeting them all
  * ("Hi all", "Hallo zusammen", "Liebe Kolleginnen und Kollegen", "Hola a todos", "Boa tarde,
  * pessoal", "Hei alle sammen", "Dobrý den všem") or asking whether anyone knows or has met
