@@ -631,16 +631,27 @@ const TEAM_WORD =
 
 /**
  * Whether the email hides its recipients, as a mailing sent from a mail client does: no Cc, and a
- * To that names nobody ("undisclosed-recipients:;", or none at all) or only the sender — everyone
- * it reached, us among them, was in Bcc.
+ * To that names nobody ("undisclosed-recipients:;", or none at all), only the sender, or the
+ * shared mailbox of the sender's own company ("jan@kwekerij.example" to "info@kwekerij.example")
+ * — everyone it reached, us among them, was in Bcc. A colleague's own address is someone written
+ * to.
  *
  * @param p Parsed email.
  */
 function recipientsHidden( p: ParsedEmail ): boolean {
 	const from = ( p.from?.address ?? '' ).toLowerCase();
+	const domain = from.slice( from.lastIndexOf( '@' ) + 1 );
 	return (
 		p.cc.length === 0 &&
-		p.to.every( ( r ) => r.address.toLowerCase() === from )
+		p.to.every( ( r ) => {
+			const to = r.address.toLowerCase();
+			return (
+				to === from ||
+				( domain !== '' &&
+					to.endsWith( `@${ domain }` ) &&
+					TEAM_MAILBOX.test( to ) )
+			);
+		} )
 	);
 }
 
