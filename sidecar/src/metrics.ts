@@ -33,6 +33,12 @@ const emailsRead = new client.Counter( {
 	registers: [ registry ],
 } );
 
+const bigEmailConnections = new client.Counter( {
+	name: 'epipe_big_email_connections_total',
+	help: "Mailbox connections opened beside a pass's own to read big emails two at a time.",
+	registers: [ registry ],
+} );
+
 /** Connection health as the daemon sees it: 1 connected, 0 failing. */
 export const connectionUp = new client.Gauge( {
 	name: 'epipe_connection_up',
@@ -46,6 +52,8 @@ export const counters = {
 	emails: new Map< string, number >(),
 	/** Emails read, by way (batch, whole, partwise). */
 	read: new Map< string, number >(),
+	/** Mailbox connections opened to read big emails beside a pass's own. */
+	bigEmailConnections: 0,
 	/** Milliseconds spent waiting for the database inside ingestion transactions. */
 	dbMs: 0,
 	/** Database calls made inside ingestion transactions. */
@@ -81,6 +89,12 @@ export function countEmail( outcome: string ): void {
 	counters.cpuAtLastEnd = cpuMicros();
 	counters.emails.set( outcome, ( counters.emails.get( outcome ) ?? 0 ) + 1 );
 	emailsTotal.inc( { outcome } );
+}
+
+/** Counts a mailbox connection opened to read big emails beside a pass's own. */
+export function countBigEmailConnection(): void {
+	counters.bigEmailConnections++;
+	bigEmailConnections.inc();
 }
 
 /**
@@ -147,6 +161,7 @@ export function writeReportIfAsked(): void {
 	const report = {
 		emails: Object.fromEntries( counters.emails ),
 		read: Object.fromEntries( counters.read ),
+		big_email_connections: counters.bigEmailConnections,
 		db_ms: counters.dbMs,
 		db_calls: counters.dbCalls,
 		// From the first email's start to the last one's end: ingestion without process start-up.

@@ -234,13 +234,16 @@ describe( 'attachments and quarantine', () => {
 			{ EPIPE_REPORT_FILE: report }
 		);
 		assert.equal( result.code, 0, result.stderr );
-		const read = (
-			JSON.parse( fs.readFileSync( report, 'utf8' ) ) as {
-				read: Record< string, number >;
-			}
-		 ).read;
+		const { read, big_email_connections: connections } = JSON.parse(
+			fs.readFileSync( report, 'utf8' )
+		) as {
+			read: Record< string, number >;
+			big_email_connections: number;
+		};
 		assert.equal( read[ 'partwise' ], 1, JSON.stringify( read ) );
 		assert.ok( ( read[ 'whole' ] ?? 0 ) >= 1, JSON.stringify( read ) );
+		// Two big emails in the pass: each read on a connection of its own, side by side.
+		assert.equal( connections, 2 );
 
 		const stored = async ( subject: string ) => {
 			const [ rows ] = await db.query(

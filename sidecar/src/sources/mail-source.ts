@@ -59,6 +59,12 @@ export interface MailSource {
 	 * is not possible; the caller then streams the message whole with `open`.
 	 */
 	readPartwise?: ( ref: MessageRef ) => Promise< PartwiseMessage | null >;
+	/**
+	 * Another source for the same mailbox, not yet connected: a second connection that reads big
+	 * emails beside the batches (see big-email-readers.ts). IMAP only; Gmail and Graph read
+	 * over HTTP.
+	 */
+	fork?: () => MailSource;
 	/** Applies the connection's after-import action to committed messages. */
 	acknowledge: ( refs: MessageRef[] ) => Promise< void >;
 	/** Gmail and Graph: the address whose mailbox the OAuth grant reads, once connected. */
