@@ -482,7 +482,8 @@ function logOnly(
 	log(
 		`${ name } emails/s: engine ${ round( run.emails / run.seconds ) }, naive ${ round( baseline.emails / baseline.seconds ) }; ` +
 			`CPU s per 1,000: engine ${ share.engine } / MariaDB ${ share.mariadb } / Dovecot ${ share.dovecot }; ` +
-			`the cores allow ${ round( ceiling( run.cpuPerThousand, true ) ) }`
+			`the cores allow ${ round( ceiling( run.cpuPerThousand, true ) ) }; ` +
+			`engine peak RSS ${ round( run.maxRssMb ) } MB`
 	);
 }
 
