@@ -1045,15 +1045,48 @@ function declaresItselfAutomatic( p: ParsedEmail, text: string ): boolean {
 	for ( const words of [ own, unwrapped( own ) ] ) {
 		const found = SELF_DECLARED_AUTOMATIC.exec( words );
 		if ( found !== null ) {
+			const before = words.slice( 0, found.index );
 			// A person who pasted the automatic message wrote about it in the first person above
 			// it and goes on to ask something below it.
 			const pasted =
-				speaksForThemself( words.slice( 0, found.index ) ) &&
+				speaksForThemself( before ) &&
 				asksSomething( words.slice( found.index + found[ 0 ].length ) );
-			return ! pasted;
+			return ! pasted && ! noteInSignature( p, words, found.index );
 		}
 	}
 	return false;
+}
+
+/**
+ * Whether the machine-like words at a place of a person's text are their own note below their
+ * closing and name — "Yours faithfully, / Eileen Walsh (Mrs) / *** PLEASE DO NOT REPLY TO THIS
+ * EMAIL. I do not check my emails very often. If you need me please telephone … ***": the note
+ * speaks of its writer in the first person, and the letter above neither says they are away nor
+ * acknowledges a message, as an autoresponder signed with its owner's name does.
+ *
+ * @param p     Parsed email.
+ * @param words The sender's own text, signature kept.
+ * @param at    Where the machine-like words start.
+ */
+function noteInSignature( p: ParsedEmail, words: string, at: number ): boolean {
+	const lineStart = words.lastIndexOf( '\n', at ) + 1;
+	const above = words.slice( 0, lineStart ).trimEnd();
+	const nameLine = above.slice( above.lastIndexOf( '\n' ) + 1 );
+	const paragraphEnd = words.indexOf( '\n\n', at );
+	const note = words.slice(
+		lineStart,
+		paragraphEnd === -1 ? undefined : paragraphEnd
+	);
+	return (
+		// Signed: the line above carries the sender's name, or a person's closing and name end
+		// the letter above.
+		( signedBySender( p, nameLine ) || signedByPerson( above ) ) &&
+		above.length > nameLine.length &&
+		speaksForThemself( note ) &&
+		! AUTO_REPLY_BODY.test( above ) &&
+		! saysAway( p.subject, above ) &&
+		! acknowledgesMail( p.subject, above )
+	);
 }
 
 /**
