@@ -1047,10 +1047,14 @@ function declaresItselfAutomatic( p: ParsedEmail, text: string ): boolean {
 		if ( found !== null ) {
 			const before = words.slice( 0, found.index );
 			// A person who pasted the automatic message wrote about it in the first person above
-			// it and goes on to ask something below it.
+			// it and goes on to ask something below it, or introduced it on a line of its own
+			// ("I paid this today, confirmation below.", "Das hat mir das Portal geschickt:").
 			const pasted =
 				speaksForThemself( before ) &&
-				asksSomething( words.slice( found.index + found[ 0 ].length ) );
+				( asksSomething(
+					words.slice( found.index + found[ 0 ].length )
+				) ||
+					pastedBelowOwnWords( p, words, found.index ) );
 			return ! pasted && ! noteInSignature( p, words, found.index );
 		}
 	}
@@ -1083,9 +1087,61 @@ function noteInSignature( p: ParsedEmail, words: string, at: number ): boolean {
 		( signedBySender( p, nameLine ) || signedByPerson( above ) ) &&
 		above.length > nameLine.length &&
 		speaksForThemself( note ) &&
-		! AUTO_REPLY_BODY.test( above ) &&
-		! saysAway( p.subject, above ) &&
-		! acknowledgesMail( p.subject, above )
+		neitherAwayNorReceipt( p, above )
+	);
+}
+
+/**
+ * Whether the machine-like words at a place of a person's text stand in a block they pasted
+ * below a line of their own that speaks in the first person and introduces it — "I paid this
+ * today, confirmation below." above a bank's "Payment Confirmation / This is an automated
+ * message. Please do not reply to this email." The line ends its paragraph, the block is the
+ * next, and the words above neither say they are away nor acknowledge a message.
+ *
+ * @param p     Parsed email.
+ * @param words The sender's own text, signature kept.
+ * @param at    Where the machine-like words start.
+ */
+function pastedBelowOwnWords(
+	p: ParsedEmail,
+	words: string,
+	at: number
+): boolean {
+	// The paragraph the words stand in, and the one above it.
+	const blockStart = [
+		...words.slice( 0, at ).matchAll( /\n[ \t]*\n/gu ),
+	].at( -1 );
+	if ( blockStart === undefined ) {
+		return false;
+	}
+	const above = words.slice( 0, blockStart.index ).trimEnd();
+	const intro = above.slice( above.lastIndexOf( '\n' ) + 1 );
+	return (
+		INTRODUCES_WHAT_FOLLOWS.test( intro ) &&
+		speaksForThemself( intro ) &&
+		neitherAwayNorReceipt( p, above )
+	);
+}
+
+/**
+ * A line that points at what follows it: ending with a colon, or with "below" and its peers
+ * ("confirmation below.", "siehe unten", "ci-dessous", "hieronder", "nedan", "poniżej").
+ */
+const INTRODUCES_WHAT_FOLLOWS =
+	/(?:(?<!\p{L})(?:below|underneath|as follows|unten|untenstehend|nachstehend|ci-dessous|ci-après|hieronder|onderstaand|nedan|nedenfor|nedenunder|abajo|a continuación|di seguito|qui sotto|abaixo|a seguir|poniżej|níže|nižšie|alább|ниже|нижче)[ \t]*[.!…)]*|:)[ \t]*$/iu;
+
+/**
+ * Whether a person's words neither say they are away nor acknowledge a message, as an
+ * autoresponder's do, signed with its owner's name or not.
+ *
+ * @param p    Parsed email.
+ * @param text Their words.
+ */
+function neitherAwayNorReceipt( p: ParsedEmail, text: string ): boolean {
+	return (
+		! AUTO_REPLY_BODY.test( text ) &&
+		! saysAway( p.subject, text ) &&
+		! acknowledgesMail( p.subject, text )
 	);
 }
 
