@@ -54,7 +54,8 @@ export async function logIn( page: Page ): Promise< void > {
 }
 
 /**
- * Console errors of the page, except those a test expects.
+ * Console errors of the page, except those a test expects, and any dialog a page opened (the
+ * admin screens open none of their own: one would come from mail content run as script).
  *
  * @param page     Page.
  * @param expected Messages that are part of the test (e.g. the browser logging a 400).
@@ -75,6 +76,10 @@ export function collectConsoleErrors(
 		}
 	} );
 	page.on( 'pageerror', ( err ) => note( err.message ) );
+	page.on( 'dialog', ( dialog ) => {
+		note( `dialog: ${ dialog.message() }` );
+		void dialog.dismiss();
+	} );
 	return errors;
 }
 

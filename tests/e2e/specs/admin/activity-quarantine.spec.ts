@@ -9,16 +9,16 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import {
-	expect,
-	test,
-	type APIRequestContext,
-	type Page,
-} from '@playwright/test';
+import { expect, test, type APIRequestContext } from '@playwright/test';
 import { ImapFlow } from 'imapflow';
 
 import { CLI, loadStack } from '../../../integration/support/stack.ts';
-import { logIn, screenshot, snackbar } from '../../utils/admin-page.ts';
+import {
+	collectConsoleErrors,
+	logIn,
+	screenshot,
+	snackbar,
+} from '../../utils/admin-page.ts';
 
 interface ActivityRow {
 	id: number;
@@ -145,32 +145,12 @@ test.afterAll( async () => {
 	await api.dispose();
 } );
 
-/**
- * Console errors of the page, and any dialog an email's script might have opened.
- *
- * @param page Page.
- */
-function collectErrors( page: Page ): string[] {
-	const errors: string[] = [];
-	page.on( 'console', ( msg ) => {
-		if ( msg.type() === 'error' ) {
-			errors.push( msg.text() );
-		}
-	} );
-	page.on( 'pageerror', ( err ) => errors.push( err.message ) );
-	page.on( 'dialog', ( dialog ) => {
-		errors.push( `dialog: ${ dialog.message() }` );
-		void dialog.dismiss();
-	} );
-	return errors;
-}
-
 test( 'an admin sees what became of each email, and handles the quarantined ones', async ( {
 	page,
 } ) => {
 	test.setTimeout( 150_000 );
 	// The block pattern was added before the daemon started, so it holds from its first pass.
-	const errors = collectErrors( page );
+	const errors = collectConsoleErrors( page );
 
 	const date = new Date().toUTCString();
 	await deliver( [
