@@ -1096,7 +1096,8 @@ function noteInSignature( p: ParsedEmail, words: string, at: number ): boolean {
  * below a line of their own that speaks in the first person and introduces it — "I paid this
  * today, confirmation below." above a bank's "Payment Confirmation / This is an automated
  * message. Please do not reply to this email." The line ends its paragraph, the block is the
- * next, and the words above neither say they are away nor acknowledge a message.
+ * next, and the words above neither say they are away nor acknowledge a message. A line that is
+ * a paragraph of its own may leave the first person to the paragraph right above it.
  *
  * @param p     Parsed email.
  * @param words The sender's own text, signature kept.
@@ -1116,9 +1117,19 @@ function pastedBelowOwnWords(
 	}
 	const above = words.slice( 0, blockStart.index ).trimEnd();
 	const intro = above.slice( above.lastIndexOf( '\n' ) + 1 );
+	// A line that is a paragraph of its own ("This is the text of the confirmation:") introduces
+	// the block for the person whose paragraph stands right above it ("I booked online last night
+	// and got the confirmation below, but …").
+	const paragraphs = above.split( /\n[ \t]*\n/u );
+	const own =
+		paragraphs.length >= 2 &&
+		! intro.includes( '\n' ) &&
+		paragraphs.at( -1 ) === intro
+			? ( paragraphs.at( -2 ) as string )
+			: '';
 	return (
 		INTRODUCES_WHAT_FOLLOWS.test( intro ) &&
-		speaksForThemself( intro ) &&
+		( speaksForThemself( intro ) || speaksForThemself( own ) ) &&
 		neitherAwayNorReceipt( p, above )
 	);
 }
