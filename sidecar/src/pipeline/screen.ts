@@ -771,7 +771,8 @@ function senderNameWords( p: ParsedEmail ): string[] | null {
  * Whether a portal or business system sends a person's own letter on their behalf: the sender's
  * name is a person's ("Priya Raman", or "Priya Raman via FacilityDesk"), the system's mailbox
  * sends it, Reply-To is that person's own address ("priya.raman@"), and the text above the
- * signature delimiter is their letter, closed and signed with that name. The system's lines
+ * signature delimiter is their letter, closed and signed with that name (or one of its words
+ * alone, as "Lena" signs for "Lena Hoffmann"). The system's lines
  * ("This message was sent by Priya Raman from FacilityDesk") stand below the "-- " line. A
  * platform's notice of what someone did speaks of them ("Maria Lopez sent you a document") and
  * ends in its own words, not in their signature.
@@ -808,9 +809,15 @@ function letterSentOnBehalf( p: ParsedEmail, text: string ): boolean {
 			break;
 		}
 	}
-	const signed = last.findLastIndex( ( line ) =>
-		words.every( ( w ) => plainName( line ).includes( w ) )
-	);
+	// Signed with the whole name, or with one of its words alone as people sign to those they
+	// write to ("Danke und viele Grüße / Lena" from "Lena Hoffmann").
+	const signed = last.findLastIndex( ( line ) => {
+		const plain = plainName( line );
+		return (
+			words.every( ( w ) => plain.includes( w ) ) ||
+			words.some( ( w ) => w.length >= 3 && plain.trim() === w )
+		);
+	} );
 	return (
 		signed >= 1 &&
 		signed >= last.length - 4 &&
