@@ -1130,9 +1130,7 @@ function pastedBelowOwnWords(
 	// and got the confirmation below, but …").
 	const paragraphs = above.split( /\n[ \t]*\n/u );
 	const own =
-		paragraphs.length >= 2 &&
-		! intro.includes( '\n' ) &&
-		paragraphs.at( -1 ) === intro
+		paragraphs.length >= 2 && paragraphs.at( -1 ) === intro
 			? ( paragraphs.at( -2 ) as string )
 			: '';
 	return (
