@@ -109,6 +109,27 @@ describe( 'extractReply', () => {
 		);
 	} );
 
+	it( 'drops Outlook\'s mobile tagline where its verb follows the app or is another of its translations ("Outlook für iOS beziehen", "Skaffa Outlook för iOS", "Nabavite Outlook za iOS"), and keeps a person\'s question about the app', () => {
+		for ( const tagline of [
+			'Outlook für iOS beziehen',
+			'Outlook für Android beziehen<https://aka.ms/ghei36>',
+			'Outlook voor iOS ophalen',
+			'Skaffa Outlook för iOS',
+			'Nabavite Outlook za iOS',
+			'Prenesite Outlook za Android',
+		] ) {
+			assert.equal(
+				reply( `Merci und Grüsse\nLukas\n\n${ tagline }` ),
+				'Merci und Grüsse\nLukas',
+				tagline
+			);
+		}
+		assert.equal(
+			reply( 'Grüsse\nLukas\n\nWo kann ich Outlook für iOS beziehen?' ),
+			'Grüsse\nLukas\n\nWo kann ich Outlook für iOS beziehen?'
+		);
+	} );
+
 	it( 'keeps a forwarded email as content', () => {
 		const text =
 			'Can you look at this?\n\n---------- Forwarded message ---------\nFrom: Vendor <v@example.com>\nDate: Mon, 3 Jun 2024\nSubject: Outage\nTo: <me@example.com>\n\nWe are down.';

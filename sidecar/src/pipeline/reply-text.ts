@@ -422,11 +422,12 @@ function isTagline( line: string ): boolean {
 
 /**
  * Outlook's mobile tagline in the app's language — "Get Outlook for iOS", "Scarica Outlook per
- * Android", "获取 Outlook for iOS", "Android 版 Outlook を入手" — often with its link appended.
+ * Android", "获取 Outlook for iOS", "Android 版 Outlook を入手", "Outlook für iOS beziehen", "Skaffa
+ * Outlook för iOS", "Nabavite Outlook za iOS" — often with its link appended.
  * Taken as a tagline only where the sender's text ends (see isClosingAppTagline).
  */
 const OUTLOOK_APP_TAGLINE =
-	/^(?:(?:get|download|scarica|ottieni|获取|取得|下載|下载|holen sie sich|hol dir|télécharger|téléchargez|obtenir|obtenez|obtener|obtén|descargar|descarga|descargue|obter|obtenha|baixe|baixar|hämta|hent|få|hanki|lataa|pobierz(?: aplikację)?|stáhněte si|stáhnout|загрузите|скачайте|скачать|получите|завантажте|töltse le|descărcați|dapatkan|unduh|tải|احصل على|הורד את)\s+(?:the\s+|o\s+|l'app\s+)?outlook\s+(?:for|für|voor|pour|para|per|til|för|dla|pro|pentru|için|для|για)\s+(?:systemu\s+|system\s+)?(?:ios|android)|outlook\s+(?:für|voor|for|til|för)\s+(?:ios|android)\s+(?:herunterladen|downloaden|holen|hämta|hent|laden)|(?:ios|android)\s*(?:版|용|için|向け|用)\s*(?:の\s*)?outlook\s*(?:を入手|다운로드|받기|'?u? ?edinin|indirin)?)\s*$/iu;
+	/^(?:(?:get|download|scarica|ottieni|获取|取得|下載|下载|holen sie sich|hol dir|télécharger|téléchargez|obtenir|obtenez|obtener|obtén|descargar|descarga|descargue|obter|obtenha|baixe|baixar|hämta|hent|få|hanki|lataa|skaffa|skaff|nabavite|preuzmite|prenesite|pridobite|pobierz(?: aplikację)?|stáhněte si|stáhnout|загрузите|скачайте|скачать|получите|завантажте|töltse le|descărcați|dapatkan|unduh|tải|احصل على|הורד את)\s+(?:the\s+|o\s+|l'app\s+)?outlook\s+(?:for|für|voor|pour|para|per|til|för|dla|pro|za|pentru|için|для|για)\s+(?:systemu\s+|system\s+)?(?:ios|android)|outlook\s+(?:für|voor|for|til|för)\s+(?:ios|android)\s+(?:herunterladen|downloaden|holen|beziehen|erhalten|ophalen|hämta|hent|laden)|(?:ios|android)\s*(?:版|용|için|向け|用)\s*(?:の\s*)?outlook\s*(?:を入手|다운로드|받기|'?u? ?edinin|indirin)?)\s*$/iu;
 
 /**
  * Any mail app's "Get <App> for Android" in a few words, in whatever language: the app's name
