@@ -283,6 +283,16 @@ export const REPLY_AFTER_RETURN =
 export const MAILBOX_NO_LONGER_READ =
 	/\bthis (?:mailbox|(?:e-?mail )?address|inbox) is no longer (?:being )?(?:monitored|read|checked|in use|active)\b|(?:dit (?:e-?mail)?adres|deze mailbox) wordt niet meer (?:gelezen|gecontroleerd|gebruikt)|(?:dieses postfach|diese (?:e-?mail-?)?adresse) wird nicht mehr (?:gelesen|abgerufen|betreut|genutzt|verwendet)|cette (?:adresse|boîte)[^.\n]{0,20} n'est plus (?:consultée|lue|active|utilisée)|esta (?:dirección|casilla|cuenta de correo)[^.\n]{0,20} ya no (?:se revisa|se consulta|está activa|se utiliza)|questa (?:casella|e-?mail|indirizzo)[^.\n]{0,20} non è più (?:monitorat|attiv|utilizzat|lett)[oa]|(?:esta caixa|este (?:endereço|e-?mail))[^.\n]{0,20} não é mais (?:monitorad|lid|utilizad)[oa]|ten adres (?:e-?mail )?nie jest już (?:używany|obsługiwany|aktywny|sprawdzany)|tato e-?mailová adresa (?:již|už) není (?:sledována|používána)|(?:den här|denna) (?:brevlåda|e-?postadress|adress) (?:läses|används) inte längre|denne (?:postkasse|e-?mailadresse|adresse) (?:læses|bruges|benyttes) ikke længere/iu;
 
+/**
+ * When a mailbox is read, as a signature's note limits it: on weekends, in the evenings, outside
+ * office or school hours, during holidays, after an hour ("This mailbox is not monitored on
+ * weekends", "… outside school hours", "… after 4pm on Fridays", "Dit e-mailadres wordt niet
+ * gelezen in het weekend"). A person's working hours; a mailbox that takes no answers is never
+ * read.
+ */
+export const MAILBOX_HOURS =
+	/(?<!\p{L})(?:(?:on|at|over|during) (?:the )?week-?ends?|(?:on )?(?:fri|satur|sun)days|(?:outside|out of) (?:of )?(?:normal |our |my |usual )?(?:office|business|working|school|opening|term) (?:hours|time)|out of hours|after (?:\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|h)|hours|(?:office|school|working) hours)|in the evenings?|(?:during|over|in) (?:the )?(?:school |bank |public |summer )?holidays|am wochenende|an wochenenden|an feiertagen|außerhalb (?:der|unserer|meiner) (?:geschäfts|büro|öffnungs|arbeits)zeiten|le week-end|les week-ends|en dehors des heures|pendant les (?:vacances|congés)|in het weekend|buiten (?:kantoortijd|kantooruren|werktijd)|(?:los )?fines de semana|fuera del horario|nel fine settimana|fuori (?:dall['’])?orario|(?:på|under) helg(?:en|er|erna)?|utanför kontorstid|i weekenden|i helgene?|uden for (?:kontortid|arbejdstid)|utenfor (?:kontortid|arbeidstid))(?!\p{L})/iu;
+
 /** Longest text an absence notice without any machine header is taken to be. */
 export const ABSENCE_NOTICE_MAX_LENGTH = 700;
 

@@ -20,6 +20,7 @@ import {
 	AUTO_REPLY_HEADERS,
 	AUTO_REPLY_SUBJECT,
 	MAILBOX_NO_LONGER_READ,
+	MAILBOX_HOURS,
 	AWAY_ANSWER_SUBJECT,
 	BOUNCE_BODY,
 	BOUNCE_SENDER,
@@ -1072,8 +1073,9 @@ function declaresItselfAutomatic( p: ParsedEmail, text: string ): boolean {
 /**
  * Whether the machine-like words at a place of a person's text are their own note below their
  * closing and name — "Yours faithfully, / Eileen Walsh (Mrs) / *** PLEASE DO NOT REPLY TO THIS
- * EMAIL. I do not check my emails very often. If you need me please telephone … ***": the note
- * speaks of its writer in the first person, and the letter above neither says they are away nor
+ * EMAIL. I do not check my emails very often. If you need me please telephone … ***", "This
+ * mailbox is not monitored on weekends.": the note speaks of its writer in the first person or
+ * says when their mailbox is read, and the letter above neither says they are away nor
  * acknowledges a message, as an autoresponder signed with its owner's name does.
  *
  * @param p     Parsed email.
@@ -1094,7 +1096,10 @@ function noteInSignature( p: ParsedEmail, words: string, at: number ): boolean {
 		// the letter above.
 		( signedBySender( p, nameLine ) || signedByPerson( above ) ) &&
 		above.length > nameLine.length &&
-		speaksForThemself( note ) &&
+		// It speaks of its writer, or says when their mailbox is read ("This mailbox is not
+		// monitored on weekends."): a person's hours, where a mailbox taking no answers is never
+		// read.
+		( speaksForThemself( note ) || MAILBOX_HOURS.test( note ) ) &&
 		neitherAwayNorReceipt( p, above )
 	);
 }
