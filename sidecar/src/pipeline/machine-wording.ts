@@ -366,7 +366,7 @@ export const SERVICE_NAME_WORD =
 export const CLOSING =
 	// A closing may follow thanks ("Danke und viele Grüße", "Thanks and best regards", "Merci et
 	// bonne journée", "Grazie e cordiali saluti", "Bedankt en vriendelijke groet").
-	/^(?:(?:(?:vielen |herzlichen )?dank(?:e| schön| sehr)?|(?:many )?thanks(?: again)?|thank you|merci(?: beaucoup)?|grazie(?: mille)?|(?:muchas )?gracias|obrigad[oa]|(?:hartelijk )?bedankt|dank je(?: wel)?|tack(?: så mycket)?|tak|dziękuję|děkuji),? (?:und|and|&|et|e|y|en|och|og|i|a) )?(?:bonne (?:journée|soirée|fin de journée)|belle journée|(?:kind|best|warm|many)? ?regards|best(?: wishes)?|sincerely|yours(?: sincerely| faithfully| truly)?|thanks?(?: you)?|cheers|(?:mit )?(?:freundlichen|besten|herzlichen|vielen) grüßen|(?:viele|beste|liebe|freundliche) grüße|mfg|cordialement|bien (?:cordialement|à vous)|salutations(?: distinguées)?|(?:un )?(?:cordial )?saludo(?:s)?(?: cordiales)?|atentamente|atenciosamente|cumprimentos|(?:com os )?melhores cumprimentos|cordiali saluti|distinti saluti|saluti|(?:met )?vriendelijke groet(?:en)?|groeten|s pozdravem|s pozdravom|z poważaniem|pozdrawiam|(?:med )?vänlig(?:a)? hälsning(?:ar)?|(?:med )?venlig hilsen|(?:med )?vennlig hilsen|ystävällisin terveisin|terveisin|üdvözlettel|tisztelettel|cu stimă|cu respect|saygılarımla|saygılarımızla|с уважением|з повагою|με εκτίμηση|よろしくお願いいたします|敬具|此致|谢谢|감사합니다|בברכה|مع التحية|salam|trân trọng)[,.!]?$/iu;
+	/^(?:(?:(?:vielen |herzlichen )?dank(?:e| schön| sehr)?|(?:many )?thanks(?: again)?|thank you|merci(?: beaucoup)?|grazie(?: mille)?|(?:muchas )?gracias|obrigad[oa]|(?:hartelijk )?bedankt|dank je(?: wel)?|tack(?: så mycket)?|tak|dziękuję|děkuji),? (?:und|and|&|et|e|y|en|och|og|i|a) )?(?:bonne (?:journée|soirée|fin de journée)|belle journée|(?:kind|best|warm|many)? ?regards|best(?: wishes)?|sincerely|yours(?: sincerely| faithfully| truly)?|(?:many )?thanks?(?: you)?|cheers|(?:mit )?(?:freundlichen|besten|herzlichen|vielen) grüßen|(?:viele|beste|liebe|freundliche) grüße|mfg|cordialement|bien (?:cordialement|à vous)|salutations(?: distinguées)?|(?:un )?(?:cordial )?saludo(?:s)?(?: cordiales)?|atentamente|atenciosamente|cumprimentos|(?:com os )?melhores cumprimentos|cordiali saluti|distinti saluti|saluti|(?:met )?vriendelijke groet(?:en)?|groeten|s pozdravem|s pozdravom|z poważaniem|pozdrawiam|(?:med )?vänlig(?:a)? hälsning(?:ar)?|(?:med )?venlig hilsen|(?:med )?vennlig hilsen|ystävällisin terveisin|terveisin|üdvözlettel|tisztelettel|cu stimă|cu respect|saygılarımla|saygılarımızla|с уважением|з повагою|με εκτίμηση|よろしくお願いいたします|敬具|此致|谢谢|감사합니다|בברכה|مع التحية|salam|trân trọng)[,.!]?$/iu;
 
 /**
  * Mailboxes a company's people share (info@, office@, purchasing@, logistics@): a team writing to
@@ -381,6 +381,14 @@ export const TEAM_MAILBOX =
  */
 export const FIRST_PERSON_ENGLISH =
 	/(?<![\p{L}'])(?:I(?:'m|'ve|'d|'ll)?|[Mm]y|[Mm]e|[Mm]ine|[Mm]yself)(?![\p{L}])/u;
+
+/**
+ * The first person plural ("we", "us", "our", "wir", "uns", "nous", "wij", "ons", "nosotros"): a
+ * school, a family or a team writing; a service's notice speaks so too, so it counts only with
+ * other signs of a person.
+ */
+export const FIRST_PERSON_PLURAL =
+	/(?<![\p{L}'’])(?:we|us|our|ours|wir|uns|unser\p{L}{0,2}|nous|notre|nos|wij|ons|onze|nosotros|nosotras|nuestr[oa]s?)(?![\p{L}'’])/iu;
 
 /** The first person singular in other languages than English. */
 export const FIRST_PERSON =

@@ -60,6 +60,7 @@ import {
 	ALIGNED_FIELD,
 	FIRST_PERSON,
 	FIRST_PERSON_ENGLISH,
+	FIRST_PERSON_PLURAL,
 	QUESTIONS_POINTER,
 	RELAYED_MESSAGE,
 	ON_YOUR_BEHALF,
@@ -1058,12 +1059,16 @@ function declaresItselfAutomatic( p: ParsedEmail, text: string ): boolean {
 			// A person who pasted the automatic message wrote about it in the first person above
 			// it and goes on to ask something below it, or introduced it on a line of its own
 			// ("I paid this today, confirmation below.", "Das hat mir das Portal geschickt:").
+			// Or introduced it as "we" and went on below it in paragraphs of their own and signed
+			// ("this is what the council's booking system sent us this morning:" … "So your team can
+			// deliver from 7am. … Many thanks, / Mrs J. Patel").
 			const pasted =
-				speaksForThemself( before ) &&
-				( asksSomething(
-					words.slice( found.index + found[ 0 ].length )
-				) ||
-					pastedBelowOwnWords( p, words, found.index ) );
+				( speaksForThemself( before ) &&
+					( asksSomething(
+						words.slice( found.index + found[ 0 ].length )
+					) ||
+						pastedBelowOwnWords( p, words, found.index ) ) ) ||
+				pastedBetweenOwnWords( p, words, found.index );
 			return ! pasted && ! noteInSignature( p, words, found.index );
 		}
 	}
@@ -1144,6 +1149,54 @@ function pastedBelowOwnWords(
 		neitherAwayNorReceipt( p, above )
 	);
 }
+
+/**
+ * Whether the machine-like words at a place of a person's text stand in a block they pasted
+ * between paragraphs of their own: a line of theirs introduces it in the first person, singular
+ * or plural ("The sports hall is confirmed for us, this is what the council's booking system sent
+ * us this morning:"), and below it they go on in a paragraph of their own and sign with their
+ * name ("So your team can deliver from 7am through Gate B. … Many thanks, / Mrs J. Patel"). A
+ * template's automated line ends its text, or only its sender's name follows it, and its "we"
+ * speaks to its reader ("We have received your booking:"); and the words above neither say they
+ * are away nor acknowledge a message.
+ *
+ * @param p     Parsed email.
+ * @param words The sender's own text, signature kept.
+ * @param at    Where the machine-like words start.
+ */
+function pastedBetweenOwnWords(
+	p: ParsedEmail,
+	words: string,
+	at: number
+): boolean {
+	const blockStart = [
+		...words.slice( 0, at ).matchAll( /\n[ \t]*\n/gu ),
+	].at( -1 );
+	const blockEnd = /\n[ \t]*\n/u.exec( words.slice( at ) );
+	if ( blockStart === undefined || blockEnd === null ) {
+		return false;
+	}
+	const above = words.slice( 0, blockStart.index ).trimEnd();
+	const intro = above.slice( above.lastIndexOf( '\n' ) + 1 );
+	const below = words.slice( at + blockEnd.index ).trim();
+	const closing = personsClosingAt( below );
+	return (
+		INTRODUCES_WHAT_FOLLOWS.test( intro ) &&
+		( speaksForThemself( intro ) ||
+			// As "we", speaking of the block, not to its reader of their things as a service
+			// does ("We have received your booking:", "Here are the details we hold for you:").
+			( FIRST_PERSON_PLURAL.test( intro ) &&
+				! SECOND_PERSON.test( intro ) ) ) &&
+		// A paragraph of their own, a sentence at least, above their closing and name.
+		closing > 0 &&
+		/\p{L}{2,}[^\n]{10,}[.!]/u.test( below.slice( 0, closing ) ) &&
+		neitherAwayNorReceipt( p, above )
+	);
+}
+
+/** The reader addressed: "you", "your", "vous", "votre", "uw", "usted", "Ihnen", "Ihre". */
+const SECOND_PERSON =
+	/(?<![\p{L}'’])(?:you|your|yours|yourself|vous|votre|vos|uw|usted|ustedes)(?![\p{L}'’])|(?<![\p{L}])(?:Ihnen|Ihre?[mnrs]?)(?![\p{L}])/u;
 
 /**
  * A line that points at what follows it: ending with a colon, or with "below" and its peers
