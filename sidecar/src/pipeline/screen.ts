@@ -1393,14 +1393,19 @@ const EMBEDDED_HEADERS =
 
 /**
  * A complaint report's own words, before the message it carries, when it says a recipient marked
- * a message as junk or spam (COMPLAINT_REPORT) and carries that message: attached as a message,
- * or with the message's header lines in the text. Null for anything else.
+ * a message as junk or spam (COMPLAINT_REPORT), or comes from a provider's abuse desk (abuse@)
+ * under an abuse report's subject ("[NH-ABUSE #2025091804417] Spam complaint regarding your mail
+ * server"), and carries that message: attached as a message, or with the message's header lines
+ * in the text. Null for anything else.
  *
  * @param p       Parsed email.
  * @param opening The start of its text.
  */
 function complaintReport( p: ParsedEmail, opening: string ): string | null {
-	if ( ! COMPLAINT_REPORT.test( opening ) ) {
+	const fromAbuseDesk =
+		ABUSE_DESK_SENDER.test( p.from?.address ?? '' ) &&
+		ABUSE_REPORT_SUBJECT.test( p.subject );
+	if ( ! fromAbuseDesk && ! COMPLAINT_REPORT.test( opening ) ) {
 		return null;
 	}
 	const embedded = EMBEDDED_HEADERS.exec( opening );
@@ -1412,8 +1417,11 @@ function complaintReport( p: ParsedEmail, opening: string ): string | null {
 	}
 	// The report's words come before the message it carries.
 	const own = opening.slice( 0, embedded?.index ?? opening.length );
-	return COMPLAINT_REPORT.test( own ) ? own : null;
+	return fromAbuseDesk || COMPLAINT_REPORT.test( own ) ? own : null;
 }
+
+/** A provider's abuse desk: "abuse@", "abuse-desk@", "abuse.reports@". */
+const ABUSE_DESK_SENDER = /^abuse(?:[._+-][^@]*)?@/i;
 
 /**
  * Whether the bounce address (Return-Path) names one of the recipients, as bulk senders' VERP
