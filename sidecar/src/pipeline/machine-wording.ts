@@ -376,6 +376,15 @@ export const TEAM_MAILBOX =
 	/^(?:info|office|admin|contact|kontakt|hello|hallo|mail|team|sales|vertrieb|verkauf|ventes|ventas|vendite|purchasing|purchase|procurement|buying|einkauf|achats|compras|acquisti|inkoop|zakupy|logistics|logistik|logistique|logistica|logistiek|import|export|ops|operations|dispatch|disposition|shipping|versand|expedition|warehouse|lager|accounts|accounting|buchhaltung|comptabilite|contabilidad|contabilita|boekhouding|finance|finanzen|hr|personal|reception|empfang|secretariat|sekretariat|secretaria|segreteria|biuro|kancelaria|sekretariat|grupos|groups|customs|zoll|douane|aduanas|dogana|claims|schaden|sinistres|quality|qualitaet|qualite)(?:[._-][^@]*)?@/i;
 
 /**
+ * Mailboxes where an organisation takes in mail or runs a programme — a registry's or post room's
+ * ("postmottak@", "podatelna@", "poststelle@", "kirjaamo@", "registry@"), an internship office's
+ * ("praktik-optometri@", "placements@") — that a circular names in To, its readers in Bcc: nobody
+ * is written to there. A colleague's own address is someone written to.
+ */
+export const RECEIVING_MAILBOX =
+	/^(?:post|postmottak|postkasse|postkassen|poststelle|posteingang|registratur|registry|registrar|registrator|kirjaamo|podatelna|epodatelna|podatelnia|pisarna|kansli|protocollo|praktik|praktikum|internships?|placements?|stages?)(?:[._-][^@]*)?@/i;
+
+/**
  * A sentence in the first person singular, as a person writes ("I ordered …", "mein Zähler",
  * "mi pedido"); a service's notice speaks as "we" to "you". (Not "je", which is "you" in Dutch.)
  */
@@ -454,7 +463,7 @@ export const ANNOUNCEMENT_SUBJECT =
  * once; someone writing to a helpdesk hardly ever does.
  */
 export const ANNOUNCEMENT_TO_READERS =
-	/\b(?:(?:allow|let) (?:me|us) (?:to )?(?:briefly )?introduce|(?:i|we)(?:'d|’d| would) like to (?:briefly )?introduce|(?:we are|we're|we’re|i am|i'm|i’m) (?:pleased|delighted|happy|proud|excited) to (?:announce|present|introduce|share|send you|inform you)|it is (?:our|my) pleasure to (?:announce|present|introduce|inform))\b|\b(?:all|each) of you\b|(?:wir freuen|ich freue) (?:uns|mich),? (?:ihnen|euch)\b[^.\n]{0,80}(?:vorzustellen|anzukündigen|mitzuteilen|zu präsentieren|zuzusenden|zu senden)|(?:darf|dürfen) (?:ich|wir) (?:ihnen |euch )?(?:kurz )?(?:uns|mich|unser\p{L}*)[^.\n]{0,40}vorstellen|(?:ihnen|euch) allen\b|(?:nous avons|j'ai|j’ai) le plaisir de vous (?:présenter|annoncer|informer|adresser|faire parvenir|envoyer)|permettez-(?:moi|nous) de vous présenter|nous sommes (?:heureux|ravis) de vous (?:présenter|annoncer|informer)|(?:nos|me) complace (?:presentar|anunciar|informar|comunicar)|tenemos el (?:placer|gusto) de (?:presentar|anunciar|informar)|permít(?:ame|anos|eme) presentar|nos es grato (?:informar|presentar|comunicar)|siamo lieti di (?:presentar|annunciar|informar|comunicar|inviar)|(?:mi|ci) permett(?:a|o|ano|iamo) di presentar|abbiamo il piacere di (?:presentar|annunciar|informar|comunicar)|temos o prazer de (?:apresentar|anunciar|informar|comunicar)|(?:é )?com (?:grande )?prazer que (?:apresentamos|anunciamos|informamos|comunicamos)|permita(?:m)?-(?:me|nos) apresentar|(?:wij zijn|we zijn) (?:verheugd|blij|trots) (?:u|je|jullie)[^.\n]{0,40}(?:voor te stellen|aan te kondigen|te presenteren)|met genoegen (?:presenteren|kondigen|stellen) (?:wij|we)|z przyjemnością (?:przedstawiamy|informujemy|ogłaszamy|przesyłamy|prezentujemy)|(?:mamy|mam) przyjemność (?:przedstawić|zaprezentować|poinformować)|dovol(?:te|uji|ujeme)(?: si)?(?: mi| nám)? (?:vám )?(?:krátce )?(?:představit|nabídnout|oznámit)|s potěšením (?:vám )?(?:představujeme|oznamujeme|zasíláme)|rádi bychom vám (?:představili|nabídli|oznámili)|dovoľte (?:mi|nám) (?:krátko )?(?:vám )?predstaviť|s potešením (?:vám )?(?:predstavujeme|oznamujeme)|örömmel (?:küldjük|értesítjük|tájékoztatjuk|mutatjuk be|jelentjük be|ajánljuk)|engedje(?:k)? meg,? hogy (?:röviden )?bemutass|vi (?:är glada att|har nöjet att) (?:kunna )?(?:presentera|meddela)|vi (?:er glade for at|har fornøjelsen af at|har gleden av å) (?:præsentere|presentere|meddele|kunngjøre|annoncere)|(?:рады|рад) (?:представить|сообщить|анонсировать|предложить)|позвольте (?:представить|представиться)|с удовольствием (?:представляем|сообщаем)|(?:sunmaktan|duyurmaktan|bildirmekten) (?:mutluluk|memnuniyet) duyarız|avem plăcerea (?:să vă prezentăm|de a vă prezenta|să vă anunțăm)|(?:sa )?zadovoljstvom (?:vam )?(?:predstavljamo|najavljujemo)|dopustite (?:mi|nam) da (?:vam )?predstavi|\b(?:vi|a voi) (?:proponiamo|offriamo)\b|\bles (?:proponemos|ofrecemos)\b|\b(?:lhes|vos) (?:propomos|oferecemos)\b|\b(?:bieten|empfehlen) wir euch\b|\bproponujemy (?:państwu|wam)\b|[现現]将[^。\n]{0,30}通知如下|特此通知|各(?:有关|相关|有關|相關)?(?:单位|單位|部门|部門)[：:，,]|各位(?:会员|會員|客户|客戶|朋友|伙伴|夥伴|代表)|(?:関係者|お客様|取引先|会員|ご担当者)各位|(?:회원|고객|관계자|파트너|회원사) ?여러분/iu;
+	/\b(?:(?:allow|let) (?:me|us) (?:to )?(?:briefly )?introduce|(?:i|we)(?:'d|’d| would) like to (?:briefly )?introduce|(?:we are|we're|we’re|i am|i'm|i’m) (?:pleased|delighted|happy|proud|excited) to (?:announce|present|introduce|share|send you|inform you)|it is (?:our|my) pleasure to (?:announce|present|introduce|inform))\b|\b(?:all|each) of you\b|(?:wir freuen|ich freue) (?:uns|mich),? (?:ihnen|euch)\b[^.\n]{0,80}(?:vorzustellen|anzukündigen|mitzuteilen|zu präsentieren|zuzusenden|zu senden)|(?:darf|dürfen) (?:ich|wir) (?:ihnen |euch )?(?:kurz )?(?:uns|mich|unser\p{L}*)[^.\n]{0,40}vorstellen|(?:ihnen|euch) allen\b|(?:nous avons|j'ai|j’ai) le plaisir de vous (?:présenter|annoncer|informer|adresser|faire parvenir|envoyer)|permettez-(?:moi|nous) de vous présenter|nous sommes (?:heureux|ravis) de vous (?:présenter|annoncer|informer)|(?:nos|me) complace (?:presentar|anunciar|informar|comunicar)|tenemos el (?:placer|gusto) de (?:presentar|anunciar|informar)|permít(?:ame|anos|eme) presentar|nos es grato (?:informar|presentar|comunicar)|siamo lieti di (?:presentar|annunciar|informar|comunicar|inviar)|(?:mi|ci) permett(?:a|o|ano|iamo) di presentar|abbiamo il piacere di (?:presentar|annunciar|informar|comunicar)|temos o prazer de (?:apresentar|anunciar|informar|comunicar)|(?:é )?com (?:grande )?prazer que (?:apresentamos|anunciamos|informamos|comunicamos)|permita(?:m)?-(?:me|nos) apresentar|(?:wij zijn|we zijn) (?:verheugd|blij|trots) (?:u|je|jullie)[^.\n]{0,40}(?:voor te stellen|aan te kondigen|te presenteren)|met genoegen (?:presenteren|kondigen|stellen) (?:wij|we)|z przyjemnością (?:przedstawiamy|informujemy|ogłaszamy|przesyłamy|prezentujemy)|(?:mamy|mam) przyjemność (?:przedstawić|zaprezentować|poinformować)|dovol(?:te|uji|ujeme)(?: si)?(?: mi| nám)? (?:vám )?(?:krátce )?(?:představit|nabídnout|oznámit|informovat)|s potěšením (?:vám )?(?:představujeme|oznamujeme|zasíláme)|rádi bychom vám (?:představili|nabídli|oznámili)|dovoľte (?:mi|nám) (?:krátko )?(?:vám )?predstaviť|s potešením (?:vám )?(?:predstavujeme|oznamujeme)|örömmel (?:küldjük|értesítjük|tájékoztatjuk|mutatjuk be|jelentjük be|ajánljuk)|engedje(?:k)? meg,? hogy (?:röviden )?bemutass|vi (?:är glada att|har nöjet att) (?:kunna )?(?:presentera|meddela)|vi (?:er glade for at|har fornøjelsen af at|har gleden av å) (?:præsentere|presentere|meddele|kunngjøre|annoncere)|(?:рады|рад) (?:представить|сообщить|анонсировать|предложить)|позвольте (?:представить|представиться)|с удовольствием (?:представляем|сообщаем)|(?:sunmaktan|duyurmaktan|bildirmekten) (?:mutluluk|memnuniyet) duyarız|avem plăcerea (?:să vă prezentăm|de a vă prezenta|să vă anunțăm)|(?:sa )?zadovoljstvom (?:vam )?(?:predstavljamo|najavljujemo)|dopustite (?:mi|nam) da (?:vam )?predstavi|\b(?:vi|a voi) (?:proponiamo|offriamo)\b|\bles (?:proponemos|ofrecemos)\b|\b(?:lhes|vos) (?:propomos|oferecemos)\b|\b(?:bieten|empfehlen) wir euch\b|\bproponujemy (?:państwu|wam)\b|[现現]将[^。\n]{0,30}通知如下|特此通知|各(?:有关|相关|有關|相關)?(?:单位|單位|部门|部門)[：:，,]|各位(?:会员|會員|客户|客戶|朋友|伙伴|夥伴|代表)|(?:関係者|お客様|取引先|会員|ご担当者)各位|(?:회원|고객|관계자|파트너|회원사) ?여러분/iu;
 
 /**
  * A first line greeting the reader as a system's user ("Dear user,", "Sehr geehrter Benutzer,",
@@ -465,13 +474,82 @@ export const READER_AS_USER =
 	/^\s*(?:dear user|(?:sehr geehrte[r]?|liebe[r]?) (?:benutzer(?:in)?|nutzer(?:in)?|anwender(?:in)?)|(?:cher|chère) (?:utilisateur|utilisatrice)|(?:estimad[oa]|querid[oa]) usuari[oa]|(?:gentile|caro|cara) utente|(?:prezad[oa]|car[oa]) (?:usuári[oa]|utilizador(?:a)?)|beste gebruiker|(?:kära|bästa) användare|(?:kære|kjære) (?:bruger|bruker)|(?:drogi|szanowny) użytkowniku|(?:vážený|milý) (?:uživateli|užívateľ)|уважаемый пользователь)(?!\p{L})\s*[,:!]/iu;
 
 /**
- * A first line greeting a mailing's readers as a class — customers, clients, business partners,
- * an association's members ("Dear customers,", "Estimados clientes:", "Liebe Geschäftspartner,",
- * "Chers clients,", "Beste klanten,", "Liebe Mitglieder,", "Chers adhérents,", "Beste leden,", "Αγαπητοί συνεργάτες,"): a
- * circular's, where a letter greets the one person it is written to.
+ * The classes of readers a circular greets, after the greeting's word in each language:
+ * customers, clients, business partners, an association's members, tenants and residents, traders
+ * and businesses, parents, suppliers, internship hosts ("Dear customers", "Sehr geehrte
+ * Mieterinnen und Mieter", "Chers commerçants", "Til næringsdrivende", "Kære praktiksteder",
+ * "Vážení podnikatelé", "Poštovani kupci", "Gerbiami klientai", "Spoštovani člani", "Szanowni
+ * Członkowie"). A customer in the singular only as a class ("Dear Valued Customer"): a supplier
+ * writing to one customer greets "Dear customer".
  */
-export const READERS_AS_CLIENTS =
-	/^\s*(?:dear (?:valued )?(?:customers|clients|business partners|partners|trade customers)|(?:liebe|sehr geehrte) (?:kundinnen und kunden|kunden|kundschaft|geschäftspartner(?:innen und geschäftspartner)?)|(?:chers|chères) (?:clients|clientes|partenaires)|(?:estimados|queridos) (?:clientes|socios)|(?:caros|prezados) (?:clientes|parceiros)|(?:gentili|cari) clienti|beste (?:klanten|relaties|zakenpartners)|dear (?:members|member companies)|(?:liebe|sehr geehrte) (?:mitglieder|mitgliedsbetriebe|mitgliedsunternehmen)|(?:chers|chères) (?:adhérents|adhérentes|membres)|(?:estimados|queridos) (?:asociados|miembros)|(?:gentili|cari) (?:soci|associati)|(?:caros|prezados) (?:associados|membros)|beste leden|(?:kära|bästa) medlemmar|(?:kære|kjære) medlemmer|(?:drodzy|szanowni) członkowie|vážení členové|αγαπητοί (?:πελάτες|συνεργάτες)|αγαπητά μέλη|αξιότιμοι (?:πελάτες|συνεργάτες))(?!\p{L})\s*[,:!]/iu;
+const READER_CLASSES = [
+	'dear valued (?:customer|client)|(?:dear|to all(?: our)?) (?:valued |all |our )?(?:customers|clients|business partners|partners|trade customers|members|member companies|tenants|residents|leaseholders|traders|retailers|shopkeepers|stockists|dealers|resellers|suppliers|businesses|business owners|exhibitors|parents(?: and (?:carers|guardians))?|neighbours|neighbors|placement providers)',
+	'(?:liebe|sehr geehrte|an alle(?: unsere)?) (?:kundinnen und kunden|kunden|kundschaft|geschäftspartner(?:innen und geschäftspartner)?|mitglieder|mitgliedsbetriebe|mitgliedsunternehmen|mieterinnen und mieter|mieter(?:innen)?|gewerbemieter(?:innen)?|bewohnerinnen und bewohner|bewohner(?:innen)?|anwohnerinnen und anwohner|anwohner(?:innen)?|händlerinnen und händler|händler(?:innen)?|gewerbetreibende|unternehmerinnen und unternehmer|eltern|praktikumsbetriebe|ausbildungsbetriebe|lieferanten|aussteller(?:innen)?)',
+	'(?:chers|chères|cher\\(?e\\)?s)(?: et (?:chers|chères))? (?:clients|clientes|partenaires|adhérents|adhérentes|membres|commerçants|commerçantes|locataires|résidents|riverains|copropriétaires|parents|fournisseurs|exposants|revendeurs)',
+	'(?:estimad[oa]s|querid[oa]s) (?:clientes|socios|asociados|miembros|inquilinos|vecinos|comerciantes|proveedores|padres|distribuidores)',
+	'(?:gentili|cari|spettabili|egregi) (?:clienti|soci|associati|inquilini|condomini|commercianti|fornitori|genitori|rivenditori)',
+	'(?:caros|prezados|estimados) (?:clientes|parceiros|associados|membros|inquilinos|lojistas|comerciantes|fornecedores|pais|revendedores)',
+	'(?:beste|geachte) (?:klanten|relaties|zakenpartners|leden|huurders|bewoners|ondernemers|winkeliers|ouders|leveranciers|dealers)',
+	'(?:kära|bästa|till(?: alla)?) (?:kunder|medlemmar|hyresgäster|näringsidkare|handlare|föräldrar|leverantörer)',
+	'(?:kære|kjære|til(?: alle)?) (?:kunder|medlemmer|lejere|leietakere|beboere|erhvervsdrivende|næringsdrivende|forretningsdrivende|handlende|forældre|foreldre|praktiksteder|praktikvirksomheder|leverandører|samarbejdspartnere|samarbeidspartnere)',
+	'(?:drodzy|szanowni)(?: państwo)? (?:klienci|kontrahenci|partnerzy|członkowie|najemcy|mieszkańcy|przedsiębiorcy|rodzice|dostawcy)',
+	'(?:vážení|milí) (?:zákazníci|klienti|obchodní partneři|partneři|členové|nájemníci|obyvatelé|podnikatelé|rodiče|dodavatelé|partneri|členovia|nájomníci|obyvatelia|podnikatelia|rodičia)',
+	'(?:poštovani|dragi) (?:kupci|klijenti|poslovni partneri|partneri|članovi|stanari|poduzetnici|preduzetnici|roditelji|dobavljači)',
+	'(?:spoštovani|spoštovane|dragi) (?:stranke|kupci|člani|poslovni partnerji|partnerji|najemniki|podjetniki|starši|dobavitelji)',
+	'(?:gerbiami|mieli) (?:klientai|pirkėjai|partneriai|nariai|nuomininkai|gyventojai|tiekėjai)',
+	'(?:cienījamie|dārgie) (?:klienti|partneri|biedri)',
+	'(?:head|lugupeetud) (?:kliendid|partnerid|liikmed)',
+	'(?:kedves|tisztelt) (?:ügyfeleink|ügyfelek|partnereink|partnerek|tagok|tagjaink|bérlők|lakók|vásárlóink)',
+	'(?:hyvät|arvoisat) (?:asiakkaat|asiakkaamme|jäsenet|yhteistyökumppanit|vuokralaiset|asukkaat)',
+	'(?:stimați|dragi) (?:clienți|parteneri|membri|chiriași|locatari)',
+	'αγαπητοί (?:πελάτες|συνεργάτες)|αγαπητά μέλη|αξιότιμοι (?:πελάτες|συνεργάτες)',
+].join( '|' );
+
+/**
+ * A first line greeting a mailing's readers as a class (READER_CLASSES) — "Dear customers,",
+ * "Estimados clientes:", "Liebe Geschäftspartner,", "Beste leden,", "Αγαπητοί συνεργάτες," —
+ * perhaps naming which of them ("Chers commerçants du Centre Les Arcades,", "Til næringsdrivende
+ * i Storgata", "Spoštovani člani Združenja optikov Slovenije,"), perhaps below a formal first
+ * line ("Madame, Monsieur,"): a circular's, where a letter greets the one person it is written to.
+ * Not the team of a service ("Dear customer service,", "Dear members of the support team,").
+ */
+export const READERS_AS_CLIENTS = new RegExp(
+	`^\\s*(?:[^\\n]{1,40},[ \\t]*\\n\\s*)?(?:${ READER_CLASSES })(?!\\p{L})(?![^\\n]*(?:support|service|team|desk|care|department|dienst|équipe|servicio|servizio|serviço|afdeling|avdelning|tým|zespół|osztály))(?:[ \\t]+[^\\n,:;!?]{1,60}?)?[ \\t]*(?:[,:!]|(?=\\n|$))`,
+	'iu'
+);
+
+/**
+ * A first line greeting all its readers at once ("Hi everyone,", "Bonjour à toutes et à tous,",
+ * "Bom dia a todos,", "Hallo zusammen,", "Hei alle sammen"): a circular's or a list post's, where
+ * a person writing to a helpdesk greets it ("Hello", "Hi team", "Dear support").
+ */
+export const GROUP_GREETING =
+	/^\s*(?:(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)),? (?:all|everyone|everybody|folks)|hallo (?:zusammen|alle|allerseits)|(?:guten (?:tag|morgen)|moin),? (?:zusammen|alle)|(?:bonjour|bonsoir|salut) (?:à tou(?:te)?s(?: et à tou(?:te)?s)?|a tous|tout le monde)|(?:hola|buen(?:os|as) (?:días|tardes|noches)),? (?:a )?tod[oa]s|(?:ciao|buongiorno|buonasera|salve) a tutti|(?:olá|oi|bom dia|boa tarde|boa noite),? (?:a )?(?:todos|todas|pessoal)|(?:hallo|hoi|goedemorgen|goedemiddag) (?:allemaal|iedereen)|(?:hei|hej|moi) (?:alle(?: sammen)?|alla|allihop|allesammen|kaikki)|(?:dobrý den|ahoj|zdravím) (?:všem|všichni)|(?:witam|cześć|dzień dobry) (?:wszystkich|wszystkim)|sziasztok|üdvözlök mindenkit|всем привет)(?!\p{L})[ \t]*[,!.:]?[ \t]*(?:\n|$)/iu;
+
+/**
+ * A letter's words informing its readers of something ("Venho por este meio informar que …",
+ * "We would like to inform you that …", "Please be advised that …", "Hiermit informieren wir Sie
+ * …", "Nous vous informons que …", "Obavještavamo Vas …", "Informuojame, kad …"): an
+ * announcement, where a request asks.
+ */
+export const INFORMS_READERS =
+	/(?<!\p{L})(?:(?:venho|vimos|gostaríamos de|queremos) (?:por este meio )?informar|informamos (?:que|os|as|a todos)|we (?:would like to|wish to|hereby|are writing to) (?:inform|advise|let you know)|this is to (?:inform|advise|let you know)|please be advised that|(?:hiermit )?(?:informieren|benachrichtigen) wir (?:sie|euch)|(?:möchten|wollen) wir (?:sie|euch) (?:darüber )?informieren|nous (?:vous )?informons|nous souhaitons vous informer|(?:le|les) informamos|(?:vi|la) informiamo|desideriamo informar(?:la|vi)|wij (?:willen )?(?:u|jullie) (?:graag )?informeren|informujemy|(?:dovolujeme si )?(?:vás )?informovat|informujeme|obavještavamo|obavještavamo vas|informuojame|obveščamo|vi (?:vil )?informere[rn]?|vi (?:vill )?informera|tájékoztatjuk|ilmoitamme|vă informăm)(?!\p{L})/iu;
+
+/**
+ * A circular's news of its sender's own business, told to all its readers: a reminder ("Just a
+ * reminder about this year's switch-on"), or what is ours laid out ("Voici nos horaires pendant
+ * les fêtes", "Here are our opening hours", "Hermed en oversigt"). A person greeting a team asks
+ * about their own matter.
+ */
+export const CIRCULAR_NEWS =
+	/(?<!\p{L})(?:just a (?:quick |friendly |short )?reminder|(?:a )?(?:quick|friendly|short) reminder|kleine erinnerung|petit rappel|(?:here (?:is|are)|below (?:is|are)) our|voici (?:nos|notre)|ci-dessous (?:nos|notre)|hier (?:sind |ist )?unsere?|anbei unsere?|(?:aquí|a continuación) (?:tienen |están )?nuestr[oa]s|ecco (?:i |le |il |la )?nostr[eio]|segue[m]? (?:os |as )?nossos?|hierbij (?:onze|ons)|(?:här|nedan) (?:är|kommer) vår[at]?|her (?:er|kommer) vår[et]?|hermed (?:vores|en oversigt))(?!\p{L})/iu;
+
+/**
+ * An invitation's request that its readers say whether they come ("Please confirm your attendance
+ * by 16 May", "Prosimy o potwierdzenie obecności", "RSVP"): asked of all it invites, not of us.
+ */
+export const ATTENDANCE_CONFIRMATION =
+	/(?<!\p{L})(?:confirm (?:your |their )?(?:attendance|participation|presence)|rsvp|potwierdzeni[ea] (?:obecności|udziału)|potwierd(?:zić|ź) (?:obecność|udział)|(?:ihre |eure )?teilnahme (?:zu )?bestätigen|bestätigen sie (?:bitte )?(?:ihre )?teilnahme|confirmer (?:votre |leur )?(?:présence|participation)|confirm(?:ar|e|en) (?:su |tu )?(?:asistencia|participación|presencia)|conferma(?:re)? (?:la (?:vostra |sua )?)?(?:presenza|partecipazione)|(?:uw |je )?aanwezigheid (?:te )?bevestigen|bevestig (?:uw |je )?aanwezigheid|potvr(?:ďte|dit|zení) (?:své |vaší )?účast(?:i)?|bekræft (?:din |jeres )?deltagelse|bekreft (?:din |deres )?deltakelse|bekräfta (?:ditt |ert )?deltagande|confirmar (?:a sua |sua )?presença)(?!\p{L})/iu;
 
 /**
  * A circular saying it goes to all its readers of a kind: "This letter is sent to all our
