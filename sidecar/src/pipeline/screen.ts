@@ -1172,6 +1172,27 @@ function noteInSignature( p: ParsedEmail, words: string, at: number ): boolean {
 }
 
 /**
+ * The text above the paragraph a place of a person's text stands in, and that text's last line
+ * (the one that may introduce the paragraph); null when the place is in the first paragraph.
+ *
+ * @param words The sender's own text.
+ * @param at    The place.
+ */
+function aboveParagraphAt(
+	words: string,
+	at: number
+): { above: string; intro: string } | null {
+	const blockStart = [
+		...words.slice( 0, at ).matchAll( /\n[ \t]*\n/gu ),
+	].at( -1 );
+	if ( blockStart === undefined ) {
+		return null;
+	}
+	const above = words.slice( 0, blockStart.index ).trimEnd();
+	return { above, intro: above.slice( above.lastIndexOf( '\n' ) + 1 ) };
+}
+
+/**
  * Whether the machine-like words at a place of a person's text stand in a block they pasted
  * below a line of their own that speaks in the first person and introduces it — "I paid this
  * today, confirmation below." above a bank's "Payment Confirmation / This is an automated
@@ -1188,15 +1209,11 @@ function pastedBelowOwnWords(
 	words: string,
 	at: number
 ): boolean {
-	// The paragraph the words stand in, and the one above it.
-	const blockStart = [
-		...words.slice( 0, at ).matchAll( /\n[ \t]*\n/gu ),
-	].at( -1 );
-	if ( blockStart === undefined ) {
+	const block = aboveParagraphAt( words, at );
+	if ( block === null ) {
 		return false;
 	}
-	const above = words.slice( 0, blockStart.index ).trimEnd();
-	const intro = above.slice( above.lastIndexOf( '\n' ) + 1 );
+	const { above, intro } = block;
 	// A line that is a paragraph of its own ("This is the text of the confirmation:") introduces
 	// the block for the person whose paragraph stands right above it ("I booked online last night
 	// and got the confirmation below, but …").
@@ -1231,15 +1248,12 @@ function pastedBetweenOwnWords(
 	words: string,
 	at: number
 ): boolean {
-	const blockStart = [
-		...words.slice( 0, at ).matchAll( /\n[ \t]*\n/gu ),
-	].at( -1 );
+	const block = aboveParagraphAt( words, at );
 	const blockEnd = /\n[ \t]*\n/u.exec( words.slice( at ) );
-	if ( blockStart === undefined || blockEnd === null ) {
+	if ( block === null || blockEnd === null ) {
 		return false;
 	}
-	const above = words.slice( 0, blockStart.index ).trimEnd();
-	const intro = above.slice( above.lastIndexOf( '\n' ) + 1 );
+	const { above, intro } = block;
 	const below = words.slice( at + blockEnd.index ).trim();
 	const closing = personsClosingAt( below );
 	return (
