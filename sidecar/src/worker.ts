@@ -36,6 +36,7 @@ import {
 	ingestMessage,
 	quarantine,
 	type IngestInput,
+	threadsOnlyByReferences,
 	type Outcome,
 	type StoreResult,
 } from './pipeline/store.ts';
@@ -398,20 +399,23 @@ async function runPass(
 	/**
 	 * One email on its own: streamed (or from memory), its own transaction.
 	 *
-	 * @param ref    The email at the source.
-	 * @param raw    Its bytes when already read (in a batch).
-	 * @param reader The source that streams it when not.
+	 * @param ref     The email at the source.
+	 * @param raw     Its bytes when already read (in a batch).
+	 * @param reader  The source that streams it when not.
+	 * @param started Called once its share of the in-flight budget is held.
 	 */
 	const single = async (
 		ref: MessageRef,
 		raw?: Buffer,
-		reader: MailSource = source
+		reader: MailSource = source,
+		started?: () => void
 	): Promise< void > => {
 		const input = inputFor( ref, raw, reader );
 		const release =
 			raw === undefined
 				? await hooks.budget?.acquire( ref.size )
 				: undefined;
+		started?.();
 		emailStarted();
 		const result = await (
 			ref.uid === suspect
@@ -568,6 +572,9 @@ async function runPass(
 	// strictly one by one.
 	let writing: Promise< void > = Promise.resolve();
 	const big = new Set< Promise< void > >();
+	// Big emails under way (their budget held), by UID: a later small email that can only be a
+	// follow-up to one of them by its Message-ID waits for it (see followedUp()).
+	const bigUnderWay = new Map< number, Promise< void > >();
 	const oneByOne = stuck > 0;
 	const fail = ( err: unknown ): void => {
 		failure ??= err;
@@ -598,15 +605,18 @@ async function runPass(
 				await Promise.race( big );
 			}
 			const reader = readers.take();
+			const uid = step.single.uid;
 			const running: Promise< void > = single(
 				step.single,
 				undefined,
-				reader.source
+				reader.source,
+				() => bigUnderWay.set( uid, running )
 			)
 				.catch( fail )
 				.finally( () => {
 					reader.release();
 					big.delete( running );
+					bigUnderWay.delete( uid );
 				} );
 			big.add( running );
 			continue;
@@ -634,6 +644,7 @@ async function runPass(
 			break;
 		}
 		await writing;
+		await Promise.all( followedUp( fetched, bigUnderWay ) );
 		if ( failure !== null ) {
 			release?.();
 			break;
@@ -745,7 +756,37 @@ interface ReadBatch {
 }
 
 /** An email of a batch: its bytes and analysis, or null when the server no longer had it. */
-interface Fetched {
+/**
+ * The big emails under way that a batch's emails may follow up: earlier ones (lower UID), when
+ * the batch holds an email that can join a ticket only by the Message-IDs it names — a
+ * customer's "did you get my attachment?" to their own big email of a moment before, which would
+ * otherwise be written first and open a ticket of its own. Only emails whose budget is held are
+ * waited for: those go on without this loop, so the wait always ends. Replies to our own
+ * notifications carry our references and never wait.
+ *
+ * @param fetched     The batch, analysed.
+ * @param bigUnderWay Big emails under way, by UID.
+ */
+export function followedUp(
+	fetched: readonly Fetched[],
+	bigUnderWay: ReadonlyMap< number, Promise< void > >
+): Array< Promise< void > > {
+	const followUps = fetched.filter(
+		( f ) =>
+			f.email !== null &&
+			f.email.analysis.verdict === null &&
+			threadsOnlyByReferences( f.email.analysis.hints )
+	);
+	if ( followUps.length === 0 ) {
+		return [];
+	}
+	const last = Math.max( ...followUps.map( ( f ) => f.ref.uid ) );
+	return [ ...bigUnderWay ]
+		.filter( ( [ uid ] ) => uid < last )
+		.map( ( [ , running ] ) => running );
+}
+
+export interface Fetched {
 	readonly ref: MessageRef;
 	readonly raw: Buffer | undefined;
 	readonly email: BufferedEmail | null;

@@ -287,6 +287,51 @@ describe( 'attachments and quarantine', () => {
 		);
 	} );
 
+	it( "writes a customer's follow-up to their own big email after it, on its ticket", async () => {
+		const tag = randomUUID().slice( 0, 8 );
+		const sender = `From: Dana Okafor <dana-${ tag }@example.net>\r\nTo: support@example.test\r\n`;
+		// Big enough to be streamed beside the batches for a good while.
+		const scans = randomBytes( 6 * 1024 * 1024 )
+			.toString( 'base64' )
+			.replace( /.{76}/g, '$&\r\n' );
+		const client = mailboxClient( stack, stack.mailboxes.support );
+		await client.connect();
+		await client.append(
+			'INBOX',
+			Buffer.from(
+				`${ sender }Subject: Scans ${ tag }\r\nMessage-ID: <scans-${ tag }@example.net>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="z"\r\n\r\n--z\r\nContent-Type: text/plain\r\n\r\nThe scans are attached.\r\n--z\r\nContent-Type: application/pdf; name="scans.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n${ scans }\r\n--z--\r\n`
+			)
+		);
+		// Her follow-up a minute later names only her own email: no ticket number, no reference
+		// of ours.
+		await client.append(
+			'INBOX',
+			Buffer.from(
+				`${ sender }Subject: Re: Scans ${ tag }\r\nMessage-ID: <followup-${ tag }@example.net>\r\nIn-Reply-To: <scans-${ tag }@example.net>\r\nReferences: <scans-${ tag }@example.net>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nDid the scans arrive?\r\n`
+			)
+		);
+		await client.logout();
+
+		const result = await runOnce();
+		assert.equal( result.code, 0, result.stderr );
+		const [ rows ] = await db.query(
+			'SELECT subject, outcome, ticket_id FROM wp_epipe_activity WHERE subject IN (?, ?) ORDER BY id',
+			[ `Scans ${ tag }`, `Re: Scans ${ tag }` ]
+		);
+		const activity = rows as Array< Record< string, unknown > >;
+		assert.deepEqual(
+			activity.map( ( a ) => [ a[ 'subject' ], a[ 'outcome' ] ] ),
+			[
+				[ `Scans ${ tag }`, 'ticket' ],
+				[ `Re: Scans ${ tag }`, 'reply' ],
+			]
+		);
+		assert.equal(
+			Number( activity[ 1 ]?.[ 'ticket_id' ] ),
+			Number( activity[ 0 ]?.[ 'ticket_id' ] )
+		);
+	} );
+
 	it( 'quarantines an unreadable email with its raw bytes, leaves it unread and goes on', async () => {
 		const tag = randomUUID().slice( 0, 8 );
 		// 1,100 MIME parts: more than the parser accepts (a cheap way to exhaust a parser).

@@ -3,7 +3,13 @@ import { describe, it } from 'node:test';
 import { Readable } from 'node:stream';
 
 import { memorySink } from '../../sidecar/src/pipeline/batch.ts';
-import { planPass, type PassStep } from '../../sidecar/src/worker.ts';
+import type { ThreadHints } from '../../sidecar/src/pipeline/types.ts';
+import {
+	followedUp,
+	planPass,
+	type Fetched,
+	type PassStep,
+} from '../../sidecar/src/worker.ts';
 
 const KB = 1024;
 const MB = 1024 * KB;
@@ -68,6 +74,61 @@ describe( 'a pass is cut into steps', () => {
 				)
 			),
 			[ 'single(7)', 'single(9)' ]
+		);
+	} );
+} );
+
+describe( 'a batch waits for the big emails it may follow up', () => {
+	const NONE: ThreadHints = {
+		signedTicketId: null,
+		replyAddressTicketId: null,
+		unverifiedTicketIds: [],
+		subjectTicketId: null,
+		referenceIds: [],
+	};
+	const email = (
+		uid: number,
+		hints: Partial< ThreadHints >,
+		verdict: unknown = null
+	): Fetched =>
+		( {
+			ref: { uid, size: 1000 },
+			raw: undefined,
+			email: { analysis: { verdict, hints: { ...NONE, ...hints } } },
+		} ) as unknown as Fetched;
+	const running = new Map( [
+		[ 3, Promise.resolve() ],
+		[ 8, Promise.resolve() ],
+		[ 20, Promise.resolve() ],
+	] );
+	const waitedFor = ( batch: Fetched[] ) =>
+		followedUp( batch, running ).map(
+			( p ) => [ ...running ].find( ( [ , q ] ) => q === p )?.[ 0 ]
+		);
+
+	it( 'waits for the earlier big emails when an email names only Message-IDs', () => {
+		assert.deepEqual(
+			waitedFor( [
+				email( 10, {} ),
+				email( 11, { referenceIds: [ 'a1b2' ] } ),
+			] ),
+			[ 3, 8 ]
+		);
+	} );
+
+	it( 'does not wait for replies carrying our references or ticket number, new emails or skipped ones', () => {
+		assert.deepEqual(
+			waitedFor( [
+				email( 10, {} ),
+				email( 11, { referenceIds: [ 'a1b2' ], subjectTicketId: 7 } ),
+				email( 12, { referenceIds: [ 'a1b2' ], signedTicketId: 7 } ),
+				email( 13, {
+					referenceIds: [ 'a1b2' ],
+					unverifiedTicketIds: [ 7 ],
+				} ),
+				email( 14, { referenceIds: [ 'a1b2' ] }, { action: 'skip' } ),
+			] ),
+			[]
 		);
 	} );
 } );

@@ -738,6 +738,23 @@ export function mayBeReply( hints: ThreadHints ): boolean {
 }
 
 /**
+ * Whether an email can join a ticket only through the Message-IDs it names (In-Reply-To,
+ * References), with no reference, reply address or ticket number of ours: a follow-up to the
+ * sender's own earlier email, which may be one stored in the same pass.
+ *
+ * @param hints The email's thread hints.
+ */
+export function threadsOnlyByReferences( hints: ThreadHints ): boolean {
+	return (
+		hints.referenceIds.length > 0 &&
+		hints.replyAddressTicketId === null &&
+		hints.signedTicketId === null &&
+		hints.subjectTicketId === null &&
+		hints.unverifiedTicketIds.length === 0
+	);
+}
+
+/**
  * The thread row of an analysed email.
  *
  * @param analysis   Its analysis, without verdict.
