@@ -161,6 +161,59 @@ describe( 'extractReply', () => {
 		assert.equal( reply( text, 'RE: Outage' ), 'FYI' );
 	} );
 
+	it( 'reads "VS:" without a thread as a reply when the header block below is in a language whose Outlook does not forward with "VS:" (Hungarian, Finnish), and as a forward under a Danish or Norwegian block', () => {
+		const hu =
+			'Köszönjük, kedd délelőtt jó.\n\nÜdvözlettel:\nKovács Péter\n\nFeladó: Műhely <support@example.test>\nElküldve: 2025. november 3., hétfő 14:05\nCímzett: Kovács Péter <kovacs@example.org>\nTárgy: [#51359] Szállítás\n\nTisztelt Kovács Úr!\n';
+		assert.equal(
+			reply( hu, 'VS: [#51359] Szállítás' ),
+			'Köszönjük, kedd délelőtt jó.\n\nÜdvözlettel:\nKovács Péter'
+		);
+		const fi =
+			'Kiitos, tiistai sopii.\n\nTerveisin\nMatti\n\nLähettäjä: Tuki <support@example.test>\nLähetetty: maanantai 3. marraskuuta 2025 14.05\nVastaanottaja: Matti <matti@example.org>\nAihe: [#4] Toimitus\n\nHyvä Matti,\n';
+		assert.equal(
+			reply( fi, 'VS: [#4] Toimitus' ),
+			'Kiitos, tiistai sopii.\n\nTerveisin\nMatti'
+		);
+		// A Danish forward (no thread) keeps the forwarded email as its content.
+		const da =
+			'Se venligst nedenstående.\n\nMvh\nJens\n\nFra: Leverandør <salg@leverandor.example>\nSendt: 3. november 2025 14:05\nTil: Jens <jens@example.org>\nEmne: Faktura 1182\n\nHermed faktura.';
+		assert.equal( reply( da, 'VS: Faktura 1182' ), da );
+	} );
+
+	it( 'cuts Outlook header blocks in Slovak ("Od: / Odoslané: / Komu: / Predmet:"), Serbian Cyrillic ("Од: / Послато: / За: / Тема:"), Slovenian ("Zadeva:"), Croatian ("Predmet:") and Arabic ("تاريخ الإرسال:")', () => {
+		const texts: [ string, string ][] = [
+			[
+				'Ďakujem, v utorok to vyhovuje.\n\nJán',
+				'Od: Podpora <support@example.test>\nOdoslané: 3. novembra 2025 14:05\nKomu: Ján <jan@example.org>\nPredmet: [#1] Doprava',
+			],
+			[
+				'Хвала, уторак одговара.\n\nЈован',
+				'Од: Подршка <support@example.test>\nПослато: 3. новембар 2025 14:05\nЗа: Јован <jovan@example.org>\nТема: [#1] Испорука',
+			],
+			[
+				'Hvala, torek ustreza.\n\nJana',
+				'Od: Podpora <support@example.test>\nPoslano: 3. november 2025 14:05\nZadeva: [#1] Dostava',
+			],
+			[
+				'Hvala, utorak odgovara.\n\nIvana',
+				'Šalje: Podrška <support@example.test>\nPoslano: 3. studenoga 2025. 14:05\nPredmet: [#1] Dostava',
+			],
+			[
+				'شكرًا، الثلاثاء مناسب.\n\nعمر',
+				'من: الدعم <support@example.test>\nتاريخ الإرسال: 3 نوفمبر 2025 14:05\nالموضوع: [#1] التوصيل',
+			],
+		];
+		for ( const [ own, block ] of texts ) {
+			assert.equal(
+				reply(
+					`${ own }\n\n${ block }\n\nQuoted notice.\n`,
+					'RE: [#1] X'
+				),
+				own
+			);
+		}
+	} );
+
 	it( 'does not take a sentence ending in "wrote:" for history', () => {
 		const text = 'My colleague wrote:\nthe printer is broken.';
 		assert.equal( reply( text ), text );

@@ -154,6 +154,8 @@ const FROM_FIELDS = [
 	'mula kay',
 	'보낸사람',
 	'afzender',
+	// Serbian in Cyrillic
+	'од',
 ];
 const OTHER_FIELDS = [
 	// sent / date
@@ -241,6 +243,7 @@ const OTHER_FIELDS = [
 	'aihe',
 	'předmět',
 	'tárgy',
+	'másolatot kap',
 	'konu',
 	'θέμα',
 	'件名',
@@ -272,6 +275,13 @@ const OTHER_FIELDS = [
 	'trimis',
 	'către',
 	'subiect',
+	// Slovak, Croatian and Slovenian, Arabic's "sent"
+	'odoslané',
+	'kópia',
+	'predmet',
+	'kopija',
+	'zadeva',
+	'تاريخ الإرسال',
 	'đã gửi',
 	'đến',
 	'chủ đề',
@@ -356,8 +366,14 @@ const APPLE_FORWARD_TITLE =
 export const FORWARD_SUBJECT =
 	/^\s*(?:fwd?|wg|tr|rv|i|vb|pd|doorst|enc|vl|továbbítás|ilt|доп|пересл|転送|转发|轉寄|轉發|전달)\s*[:：]/iu;
 
-/** "VS:" forwards in Danish and Norwegian but answers in Finnish: a forward only when it answers no email. */
+/**
+ * "VS:" forwards in Danish and Norwegian but answers in Finnish: a forward only when it answers no
+ * email and the header block below, if any, is Danish, Norwegian or English ("Fra:", "From:").
+ */
 const AMBIGUOUS_FORWARD_SUBJECT = /^\s*vs\s*:/iu;
+
+/** The sender's field of a header block written by a client that forwards with "VS:". */
+const VS_FORWARDING_FROM_LINE = fieldLine( [ 'fra', 'from' ] );
 
 /** Client taglines at the end of what the sender wrote ("Sent from my iPhone"). */
 /** A "sent from/with/via" line naming a device or mail app, in several languages. */
@@ -658,6 +674,28 @@ function headerBlockAt( lines: readonly string[], i: number ): boolean {
 		}
 	}
 	return from && fields >= 3;
+}
+
+/**
+ * Whether a "VS:" without a thread is a forward: unless the first header block below is in
+ * another language (Finnish "Lähettäjä:", Hungarian "Feladó:"), whose client answers with it or
+ * does not write it at all.
+ *
+ * @param lines Cleaned lines.
+ */
+function vsForwards( lines: readonly string[] ): boolean {
+	for ( let i = 0; i < lines.length; i++ ) {
+		if ( ! headerBlockAt( lines, i ) ) {
+			continue;
+		}
+		for ( let j = i; j < Math.min( lines.length, i + 8 ); j++ ) {
+			const line = lines[ j ] as string;
+			if ( FROM_LINE.test( line ) ) {
+				return VS_FORWARDING_FROM_LINE.test( line );
+			}
+		}
+	}
+	return true;
 }
 
 function isHistoryTitle( line: string ): boolean {
@@ -1068,7 +1106,8 @@ export function extractReply( text: string, options: ReplyOptions ): string {
 		! noteOnly &&
 		( FORWARD_SUBJECT.test( subject ) ||
 			( AMBIGUOUS_FORWARD_SUBJECT.test( subject ) &&
-				options.answersMessage !== true ) );
+				options.answersMessage !== true &&
+				vsForwards( lines ) ) );
 	const boundary = findBoundary( lines, {
 		forwarded,
 		answering:
