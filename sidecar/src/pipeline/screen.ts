@@ -1130,7 +1130,8 @@ function declaresItselfAutomatic( p: ParsedEmail, text: string ): boolean {
 						words.slice( found.index + found[ 0 ].length )
 					) ||
 						pastedBelowOwnWords( p, words, found.index ) ) ) ||
-				pastedBetweenOwnWords( p, words, found.index );
+				pastedBetweenOwnWords( p, words, found.index ) ||
+				pastedBelowSignedLetter( p, words, found.index );
 			return ! pasted && ! noteInSignature( p, words, found.index );
 		}
 	}
@@ -1268,6 +1269,54 @@ function pastedBetweenOwnWords(
 		/\p{L}{2,}[^\n]{10,}[.!]/u.test( below.slice( 0, closing ) ) &&
 		neitherAwayNorReceipt( p, above )
 	);
+}
+
+/**
+ * Whether the machine-like words at a place of a person's text stand in a block, of one
+ * paragraph or more, that they pasted below their signed letter: a line of its own below the
+ * letter introduces it ("Order confirmation below:", "Hier die Bestellbestätigung:") without
+ * speaking to its reader, and the letter above speaks in the first person singular, closes with
+ * a person's name ("Thanks / Tom Price"), and neither says they are away nor acknowledges a
+ * message. A shop's confirmation signed by its staff speaks as "we" to "you".
+ *
+ * @param p     Parsed email.
+ * @param words The sender's own text, signature kept.
+ * @param at    Where the machine-like words start.
+ */
+function pastedBelowSignedLetter(
+	p: ParsedEmail,
+	words: string,
+	at: number
+): boolean {
+	// Each paragraph start above the place, nearest first: a one-line paragraph there may
+	// introduce the block that runs from below it to the place.
+	const starts = [ ...words.slice( 0, at ).matchAll( /\n[ \t]*\n/gu ) ]
+		.map( ( m ) => ( m.index as number ) + m[ 0 ].length )
+		.reverse();
+	for ( const start of starts ) {
+		const end = words.indexOf( '\n', start );
+		if ( end === -1 || end >= at ) {
+			continue;
+		}
+		const intro = words.slice( start, end ).trim();
+		if (
+			intro.length > 120 ||
+			! /^[ \t]*\n/u.test( words.slice( end + 1 ) ) ||
+			! INTRODUCES_WHAT_FOLLOWS.test( intro ) ||
+			SECOND_PERSON.test( intro )
+		) {
+			continue;
+		}
+		const letter = words.slice( 0, start ).trimEnd();
+		if (
+			signedByPerson( letter ) &&
+			speaksForThemself( letter ) &&
+			neitherAwayNorReceipt( p, letter )
+		) {
+			return true;
+		}
+	}
+	return false;
 }
 
 /** The reader addressed: "you", "your", "vous", "votre", "uw", "usted", "Ihnen", "Ihre". */
