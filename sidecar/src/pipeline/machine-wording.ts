@@ -544,6 +544,14 @@ export const READER_AS_CLASS_MEMBER =
 	/^\s*(?:[^\n]{1,40},[ \t]*\n\s*)?(?:dear (?:valued )?(?:partner|business partner|member|supplier)|(?:lieber|liebe|sehr geehrter|sehr geehrte) (?:geschäftspartner(?:in)?|partner(?:in)?|mitglied)|(?:cher|chère) (?:partenaire|membre|adhérent|adhérente)|(?:estimad[oa]|querid[oa]) (?:soci[oa]|colaborador(?:a)?)|(?:gentile|caro|cara) (?:soci[oa]|partner)|(?:prezad[oa]|car[oa]) (?:parceir[oa]|associad[oa])|(?:beste|geachte) (?:relatie|partner|zakenpartner)|(?:bästa|kära) (?:partner|samarbetspartner)|(?:kære|kjære) (?:samarbejdspartner|samarbeidspartner|partner)|(?:szanowny|drogi) (?:partnerze|kontrahencie)|(?:vážený|milý) (?:partnere|obchodní partnere|partner)|(?:hyvä|arvoisa) (?:yhteistyökumppani|kumppani|jäsen)|(?:tisztelt|kedves) (?:partnerünk|partner)|(?:lugupeetud|hea) (?:partner|koostööpartner))(?!\p{L})(?![^\n]*(?:support|service|team|desk|care|department|dienst|équipe|servicio|servizio|serviço|afdeling|avdelning|tým|zespół|osztály|palvelu))[^\n,:;!?]{0,60}?[ \t]*(?:[,:!]|(?=\n|$))/iu;
 
 /**
+ * A first line addressing whoever reads it, formally and by no name ("Szanowni Państwo,", "Sehr
+ * geehrte Damen und Herren,", "Madame, Monsieur,", "Dear Sir or Madam,"), where a letter to one
+ * reader names them ("Estimado Sr. García:").
+ */
+export const ADDRESSES_ANYONE =
+	/^\s*(?:szanown[ia] państwo|sehr geehrte damen und herren|madame,? monsieur|mesdames,? messieurs|dear sirs?(?: ?(?:or|and|\/) ?madam)?|ladies and gentlemen|to whom it may concern|(?:estimad[oa]s )?señor(?:a|es)(?: y señoras)?|muy señores (?:míos|nuestros)|gentili signori|egregi signori|spettabile (?:ditta|azienda|società)|geachte (?:heer|mevrouw) ?(?:\/|of) ?(?:heer|mevrouw)|geachte dames en heren|(?:mine|mina) damer (?:og|och) herrar?|vážení|dámy a páni|vážené dámy,? vážení páni|tisztelt hölgyeim és uraim|hyvät vastaanottajat|уважаемые господа|шановні пані та панове|poštovani|spoštovani|stimate doamne,? stimați domni|prezados senhores|exmos?\.? senhores)[ \t]*[,:!.]?[ \t]*(?:\n|$)/iu;
+
+/**
  * A first line greeting all its readers at once ("Hi everyone,", "Bonjour à toutes et à tous,",
  * "Bom dia a todos,", "Hallo zusammen,", "Hei alle sammen"): a circular's or a list post's, where
  * a person writing to a helpdesk greets it ("Hello", "Hi team", "Dear support").
