@@ -700,7 +700,8 @@ function recipientsHidden( p: ParsedEmail ): boolean {
 /**
  * Whether a recipient at the sender's own domain is named after that organisation — a mailbox of
  * the organisation or one of its departments ("Verkehrsbehörde SBA Tal" at strassenbauamt-tal,
- * "Mill Lane Business Park Management" at millane-park) — rather than a colleague.
+ * "Mill Lane Business Park Management" at millane-park) — rather than a colleague, even one whose
+ * surname the firm bears ("Tom Whitfield" at whitfield-estates).
  *
  * @param name   The recipient's display name.
  * @param domain The sender's domain.
@@ -712,17 +713,22 @@ function namedAfterOrganisation( name: string, domain: string ): boolean {
 			.replace( /ß/gu, 'ss' )
 			.normalize( 'NFD' )
 			.replace( /\p{M}/gu, '' );
-	const words = new Set(
-		name
-			.split( /[^\p{L}\d]+/u )
-			.filter( ( w ) => w.length >= 3 )
-			.map( fold )
+	const words = name
+		.trim()
+		.split( /[^\p{L}\d]+/u )
+		.filter( ( w ) => w !== '' );
+	// A given name and a family name is a person, whatever the firm is called.
+	if ( words.length === 2 && PERSON_NAME.test( name.trim() ) ) {
+		return false;
+	}
+	const organisationWords = new Set(
+		words.filter( ( w ) => w.length >= 3 ).map( fold )
 	);
 	return domain
 		.split( '.' )
 		.slice( 0, -1 )
 		.flatMap( ( label ) => label.split( /[-_]/u ) )
-		.some( ( w ) => w.length >= 3 && words.has( fold( w ) ) );
+		.some( ( w ) => w.length >= 3 && organisationWords.has( fold( w ) ) );
 }
 
 /**
