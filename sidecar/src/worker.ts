@@ -42,6 +42,7 @@ import {
 } from './pipeline/store.ts';
 import { BigEmailReaders } from './sources/big-email-readers.ts';
 import type { MailSource } from './sources/mail-source.ts';
+import type { Analysis } from './pipeline/types.ts';
 
 export type PassCounts = Record<
 	Exclude< Outcome, 'already_processed' >,
@@ -399,23 +400,32 @@ async function runPass(
 	/**
 	 * One email on its own: streamed (or from memory), its own transaction.
 	 *
-	 * @param ref     The email at the source.
-	 * @param raw     Its bytes when already read (in a batch).
-	 * @param reader  The source that streams it when not.
-	 * @param started Called once its share of the in-flight budget is held.
+	 * @param ref                The email at the source.
+	 * @param raw                Its bytes when already read (in a batch).
+	 * @param reader             The source that streams it when not.
+	 * @param lane               For a big email beside the batches: told once its share of the in-flight
+	 *                           budget is held, and what to wait for once it is analysed.
+	 * @param lane.started
+	 * @param lane.afterAnalysis
 	 */
 	const single = async (
 		ref: MessageRef,
 		raw?: Buffer,
 		reader: MailSource = source,
-		started?: () => void
+		lane?: {
+			started: () => void;
+			afterAnalysis: ( analysis: Analysis ) => Promise< void >;
+		}
 	): Promise< void > => {
-		const input = inputFor( ref, raw, reader );
+		const input: IngestInput = {
+			...inputFor( ref, raw, reader ),
+			...( lane ? { afterAnalysis: lane.afterAnalysis } : {} ),
+		};
 		const release =
 			raw === undefined
 				? await hooks.budget?.acquire( ref.size )
 				: undefined;
-		started?.();
+		lane?.started();
 		emailStarted();
 		const result = await (
 			ref.uid === suspect
@@ -572,8 +582,8 @@ async function runPass(
 	// strictly one by one.
 	let writing: Promise< void > = Promise.resolve();
 	const big = new Set< Promise< void > >();
-	// Big emails under way (their budget held), by UID: a later small email that can only be a
-	// follow-up to one of them by its Message-ID waits for it (see followedUp()).
+	// Big emails under way (their budget held), by UID: a later email, small or big, that can only
+	// be a follow-up to one of them by its Message-ID waits for it (see followedUp()).
 	const bigUnderWay = new Map< number, Promise< void > >();
 	const oneByOne = stuck > 0;
 	const fail = ( err: unknown ): void => {
@@ -610,7 +620,17 @@ async function runPass(
 				step.single,
 				undefined,
 				reader.source,
-				() => bigUnderWay.set( uid, running )
+				{
+					started: () => bigUnderWay.set( uid, running ),
+					// A big follow-up to an earlier big email waits for it, as a small one does.
+					afterAnalysis: async ( analysis ) => {
+						if ( threadsOnlyByReferences( analysis.hints ) ) {
+							await Promise.all(
+								underWayBefore( uid, bigUnderWay )
+							);
+						}
+					},
+				}
 			)
 				.catch( fail )
 				.finally( () => {
@@ -780,9 +800,24 @@ export function followedUp(
 	if ( followUps.length === 0 ) {
 		return [];
 	}
-	const last = Math.max( ...followUps.map( ( f ) => f.ref.uid ) );
+	return underWayBefore(
+		Math.max( ...followUps.map( ( f ) => f.ref.uid ) ),
+		bigUnderWay
+	);
+}
+
+/**
+ * The big emails under way before a UID.
+ *
+ * @param uid         The UID.
+ * @param bigUnderWay Big emails under way, by UID.
+ */
+export function underWayBefore(
+	uid: number,
+	bigUnderWay: ReadonlyMap< number, Promise< void > >
+): Array< Promise< void > > {
 	return [ ...bigUnderWay ]
-		.filter( ( [ uid ] ) => uid < last )
+		.filter( ( [ other ] ) => other < uid )
 		.map( ( [ , running ] ) => running );
 }
 

@@ -332,6 +332,59 @@ describe( 'attachments and quarantine', () => {
 		);
 	} );
 
+	it( "writes a customer's big follow-up to their own bigger email after it, on its ticket", async () => {
+		const tag = randomUUID().slice( 0, 8 );
+		const sender = `From: Dana Okafor <dana-${ tag }@example.net>\r\nTo: support@example.test\r\n`;
+		const withPdf = ( bytes: number ) =>
+			randomBytes( bytes )
+				.toString( 'base64' )
+				.replace( /.{76}/g, '$&\r\n' );
+		const client = mailboxClient( stack, stack.mailboxes.support );
+		await client.connect();
+		// Both big, so each is read on a connection of its own; the follow-up is the smaller and
+		// would be stored first.
+		await client.append(
+			'INBOX',
+			Buffer.from(
+				`${ sender }Subject: Plans ${ tag }\r\nMessage-ID: <plans-${ tag }@example.net>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="z"\r\n\r\n--z\r\nContent-Type: text/plain\r\n\r\nThe plans are attached.\r\n--z\r\nContent-Type: application/pdf; name="plans.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n${ withPdf( 9 * 1024 * 1024 ) }\r\n--z--\r\n`
+			)
+		);
+		await client.append(
+			'INBOX',
+			Buffer.from(
+				`${ sender }Subject: Re: Plans ${ tag }\r\nMessage-ID: <elevations-${ tag }@example.net>\r\nIn-Reply-To: <plans-${ tag }@example.net>\r\nReferences: <plans-${ tag }@example.net>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="z"\r\n\r\n--z\r\nContent-Type: text/plain\r\n\r\nAnd the elevations.\r\n--z\r\nContent-Type: application/pdf; name="elevations.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n${ withPdf( 1200 * 1024 ) }\r\n--z--\r\n`
+			)
+		);
+		await client.logout();
+
+		const report = `${ stack.stateDir }/report-${ tag }.json`;
+		const result = await runCli(
+			[ 'run', '--once', '--wp-config', stack.wp.config ],
+			{ EPIPE_REPORT_FILE: report }
+		);
+		assert.equal( result.code, 0, result.stderr );
+		const { big_email_connections: connections } = JSON.parse(
+			fs.readFileSync( report, 'utf8' )
+		) as { big_email_connections: number };
+		assert.equal( connections, 2 );
+		const [ rows ] = await db.query(
+			'SELECT subject, outcome, ticket_id FROM wp_epipe_activity WHERE subject IN (?, ?) ORDER BY id',
+			[ `Plans ${ tag }`, `Re: Plans ${ tag }` ]
+		);
+		const activity = rows as Array< Record< string, unknown > >;
+		assert.deepEqual(
+			activity.map( ( a ) => [ a[ 'subject' ], a[ 'outcome' ] ] ),
+			[
+				[ `Plans ${ tag }`, 'ticket' ],
+				[ `Re: Plans ${ tag }`, 'reply' ],
+			]
+		);
+		assert.equal(
+			Number( activity[ 1 ]?.[ 'ticket_id' ] ),
+			Number( activity[ 0 ]?.[ 'ticket_id' ] )
+		);
+	} );
+
 	it( 'quarantines an unreadable email with its raw bytes, leaves it unread and goes on', async () => {
 		const tag = randomUUID().slice( 0, 8 );
 		// 1,100 MIME parts: more than the parser accepts (a cheap way to exhaust a parser).

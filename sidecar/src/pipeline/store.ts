@@ -108,6 +108,13 @@ export interface IngestInput {
 	readonly partwise?: () => Promise< PartwiseMessage | null >;
 	/** Set when a quarantined email is given another try. */
 	readonly quarantineId?: number;
+	/**
+	 * Called once the email is read and analysed, before it is matched to a ticket: a follow-up
+	 * waits here for an earlier email of the pass still being stored. Its transaction has only
+	 * written its attachments by then and read nothing, so the match sees what was committed
+	 * meanwhile.
+	 */
+	readonly afterAnalysis?: ( analysis: Analysis ) => Promise< void >;
 }
 
 /** A download that ended before the announced size: retried, never stored. */
@@ -1161,6 +1168,7 @@ export async function ingestMessage(
 			);
 			failpoint( 'after_download' );
 			if ( analysis.verdict === null ) {
+				await input.afterAnalysis?.( analysis );
 				refusal = await admissionRefusal( c, t, input, analysis );
 				if ( refusal === null ) {
 					duplicateOf = await duplicateElsewhere(
