@@ -50,6 +50,30 @@ describe( 'attachments and quarantine', () => {
 		);
 	};
 
+	/**
+	 * Asserts that an email opened a ticket and its follow-up ("Re: …") was stored after it as a
+	 * reply on that ticket.
+	 * @param subject The first email's subject.
+	 */
+	const assertRepliedOnItsTicket = async ( subject: string ) => {
+		const [ rows ] = await db.query(
+			'SELECT subject, outcome, ticket_id FROM wp_epipe_activity WHERE subject IN (?, ?) ORDER BY id',
+			[ subject, `Re: ${ subject }` ]
+		);
+		const activity = rows as Array< Record< string, unknown > >;
+		assert.deepEqual(
+			activity.map( ( a ) => [ a[ 'subject' ], a[ 'outcome' ] ] ),
+			[
+				[ subject, 'ticket' ],
+				[ `Re: ${ subject }`, 'reply' ],
+			]
+		);
+		assert.equal(
+			Number( activity[ 1 ]?.[ 'ticket_id' ] ),
+			Number( activity[ 0 ]?.[ 'ticket_id' ] )
+		);
+	};
+
 	const unseen = async ( subject: string ): Promise< number > => {
 		const client = mailboxClient( stack, stack.mailboxes.support );
 		await client.connect();
@@ -314,22 +338,7 @@ describe( 'attachments and quarantine', () => {
 
 		const result = await runOnce();
 		assert.equal( result.code, 0, result.stderr );
-		const [ rows ] = await db.query(
-			'SELECT subject, outcome, ticket_id FROM wp_epipe_activity WHERE subject IN (?, ?) ORDER BY id',
-			[ `Scans ${ tag }`, `Re: Scans ${ tag }` ]
-		);
-		const activity = rows as Array< Record< string, unknown > >;
-		assert.deepEqual(
-			activity.map( ( a ) => [ a[ 'subject' ], a[ 'outcome' ] ] ),
-			[
-				[ `Scans ${ tag }`, 'ticket' ],
-				[ `Re: Scans ${ tag }`, 'reply' ],
-			]
-		);
-		assert.equal(
-			Number( activity[ 1 ]?.[ 'ticket_id' ] ),
-			Number( activity[ 0 ]?.[ 'ticket_id' ] )
-		);
+		await assertRepliedOnItsTicket( `Scans ${ tag }` );
 	} );
 
 	it( "writes a customer's big follow-up to their own bigger email after it, on its ticket", async () => {
@@ -367,22 +376,7 @@ describe( 'attachments and quarantine', () => {
 			fs.readFileSync( report, 'utf8' )
 		) as { big_email_connections: number };
 		assert.equal( connections, 2 );
-		const [ rows ] = await db.query(
-			'SELECT subject, outcome, ticket_id FROM wp_epipe_activity WHERE subject IN (?, ?) ORDER BY id',
-			[ `Plans ${ tag }`, `Re: Plans ${ tag }` ]
-		);
-		const activity = rows as Array< Record< string, unknown > >;
-		assert.deepEqual(
-			activity.map( ( a ) => [ a[ 'subject' ], a[ 'outcome' ] ] ),
-			[
-				[ `Plans ${ tag }`, 'ticket' ],
-				[ `Re: Plans ${ tag }`, 'reply' ],
-			]
-		);
-		assert.equal(
-			Number( activity[ 1 ]?.[ 'ticket_id' ] ),
-			Number( activity[ 0 ]?.[ 'ticket_id' ] )
-		);
+		await assertRepliedOnItsTicket( `Plans ${ tag }` );
 	} );
 
 	it( 'quarantines an unreadable email with its raw bytes, leaves it unread and goes on', async () => {
