@@ -400,22 +400,16 @@ async function runPass(
 	/**
 	 * One email on its own: streamed (or from memory), its own transaction.
 	 *
-	 * @param ref                The email at the source.
-	 * @param raw                Its bytes when already read (in a batch).
-	 * @param reader             The source that streams it when not.
-	 * @param lane               For a big email beside the batches: told once its share of the in-flight
-	 *                           budget is held, and what to wait for once it is analysed.
-	 * @param lane.started
-	 * @param lane.afterAnalysis
+	 * @param ref    The email at the source.
+	 * @param raw    Its bytes when already read (in a batch).
+	 * @param reader The source that streams it when not.
+	 * @param lane   For a big email beside the batches.
 	 */
 	const single = async (
 		ref: MessageRef,
 		raw?: Buffer,
 		reader: MailSource = source,
-		lane?: {
-			started: () => void;
-			afterAnalysis: ( analysis: Analysis ) => Promise< void >;
-		}
+		lane?: BigEmailLane
 	): Promise< void > => {
 		const input: IngestInput = {
 			...inputFor( ref, raw, reader ),
@@ -775,7 +769,14 @@ interface ReadBatch {
 	readonly release: ( () => void ) | undefined;
 }
 
-/** An email of a batch: its bytes and analysis, or null when the server no longer had it. */
+/** What a big email read beside the batches tells the pass, and waits for. */
+interface BigEmailLane {
+	/** Called once its share of the in-flight budget is held: it is under way. */
+	readonly started: () => void;
+	/** Called once it is analysed, before it is matched to a ticket (IngestInput). */
+	readonly afterAnalysis: ( analysis: Analysis ) => Promise< void >;
+}
+
 /**
  * The big emails under way that a batch's emails may follow up: earlier ones (lower UID), when
  * the batch holds an email that can join a ticket only by the Message-IDs it names — a
@@ -821,6 +822,7 @@ export function underWayBefore(
 		.map( ( [ , running ] ) => running );
 }
 
+/** An email of a batch: its bytes and analysis, or null when the server no longer had it. */
 export interface Fetched {
 	readonly ref: MessageRef;
 	readonly raw: Buffer | undefined;
