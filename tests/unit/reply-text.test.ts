@@ -48,6 +48,50 @@ describe( 'extractReply', () => {
 		);
 	} );
 
+	it( 'cuts a Gmail attribution wrapped after the quoted name in any language, its date and time on the first line ("… 2025 kl. 16:20 skrev Name" / "<support@example.test>:")', () => {
+		const cases: readonly ( readonly [ string, string ] )[] = [
+			[
+				'man. 31. mar. 2025 kl. 16:20 skrev Example Support Team',
+				'<support@example.test>:',
+			],
+			[
+				'ti 1. huhtik. 2025 klo 11.15 Example Support Team (support@example.test)',
+				'kirjoitti:',
+			],
+			[
+				'În mar., 1 apr. 2025 la 12:08, Example Support Team',
+				'<support@example.test> a scris:',
+			],
+			[
+				'Στις Τετ 2 Απρ 2025 στις 11:30 π.μ., ο/η Example Support Team',
+				'<support@example.test> έγραψε:',
+			],
+			[
+				'2025年4月2日(水) 11:30 Example Support Team',
+				'<support@example.test>:',
+			],
+		];
+		for ( const [ first, second ] of cases ) {
+			assert.equal(
+				reply(
+					`Thanks, Tuesday is fine.\n\nAnna\n\n${ first }\n${ second }\n\n> Hello Anna,\n>\n> Shall we say Tuesday?\n`
+				),
+				'Thanks, Tuesday is fine.\n\nAnna',
+				first
+			);
+		}
+		// A person's own lines with a year and a time stay, an address or a colon on the next line
+		// or not.
+		const own = [
+			'We land on 3 June 2025 at 16:20 and come straight to you with\nthe following:\n\n- two adults\n- one child',
+			'My booking for Sat 19 April 2025, 11.15, was made by Anna\n<anna@example.org> and paid by card.\n\nPlease move it.',
+			'The invoice of 12.03.2025 10:00 from our accountant\n<accounts@example.org>: still unpaid?\n\nThanks',
+		];
+		for ( const text of own ) {
+			assert.equal( reply( text ), text );
+		}
+	} );
+
 	it( 'cuts a German Outlook header block and keeps an undelimited signature', () => {
 		assert.equal(
 			reply(

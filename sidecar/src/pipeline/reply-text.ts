@@ -100,6 +100,14 @@ const SMTP_REPLY = /^[245]\d\d(?:[ -][245]\.\d{1,3}\.\d{1,3})?[ -]/;
 /** A digit in any script: a date written in Persian or Arabic digits ("۵ خرداد ۱۴۰۴") is a date. */
 const HAS_DIGIT = /\p{Nd}/u;
 
+/**
+ * A year and a time of day ("man. 31. mar. 2025 kl. 16:20", "klo 11.15"): together on a line, the
+ * date of an attribution, whatever its language's words around it.
+ */
+const YEAR = /(?:^|[^\p{Nd}])\p{Nd}{4}(?!\p{Nd})/u;
+const TIME_OF_DAY =
+	/(?:^|[^\p{Nd}.:])\p{Nd}{1,2}[:.]\p{Nd}{2}(?![\p{Nd}]|[.:]\p{Nd})/u;
+
 /** A line that names an address and ends with a colon. */
 const BARE_ADDRESS_ATTRIBUTION = /[^\s<>]+@[^\s<>]+\.[^\s<>]+.{0,60}[:：]$/u;
 
@@ -525,7 +533,13 @@ function mayWrapAttribution( line: string ): boolean {
 		line.endsWith( '@' ) ||
 		( line.includes( '@' ) &&
 			BRACKETED_ADDRESS.test( line ) &&
-			HAS_DIGIT.test( line ) )
+			HAS_DIGIT.test( line ) ) ||
+		// Gmail wraps a long attribution after the quoted sender's name, in any language ("man.
+		// 31. mar. 2025 kl. 16:20 skrev Name" / "<support@example.test>:"); what it joins to
+		// must still read as one below.
+		( HAS_DIGIT.test( line ) &&
+			YEAR.test( line ) &&
+			TIME_OF_DAY.test( line ) )
 	);
 }
 
