@@ -439,12 +439,15 @@ export const NOTES_RETURN_RECEIPT = {
 
 /**
  * A read receipt sent as plain mail (Outlook over POP, older clients): "Read: <subject>" and the
- * sentence that the message was read, without a disposition-notification report.
+ * sentence that the message was read, without a disposition-notification report. Where the verb
+ * ends the sentence, the time read comes first, its time zone's cities after it ("wurde am
+ * Donnerstag, 17. Juli 2025 19:03:51 (UTC+01:00) Amsterdam, Berlin, Bern, Rom, Stockholm, Wien
+ * gelesen.").
  */
 export const PLAIN_READ_RECEIPT = {
 	subject:
 		/^(?:read|gelesen|lu|leído|letto|gelezen|läst|læst|lest|luettu|přečteno|přečtená|odczytana|odczytano|прочитано|okundu)\s*:/iu,
-	text: /\bwas read on\b|\bwurde am\b.{0,80}\bgelesen\b|\ba été lu\b|\b(?:fue|ha sido) leído\b|\bè stato letto\b|\bis (?:op .{1,60} )?gelezen\b|\blästes\b|\bblev læst\b|\bble lest\b|\bluettiin\b|\bbyla přečtena\b|\bzostała (?:przeczytana|odczytana)\b|было прочитано|\bokundu\b/iu,
+	text: /\bwas read on\b|\bwurde am\b[^\n]{0,40}?\d{1,2}:\d{2}[\s\S]{0,120}?\bgelesen\b|\ba été lu\b|\b(?:fue|ha sido) leído\b|\bè stato letto\b|\bis gelezen\b|\bis op\b[^\n]{0,40}?\d{1,2}:\d{2}[\s\S]{0,120}?\bgelezen\b|\blästes\b|\bblev læst\b|\bble lest\b|\bluettiin\b|\bbyla přečtena\b|\bzostała (?:przeczytana|odczytana)\b|было прочитано|\bokundu\b/iu,
 };
 
 /**
