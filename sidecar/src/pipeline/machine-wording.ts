@@ -46,11 +46,12 @@ const SCAN_DEVICE_MAILERS = String.raw`\b(?:Brother|RICOH|Xerox|KONICA MINOLTA|K
 
 /**
  * Mailers of devices and server software that only send notices: NAS boxes, scanners and
- * printers ("scan to e-mail"), UPS units, forums, monitoring, and the notifiers devices' clouds
- * name after themselves ("camcloud-notify").
+ * printers ("scan to e-mail"), UPS units, forums, monitoring, backup software ("… Backup &
+ * Replication 12.3", "Backup Exec"), and the notifiers devices' clouds name after themselves
+ * ("camcloud-notify").
  */
 export const NOTIFICATION_MAILER = new RegExp(
-	String.raw`\b(?:Synology|DiskStation|QNAP|TrueNAS|phpBB\d?|vBulletin|Mailchimp Mailer|XenForo|Zabbix|Nagios|Icinga|Jenkins|Gerrit|APC PowerChute|[\w-]*Notifier|[\w-]+[-_]notify|SAP NetWeaver|SAPconnect|Distribution Server|BACnet[\w-]*)\b|` +
+	String.raw`\b(?:Synology|DiskStation|QNAP|TrueNAS|phpBB\d?|vBulletin|Mailchimp Mailer|XenForo|Zabbix|Nagios|Icinga|Jenkins|Gerrit|APC PowerChute|[\w-]*Notifier|[\w-]+[-_]notify|SAP NetWeaver|SAPconnect|Distribution Server|BACnet[\w-]*|Backup (?:&|and) Replication|Backup Exec|Hyper Backup|Active Backup)\b|` +
 		SCAN_DEVICE_MAILERS,
 	'i'
 );
@@ -201,10 +202,11 @@ export const SELF_DECLARATION_MAX_LENGTH = 6000;
 /**
  * Fixed subject formats of monitoring and reporting systems (Nagios/Icinga, Prometheus
  * Alertmanager and Grafana, CloudWatch, Zabbix, PagerDuty, Datadog, UptimeRobot, Pingdom, DMARC
- * aggregate reports of RFC 7489).
+ * aggregate reports of RFC 7489), and backup jobs' reports counting their machines ("[Success]
+ * Nightly backup (3 VMs)", "… (12 of 12 VMs processed)").
  */
 export const MONITORING_SUBJECT =
-	/^(?:\*\* (?:PROBLEM|RECOVERY|ACKNOWLEDGEMENT|FLAPPINGSTART|FLAPPINGSTOP|DOWNTIMESTART|DOWNTIMEEND|CUSTOM) (?:Service|Host) (?:Alert|Notification): |\[(?:FIRING|RESOLVED):\d+\]|(?:ALARM|OK|INSUFFICIENT_DATA): "[^"]{1,255}" in |\[PagerDuty ALERT\]|\[(?:Triggered|Recovered|Warn|Re-Triggered) on |Monitor is (?:DOWN|UP): |(?:DOWN|UP) alert: |\[(?:DOWN|UP)\] |Report [Dd]omain: \S+ Submitter: \S+|(?:Problem|Resolved)(?: in \d+[smhd])?: .{1,200}(?:is|are) (?:down|unreachable|not available)|Cron <[^>\s]+> |Logwatch for |\[(?:Success|Warning|Failed|Error)\] .{1,120}\(\d+ (?:VMs?|machines?|objects?|servers?)\)|Scanned (?:from|image from|document from) |Build (?:failed|fixed|unstable|succeeded|still failing) in Jenkins: )/u;
+	/^(?:\*\* (?:PROBLEM|RECOVERY|ACKNOWLEDGEMENT|FLAPPINGSTART|FLAPPINGSTOP|DOWNTIMESTART|DOWNTIMEEND|CUSTOM) (?:Service|Host) (?:Alert|Notification): |\[(?:FIRING|RESOLVED):\d+\]|(?:ALARM|OK|INSUFFICIENT_DATA): "[^"]{1,255}" in |\[PagerDuty ALERT\]|\[(?:Triggered|Recovered|Warn|Re-Triggered) on |Monitor is (?:DOWN|UP): |(?:DOWN|UP) alert: |\[(?:DOWN|UP)\] |Report [Dd]omain: \S+ Submitter: \S+|(?:Problem|Resolved)(?: in \d+[smhd])?: .{1,200}(?:is|are) (?:down|unreachable|not available)|Cron <[^>\s]+> |Logwatch for |\[(?:Success|Warning|Failed|Error)\] .{1,120}\((?:\d+ of )?\d+ (?:VMs?|machines?|objects?|servers?|hosts?|workloads?)(?: (?:processed|backed up|protected|succeeded|failed))?\)|Scanned (?:from|image from|document from) |Build (?:failed|fixed|unstable|succeeded|still failing) in Jenkins: )/u;
 
 /** The first line of a monitoring alert's text (Zabbix's templates, localised). */
 export const MONITORING_OPENING =
