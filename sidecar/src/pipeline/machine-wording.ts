@@ -491,14 +491,15 @@ export const READER_AS_USER =
 /**
  * The classes of readers a circular greets, after the greeting's word in each language:
  * customers, clients, business partners, an association's members, tenants and residents, traders
- * and businesses, parents, suppliers, internship hosts ("Dear customers", "Sehr geehrte
+ * and businesses, parents, suppliers, internship hosts, sponsors ("Dear customers", "Sehr geehrte
  * Mieterinnen und Mieter", "Chers commerçants", "Til næringsdrivende", "Kære praktiksteder",
- * "Vážení podnikatelé", "Poštovani kupci", "Gerbiami klientai", "Spoštovani člani", "Szanowni
- * Członkowie"). A customer in the singular only as a class ("Dear Valued Customer"): a supplier
+ * "Vážení podnikatelé", "Poštovani kupci", "Poštovani zakupci", "Gerbiami klientai", "Spoštovani
+ * člani", "Szanowni Członkowie", "Benvolguts clients", "Għeżież membri", "Merkatari
+ * agurgarriok"). A customer in the singular only as a class ("Dear Valued Customer"): a supplier
  * writing to one customer greets "Dear customer".
  */
 const READER_CLASSES = [
-	'dear valued (?:customer|client)|(?:dear|to all(?: our)?) (?:valued |all |our )?(?:customers|clients|business partners|partners|trade customers|members|member companies|tenants|residents|leaseholders|traders|retailers|shopkeepers|stockists|dealers|resellers|suppliers|businesses|business owners|exhibitors|parents(?: and (?:carers|guardians))?|neighbours|neighbors|placement providers)',
+	'dear valued (?:customer|client)|(?:dear|to all(?: our)?) (?:valued |all |our )?(?:customers|clients|business partners|partners|trade customers|members|member companies|tenants|residents|leaseholders|traders|retailers|shopkeepers|stockists|dealers|resellers|suppliers|businesses|business owners|exhibitors|parents(?: and (?:carers|guardians))?|neighbours|neighbors|placement providers|sponsors)',
 	'(?:liebe|sehr geehrte|an alle(?: unsere)?) (?:kundinnen und kunden|kunden|kundschaft|geschäftspartner(?:innen und geschäftspartner)?|mitglieder|mitgliedsbetriebe|mitgliedsunternehmen|mieterinnen und mieter|mieter(?:innen)?|gewerbemieter(?:innen)?|bewohnerinnen und bewohner|bewohner(?:innen)?|anwohnerinnen und anwohner|anwohner(?:innen)?|händlerinnen und händler|händler(?:innen)?|gewerbetreibende|unternehmerinnen und unternehmer|eltern|praktikumsbetriebe|ausbildungsbetriebe|lieferanten|aussteller(?:innen)?)',
 	'(?:chers|chères|cher\\(?e\\)?s)(?: et (?:chers|chères))? (?:clients|clientes|partenaires|adhérents|adhérentes|membres|commerçants|commerçantes|locataires|résidents|riverains|copropriétaires|parents|fournisseurs|exposants|revendeurs)',
 	'(?:estimad[oa]s|querid[oa]s) (?:clientes|socios|asociados|colaboradores|miembros|inquilinos|vecinos|comerciantes|proveedores|padres|distribuidores)',
@@ -509,7 +510,7 @@ const READER_CLASSES = [
 	'(?:kære|kjære|til(?: alle)?) (?:kunder|medlemmer|lejere|leietakere|beboere|erhvervsdrivende|næringsdrivende|forretningsdrivende|handlende|forældre|foreldre|praktiksteder|praktikvirksomheder|leverandører|samarbejdspartnere|samarbeidspartnere)',
 	'(?:drodzy|szanowni)(?: państwo)? (?:klienci|kontrahenci|partnerzy|członkowie|najemcy|mieszkańcy|przedsiębiorcy|rodzice|dostawcy)',
 	'(?:vážení|milí) (?:zákazníci|klienti|obchodní partneři|partneři|členové|nájemníci|obyvatelé|podnikatelé|rodiče|dodavatelé|partneri|členovia|nájomníci|obyvatelia|podnikatelia|rodičia)',
-	'(?:poštovani|dragi) (?:kupci|klijenti|poslovni partneri|partneri|članovi|stanari|poduzetnici|preduzetnici|roditelji|dobavljači)',
+	'(?:poštovani|dragi) (?:kupci|klijenti|poslovni partneri|partneri|članovi|stanari|zakupci|zakupnici|najmoprimci|trgovci|izlagači|obrtnici|ugostitelji|poduzetnici|preduzetnici|roditelji|dobavljači)',
 	'(?:spoštovani|spoštovane|dragi) (?:stranke|kupci|člani|poslovni partnerji|partnerji|najemniki|podjetniki|starši|dobavitelji)',
 	'(?:gerbiami|mieli) (?:klientai|pirkėjai|partneriai|nariai|nuomininkai|gyventojai|tiekėjai)',
 	'(?:cienījamie|dārgie) (?:klienti|partneri|biedri)',
@@ -522,6 +523,12 @@ const READER_CLASSES = [
 	'(?:уважаемые|дорогие) (?:клиенты|покупатели|партн[её]ры|члены|арендаторы|жильцы|жители|родители|поставщики|друзья и партн[её]ры)',
 	'(?:шановні|дорогі) (?:клієнти|покупці|партнери|члени|орендарі|мешканці|батьки|постачальники|друзі (?:та|і|й) партнери)',
 	'поштовани (?:купци|клијенти|пословни партнери|партнери|чланови|станари)',
+	// Catalan; Maltese; Irish, the vocative's particle first ("A bhaill", "A chustaiméirí dílse");
+	// Basque, the class first ("Bezero agurgarriok", "Merkatari estimatuok").
+	'(?:benvolguts|benvolgudes|benvolguts i benvolgudes|estimats|estimades|apreciats) (?:clients|clientes|socis|sòcies|associats|col·laboradors|membres|llogaters|veïns|comerciants|botiguers|proveïdors|pares|famílies|distribuïdors|expositors|patrocinadors)',
+	'(?:għeżież|għażiża|għażiż) (?:klijenti|membri|soċji|sponsors|sponsers|inkwilini|residenti|ġenituri|fornituri|negozjanti|espożituri|sħab)',
+	'a (?:bhaill|chustaiméirí|chliaint|thuismitheoirí|sholáthraithe|thionóntaí|chónaitheoirí|thrádálaithe|urraitheoirí)',
+	'(?:bezero|bazkide|kide|merkatari|saltzaile|denda(?:ri)?|maizter|bizilagun|auzokide|guraso|hornitzaile|erakusle|banatzaile|babesle)(?:ok)? (?:agurgarri|estimatu|maite)ok',
 	// Italian circulars head their readers "in indirizzo" (addressed): "Alle Direzioni aziendali in indirizzo".
 	'(?:alle|ai|agli|spett\\.?(?:li|abili)) [^\\n]{1,50}? in indirizzo',
 ].join( '|' );
@@ -563,7 +570,7 @@ export const ADDRESSES_ANYONE =
  * a person writing to a helpdesk greets it ("Hello", "Hi team", "Dear support").
  */
 export const GROUP_GREETING =
-	/^\s*(?:(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)),? (?:all|everyone|everybody|folks)|hallo (?:zusammen|alle|allerseits)|(?:guten (?:tag|morgen)|moin),? (?:zusammen|alle)|(?:bonjour|bonsoir|salut) (?:à tou(?:te)?s(?: et à tou(?:te)?s)?|a tous|tout le monde)|(?:hola|buen(?:os|as) (?:días|tardes|noches)),? (?:a )?tod[oa]s|(?:ciao|buongiorno|buonasera|salve) a tutti|(?:olá|oi|bom dia|boa tarde|boa noite),? (?:a )?(?:todos|todas|pessoal)|(?:hallo|hoi|goedemorgen|goedemiddag) (?:allemaal|iedereen)|(?:hei|hej|moi) (?:alle(?: sammen)?|alla|allihop|allesammen|kaikki)|(?:dobrý den|ahoj|zdravím) (?:všem|všichni)|(?:witam|cześć|dzień dobry) (?:wszystkich|wszystkim)|sziasztok|üdvözlök mindenkit|всем привет)(?!\p{L})[ \t]*[,!.:]?[ \t]*(?:\n|$)/iu;
+	/^\s*(?:(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)),? (?:all|everyone|everybody|folks)|hallo (?:zusammen|alle|allerseits)|(?:guten (?:tag|morgen)|moin),? (?:zusammen|alle)|(?:bonjour|bonsoir|salut) (?:à tou(?:te)?s(?: et à tou(?:te)?s)?|a tous|tout le monde)|(?:hola|buen(?:os|as) (?:días|tardes|noches)),? (?:a )?tod[oa]s|(?:ciao|buongiorno|buonasera|salve) a tutti|(?:olá|oi|bom dia|boa tarde|boa noite),? (?:a )?(?:todos|todas|pessoal)|(?:hallo|hoi|goedemorgen|goedemiddag) (?:allemaal|iedereen)|(?:hei|hej|moi) (?:alle(?: sammen)?|alla|allihop|allesammen|kaikki)|(?:dobrý den|ahoj|zdravím) (?:všem|všichni)|(?:witam|cześć|dzień dobry) (?:wszystkich|wszystkim)|sziasztok|üdvözlök mindenkit|всем привет|a chairde(?: (?:go léir|dílse))?|(?:bona tarda|bon dia|hola),? a tothom|kaixo guztioi|egun on guztioi|(?:bonġu|saħħa) lil kulħadd)(?!\p{L})[ \t]*[,!.:]?[ \t]*(?:\n|$)/iu;
 
 /**
  * A letter's words informing its readers of something ("Venho por este meio informar que …",
