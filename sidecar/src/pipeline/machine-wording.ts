@@ -261,6 +261,15 @@ export const VIA_SERVICE_NAME =
 	/\s\(?(?:via|tramite|über|przez|через|a través de|por medio de|par l'intermédiaire de|aracılığıyla|kautta|prostřednictvím|通过|経由)\s+[\p{L}\d .&-]{2,40}\)?$/u;
 
 /**
+ * A relay's line below a person's message saying that a reply reaches them ("Reply to this email
+ * to answer Daniel directly", "Antworten Sie auf diese E-Mail, um Anna direkt zu antworten",
+ * "Répondez à cet e-mail pour répondre directement à Marie"): a marketplace or directory passing
+ * on what someone wrote, their address kept private.
+ */
+export const REPLY_REACHES_SENDER =
+	/\breply (?:to this (?:e-?mail|message) )?to (?:answer|reply to|respond to|contact|message) \p{Lu}|\b(?:simply |just )?reply to this (?:e-?mail|message) and (?:your (?:answer|reply|message) )?(?:goes|will go|will be sent|is sent|is forwarded) (?:directly |straight )?to\b|antworten sie (?:einfach )?auf diese (?:e-?mail|nachricht),? um \p{L}+ (?:\p{L}+\.? )?(?:direkt )?zu antworten|(?:répondez|repondez) (?:simplement |directement )?à (?:cet|ce) (?:e-?mail|courriel|message) pour répondre (?:directement )?à|respond(?:a|e) (?:a )?este (?:correo|mensaje|e-?mail) para (?:responder|contestar)(?:le)? (?:directamente )?a|rispond(?:i|a) (?:a )?questa (?:e-?mail|email|mail|messaggio) per rispondere (?:direttamente )?a|beantwoord (?:deze|dit) (?:e-?mail|mail|bericht) om \p{L}+ (?:\p{L}+\.? )?(?:direct )?te (?:antwoorden|beantwoorden)|responda (?:a )?(?:este|esta) (?:e-?mail|email|mensagem) para responder (?:diretamente )?a/iu;
+
+/**
  * The own mailbox of list server software (LISTSERV, Majordomo, Sympa, Mailman, ezmlm …): it
  * sends a list's digests and notices, never a person's mail, with or without list headers.
  */
