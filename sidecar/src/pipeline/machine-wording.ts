@@ -263,11 +263,12 @@ export const VIA_SERVICE_NAME =
 /**
  * A relay's line below a person's message saying that a reply reaches them ("Reply to this email
  * to answer Daniel directly", "Antworten Sie auf diese E-Mail, um Anna direkt zu antworten",
- * "Répondez à cet e-mail pour répondre directement à Marie"): a marketplace or directory passing
- * on what someone wrote, their address kept private.
+ * "Répondez à cet e-mail pour répondre directement à Marie", "Reply directly to this email to
+ * respond", "Antworten Sie direkt auf diese E-Mail"): a marketplace or directory passing on what
+ * someone wrote, their address kept private.
  */
 export const REPLY_REACHES_SENDER =
-	/\breply (?:to this (?:e-?mail|message) )?to (?:answer|reply to|respond to|contact|message) \p{Lu}|\b(?:simply |just )?reply to this (?:e-?mail|message) and (?:your (?:answer|reply|message) )?(?:goes|will go|will be sent|is sent|is forwarded) (?:directly |straight )?to\b|antworten sie (?:einfach )?auf diese (?:e-?mail|nachricht),? um \p{L}+ (?:\p{L}+\.? )?(?:direkt )?zu antworten|(?:répondez|repondez) (?:simplement |directement )?à (?:cet|ce) (?:e-?mail|courriel|message) pour répondre (?:directement )?à|respond(?:a|e) (?:a )?este (?:correo|mensaje|e-?mail) para (?:responder|contestar)(?:le)? (?:directamente )?a|rispond(?:i|a) (?:a )?questa (?:e-?mail|email|mail|messaggio) per rispondere (?:direttamente )?a|beantwoord (?:deze|dit) (?:e-?mail|mail|bericht) om \p{L}+ (?:\p{L}+\.? )?(?:direct )?te (?:antwoorden|beantwoorden)|responda (?:a )?(?:este|esta) (?:e-?mail|email|mensagem) para responder (?:diretamente )?a/iu;
+	/\breply (?:to this (?:e-?mail|message) )?to (?:answer|reply to|respond to|contact|message) \p{Lu}|\b(?:simply |just )?reply to this (?:e-?mail|message) and (?:your (?:answer|reply|message) )?(?:goes|will go|will be sent|is sent|is forwarded) (?:directly |straight )?to\b|antworten sie (?:einfach )?auf diese (?:e-?mail|nachricht),? um \p{L}+ (?:\p{L}+\.? )?(?:direkt )?zu antworten|(?:répondez|repondez) (?:simplement |directement )?à (?:cet|ce) (?:e-?mail|courriel|message) pour répondre (?:directement )?à|respond(?:a|e) (?:a )?este (?:correo|mensaje|e-?mail) para (?:responder|contestar)(?:le)? (?:directamente )?a|rispond(?:i|a) (?:a )?questa (?:e-?mail|email|mail|messaggio) per rispondere (?:direttamente )?a|beantwoord (?:deze|dit) (?:e-?mail|mail|bericht) om \p{L}+ (?:\p{L}+\.? )?(?:direct )?te (?:antwoorden|beantwoorden)|responda (?:a )?(?:este|esta) (?:e-?mail|email|mensagem) para responder (?:diretamente )?a|\breply (?:directly |straight )to this (?:e-?mail|message)(?: to (?:respond|reply|answer))?\b|antworten sie (?:direkt|einfach direkt) auf diese (?:e-?mail|nachricht)|(?:répondez|repondez) directement à (?:cet|ce) (?:e-?mail|courriel|message)|respond(?:a|e) directamente a este (?:correo|mensaje|e-?mail)|rispond(?:i|a) direttamente a questa (?:e-?mail|email|mail)|beantwoord (?:deze|dit) (?:e-?mail|mail|bericht) direct|responda diretamente a (?:este|esta) (?:e-?mail|email|mensagem)/iu;
 
 /**
  * The own mailbox of list server software (LISTSERV, Majordomo, Sympa, Mailman, ezmlm …): it
