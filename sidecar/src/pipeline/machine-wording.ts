@@ -508,7 +508,8 @@ export const READER_AS_USER =
  * Mieterinnen und Mieter", "Chers commerçants", "Til næringsdrivende", "Kære praktiksteder",
  * "Vážení podnikatelé", "Poštovani kupci", "Poštovani zakupci", "Gerbiami klientai", "Spoštovani
  * člani", "Szanowni Członkowie", "Benvolguts clients", "Għeżież membri", "Merkatari
- * agurgarriok"). A customer in the singular only as a class ("Dear Valued Customer"): a supplier
+ * agurgarriok", "Tisztelt Tagtársaink", "Hyvä asiakkaamme", "Değerli İş Ortaklarımız", "Hej alla
+ * sponsorer"). A customer in the singular only as a class ("Dear Valued Customer"): a supplier
  * writing to one customer greets "Dear customer".
  */
 const READER_CLASSES = [
@@ -519,8 +520,8 @@ const READER_CLASSES = [
 	'(?:gentili|cari|spettabili|egregi) (?:clienti|soci|associati|inquilini|condomini|commercianti|fornitori|genitori|rivenditori)',
 	'(?:caros|prezados|estimados) (?:clientes|parceiros|associados|colaboradores|membros|inquilinos|lojistas|comerciantes|fornecedores|pais|revendedores)',
 	'(?:beste|geachte) (?:klanten|relaties|zakenpartners|leden|huurders|bewoners|ondernemers|winkeliers|ouders|leveranciers|dealers)',
-	'(?:kära|bästa|till(?: alla)?) (?:kunder|medlemmar|hyresgäster|näringsidkare|handlare|föräldrar|leverantörer)',
-	'(?:kære|kjære|til(?: alle)?) (?:kunder|medlemmer|lejere|leietakere|beboere|erhvervsdrivende|næringsdrivende|forretningsdrivende|handlende|forældre|foreldre|praktiksteder|praktikvirksomheder|leverandører|samarbejdspartnere|samarbeidspartnere)',
+	'(?:kära|bästa|till(?: alla)?|hej alla) (?:kunder|medlemmar|hyresgäster|näringsidkare|handlare|föräldrar|leverantörer|sponsorer|samarbetspartners)',
+	'(?:kære|kjære|til(?: alle)?|hei alle|hej alle) (?:kunder|medlemmer|sponsorer|lejere|leietakere|beboere|erhvervsdrivende|næringsdrivende|forretningsdrivende|handlende|forældre|foreldre|praktiksteder|praktikvirksomheder|leverandører|samarbejdspartnere|samarbeidspartnere)',
 	'(?:drodzy|szanowni)(?: państwo)? (?:klienci|kontrahenci|partnerzy|członkowie|najemcy|mieszkańcy|przedsiębiorcy|rodzice|dostawcy)',
 	'(?:vážení|milí) (?:zákazníci|klienti|obchodní partneři|partneři|členové|nájemníci|obyvatelé|podnikatelé|rodiče|dodavatelé|partneri|členovia|nájomníci|obyvatelia|podnikatelia|rodičia)',
 	'(?:poštovani|dragi) (?:kupci|klijenti|poslovni partneri|partneri|članovi|stanari|zakupci|zakupnici|najmoprimci|trgovci|izlagači|obrtnici|ugostitelji|poduzetnici|preduzetnici|roditelji|dobavljači)',
@@ -528,8 +529,12 @@ const READER_CLASSES = [
 	'(?:gerbiami|mieli) (?:klientai|pirkėjai|partneriai|nariai|nuomininkai|gyventojai|tiekėjai)',
 	'(?:cienījamie|dārgie) (?:klienti|partneri|biedri)',
 	'(?:head|lugupeetud) (?:kliendid|partnerid|koostööpartnerid|liikmed)',
-	'(?:kedves|tisztelt) (?:ügyfeleink|ügyfelek|partnereink|partnerek|tagok|tagjaink|bérlők|lakók|vásárlóink)',
-	'(?:hyvät|arvoisat) (?:asiakkaat|asiakkaamme|jäsenet|yhteistyökumppanit|vuokralaiset|asukkaat)',
+	'(?:kedves|tisztelt) (?:ügyfeleink|ügyfelek|partnereink|partnerek|tagok|tagjaink|tagtársaink|tagtársak|tagvállalataink|bérlők|lakók|vásárlóink|vevőink|beszállítóink|szponzoraink|támogatóink)',
+	'(?:hyvät|arvoisat) (?:asiakkaat|asiakkaamme|jäsenet|jäsenemme|yhteistyökumppanit|yhteistyökumppanimme|vuokralaiset|asukkaat)',
+	// Finnish "our customer" in the singular greets every customer alike ("Hyvä asiakkaamme,").
+	'(?:hyvä|arvoisa) (?:asiakkaamme|jäsenemme|yhteistyökumppanimme|kumppanimme|sponsorimme)',
+	// Turkish, "our …" on the class ("Değerli İş Ortaklarımız,", "Sayın Müşterilerimiz").
+	'(?:değerli|sayın|kıymetli|sevgili) (?:müşterilerimiz|(?:i|İ)ş ortaklarımız|çözüm ortaklarımız|ortaklarımız|üyelerimiz|bayilerimiz|tedarikçilerimiz|velilerimiz|kiracılarımız|sakinlerimiz|sponsorlarımız)',
 	'(?:stimați|dragi) (?:clienți|parteneri|membri|chiriași|locatari)',
 	'αγαπητοί (?:πελάτες|συνεργάτες)|αγαπητά μέλη|αξιότιμοι (?:πελάτες|συνεργάτες)',
 	'уважаеми (?:клиенти|партньори|членове|наематели|живущи|родители|доставчици|търговци)',
