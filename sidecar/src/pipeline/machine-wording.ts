@@ -567,12 +567,14 @@ export const READERS_AS_CLIENTS = new RegExp(
 /**
  * A first line greeting its reader as one of a class of partners or members, in the singular —
  * "Dear partner,", "Hyvä yhteistyökumppani,", "Tisztelt Partnerünk!", "Sehr geehrter
- * Geschäftspartner," — as a form letter does. It counts only for a letter that names many
- * organisations openly; never "Dear customer," (a supplier greets one customer so), nor a
- * service's team ("Dear Customer Service,").
+ * Geschäftspartner,", "Dear Business Owner," — as a form letter does. It counts only for a letter
+ * that names many organisations openly, or hides its recipients ("Dear Member," to the
+ * association's own address, "Geachte relatie," with the customers in Bcc); never "Dear
+ * customer," (a supplier greets one customer so), nor a service's team ("Dear Customer
+ * Service,").
  */
 export const READER_AS_CLASS_MEMBER =
-	/^\s*(?:[^\n]{1,40},[ \t]*\n\s*)?(?:dear (?:valued )?(?:partner|business partner|member|supplier)|(?:lieber|liebe|sehr geehrter|sehr geehrte) (?:geschäftspartner(?:in)?|partner(?:in)?|mitglied)|(?:cher|chère) (?:partenaire|membre|adhérent|adhérente)|(?:estimad[oa]|querid[oa]) (?:soci[oa]|colaborador(?:a)?)|(?:gentile|caro|cara) (?:soci[oa]|partner)|(?:prezad[oa]|car[oa]) (?:parceir[oa]|associad[oa])|(?:beste|geachte) (?:relatie|partner|zakenpartner)|(?:bästa|kära) (?:partner|samarbetspartner)|(?:kære|kjære) (?:samarbejdspartner|samarbeidspartner|partner)|(?:szanowny|drogi) (?:partnerze|kontrahencie)|(?:vážený|milý) (?:partnere|obchodní partnere|partner)|(?:hyvä|arvoisa) (?:yhteistyökumppani|kumppani|jäsen)|(?:tisztelt|kedves) (?:partnerünk|partner)|(?:lugupeetud|hea) (?:partner|koostööpartner))(?!\p{L})(?![^\n]*(?:support|service|team|desk|care|department|dienst|équipe|servicio|servizio|serviço|afdeling|avdelning|tým|zespół|osztály|palvelu))[^\n,:;!?]{0,60}?[ \t]*(?:[,:!]|(?=\n|$))/iu;
+	/^\s*(?:[^\n]{1,40},[ \t]*\n\s*)?(?:dear (?:valued )?(?:partner|business partner|member|supplier|business owner|trader|retailer|stockist|exhibitor)|(?:lieber|liebe|sehr geehrter|sehr geehrte) (?:geschäftspartner(?:in)?|partner(?:in)?|mitglied)|(?:cher|chère) (?:partenaire|membre|adhérent|adhérente)|(?:estimad[oa]|querid[oa]) (?:soci[oa]|colaborador(?:a)?)|(?:gentile|caro|cara) (?:soci[oa]|partner)|(?:prezad[oa]|car[oa]) (?:parceir[oa]|associad[oa])|(?:beste|geachte) (?:relatie|partner|zakenpartner)|(?:bästa|kära) (?:partner|samarbetspartner)|(?:kære|kjære) (?:samarbejdspartner|samarbeidspartner|partner)|(?:szanowny|drogi) (?:partnerze|kontrahencie)|(?:vážený|milý) (?:partnere|obchodní partnere|partner)|(?:hyvä|arvoisa) (?:yhteistyökumppani|kumppani|jäsen)|(?:tisztelt|kedves) (?:partnerünk|partner)|(?:lugupeetud|hea) (?:partner|koostööpartner))(?!\p{L})(?![^\n]*(?:support|service|team|desk|care|department|dienst|équipe|servicio|servizio|serviço|afdeling|avdelning|tým|zespół|osztály|palvelu))[^\n,:;!?]{0,60}?[ \t]*(?:[,:!]|(?=\n|$))/iu;
 
 /**
  * A first line addressing whoever reads it, formally and by no name ("Szanowni Państwo,", "Sehr
