@@ -908,153 +908,180 @@ function senderNameWords( p: ParsedEmail ): string[] | null {
 }
 
 /**
- * Whether a marketplace, directory or booking platform relays a person's own message through an
- * address of its own ("Daniel O. via HomeFixr" at relay-7f3a9c21d4@relay.…), with no Reply-To,
- * the same one, one of the platform's relay addresses ("reply+bb96…@reply.tradefinder…") or the
- * person's own ("Sofia Marin <sofia.marin@…>"): the text above the "-- " line is their letter, in
- * the first person or asking, ending signed with a word of their name ("Thanks, Daniel", "Thanks,"
- * / "Daniel", or the name alone as its last paragraph), and the lines below it say a reply reaches
- * them ("Reply to this email to answer Daniel directly", "Reply directly to this email to
- * respond"). A platform's notice of what someone did ("Maria Lopez sent you a document") speaks of
- * them, signed by nobody.
+ * The words of a person's name given with an address ("Priya Nair <reply+…@…>"), made plain:
+ * null when it names no person.
+ *
+ * @param value The header's value.
+ */
+function nameWordsOf( value: string ): string[] | null {
+	const name = value
+		.replace( /<[^<>]*>/gu, ' ' )
+		.replace( /^["'\s]+|["'\s]+$/gu, '' );
+	if (
+		! PERSON_NAME.test( name ) ||
+		SERVICE_NAME_WORD.test( name ) ||
+		TEAM_WORD.test( name )
+	) {
+		return null;
+	}
+	return plainName( name )
+		.split( /[\s,]+/u )
+		.filter( ( w ) => w.length >= 2 && ! NAME_PARTICLE.test( w ) );
+}
+
+/**
+ * Whether a platform, portal or form relays a letter a person wrote: a marketplace's or booking
+ * platform's "Priya Nair via ServiceBook", a portal's no-reply mailbox under the person's name, or
+ * a service under its own name with the person as Reply-To. It is their mail when
+ * - the system's mailbox sends it, not theirs ("Name via Service", or an address without their
+ *   name);
+ * - a reply reaches them: Reply-To is their own address (their name in it, elsewhere than the
+ *   platform when the platform sends under its own name), a relay address at the platform's
+ *   domain ("Priya Nair <reply+ae3e…@reply.servicebook…>"), or, without a Reply-To, the relay
+ *   itself says so below its "-- " line ("Reply to this email to answer Daniel directly");
+ * - the text above the "-- " line (or the whole, without one) is their letter: in the first
+ *   person, asking or requesting, no mailing, and signed with their name (signedLetter) —
+ *   whatever the platform's lines below say ("You receive this because you are a provider on
+ *   …", "Sent via FacilityDesk on behalf of …").
+ * A platform's own notice of what someone did ("Maria Lopez sent you a message. Log in to read
+ * it.") speaks of them, signed by nobody.
  *
  * @param p    Parsed email.
  * @param text Its words.
  */
-function personRelayedByService( p: ParsedEmail, text: string ): boolean {
-	const words = senderNameWords( p );
-	if (
-		words === null ||
-		! VIA_SERVICE_NAME.test( p.from?.name ?? '' ) ||
-		! repliesReachRelayOrPerson( p, words )
-	) {
+function letterRelayedForPerson( p: ParsedEmail, text: string ): boolean {
+	const senderWords = senderNameWords( p );
+	const replyToValue = header( p, 'reply-to' );
+	const words = senderWords ?? nameWordsOf( replyToValue );
+	if ( words === null ) {
 		return false;
 	}
-	const delimiter = /\n--[ \t]?\n/u.exec( text );
-	if ( delimiter === null ) {
-		return false;
-	}
-	const letter = text.slice( 0, delimiter.index ).trim();
-	const below = unwrapped( text.slice( delimiter.index ) );
-	if (
-		! REPLY_REACHES_SENDER.test( below ) ||
-		! words.some(
-			( w ) => w.length >= 3 && plainName( below ).includes( w )
-		) ||
-		RELAYED_MESSAGE.test( letter ) ||
-		NOTIFICATION_WORDING.test( letter.slice( 0, 600 ) ) ||
-		! ( speaksForThemself( letter ) || asksSomething( letter ) )
-	) {
-		return false;
-	}
-	const lines = letter.split( '\n' ).map( ( l ) => l.trim() );
-	const last = plainName( lines.at( -1 ) ?? '' );
-	const named = words.find(
-		( w ) => w.length >= 3 && ( last === w || last.endsWith( ` ${ w }` ) )
-	);
-	if ( named === undefined ) {
-		return false;
-	}
-	const before = last.slice( 0, last.length - named.length ).trim();
-	// The name alone closes the letter under a closing, or as a paragraph of its own.
-	return before === ''
-		? CLOSING.test( lines.at( -2 ) ?? '' ) ||
-				( lines.length >= 3 && lines.at( -2 ) === '' )
-		: CLOSING.test( before );
-}
-
-/**
- * Whether answers to a relayed message go where the relay sends them or to the person: no
- * Reply-To, the sender's own address, another address of the platform's domain (a relay address
- * at "reply.platform…" for "messages@platform…"), or an address of the person's own, their name
- * in it ("Sofia Marin <sofia.marin@…>").
- *
- * @param p     Parsed email.
- * @param words The words of the person's name (senderNameWords).
- */
-function repliesReachRelayOrPerson(
-	p: ParsedEmail,
-	words: readonly string[]
-): boolean {
-	const value = header( p, 'reply-to' );
-	const replyTo = cleanAddressOf( value );
 	const from = ( p.from?.address ?? '' ).toLowerCase();
-	if ( replyTo === '' || replyTo === from ) {
-		return true;
-	}
+	const named = ( s: string ) =>
+		words.some( ( w ) => w.length >= 3 && plainName( s ).includes( w ) );
+	const localOf = ( a: string ) => a.slice( 0, a.lastIndexOf( '@' ) );
 	const domainOf = ( a: string ) => a.slice( a.lastIndexOf( '@' ) + 1 );
 	const related = ( a: string, b: string ) =>
 		a !== '' &&
 		( a === b || a.endsWith( `.${ b }` ) || b.endsWith( `.${ a }` ) );
-	if ( related( domainOf( replyTo ), domainOf( from ) ) ) {
-		return true;
+	// The system's mailbox sends it, not the person's own.
+	if (
+		! VIA_SERVICE_NAME.test( p.from?.name ?? '' ) &&
+		named( localOf( from ) )
+	) {
+		return false;
 	}
-	const local = replyTo.slice( 0, replyTo.lastIndexOf( '@' ) );
-	const name = plainName( value.replace( /<[^<>]*>/gu, ' ' ) );
-	return words.some(
-		( w ) => w.length >= 3 && ( local.includes( w ) || name.includes( w ) )
+	const replyTo = cleanAddressOf( replyToValue );
+	const delimiter = /\n--[ \t]?\n/u.exec( text );
+	const below =
+		delimiter === null ? '' : unwrapped( text.slice( delimiter.index ) );
+	// Whether a reply reaches them, and whether at an address of their own.
+	let reachesThem: boolean;
+	let atOwnAddress = false;
+	if ( replyTo === '' || replyTo === from ) {
+		reachesThem =
+			senderWords !== null &&
+			! NO_REPLY_SENDER.test( from ) &&
+			REPLY_REACHES_SENDER.test( below ) &&
+			named( below );
+	} else if ( NO_REPLY_SENDER.test( replyTo ) ) {
+		reachesThem = false;
+	} else if ( related( domainOf( replyTo ), domainOf( from ) ) ) {
+		// A relay address of the platform's ("reply+ae3e…@reply.servicebook…"), or their own at
+		// the organisation whose portal sends it, under their name in From: the organisation's
+		// own letters sent under its name and signed by one of its people are its mailings.
+		reachesThem = senderWords !== null;
+		atOwnAddress = named( localOf( replyTo ) );
+	} else {
+		// Their own address at another organisation than the platform's.
+		reachesThem =
+			named( localOf( replyTo ) ) ||
+			( senderWords === null && nameWordsOf( replyToValue ) !== null );
+		atOwnAddress = true;
+	}
+	if ( ! reachesThem ) {
+		return false;
+	}
+	const letter = (
+		delimiter === null
+			? ownText( p, text, true )
+			: text.slice( 0, delimiter.index )
+	).trim();
+	return (
+		! RELAYED_MESSAGE.test( letter ) &&
+		! NOTIFICATION_WORDING.test( letter.slice( 0, 600 ) ) &&
+		! mailing( letter ) &&
+		! hasUnsubscribeFooter( text ) &&
+		// Through a relay address, a letter in the first person or asking something; one
+		// answered at the person's own address need only be signed by them.
+		( atOwnAddress ||
+			speaksForThemself( letter ) ||
+			asksSomething( letter ) ||
+			REQUESTS_AN_ANSWER.test( letter.slice( 0, 1500 ) ) ) &&
+		signedLetter( letter, words )
 	);
 }
 
 /**
- * Whether a portal or business system sends a person's own letter on their behalf: the sender's
- * name is a person's ("Priya Raman", or "Priya Raman via FacilityDesk"), the system's mailbox
- * sends it, Reply-To is that person's own address ("priya.raman@"), and the text above the
- * signature delimiter is their letter, closed and signed with that name (or one of its words
- * alone, as "Lena" signs for "Lena Hoffmann"). The system's lines
- * ("This message was sent by Priya Raman from FacilityDesk") stand below the "-- " line. A
- * platform's notice of what someone did speaks of them ("Maria Lopez sent you a document") and
- * ends in its own words, not in their signature.
+ * Whether a letter ends signed with a name: a line that is the name (all its words, or one of
+ * them alone as people sign to those they write to: "Lena" for "Lena Hoffmann"; initials
+ * besides), after a closing on it or the line before ("Best, Priya Nair, Head Housekeeper" —
+ * the last sentence of the last paragraph too —, "Thanks," / "Mark Oyelaran") or alone as a
+ * paragraph; below it at most a few lines of title, company, telephone or a record's fields
+ * ("Priority: P3 (attend within 5 working days)"), none a sentence of a system's.
  *
- * @param p    Parsed email.
- * @param text Its words.
+ * @param letter The letter's text.
+ * @param words  The words of the name, made plain.
  */
-function letterSentOnBehalf( p: ParsedEmail, text: string ): boolean {
-	const words = senderNameWords( p );
-	const replyTo = cleanAddressOf( header( p, 'reply-to' ) );
-	if (
-		replyTo === '' ||
-		replyTo === ( p.from?.address ?? '' ).toLowerCase() ||
-		words === null
-	) {
-		return false;
-	}
-	const local = replyTo.slice( 0, replyTo.lastIndexOf( '@' ) );
-	if ( ! words.some( ( w ) => w.length >= 3 && local.includes( w ) ) ) {
-		return false;
-	}
-	const letter = ownText( p, text );
-	if (
-		RELAYED_MESSAGE.test( letter ) ||
-		NOTIFICATION_WORDING.test( letter.slice( 0, 600 ) )
-	) {
-		return false;
-	}
-	// The letter ends in the signature: a closing, the name, and at most a few lines of title,
-	// company or phone — no sentence of the system's after it.
-	const last: string[] = [];
-	for ( const { line } of linesFromEnd( letter ) ) {
-		if ( line !== '' && last.unshift( line ) === 6 ) {
-			break;
-		}
-	}
-	// Signed with the whole name, or with one of its words alone as people sign to those they
-	// write to ("Danke und viele Grüße / Lena" from "Lena Hoffmann").
-	const signed = last.findLastIndex( ( line ) => {
-		const plain = plainName( line );
-		return (
-			words.every( ( w ) => plain.includes( w ) ) ||
-			words.some( ( w ) => w.length >= 3 && plain.trim() === w )
+function signedLetter( letter: string, words: readonly string[] ): boolean {
+	const lines = letter.split( '\n' ).map( ( l ) => l.trim() );
+	const sentences = ( lines.at( -1 ) ?? '' ).split( /(?<=[.!?])\s+/u );
+	if ( sentences.length > 1 ) {
+		lines.splice(
+			-1,
+			1,
+			sentences.slice( 0, -1 ).join( ' ' ),
+			sentences.at( -1 ) as string
 		);
-	} );
-	return (
-		signed >= 1 &&
-		signed >= last.length - 4 &&
-		CLOSING.test( last[ signed - 1 ] as string ) &&
-		last
-			.slice( signed + 1 )
-			.every( ( line ) => ! /\p{Ll}[.!?]$/u.test( line ) )
-	);
+	}
+	// The name, and nothing but initials beside it, up to a comma or a dash (a title follows).
+	const isName = ( s: string ) => {
+		const parts = plainName( s.split( /,|\s[-–—|]\s/u )[ 0 ] ?? '' )
+			.split( /\s+/u )
+			.filter( ( w ) => w !== '' );
+		return (
+			parts.some( ( w ) => w.length >= 3 && words.includes( w ) ) &&
+			parts.every(
+				( w ) => words.includes( w ) || /^\p{L}\.?$/u.test( w )
+			)
+		);
+	};
+	let after = 0;
+	for ( let i = lines.length - 1; i >= 1 && after <= 8; i-- ) {
+		const line = lines[ i ] as string;
+		if ( line === '' ) {
+			continue;
+		}
+		const comma = line.indexOf( ',' );
+		const closedOnLine =
+			comma > 0 &&
+			CLOSING.test( line.slice( 0, comma ) ) &&
+			isName( line.slice( comma + 1 ).trim() );
+		if (
+			closedOnLine ||
+			( isName( line ) &&
+				( CLOSING.test( lines[ i - 1 ] as string ) ||
+					( i >= 2 && lines[ i - 1 ] === '' ) ) )
+		) {
+			return true;
+		}
+		// What follows a signature: no sentence of a system's.
+		if ( /\p{Ll}[.!?]$/u.test( line ) ) {
+			return false;
+		}
+		after++;
+	}
+	return false;
 }
 
 /**
@@ -2217,41 +2244,43 @@ function classifyAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 		replyTo !== ''
 			? NO_REPLY_SENDER.test( replyTo )
 			: NO_REPLY_SENDER.test( from );
+	// A letter a person wrote that a platform, portal or form relays is theirs, whatever the
+	// system's sender, its lines around the letter or the words of its footer.
+	const relayed = letterRelayedForPerson( p, text );
 	const noReplyNotice =
-		( unanswerable && ! answering && ! asksSomething( opening ) ) ||
-		( NO_REPLY_SENDER.test( from ) &&
-			( /\bunsubscribe\b/i.test( text.slice( -4000 ) ) ||
-				SELF_DECLARED_AUTOMATIC.test(
-					text.slice( 0, SELF_DECLARATION_MAX_LENGTH )
-				) ) ) ||
-		// A footer of forwarded mail is the forwarded mail's. A person's letter a system sends on
-		// their behalf names the system and says so below the signature; it is still theirs. So is
-		// one a platform relays, whatever its lines below the "-- " say of the reader ("You
-		// receive this because you have an active business listing").
-		( ! answering &&
-			! FORWARD_SUBJECT.test( p.subject ) &&
-			! personRelayedByService( p, text ) &&
-			( ( ( VIA_SERVICE_NAME.test( p.from?.name ?? '' ) ||
-				SENT_TO_FOOTER.test( text.slice( -1500 ) ) ) &&
-				! letterSentOnBehalf( p, text ) ) ||
-				// Its question whether the reader wants it any more ("Vill du inte längre få vårt
-				// nyhetsbrev? Svara …"), below the letter or in it, asks nothing of us.
-				( hasUnsubscribeFooter( text ) &&
-					! asksSomething(
-						withoutReadersQuestions(
-							aboveOptOutFooter( text ).slice( 0, 4000 )
-						)
-					) ) ||
-				RECEIVING_BECAUSE.test( text.slice( -1500 ) ) ||
-				ADDRESS_BOOK_FOOTER.test( text.slice( -1500 ) ) ||
-				VIEW_IN_BROWSER.test( text.slice( 0, 300 ) ) ||
-				( PREFERENCES_FOOTER.test( text.slice( -600 ) ) &&
-					text.length > 300 &&
-					! asksSomething( opening ) ) ||
-				( TEMPLATE_FOOTER.test( text.slice( -400 ) ) &&
-					! asksSomething( opening ) ) ||
-				SHOP_FOOTER.test( text.slice( -200 ) ) ) );
-	if ( noReplyNotice || declaresItselfAutomatic( p, text ) ) {
+		! relayed &&
+		( ( unanswerable && ! answering && ! asksSomething( opening ) ) ||
+			( NO_REPLY_SENDER.test( from ) &&
+				( /\bunsubscribe\b/i.test( text.slice( -4000 ) ) ||
+					SELF_DECLARED_AUTOMATIC.test(
+						text.slice( 0, SELF_DECLARATION_MAX_LENGTH )
+					) ) ) ||
+			// A footer of forwarded mail is the forwarded mail's.
+			( ! answering &&
+				! FORWARD_SUBJECT.test( p.subject ) &&
+				( VIA_SERVICE_NAME.test( p.from?.name ?? '' ) ||
+					SENT_TO_FOOTER.test( text.slice( -1500 ) ) ||
+					// Its question whether the reader wants it any more ("Vill du inte längre få vårt
+					// nyhetsbrev? Svara …"), below the letter or in it, asks nothing of us.
+					( hasUnsubscribeFooter( text ) &&
+						! asksSomething(
+							withoutReadersQuestions(
+								aboveOptOutFooter( text ).slice( 0, 4000 )
+							)
+						) ) ||
+					RECEIVING_BECAUSE.test( text.slice( -1500 ) ) ||
+					ADDRESS_BOOK_FOOTER.test( text.slice( -1500 ) ) ||
+					VIEW_IN_BROWSER.test( text.slice( 0, 300 ) ) ||
+					( PREFERENCES_FOOTER.test( text.slice( -600 ) ) &&
+						text.length > 300 &&
+						! asksSomething( opening ) ) ||
+					( TEMPLATE_FOOTER.test( text.slice( -400 ) ) &&
+						! asksSomething( opening ) ) ||
+					SHOP_FOOTER.test( text.slice( -200 ) ) ) ) );
+	if (
+		noReplyNotice ||
+		( ! relayed && declaresItselfAutomatic( p, text ) )
+	) {
 		// Answering something, saying in its text it received a message, or saying its writer
 		// is away (or gone, the mailbox no longer read) is a reply; the rest is a notice ("your withdrawal request was received",
 		// a web form's copy). A mailing to subscribers acknowledges nothing, whatever was
