@@ -507,6 +507,38 @@ describe( 'htmlToText with quote marks', () => {
 		assert.equal( reply( own, 'Facture' ), own );
 	} );
 
+	it( 'keeps a sentence of the writer\'s own introducing a citation ("2) In the inspection note of 12 May your engineer wrote:" over a line in quotes, their text and signature below), and still cuts attributions that date what they quote by a year, a time of day or a numeric date, or that quoted lines follow', () => {
+		const own =
+			'Hello,\n\n1) The meeting room is free on Friday.\n\n2) In the inspection note of 12 May your engineer wrote:\n\u201cSeal on the rear door worn, replacement advised.\u201d\nWe had the seal replaced on 20 May. Please check it on your next visit.\n\nThanks,\nHelen Barker';
+		assert.equal( reply( own, 'Two things' ), own );
+		assert.equal(
+			reply(
+				'Een vraag nog.\n\nIn uw rapport van 12 mei schreef de monteur:\n\u201eDeur sluit niet goed.\u201d\nDat is inmiddels hersteld.\n\nGroet,\nEls',
+				'Rapport'
+			),
+			'Een vraag nog.\n\nIn uw rapport van 12 mei schreef de monteur:\n\u201eDeur sluit niet goed.\u201d\nDat is inmiddels hersteld.\n\nGroet,\nEls'
+		);
+		for ( const attribution of [
+			'Support wrote on 12 May 2025:',
+			'12 May, 10:12, Support wrote:',
+			'12/05/25 Support wrote:',
+		] ) {
+			assert.equal(
+				reply(
+					`Works now, thanks.\n\n${ attribution }\nPlease try again.\nKind regards, Support\n`
+				),
+				'Works now, thanks.',
+				attribution
+			);
+		}
+		assert.equal(
+			reply(
+				'Works now, thanks.\n\nOn 12 May Support wrote:\n> Please try again.\n'
+			),
+			'Works now, thanks.'
+		);
+	} );
+
 	it( 'cuts Japanese and Korean Thunderbird attributions ("… さんは書きました:", "… 이(가) 쓴 글:")', () => {
 		assert.equal(
 			reply(

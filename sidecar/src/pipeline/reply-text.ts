@@ -646,11 +646,28 @@ function looksLikeAttribution(
 		return false;
 	}
 	// "On … wrote:", or any "Name wrote:" that quoted lines follow (Thunderbird's short form).
+	// A client's attribution dates what it quotes (a year, a time of day, a numeric date); a
+	// sentence of the writer's own that names only a list's number or a day of the month ("2) In
+	// the report of 3 March your technician wrote:") introduces a citation of theirs.
 	return (
 		ATTRIBUTION_START.test( text ) ||
-		HAS_DIGIT.test( text ) ||
+		datesQuotedMail( text ) ||
 		text.includes( '@' ) ||
 		isQuote( nextNonEmpty( lines, next ) )
+	);
+}
+
+/**
+ * Whether a line dates a message the way a client's attribution does: a year, a time of day or a
+ * numeric date ("03/03/25").
+ *
+ * @param text The line.
+ */
+function datesQuotedMail( text: string ): boolean {
+	return (
+		YEAR.test( text ) ||
+		TIME_OF_DAY.test( text ) ||
+		/(?:^|[^\p{Nd}])\p{Nd}{1,2}[./-]\p{Nd}{1,2}[./-]\p{Nd}{2}/u.test( text )
 	);
 }
 
