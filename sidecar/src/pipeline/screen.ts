@@ -248,6 +248,15 @@ function asksSomething( opening: string ): boolean {
 }
 
 /**
+ * Danish and Norwegian "I" (you, to several readers) next to a verb or word of those languages
+ * ("Fra 1. maj finder I os på …", "I kan stadig ringe", "hvis I har spørgsmål"), and the
+ * Scandinavian "i" (in) opening a sentence ("I det nye værksted …", "I dag", "I løbet af"), which
+ * English "I" never stands by.
+ */
+const DANISH_PLURAL_YOU =
+	/(?<=(?<![\p{L}])(?:finder|finner|kan|har|skal|vil|må|får|ser|ønsker|hvis|når|som|så|er|bedes|kommer|bliver|blir) )I(?![\p{L}'’])|(?<![\p{L}])I(?= (?:kan|er|har|får|skal|vil|må|finder|finner|ser|bedes|kommer|bliver|blir|gerne|også|altid|allerede|nu|nå|jo|det|den|dag|morgen|år|forbindelse|perioden|uge|uke|vecka|weekenden|helgen|løbet|løpet|loppet)(?![\p{L}]))/gu;
+
+/**
  * Whether the text speaks in the first person singular, as a person does ("I ordered", "mein
  * Zähler"); a service's notice speaks as "we" to "you".
  *
@@ -261,7 +270,9 @@ function speaksForThemself( opening: string ): boolean {
 		.replace( /\S*[\p{L}\d][.@/][\p{L}\d]\S*/gu, ' ' )
 		.replace( /(?<![\p{L}])(?:mon|ma|mi)\.?,?[ \t]+\d{1,2}(?!\d)/giu, ' ' )
 		// Nor Hungarian case endings on a number ("június 12-én", "2025-ben").
-		.replace( /\d\.?-(?:[eé]n|ben)(?![\p{L}])/gu, ' ' );
+		.replace( /\d\.?-(?:[eé]n|ben)(?![\p{L}])/gu, ' ' )
+		// Nor Danish and Norwegian "I", which is "you" to several readers ("finder I os", "I kan").
+		.replace( DANISH_PLURAL_YOU, ' ' );
 	return FIRST_PERSON_ENGLISH.test( start ) || FIRST_PERSON.test( start );
 }
 
