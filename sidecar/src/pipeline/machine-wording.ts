@@ -567,14 +567,14 @@ export const READERS_AS_CLIENTS = new RegExp(
 /**
  * A first line greeting its reader as one of a class of partners or members, in the singular —
  * "Dear partner,", "Hyvä yhteistyökumppani,", "Tisztelt Partnerünk!", "Sehr geehrter
- * Geschäftspartner,", "Dear Business Owner," — as a form letter does. It counts only for a letter
+ * Geschäftspartner,", "Dear Business Owner,", "Geachte ondernemer,", "Cher commerçant," — as a form letter does. It counts only for a letter
  * that names many organisations openly, or hides its recipients ("Dear Member," to the
  * association's own address, "Geachte relatie," with the customers in Bcc); never "Dear
  * customer," (a supplier greets one customer so), nor a service's team ("Dear Customer
  * Service,").
  */
 export const READER_AS_CLASS_MEMBER =
-	/^\s*(?:[^\n]{1,40},[ \t]*\n\s*)?(?:dear (?:valued )?(?:partner|business partner|member|supplier|business owner|trader|retailer|stockist|exhibitor)|(?:lieber|liebe|sehr geehrter|sehr geehrte) (?:geschäftspartner(?:in)?|partner(?:in)?|mitglied)|(?:cher|chère) (?:partenaire|membre|adhérent|adhérente)|(?:estimad[oa]|querid[oa]) (?:soci[oa]|colaborador(?:a)?)|(?:gentile|caro|cara) (?:soci[oa]|partner)|(?:prezad[oa]|car[oa]) (?:parceir[oa]|associad[oa])|(?:beste|geachte) (?:relatie|partner|zakenpartner)|(?:bästa|kära) (?:partner|samarbetspartner)|(?:kære|kjære) (?:samarbejdspartner|samarbeidspartner|partner)|(?:szanowny|drogi) (?:partnerze|kontrahencie)|(?:vážený|milý) (?:partnere|obchodní partnere|partner)|(?:hyvä|arvoisa) (?:yhteistyökumppani|kumppani|jäsen)|(?:tisztelt|kedves) (?:partnerünk|partner)|(?:lugupeetud|hea) (?:partner|koostööpartner))(?!\p{L})(?![^\n]*(?:support|service|team|desk|care|department|dienst|équipe|servicio|servizio|serviço|afdeling|avdelning|tým|zespół|osztály|palvelu))[^\n,:;!?]{0,60}?[ \t]*(?:[,:!]|(?=\n|$))/iu;
+	/^\s*(?:[^\n]{1,40},[ \t]*\n\s*)?(?:dear (?:valued )?(?:partner|business partner|member|supplier|business owner|trader|retailer|stockist|exhibitor)|(?:lieber|liebe|sehr geehrter|sehr geehrte) (?:geschäftspartner(?:in)?|partner(?:in)?|mitglied)|(?:cher|chère) (?:partenaire|membre|adhérent|adhérente)|(?:estimad[oa]|querid[oa]) (?:soci[oa]|colaborador(?:a)?)|(?:gentile|caro|cara) (?:soci[oa]|partner)|(?:prezad[oa]|car[oa]) (?:parceir[oa]|associad[oa])|(?:beste|geachte) (?:relatie|partner|zakenpartner|ondernemer|winkelier)|(?:sehr geehrte[r]?|liebe[r]?) (?:unternehmer(?:in)?|gewerbetreibende[r]?)|(?:cher|chère) (?:commerçant|commerçante|professionnel|professionnelle)|(?:estimad[oa]) (?:comerciante|empresari[oa])|(?:gentile) (?:commerciante|imprenditore|imprenditrice)|(?:szanowny) (?:przedsiębiorco)|(?:kære|kjære) (?:erhvervsdrivende|næringsdrivende)|(?:bästa|kära) (?:partner|samarbetspartner)|(?:kære|kjære) (?:samarbejdspartner|samarbeidspartner|partner)|(?:szanowny|drogi) (?:partnerze|kontrahencie)|(?:vážený|milý) (?:partnere|obchodní partnere|partner)|(?:hyvä|arvoisa) (?:yhteistyökumppani|kumppani|jäsen)|(?:tisztelt|kedves) (?:partnerünk|partner)|(?:lugupeetud|hea) (?:partner|koostööpartner))(?!\p{L})(?![^\n]*(?:support|service|team|desk|care|department|dienst|équipe|servicio|servizio|serviço|afdeling|avdelning|tým|zespół|osztály|palvelu))[^\n,:;!?]{0,60}?[ \t]*(?:[,:!]|(?=\n|$))/iu;
 
 /**
  * A first line addressing whoever reads it, formally and by no name ("Szanowni Państwo,", "Sehr
@@ -643,6 +643,15 @@ export const SENT_TO_ALL_READERS =
  */
 export const WHAT_IT_MEANS_FOR_READERS =
 	/(?<!\p{L})(?:what (?:does|will) (?:this|that|it) mean for (?:you|your)|was bedeutet (?:das|dies) für (?:sie|dich|euch|ihr\p{L}*|dein\p{L}*|eur\p{L}*)|qu['’]est-ce que (?:cela|ça|ceci) (?:signifie|change) pour (?:vous|toi|vos|votre)|que (?:signifie|change) (?:cela|ceci) pour (?:vous|vos|votre)|qué significa (?:esto|eso) para (?:usted|ustedes|ti|su|sus|tu|tus)|cosa (?:significa|cambia) (?:questo |ciò )?per (?:te|voi|lei|il vostro|la vostra|i vostri|le vostre)|o que (?:isso|isto) significa para (?:você|vocês|si|o seu|a sua)|wat betekent (?:dit|dat) voor (?:u|jou|je|jullie|uw|jouw)|vad (?:innebär|betyder) (?:det|detta) för (?:dig|er|din|ditt|dina)|hva betyr (?:dette|det) for (?:deg|dere|din|ditt|dine)|hvad betyder (?:det|dette) for (?:dig|jer|din|dit|dine)|co to oznacza dla (?:ciebie|państwa|was))(?!\p{L})/iu;
+
+/**
+ * A circular's short question whether its readers have questions, which it goes on to answer with
+ * whom to call ("Heeft u vragen? Neem dan contact op met …", "Any questions? Call us on …",
+ * "Haben Sie Fragen?", "Vous avez des questions ?", "¿Tiene alguna duda?", "Har du frågor?"): an
+ * offer to all its readers, not a question to us.
+ */
+export const ANY_QUESTIONS_OFFER =
+	/^\s*(?:(?:heeft|hebt) u (?:nog )?(?:vragen|een vraag)|heb je (?:nog )?(?:vragen|een vraag)|(?:do you )?have (?:you )?(?:got )?any (?:further |other )?questions|any (?:further |other )?questions|haben sie (?:noch )?(?:fragen|eine frage)|habt ihr (?:noch )?fragen|(?:vous avez|avez-vous) (?:des|d['’]autres) questions|¿?tiene(?:s|n)? (?:alguna )?(?:duda|pregunta)s?|(?:hai|avete|ha) (?:delle |qualche )?(?:domande|dubbi)|tem (?:alguma )?(?:dúvida|pergunta)s?|har (?:du|ni|i|dere) (?:några |noen |nogen )?(?:frågor|spørgsmål|spørsmål)|(?:czy )?(?:masz|macie|mają państwo) (?:jakieś )?pytania|máte (?:nějaké )?dotazy|van (?:kérdése|kérdésük))[^?？\n]{0,40}[?？]\s*$/iu;
 
 /**
  * A helpdesk's question in its reader's voice on how to follow the request it just opened, which

@@ -75,6 +75,7 @@ import {
 	SHOP_FOOTER,
 	UNSUBSCRIBE_FOOTER,
 	WHAT_IT_MEANS_FOR_READERS,
+	ANY_QUESTIONS_OFFER,
 	HOW_TO_FOLLOW_MY_REQUEST,
 	VIA_SERVICE_NAME,
 	WEB_FORM,
@@ -401,7 +402,8 @@ function hasUnsubscribeFooter( text: string ): boolean {
  * The text without the questions a mailing asks on its readers' behalf: whether they want it any
  * more ("Wilt u hem niet meer ontvangen?", "Don't want to receive these any more?"), or what its
  * news means for them, which it goes on to answer ("Wat betekent dit voor uw bestellingen?",
- * "What does this mean for you?", "Was bedeutet das für Sie?"); or a helpdesk's, how to follow
+ * "What does this mean for you?", "Was bedeutet das für Sie?"), or whether they have questions,
+ * before saying whom to call ("Heeft u vragen? Neem dan contact op met …"); or a helpdesk's, how to follow
  * the request it opened ("How can I track and update my incident?"). Asked of its readers, not
  * of us.
  *
@@ -411,6 +413,7 @@ function withoutReadersQuestions( text: string ): string {
 	return text.replace( /[^.!?？\n]*[?？]/gu, ( question ) =>
 		UNSUBSCRIBE_FOOTER.test( question ) ||
 		WHAT_IT_MEANS_FOR_READERS.test( question ) ||
+		ANY_QUESTIONS_OFFER.test( question ) ||
 		HOW_TO_FOLLOW_MY_REQUEST.test( question )
 			? ' '
 			: question
