@@ -615,6 +615,15 @@ export const CIRCULAR_NEWS =
 	/(?<!\p{L})(?:just a (?:quick |friendly |short )?reminder|(?:a )?(?:quick|friendly|short) reminder|kleine erinnerung|petit rappel|(?:here (?:is|are)|below (?:is|are)) our|voici (?:nos|notre)|ci-dessous (?:nos|notre)|hier (?:sind |ist )?unsere?|anbei unsere?|(?:aquí|a continuación) (?:tienen |están )?nuestr[oa]s|ecco (?:i |le |il |la )?nostr[eio]|segue[m]? (?:os |as )?nossos?|hierbij (?:onze|ons)|(?:här|nedan) (?:är|kommer) vår[at]?|her (?:er|kommer) vår[et]?|hermed (?:vores|en oversigt)|update (?:your|their) (?:address books?|records|contact details|contacts)|uppdatera (?:gärna )?(?:era|dina|ert|ditt) (?:adressböcker|adressbok|kontaktuppgifter|register)|opdater (?:venligst |gerne )?(?:jeres|din) (?:adressebog|adressebøger|kontaktoplysninger)|oppdater (?:gjerne )?(?:deres|din) (?:adressebok|adressebøker|kontaktinformasjon)|aktualisieren sie (?:bitte )?ihr(?:e|en)? (?:adressbuch|kontaktdaten|stammdaten)|mettre à jour (?:vos|votre) (?:coordonnées|carnet d['’]adresses)|actualic(?:e|en) (?:sus|su) (?:datos de contacto|agenda|libreta de direcciones)|aggiornare (?:i vostri|la vostra|la sua|i suoi) (?:contatti|rubrica|dati di contatto)|(?:pas|werk) (?:uw|je|jullie) (?:adresboek|contactgegevens) (?:aan|bij)|prosimy o aktualizację (?:danych kontaktowych|książki adresowej)|(?:vous prions de|veuillez|merci de) nous excuser pour (?:la|les|toute|tout) (?:gêne|désagréments?|perturbations?|dérangement)|we (?:apologi[sz]e|are sorry) for (?:any|the) (?:inconvenience|disruption)|wir bitten (?:sie )?(?:um (?:ihr |euer )?verständnis|die (?:unannehmlichkeiten|beeinträchtigungen) zu entschuldigen)|(?:rogamos )?disculpen las molestias|ci scusiamo per (?:il|l['’]eventuale|gli eventuali|i) disag|(?:onze )?excuses voor (?:het|de) (?:eventuele )?(?:ongemak|overlast)|przepraszamy za (?:utrudnienia|niedogodności)|vi ber om ursäkt för (?:besväret|eventuella olägenheter)|vi beklager (?:ulejligheden|ulempene|ulempen))(?!\p{L})/iu;
 
 /**
+ * A circular's word on how its readers reach its writer, the only "me" in it ("please text or
+ * ring me before Friday", "call me on 087 …", "ruft mich einfach an", "appelez-moi au …",
+ * "llámame", "chiamatemi", "bel me gerust", "ring mig", "zadzwońcie do mnie"): where to turn,
+ * not the writer's own matter.
+ */
+export const HOW_TO_REACH_ME =
+	/(?<!\p{L})(?:(?:text|ring|call|phone|email|e-mail|message|whatsapp|contact)(?: or (?:text|ring|call|phone|email|e-mail|message|whatsapp))? me|give me a (?:call|ring|shout|bell)|(?:ruft|rufen sie|ruf) mich (?:einfach |gerne |gern )?an|(?:appelez|contactez|appelle|contacte)-moi|(?:llámame|llámeme|llamadme|escríbeme|escríbame)|(?:chiamami|chiamatemi|mi chiami|scrivetemi)|bel (?:me|mij) (?:gerust |even )?|(?:ring|sms:a|ringe|kontakt(?:a|e)?) (?:mig|meg)|(?:zadzwoń|zadzwońcie|napisz|napiszcie) do mnie)(?!\p{L})/giu;
+
+/**
  * An invitation's request that its readers say whether they come ("Please confirm your attendance
  * by 16 May", "Prosimy o potwierdzenie obecności", "RSVP"): asked of all it invites, not of us.
  */

@@ -427,7 +427,7 @@ function endsWithKuldve( line: string, end: number ): boolean {
 	);
 }
 
-function isTagline( line: string ): boolean {
+export function isTagline( line: string ): boolean {
 	if ( TAGLINE.test( line ) ) {
 		return true;
 	}
