@@ -624,6 +624,17 @@ export const HOW_TO_REACH_ME =
 	/(?<!\p{L})(?:(?:text|ring|call|phone|email|e-mail|message|whatsapp|contact)(?: or (?:text|ring|call|phone|email|e-mail|message|whatsapp))? me|give me a (?:call|ring|shout|bell)|(?:ruft|rufen sie|ruf) mich (?:einfach |gerne |gern )?an|(?:appelez|contactez|appelle|contacte)-moi|(?:llámame|llámeme|llamadme|escríbeme|escríbame)|(?:chiamami|chiamatemi|mi chiami|scrivetemi)|bel (?:me|mij) (?:gerust |even )?|(?:ring|sms:a|ringe|kontakt(?:a|e)?) (?:mig|meg)|(?:zadzwoń|zadzwońcie|napisz|napiszcie) do mnie)(?!\p{L})/giu;
 
 /**
+ * A small business's news of itself, told to all its customers at once: new opening hours ("Från
+ * och med den 1 april ändrar vi våra öppettider", "Our new opening hours", "Neue Öffnungszeiten
+ * ab …"), a new price list ("Nowy cennik … obowiązuje od", "Надсилаємо оновлений прайс-лист",
+ * "Please find our updated price list"), or its move ("We have moved", "Vi er flyttet", "Wir
+ * sind umgezogen"). A circular's words without a list header, where a person writing to a
+ * helpdesk asks about their own matter.
+ */
+export const BUSINESS_NEWS =
+	/(?<!\p{L})(?:(?:our )?new opening (?:hours|times)|(?:we are|we're|we have|we've) chang(?:ing|ed) our opening (?:hours|times)|neue öffnungszeiten|(?:ändern|änderen) (?:sich )?unsere öffnungszeiten|nouveaux horaires|nos horaires (?:d['’]ouverture )?changent|nuevo horario(?: de apertura)?|cambiamos (?:nuestro|el) horario|nuovi orari|nuovo orario(?: di apertura)?|novo horário(?: de funcionamento)?|nieuwe openingstijden|onze openingstijden (?:wijzigen|veranderen)|nya öppettider|(?:ändrar vi|vi ändrar) (?:våra )?öppettider|nye (?:åbningstider|åpningstider)|(?:ændrer vi|vi ændrer|endrer vi|vi endrer) (?:vores |våre )?(?:åbningstider|åpningstider)|nowe godziny otwarcia|zmieniamy godziny otwarcia|(?:новий|новый|змінений) графік роботи|новый график работы|új nyitvatartás|noul program (?:de lucru|de funcționare)|(?:our )?(?:new|updated|revised) price ?list|neue preisliste|(?:nouvelle|notre) (?:grille tarifaire|liste de prix)|nouveaux tarifs|nueva (?:lista de precios|tarifa)|nuevas tarifas|nuovo listino(?: prezzi)?|listino (?:prezzi )?aggiornato|nova tabela de preços|nieuwe prijslijst|ny prislista|ny prisliste|nowy cennik|nový ceník|(?:оновлений|новий|актуальний) прайс(?:-лист)?|(?:обновл[её]нный|новый|актуальный) прайс(?:-лист)?|új árlista|noua listă de prețuri|yeni fiyat listesi|(?:we have|we've) moved|(?:wir sind|sind wir) umgezogen|nous avons déménagé|nos hemos (?:mudado|trasladado)|ci siamo trasferiti|(?:wij|we) zijn verhuisd|vi (?:er|har) flyttet|vi har flyttat|przeprowadziliśmy się|přestěhovali jsme se|(?:ми|мы) переїхали|мы переехали|(?:el)?költöztünk|ne-am mutat)(?!\p{L})/iu;
+
+/**
  * An invitation's request that its readers say whether they come ("Please confirm your attendance
  * by 16 May", "Prosimy o potwierdzenie obecności", "RSVP"): asked of all it invites, not of us.
  */
