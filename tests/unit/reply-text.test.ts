@@ -174,6 +174,46 @@ describe( 'extractReply', () => {
 		);
 	} );
 
+	it( 'drops a tagline whose link stands inside it after the app\'s name ("Outlook voor iOS<https://aka.ms/…> downloaden"), verb last or first, and keeps a person\'s line with a link', () => {
+		for ( const tagline of [
+			'Outlook voor iOS<https://aka.ms/o0ukef> downloaden',
+			'Outlook für Android<https://aka.ms/ghei36> herunterladen',
+			'Get Outlook for iOS<https://aka.ms/o0ukef>',
+			'Scarica Outlook per Android<https://aka.ms/ghei36>',
+		] ) {
+			assert.equal(
+				reply( `Groetjes,\nSanne\n\n${ tagline }` ),
+				'Groetjes,\nSanne',
+				tagline
+			);
+		}
+		const own =
+			'Groetjes,\nSanne\n\nDe app staat hier: Outlook<https://example.org/app> voor iOS, kunt u die proberen?';
+		assert.equal( reply( own ), own );
+	} );
+
+	it( "drops the right-to-left taglines of iPhone, iPad, Android, Samsung and Outlook in Hebrew, Arabic and Persian, and keeps a person's sentence about their phone", () => {
+		for ( const tagline of [
+			'נשלח מה-iPad שלי',
+			'נשלח מה-iPhone שלי',
+			'נשלח ממכשיר Samsung Galaxy שלי',
+			'קבל את Outlook עבור iOS',
+			'تم الإرسال من iPad الخاص بي',
+			'مرسل من جهاز Samsung Galaxy',
+			'ارسال شده از iPhone من',
+			'دریافت Outlook برای Android',
+		] ) {
+			assert.equal(
+				reply( `תודה רבה,\nדנה\n\n${ tagline }` ),
+				'תודה רבה,\nדנה',
+				tagline
+			);
+		}
+		const own =
+			'תודה רבה, התמונות צולמו בטלפון שלי ונשלחו מהמחשב במשרד.\n\nדנה';
+		assert.equal( reply( own ), own );
+	} );
+
 	it( 'keeps a forwarded email as content', () => {
 		const text =
 			'Can you look at this?\n\n---------- Forwarded message ---------\nFrom: Vendor <v@example.com>\nDate: Mon, 3 Jun 2024\nSubject: Outage\nTo: <me@example.com>\n\nWe are down.';

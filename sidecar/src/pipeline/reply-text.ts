@@ -393,7 +393,7 @@ const TRACKING_LINE =
 	/^(?:\{#[A-Z]{1,6}:[\w-]{1,40}#\}|\[?ref:[\w.!]{4,80}:ref\]?|##- .{10,80} -##)$/i;
 
 const TAGLINE =
-	/^(?:sent from my\b.{0,40}|sent from (?:mail|outlook|yahoo mail|my mobile)\b.{0,60}|sent with proton ?mail.{0,60}|sent from proton ?mail.{0,60}|get outlook for (?:ios|android)\b.{0,60}|sent via .{1,30} mobile.{0,20}|von mein(?:em|er)(?:\/mein(?:em|er))?\s.{1,40} gesendet|gesendet von meinem .{1,40}|gesendet von .{1,20} für (?:ios|android)|envoyé de mon .{1,40}|envoyé depuis .{1,40}|enviado desde mi .{1,40}|enviado do meu .{1,40}|enviado de meu .{1,40}|inviato da .{1,40}|verstuurd vanaf mijn .{1,40}|verzonden vanaf mijn .{1,40}|skickat från min .{1,40}|sendt fra min .{1,40}|sendt fra .{1,20} for (?:ios|android)|verzonden vanuit (?:mail voor windows(?: \d{1,2})?|outlook(?: voor (?:ios|android))?)|wysłane z .{1,40}|wysłano z .{1,40}|odoslané zo? (?:môjho )?(?:iphon|ipad|samsung|galax|android|outlook|mobil|telef|smartf|tablet)\S*(?: .{1,30})?|enviat des del meu .{1,40}|poslato sa (?:mog|mojeg) .{1,40}|изпратено от (?:моя|моето) .{1,40}|αποστολή από το (?:iphone|ipad) μου|отправлено с .{1,40}|отправлено из .{1,40}|надіслано з .{1,40}|lähetetty .{1,40}|odesláno z .{1,40}|iphone'?umdan gönderildi|(?:ส่งจาก|gửi từ|dikirim dari|dihantar dari|στάλθηκε από|trimis de pe|odesláno z|надіслано з|poslano s|poslano iz|enviat des de|lähetetty) .{1,40}|iphone から送信|iphoneから送信|从我的 ?iphone 发送|从我的 ?iphone发送|發自我的 ?iphone|從我的 ?(?:iphone|ipad) ?傳送|[发發]自(?:我的)? ?[\p{L}\d ]{1,20}|נשלח מה-?iphone שלי|أُ?رسلت من .{1,30})\.?$/iu;
+	/^(?:sent from my\b.{0,40}|sent from (?:mail|outlook|yahoo mail|my mobile)\b.{0,60}|sent with proton ?mail.{0,60}|sent from proton ?mail.{0,60}|get outlook for (?:ios|android)\b.{0,60}|sent via .{1,30} mobile.{0,20}|von mein(?:em|er)(?:\/mein(?:em|er))?\s.{1,40} gesendet|gesendet von meinem .{1,40}|gesendet von .{1,20} für (?:ios|android)|envoyé de mon .{1,40}|envoyé depuis .{1,40}|enviado desde mi .{1,40}|enviado do meu .{1,40}|enviado de meu .{1,40}|inviato da .{1,40}|verstuurd vanaf mijn .{1,40}|verzonden vanaf mijn .{1,40}|skickat från min .{1,40}|sendt fra min .{1,40}|sendt fra .{1,20} for (?:ios|android)|verzonden vanuit (?:mail voor windows(?: \d{1,2})?|outlook(?: voor (?:ios|android))?)|wysłane z .{1,40}|wysłano z .{1,40}|odoslané zo? (?:môjho )?(?:iphon|ipad|samsung|galax|android|outlook|mobil|telef|smartf|tablet)\S*(?: .{1,30})?|enviat des del meu .{1,40}|poslato sa (?:mog|mojeg) .{1,40}|изпратено от (?:моя|моето) .{1,40}|αποστολή από το (?:iphone|ipad) μου|отправлено с .{1,40}|отправлено из .{1,40}|надіслано з .{1,40}|lähetetty .{1,40}|odesláno z .{1,40}|iphone'?umdan gönderildi|(?:ส่งจาก|gửi từ|dikirim dari|dihantar dari|στάλθηκε από|trimis de pe|odesláno z|надіслано з|poslano s|poslano iz|enviat des de|lähetetty) .{1,40}|iphone から送信|iphoneから送信|从我的 ?iphone 发送|从我的 ?iphone发送|發自我的 ?iphone|從我的 ?(?:iphone|ipad) ?傳送|[发發]自(?:我的)? ?[\p{L}\d ]{1,20}|נשלח (?:מה-?|מ-|ממכשיר (?:ה-?)?|מהטלפון (?:החכם )?(?:ה-?)?)(?:iphone|ipad|android|samsung|galaxy|outlook|אייפון|אייפד|אנדרואיד|סמסונג|גלקסי).{0,30}|أُ?رسلت من .{1,30}|(?:تم )?(?:الإرسال|الارسال|إرسال|ارسال|مرسل|مُرسل|أرسل) من (?:جهاز |هاتف |الـ ?)?(?:iphone|ipad|android|samsung|galaxy|outlook|آيفون|ايفون|آيباد|ايباد|أندرويد|اندرويد|سامسونج|جالكسي).{0,30}|(?:ارسال|فرستاده)[\s\u200c]?شده از (?:طریق |گوشی |دستگاه )?(?:iphone|ipad|android|samsung|galaxy|outlook|آیفون|آیپد|اندروید|سامسونگ|گلکسی).{0,30})\.?$/iu;
 
 /**
  * Taglines that end in their verb, any words before it (Hindi, Hungarian, Korean, Turkish): tried only on
@@ -451,7 +451,7 @@ export function isTagline( line: string ): boolean {
  * Taken as a tagline only where the sender's text ends (see isClosingAppTagline).
  */
 const OUTLOOK_APP_TAGLINE =
-	/^(?:(?:get|download|scarica|ottieni|获取|取得|下載|下载|holen sie sich|hol dir|télécharger|téléchargez|obtenir|obtenez|obtener|obtén|descargar|descarga|descargue|obter|obtenha|baixe|baixar|hämta|hent|få|hanki|lataa|skaffa|skaff|nabavite|preuzmite|prenesite|pridobite|pobierz(?: aplikację)?|stáhněte si|stáhnout|загрузите|скачайте|скачать|получите|завантажте|töltse le|descărcați|dapatkan|unduh|tải|احصل على|הורד את)\s+(?:the\s+|o\s+|l'app\s+)?outlook\s+(?:for|für|voor|pour|para|per|til|för|dla|pro|za|pentru|için|для|για)\s+(?:systemu\s+|system\s+)?(?:ios|android)|outlook\s+(?:für|voor|for|til|för)\s+(?:ios|android)\s+(?:herunterladen|downloaden|holen|beziehen|erhalten|ophalen|hämta|hent|laden)|(?:ios|android)\s*(?:版|용|için|向け|用)\s*(?:の\s*)?outlook\s*(?:を入手|다운로드|받기|'?u? ?edinin|indirin)?)\s*$/iu;
+	/^(?:(?:get|download|scarica|ottieni|获取|取得|下載|下载|holen sie sich|hol dir|télécharger|téléchargez|obtenir|obtenez|obtener|obtén|descargar|descarga|descargue|obter|obtenha|baixe|baixar|hämta|hent|få|hanki|lataa|skaffa|skaff|nabavite|preuzmite|prenesite|pridobite|pobierz(?: aplikację)?|stáhněte si|stáhnout|загрузите|скачайте|скачать|получите|завантажте|töltse le|descărcați|dapatkan|unduh|tải|احصل على|الحصول على|تنزيل|نزّل|הורד את|קבל את|השג את|دریافت|دانلود)\s+(?:the\s+|o\s+|l'app\s+)?outlook\s+(?:for|für|voor|pour|para|per|til|för|dla|pro|za|pentru|için|для|για|עבור|برای|لـ|ل|لنظام)\s*(?:systemu\s+|system\s+)?(?:ios|android)|outlook\s+(?:für|voor|for|til|för)\s+(?:ios|android)\s+(?:herunterladen|downloaden|holen|beziehen|erhalten|ophalen|hämta|hent|laden)|(?:ios|android)\s*(?:版|용|için|向け|用)\s*(?:の\s*)?outlook\s*(?:を入手|다운로드|받기|'?u? ?edinin|indirin)?)\s*$/iu;
 
 /**
  * Any mail app's "Get <App> for Android" in a few words, in whatever language: the app's name
@@ -459,14 +459,14 @@ const OUTLOOK_APP_TAGLINE =
  * the sender's text ends, and never when it asks or ends a sentence.
  */
 const MAIL_APP_TAGLINE =
-	/^(?:\S+\s+){0,3}[A-Z][\w-]{1,20}(?:\s+[A-Z][\w-]{1,20})?\s+(?:for|für|voor|pour|para|per|til|för|dla|pro|pentru|için|для|για)\s+(?:iOS|IOS|ios|Android|android|iPhone|iPad)$/u;
+	/^(?:\S+\s+){0,3}[A-Z][\w-]{1,20}(?:\s+[A-Z][\w-]{1,20})?\s+(?:for|für|voor|pour|para|per|til|för|dla|pro|pentru|için|для|για|עבור|برای|لنظام)\s+(?:iOS|IOS|ios|Android|android|iPhone|iPad)$/u;
 
 /** A platform named in an app's tagline; any case ("IOS", "iPhone"). */
 const APP_PLATFORM =
 	/[iI][oO][sS]|[aA][nN][dD][rR][oO][iI][dD]|[iI][pP](?:[hH][oO][nN][eE]|[aA][dD])/;
 
-/** A link a client appends to its tagline: "<https://aka.ms/o0ukef>". */
-const APPENDED_LINK = /\s*<https?:\/\/[^\s>]{1,200}>$/u;
+/** A link a client puts in its tagline: "<https://aka.ms/o0ukef>", appended or after the app's name. */
+const INLINE_LINK = /\s*<https?:\/\/[^\s>]{1,200}>/gu;
 
 /** The line htmlToText puts where a client's marked rule starts the quoted history. */
 export const HISTORY_RULE = '\uE002';
@@ -757,7 +757,11 @@ function isClosingAppTagline( lines: readonly string[], i: number ): boolean {
 	if ( raw.length > 120 || ! APP_PLATFORM.test( raw ) ) {
 		return false;
 	}
-	const line = raw.endsWith( '>' ) ? raw.replace( APPENDED_LINK, '' ) : raw;
+	// Its link appended, or inside it after the app's name ("Outlook voor iOS<https://aka.ms/…>
+	// downloaden").
+	const line = raw.includes( '<http' )
+		? raw.replace( INLINE_LINK, '' ).trim()
+		: raw;
 	if (
 		! OUTLOOK_APP_TAGLINE.test( line ) &&
 		! MAIL_APP_TAGLINE.test( line )
