@@ -206,7 +206,17 @@ export const SELF_DECLARATION_MAX_LENGTH = 6000;
  * Nightly backup (3 VMs)", "… (12 of 12 VMs processed)").
  */
 export const MONITORING_SUBJECT =
-	/^(?:\*\* (?:PROBLEM|RECOVERY|ACKNOWLEDGEMENT|FLAPPINGSTART|FLAPPINGSTOP|DOWNTIMESTART|DOWNTIMEEND|CUSTOM) (?:Service|Host) (?:Alert|Notification): |\[(?:FIRING|RESOLVED):\d+\]|(?:ALARM|OK|INSUFFICIENT_DATA): "[^"]{1,255}" in |\[PagerDuty ALERT\]|\[(?:Triggered|Recovered|Warn|Re-Triggered) on |Monitor is (?:DOWN|UP): |(?:DOWN|UP) alert: |\[(?:DOWN|UP)\] |Report [Dd]omain: \S+ Submitter: \S+|(?:Problem|Resolved)(?: in \d+[smhd])?: .{1,200}(?:is|are) (?:down|unreachable|not available)|Cron <[^>\s]+> |Logwatch for |\[(?:Success|Warning|Failed|Error)\] .{1,120}\((?:\d+ of )?\d+ (?:VMs?|machines?|objects?|servers?|hosts?|workloads?)(?: (?:processed|backed up|protected|succeeded|failed))?\)|Scanned (?:from|image from|document from) |Build (?:failed|fixed|unstable|succeeded|still failing) in Jenkins: )/u;
+	/^(?:\*\* (?:PROBLEM|RECOVERY|ACKNOWLEDGEMENT|FLAPPINGSTART|FLAPPINGSTOP|DOWNTIMESTART|DOWNTIMEEND|CUSTOM) (?:Service|Host) (?:Alert|Notification): |\[(?:FIRING|RESOLVED):\d+\]|(?:ALARM|OK|INSUFFICIENT_DATA): "[^"]{1,255}" in |\[PagerDuty ALERT\]|\[(?:Triggered|Recovered|Warn|Re-Triggered) on |Monitor is (?:DOWN|UP): |(?:DOWN|UP) alert: |\[(?:DOWN|UP)\] |Report [Dd]omain: \S+ Submitter: \S+|(?:Problem|Resolved)(?: in \d+[smhd])?: .{1,200}(?:is|are) (?:down|unreachable|not available)|Cron <[^>\s]+> |Logwatch for |\[(?:Success|Warning|Failed|Error)\] .{1,120}\((?:\d+ of )?\d+ (?:VMs?|machines?|objects?|servers?|hosts?|workloads?)(?: (?:processed|backed up|protected|succeeded|failed))?\)|Scanned (?:from|image from|document from) |Build (?:failed|fixed|unstable|succeeded|still failing) in Jenkins: |(?:Wazuh|OSSEC) (?:[Nn]otification|[Aa]lert) - |\[Fail2Ban\] \S+: (?:banned|unbanned|started|stopped) )/u;
+
+/**
+ * A line of a security monitor's alert, in its fixed format: Wazuh's and OSSEC's rule that fired
+ * at its level ("Rule: 5712 fired (level 10) -> \"sshd: brute force …\"", "** Alert
+ * 1732328261.1234: - syslog,sshd,"), Suricata's and Snort's alert line ("[**] [1:2001219:20] ET
+ * SCAN Potential SSH Scan [**]"), fail2ban's ban ("The IP 203.0.113.77 has just been banned by
+ * Fail2Ban after 5 attempts against sshd.").
+ */
+export const SECURITY_ALERT_LINE =
+	/(?:^|\n)[ \t]*(?:Rule: \d{1,7} (?:fired )?\(level \d{1,2}\) -> |\*\* Alert \d{9,11}\.\d{1,12}:|(?:[\d/:.-]{8,30}\s+)?\[\*\*\] \[\d{1,3}:\d{1,10}:\d{1,5}\] [^\n]{1,200}\[\*\*\]|The IP [\d.:a-fA-F]{3,45}\s+has just been banned by Fail2Ban\s+after\s+\d+\s+attempts\s+against\s)/u;
 
 /** The first line of a monitoring alert's text (Zabbix's templates, localised). */
 export const MONITORING_OPENING =
