@@ -978,15 +978,12 @@ function plainName( s: string ): string {
 }
 
 /**
- * The words of the sender's name, made plain, when it is a person's ("Priya Raman", "'Jana
- * Nováková' via IT"): null for a service's or a team's name.
+ * The words of a name, made plain, when it is a person's ("Priya Raman"): null for a service's or
+ * a team's name.
  *
- * @param p Parsed email.
+ * @param name A display name, without quotes or address.
  */
-function senderNameWords( p: ParsedEmail ): string[] | null {
-	const name = ( p.from?.name ?? '' )
-		.replace( VIA_SERVICE_NAME, '' )
-		.replace( /^["'\s]+|["'\s]+$/gu, '' );
+function personNameWords( name: string ): string[] | null {
 	if (
 		! PERSON_NAME.test( name ) ||
 		SERVICE_NAME_WORD.test( name ) ||
@@ -1000,25 +997,29 @@ function senderNameWords( p: ParsedEmail ): string[] | null {
 }
 
 /**
+ * The words of the sender's name, made plain, when it is a person's ("Priya Raman", "'Jana
+ * Nováková' via IT"): null for a service's or a team's name.
+ *
+ * @param p Parsed email.
+ */
+function senderNameWords( p: ParsedEmail ): string[] | null {
+	return personNameWords(
+		( p.from?.name ?? '' )
+			.replace( VIA_SERVICE_NAME, '' )
+			.replace( /^["'\s]+|["'\s]+$/gu, '' )
+	);
+}
+
+/**
  * The words of a person's name given with an address ("Priya Nair <reply+…@…>"), made plain:
  * null when it names no person.
  *
  * @param value The header's value.
  */
 function nameWordsOf( value: string ): string[] | null {
-	const name = value
-		.replace( /<[^<>]*>/gu, ' ' )
-		.replace( /^["'\s]+|["'\s]+$/gu, '' );
-	if (
-		! PERSON_NAME.test( name ) ||
-		SERVICE_NAME_WORD.test( name ) ||
-		TEAM_WORD.test( name )
-	) {
-		return null;
-	}
-	return plainName( name )
-		.split( /[\s,]+/u )
-		.filter( ( w ) => w.length >= 2 && ! NAME_PARTICLE.test( w ) );
+	return personNameWords(
+		value.replace( /<[^<>]*>/gu, ' ' ).replace( /^["'\s]+|["'\s]+$/gu, '' )
+	);
 }
 
 /**
