@@ -525,16 +525,19 @@ export const READER_AS_USER =
  * writing to one customer greets "Dear customer".
  */
 const READER_CLASSES = [
-	'dear valued (?:customer|client)|(?:dear|to all(?: our)?) (?:valued |all |our )?(?:customers|clients|business partners|partners|trade customers|members|member companies|tenants|residents|leaseholders|traders|retailers|shopkeepers|stockists|dealers|resellers|suppliers|businesses|business owners|exhibitors|parents(?: and (?:carers|guardians))?|neighbours|neighbors|placement providers|sponsors)',
-	'(?:liebe|sehr geehrte|an alle(?: unsere)?) (?:kundinnen und kunden|kunden|kundschaft|geschäftspartner(?:innen und geschäftspartner)?|mitglieder|mitgliedsbetriebe|mitgliedsunternehmen|mieterinnen und mieter|mieter(?:innen)?|gewerbemieter(?:innen)?|bewohnerinnen und bewohner|bewohner(?:innen)?|anwohnerinnen und anwohner|anwohner(?:innen)?|händlerinnen und händler|händler(?:innen)?|gewerbetreibende|unternehmerinnen und unternehmer|eltern|praktikumsbetriebe|ausbildungsbetriebe|lieferanten|aussteller(?:innen)?)',
-	'(?:chers|chères|cher\\(?e\\)?s)(?: et (?:chers|chères))? (?:clients|clientes|partenaires|adhérents|adhérentes|membres|commerçants|commerçantes|locataires|résidents|riverains|copropriétaires|parents|fournisseurs|exposants|revendeurs)',
-	'(?:estimad[oa]s|querid[oa]s) (?:clientes|socios|asociados|colaboradores|miembros|inquilinos|vecinos|comerciantes|proveedores|padres|distribuidores)',
-	'(?:gentili|cari|spettabili|egregi) (?:clienti|soci|associati|inquilini|condomini|commercianti|fornitori|genitori|rivenditori)',
-	'(?:caros|prezados|estimados) (?:clientes|parceiros|associados|colaboradores|membros|inquilinos|lojistas|comerciantes|fornecedores|pais|revendedores)',
-	'(?:beste|geachte) (?:klanten|relaties|zakenpartners|leden|huurders|bewoners|ondernemers|winkeliers|ouders|leveranciers|dealers)',
+	// Occupiers of a business park, a circular's donors or supporters, and businesses greeted as a class
+	// ("Dear Occupiers,", "Drodzy Darczyńcy!", "Gentili Imprese,") are readers of a circular as its
+	// customers and tenants are.
+	'dear valued (?:customer|client)|(?:dear|to all(?: our)?) (?:valued |all |our )?(?:customers|clients|business partners|partners|trade customers|members|member companies|tenants|residents|leaseholders|traders|retailers|shopkeepers|stockists|dealers|resellers|suppliers|businesses|business owners|exhibitors|parents(?: and (?:carers|guardians))?|neighbours|neighbors|placement providers|sponsors|occupiers|occupants|donors|supporters)',
+	'(?:liebe|sehr geehrte|an alle(?: unsere)?) (?:kundinnen und kunden|kunden|kundschaft|geschäftspartner(?:innen und geschäftspartner)?|mitglieder|mitgliedsbetriebe|mitgliedsunternehmen|mieterinnen und mieter|mieter(?:innen)?|gewerbemieter(?:innen)?|bewohnerinnen und bewohner|bewohner(?:innen)?|anwohnerinnen und anwohner|anwohner(?:innen)?|händlerinnen und händler|händler(?:innen)?|gewerbetreibende|unternehmerinnen und unternehmer|eltern|praktikumsbetriebe|ausbildungsbetriebe|lieferanten|aussteller(?:innen)?|spenderinnen und spender|spender(?:innen)?|unternehmen|betriebe)',
+	'(?:chers|chères|cher\\(?e\\)?s)(?: et (?:chers|chères))? (?:clients|clientes|partenaires|adhérents|adhérentes|membres|commerçants|commerçantes|locataires|résidents|riverains|copropriétaires|parents|fournisseurs|exposants|revendeurs|donateurs|donatrices|occupants|entreprises)',
+	'(?:estimad[oa]s|querid[oa]s) (?:clientes|socios|asociados|colaboradores|miembros|inquilinos|vecinos|comerciantes|proveedores|padres|distribuidores|donantes|empresas|ocupantes)',
+	'(?:gentili|cari|spettabili|egregi) (?:clienti|soci|associati|inquilini|condomini|commercianti|fornitori|genitori|rivenditori|imprese|aziende|donatori|sostenitori)',
+	'(?:caros|prezados|estimados) (?:clientes|parceiros|associados|colaboradores|membros|inquilinos|lojistas|comerciantes|fornecedores|pais|revendedores|doadores|empresas)',
+	'(?:beste|geachte) (?:klanten|relaties|zakenpartners|leden|huurders|bewoners|ondernemers|winkeliers|ouders|leveranciers|dealers|donateurs|bedrijven)',
 	'(?:kära|bästa|till(?: alla)?|hej alla) (?:kunder|medlemmar|hyresgäster|näringsidkare|handlare|föräldrar|leverantörer|sponsorer|samarbetspartners)',
 	'(?:kære|kjære|til(?: alle)?|hei alle|hej alle) (?:kunder|medlemmer|sponsorer|lejere|leietakere|beboere|erhvervsdrivende|næringsdrivende|forretningsdrivende|handlende|forældre|foreldre|praktiksteder|praktikvirksomheder|leverandører|samarbejdspartnere|samarbeidspartnere)',
-	'(?:drodzy|szanowni)(?: państwo)? (?:klienci|kontrahenci|partnerzy|członkowie|najemcy|mieszkańcy|przedsiębiorcy|rodzice|dostawcy)',
+	'(?:drodzy|szanowni)(?: państwo)? (?:klienci|kontrahenci|partnerzy|członkowie|najemcy|mieszkańcy|przedsiębiorcy|rodzice|dostawcy|darczyńcy|ofiarodawcy)',
 	'(?:vážení|milí) (?:zákazníci|klienti|obchodní partneři|partneři|členové|nájemníci|obyvatelé|podnikatelé|rodiče|dodavatelé|partneri|členovia|nájomníci|obyvatelia|podnikatelia|rodičia)',
 	'(?:poštovani|dragi) (?:kupci|klijenti|poslovni partneri|partneri|članovi|stanari|zakupci|zakupnici|najmoprimci|trgovci|izlagači|obrtnici|ugostitelji|poduzetnici|preduzetnici|roditelji|dobavljači)',
 	'(?:spoštovani|spoštovane|dragi) (?:stranke|kupci|člani|poslovni partnerji|partnerji|najemniki|podjetniki|starši|dobavitelji)',
