@@ -38,6 +38,8 @@ cleanup() {
 	# Keep the servers' logs in the checkout for a look after a failure; the stack itself goes.
 	rm -rf .state/test-logs && mkdir -p .state/test-logs
 	cp -r "$STATE/logs/." "$STATE/wp-debug.log" .state/test-logs/ 2>/dev/null || true
+	# A failed browser test leaves its trace and screenshot (npx playwright show-trace <file>).
+	cp -r "$STATE/playwright" .state/test-logs/ 2>/dev/null || true
 	forget_state_dir test "$STATE"
 }
 trap cleanup EXIT

@@ -20,6 +20,8 @@ import {
 	type Stack as TestStack,
 } from '../../integration/support/stack.ts';
 
+import { logInAs } from './log-in.ts';
+
 /** The facts every admin spec uses; a spec that needs more widens it (see first-run.spec.ts). */
 export type Stack = Pick< TestStack, 'logsDir' | 'wp' | 'smtp' >;
 
@@ -40,17 +42,7 @@ const screenshotDir =
  * @param page Page.
  */
 export async function logIn( page: Page ): Promise< void > {
-	await page.goto( '/wp-login.php' );
-	await page
-		.getByLabel( 'Username or Email Address' )
-		.fill( stack.wp.adminUser );
-	await page
-		.getByLabel( 'Password', { exact: true } )
-		.fill( stack.wp.adminPassword );
-	await Promise.all( [
-		page.waitForURL( '**/wp-admin/**' ),
-		page.getByRole( 'button', { name: 'Log In' } ).click(),
-	] );
+	await logInAs( page, stack.wp.adminUser, stack.wp.adminPassword );
 }
 
 /**

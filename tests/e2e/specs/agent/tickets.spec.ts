@@ -14,6 +14,8 @@ import {
 	sendMail,
 } from '../../../integration/support/stack.ts';
 
+import { logInAs } from '../../utils/log-in.ts';
+
 const stack = loadStack();
 
 test( 'an agent finds, reads and answers a piped ticket in wp-admin', async ( {
@@ -42,17 +44,7 @@ test( 'an agent finds, reads and answers a piped ticket in wp-admin', async ( {
 		}
 	} );
 
-	await page.goto( '/wp-login.php' );
-	await page
-		.getByLabel( 'Username or Email Address' )
-		.fill( stack.wp.agentUser );
-	await page
-		.getByLabel( 'Password', { exact: true } )
-		.fill( stack.wp.agentPassword );
-	await Promise.all( [
-		page.waitForURL( '**/wp-admin/**' ),
-		page.getByRole( 'button', { name: 'Log In' } ).click(),
-	] );
+	await logInAs( page, stack.wp.agentUser, stack.wp.agentPassword );
 
 	await page.goto( '/wp-admin/admin.php?page=email-piping-tickets' );
 	await expect(
