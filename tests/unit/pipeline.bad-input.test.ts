@@ -188,6 +188,17 @@ describe( 'bad input: MIME structure', () => {
 		} );
 	} );
 
+	it( "M16 an invitation's calendar is listed where its part is, before a file attached after it", async () => {
+		const a = await analysed(
+			`${ HEAD }MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="m"\r\n\r\n--m\r\nContent-Type: multipart/alternative; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSite visit, map attached\r\n--b\r\nContent-Type: text/calendar; method=REQUEST; charset=UTF-8\r\n\r\nBEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nSUMMARY:Visit\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n--b--\r\n--m\r\nContent-Type: application/pdf; name="map.pdf"\r\nContent-Disposition: attachment; filename="map.pdf"\r\n\r\n%PDF-1.4\r\n--m--\r\n`
+		);
+		assert.equal( a.verdict, null );
+		assert.deepEqual(
+			a.parsed?.attachments.map( ( f ) => f.filename ),
+			[ 'invite.ics', 'map.pdf' ]
+		);
+	} );
+
 	it( 'M18 HTML nested 100,000 deep is not parsed, its text is kept', async () => {
 		const a = await analysed(
 			`${ HEAD }Content-Type: text/html\r\n\r\n${ '<div>'.repeat( 100_000 ) }deep text${ '</div>'.repeat( 100_000 ) }`

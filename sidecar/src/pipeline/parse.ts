@@ -464,18 +464,26 @@ async function holdSmall(
 	return start.whole ? start.head : start.content;
 }
 
+/** An invitation's calendar body, held until the end of the email. */
+interface PendingCalendar {
+	readonly meta: AttachmentMeta;
+	readonly data: Buffer;
+	/** How many attachments came before it in the MIME tree: where it is listed. */
+	readonly position: number;
+}
+
 /**
  * An invitation's calendar body becomes an "invite.ics" attachment — unless the email attaches
- * the calendar as a file too (Thunderbird, Google), which then is the one kept.
+ * the calendar as a file too (Thunderbird, Google), which then is the one kept. It is listed
+ * where its part was, not after the files that followed it (Outlook puts the calendar inside
+ * multipart/alternative, before any attached file).
  *
- * @param pending      The calendar body part.
- * @param pending.meta
- * @param pending.data
- * @param attachments  The email's attachments so far; the kept one is added.
- * @param sink         Where attachments go.
+ * @param pending     The calendar body part.
+ * @param attachments The email's attachments so far; the kept one is added.
+ * @param sink        Where attachments go.
  */
 async function keepCalendar(
-	pending: { meta: AttachmentMeta; data: Buffer },
+	pending: PendingCalendar,
 	attachments: AttachmentInfo[],
 	sink: AttachmentSink
 ): Promise< void > {
@@ -495,6 +503,10 @@ async function keepCalendar(
 		attachments,
 		sink
 	);
+	const kept = attachments.pop();
+	if ( kept !== undefined ) {
+		attachments.splice( pending.position, 0, kept );
+	}
 }
 
 /** Thrown when a message grows past the size limit while streaming. */
@@ -627,7 +639,7 @@ export async function parseEmailStream(
 	let html: string | null = null;
 	const attachments: AttachmentInfo[] = [];
 	const reportParts: ReportPart[] = [];
-	let pendingCalendar: { meta: AttachmentMeta; data: Buffer } | null = null;
+	let pendingCalendar: PendingCalendar | null = null;
 	let tnefBody: TnefContent | null = null;
 	let calendarMethod: string | null = null;
 	parser.on( 'headers', ( h: Headers ) => {
@@ -702,7 +714,11 @@ export async function parseEmailStream(
 					) {
 						const held = await holdSmall( content, CALENDAR_MAX );
 						if ( Buffer.isBuffer( held ) ) {
-							pendingCalendar = { meta, data: held };
+							pendingCalendar = {
+								meta,
+								data: held,
+								position: attachments.length,
+							};
 							calendarMethod = calendarMethodOf(
 								attachment,
 								held
