@@ -281,6 +281,16 @@ export const REPLY_REACHES_SENDER =
 	/\breply (?:to this (?:e-?mail|message) )?to (?:answer|reply to|respond to|contact|message) \p{Lu}|\b(?:simply |just )?reply to this (?:e-?mail|message) and (?:your (?:answer|reply|message) )?(?:goes|will go|will be sent|is sent|is forwarded) (?:directly |straight )?to\b|antworten sie (?:einfach )?auf diese (?:e-?mail|nachricht),? um \p{L}+ (?:\p{L}+\.? )?(?:direkt )?zu antworten|(?:répondez|repondez) (?:simplement |directement )?à (?:cet|ce) (?:e-?mail|courriel|message) pour répondre (?:directement )?à|respond(?:a|e) (?:a )?este (?:correo|mensaje|e-?mail) para (?:responder|contestar)(?:le)? (?:directamente )?a|rispond(?:i|a) (?:a )?questa (?:e-?mail|email|mail|messaggio) per rispondere (?:direttamente )?a|beantwoord (?:deze|dit) (?:e-?mail|mail|bericht) om \p{L}+ (?:\p{L}+\.? )?(?:direct )?te (?:antwoorden|beantwoorden)|responda (?:a )?(?:este|esta) (?:e-?mail|email|mensagem) para responder (?:diretamente )?a|\breply (?:directly |straight )to this (?:e-?mail|message)(?: to (?:respond|reply|answer))?\b|antworten sie (?:direkt|einfach direkt) auf diese (?:e-?mail|nachricht)|(?:répondez|repondez) directement à (?:cet|ce) (?:e-?mail|courriel|message)|respond(?:a|e) directamente a este (?:correo|mensaje|e-?mail)|rispond(?:i|a) direttamente a questa (?:e-?mail|email|mail)|beantwoord (?:deze|dit) (?:e-?mail|mail|bericht) direct|responda diretamente a (?:este|esta) (?:e-?mail|email|mensagem)/iu;
 
 /**
+ * A relay's line below a letter naming the person it sends it for ("This message was sent via
+ * the claims portal on behalf of Martin Okafor.", "Diese Nachricht wurde im Auftrag von Jonas
+ * Keller versendet.", "Envoyé au nom de Claire Petit", "Inviato per conto di Marco Rossi",
+ * "Verstuurd namens Eva de Vries"): the name, up to a word in lower case or the end of the
+ * sentence, is group 1 (the pattern is case-sensitive for the name's sake).
+ */
+export const SENT_FOR_PERSON =
+	/(?<!\p{L})(?:[Oo]n behalf of|[Ii]m (?:Auftrag|Namen) von|[Aa]u nom de|[Dd]e la part de|[Pp]er conto di|[Aa] nome di|[Ee]n nombre de|[Dd]e parte de|[Ee]m nome de|[Dd]a parte de|[Uu]it naam van|[Nn]amens|[Pp]å vegne a[fv]|[Pp]å uppdrag av)[ \t]+(\p{Lu}[\p{L}'’-]+(?:[ \t]+(?:(?:de|da|di|van|von|der|den|la|le)[ \t]+)?(?:\p{Lu}\.|\p{Lu}[\p{L}'’-]+)){1,3})/u;
+
+/**
  * The own mailbox of list server software (LISTSERV, Majordomo, Sympa, Mailman, ezmlm …): it
  * sends a list's digests and notices, never a person's mail, with or without list headers.
  */

@@ -52,6 +52,7 @@ import {
 	SCAN_DEVICE_SENDER,
 	SENT_TO_FOOTER,
 	REPLY_REACHES_SENDER,
+	SENT_FOR_PERSON,
 	VIEW_IN_BROWSER,
 	PREFERENCES_FOOTER,
 	TEMPLATE_FOOTER,
@@ -728,6 +729,19 @@ function personsClosingAt( text: string ): number {
 const PERSON_NAME =
 	/^\p{Lu}[\p{L}'’-]+(?:\s+(?:(?:de|da|di|do|du|del|della|der|den|des|dos|das|van|von|ten|ter|la|le|bin|binti|al|el|y|e)\s+)?\p{Lu}[\p{L}'’.-]*){1,3}$/u;
 
+/**
+ * A name in brackets after a person's: the platform's or portal's that sends for them ("Martin
+ * Okafor (Northgate Claims Portal)", "Jane Doe (Jira)"), as others write "Name via Service", or
+ * their own organisation's ("Hans Müller (Acme GmbH)").
+ */
+const BRACKETED_SERVICE_NAME = /\s*[([][^()[\]]{2,60}[)\]]$/u;
+
+/**
+ * Letters after a person's name in their signature: post-nominals and degrees ("Martin Okafor
+ * ACII", "Aisha Rahman MRICS", "Jan Novak PhD", "Tom Reid BSc (Hons)").
+ */
+const POST_NOMINAL = /^(?:\p{Lu}{2,6}|Ph\.?D|[BM]Sc|[BCIM]Eng|\(Hons\))\.?$/u;
+
 /** Words that sign for a group ("Ihr Team von …", "Equipe", "Dział …", "Kundenservice"). */
 const TEAM_WORD =
 	/^(?:ihr|ihre|euer|your|votre|vos|il vostro|la vostra|uw|jullie|jeres|ditt|din|ert|twój|wasz|váš|vaše)\s|team\b|teams\b|\b(?:équipe|equipe|equipa|equipo|squadra|dział|abteilung|afdeling|avdelning|afdelingen|tým|csapat|ekibi|команда|служба|отдел|kundenservice|kundendienst|klantenservice|kundeservice|kundtjänst|asiakaspalvelu|servicio|servizio|atendimento|assistenza|support|redaktion|département|departamento|dipartimento)\b/iu;
@@ -998,7 +1012,8 @@ function personNameWords( name: string ): string[] | null {
 
 /**
  * The words of the sender's name, made plain, when it is a person's ("Priya Raman", "'Jana
- * Nováková' via IT"): null for a service's or a team's name.
+ * Nováková' via IT", "Martin Okafor (Northgate Claims Portal)"): null for a service's or a
+ * team's name.
  *
  * @param p Parsed email.
  */
@@ -1006,8 +1021,32 @@ function senderNameWords( p: ParsedEmail ): string[] | null {
 	return personNameWords(
 		( p.from?.name ?? '' )
 			.replace( VIA_SERVICE_NAME, '' )
+			.replace( BRACKETED_SERVICE_NAME, '' )
 			.replace( /^["'\s]+|["'\s]+$/gu, '' )
 	);
+}
+
+/**
+ * The words of the person a relay says, below its "-- " line, it sends the letter for ("This
+ * message was sent via the claims portal on behalf of Martin Okafor.", "… im Auftrag von Jonas
+ * Keller …"), made plain: null when it names none, or names the organisation itself (its name
+ * in the sender's domain: "on behalf of Northgate Insurance").
+ *
+ * @param below The text below the "-- " line.
+ * @param from  The sender's address.
+ */
+function nameWordsSentFor( below: string, from: string ): string[] | null {
+	const name = SENT_FOR_PERSON.exec( below )?.[ 1 ];
+	if (
+		name === undefined ||
+		namedAfterOrganisation(
+			name,
+			from.slice( from.lastIndexOf( '@' ) + 1 )
+		)
+	) {
+		return null;
+	}
+	return personNameWords( name );
 }
 
 /**
@@ -1024,14 +1063,17 @@ function nameWordsOf( value: string ): string[] | null {
 
 /**
  * Whether a platform, portal or form relays a letter a person wrote: a marketplace's or booking
- * platform's "Priya Nair via ServiceBook", a portal's no-reply mailbox under the person's name, or
- * a service under its own name with the person as Reply-To. It is their mail when
+ * platform's "Priya Nair via ServiceBook", a portal's no-reply mailbox under the person's name
+ * (beside its own in brackets: "Martin Okafor (Northgate Claims Portal)"), or a service under its
+ * own name with the person as Reply-To or named in its line below the letter ("… sent via the
+ * claims portal on behalf of Martin Okafor"). It is their mail when
  * - the system's mailbox sends it, not theirs ("Name via Service", or an address without their
  *   name);
  * - a reply reaches them: Reply-To is their own address (their name in it, elsewhere than the
  *   platform when the platform sends under its own name), a relay address at the platform's
- *   domain ("Priya Nair <reply+ae3e…@reply.servicebook…>"), or, without a Reply-To, the relay
- *   itself says so below its "-- " line ("Reply to this email to answer Daniel directly");
+ *   domain ("Priya Nair <reply+ae3e…@reply.servicebook…>", "claim-CL-77420@reply.northgate…")
+ *   when the platform names the person, or, without a Reply-To, the relay itself says so below
+ *   its "-- " line ("Reply to this email to answer Daniel directly");
  * - the text above the "-- " line (or the whole, without one) is their letter: in the first
  *   person, asking or requesting, no mailing, and signed with their name (signedLetter) —
  *   whatever the platform's lines below say ("You receive this because you are a provider on
@@ -1063,13 +1105,21 @@ const relayedLetters = new WeakMap< ParsedEmail, boolean >();
  * @param text Its words (screenText()).
  */
 function readsAsRelayedLetter( p: ParsedEmail, text: string ): boolean {
+	const from = ( p.from?.address ?? '' ).toLowerCase();
+	const delimiter = /\n--[ \t]?\n/u.exec( text );
+	const below =
+		delimiter === null ? '' : unwrapped( text.slice( delimiter.index ) );
 	const senderWords = senderNameWords( p );
 	const replyToValue = header( p, 'reply-to' );
-	const words = senderWords ?? nameWordsOf( replyToValue );
+	// The platform may name the person in its line below the letter, sending under its own
+	// name (which may read as a person's: "Larkfield Homes Repairs") or theirs.
+	const sentForWords = nameWordsSentFor( below, from );
+	const words = senderWords ?? nameWordsOf( replyToValue ) ?? sentForWords;
 	if ( words === null ) {
 		return false;
 	}
-	const from = ( p.from?.address ?? '' ).toLowerCase();
+	// Whether the platform names the person it sends for: in its sender's name or that line.
+	const relayNames = senderWords !== null || sentForWords !== null;
 	const named = ( s: string ) =>
 		words.some( ( w ) => w.length >= 3 && plainName( s ).includes( w ) );
 	const localOf = ( a: string ) => a.slice( 0, a.lastIndexOf( '@' ) );
@@ -1085,15 +1135,12 @@ function readsAsRelayedLetter( p: ParsedEmail, text: string ): boolean {
 		return false;
 	}
 	const replyTo = cleanAddressOf( replyToValue );
-	const delimiter = /\n--[ \t]?\n/u.exec( text );
-	const below =
-		delimiter === null ? '' : unwrapped( text.slice( delimiter.index ) );
 	// Whether a reply reaches them, and whether at an address of their own.
 	let reachesThem: boolean;
 	let atOwnAddress = false;
 	if ( replyTo === '' || replyTo === from ) {
 		reachesThem =
-			senderWords !== null &&
+			relayNames &&
 			! NO_REPLY_SENDER.test( from ) &&
 			REPLY_REACHES_SENDER.test( below ) &&
 			named( below );
@@ -1102,8 +1149,9 @@ function readsAsRelayedLetter( p: ParsedEmail, text: string ): boolean {
 	} else if ( related( domainOf( replyTo ), domainOf( from ) ) ) {
 		// A relay address of the platform's ("reply+ae3e…@reply.servicebook…"), or their own at
 		// the organisation whose portal sends it, under their name in From: the organisation's
-		// own letters sent under its name and signed by one of its people are its mailings.
-		reachesThem = senderWords !== null;
+		// own letters sent under its name and signed by one of its people are its mailings —
+		// unless it says it sends them on that person's behalf.
+		reachesThem = relayNames;
 		atOwnAddress = named( localOf( replyTo ) );
 	} else {
 		// Their own address at another organisation than the platform's.
@@ -1131,7 +1179,8 @@ function readsAsRelayedLetter( p: ParsedEmail, text: string ): boolean {
 			speaksForThemself( letter ) ||
 			asksSomething( letter ) ||
 			REQUESTS_AN_ANSWER.test( letter.slice( 0, 1500 ) ) ) &&
-		signedLetter( letter, words )
+		( signedLetter( letter, words ) ||
+			( sentForWords !== null && signedLetter( letter, sentForWords ) ) )
 	);
 }
 
@@ -1157,15 +1206,20 @@ function signedLetter( letter: string, words: readonly string[] ): boolean {
 			sentences.at( -1 ) as string
 		);
 	}
-	// The name, and nothing but initials beside it, up to a comma or a dash (a title follows).
+	// The name, and nothing but initials beside it or letters after it ("ACII", "MRICS"), up to
+	// a comma or a dash (a title follows).
 	const isName = ( s: string ) => {
-		const parts = plainName( s.split( /,|\s[-–—|]\s/u )[ 0 ] ?? '' )
+		const parts = ( s.split( /,|\s[-–—|]\s/u )[ 0 ] ?? '' )
 			.split( /\s+/u )
 			.filter( ( w ) => w !== '' );
+		const plain = parts.map( plainName );
 		return (
-			parts.some( ( w ) => w.length >= 3 && words.includes( w ) ) &&
+			plain.some( ( w ) => w.length >= 3 && words.includes( w ) ) &&
 			parts.every(
-				( w ) => words.includes( w ) || /^\p{L}\.?$/u.test( w )
+				( w, i ) =>
+					words.includes( plain[ i ] as string ) ||
+					/^\p{L}\.?$/u.test( w ) ||
+					( i > 0 && POST_NOMINAL.test( w ) )
 			)
 		);
 	};
@@ -2115,8 +2169,10 @@ function classifyAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 		sender !== from.toLowerCase() &&
 		SERVICE_MAILBOX.test( sender ) &&
 		! answering &&
-		// A form service sending a person's own request under their name is the person's.
-		! ( personLikeSender( p ) && formSubmission( p ) )
+		// A form service sending a person's own request under their name is the person's, and
+		// so is a letter a platform or portal relays for a person through its mailer.
+		! ( personLikeSender( p ) && formSubmission( p ) ) &&
+		! letterRelayedForPerson( p )
 	) {
 		return 'bulk';
 	}
