@@ -264,6 +264,83 @@ describe( 'extractReply', () => {
 		assert.equal( reply( da, 'VS: Faktura 1182' ), da );
 	} );
 
+	it( 'reads an email as a forward, whatever its subject\'s prefix ("VS:", "AW:", "RE:") when its writer says above the header block that they pass the message below on ("Välitän teille alla olevan viestin", "ich leite Ihnen die untenstehende Nachricht weiter", "I\'m forwarding you the email below", "je vous transfère le mail ci-dessous"), also above an original-message title; a reply that points to the message below, says it passes our message on to someone else, or sends something ("I forward you the corrected invoice", "je vous transmets le devis signé") stays a reply', () => {
+		const fiBlock =
+			'Lähettäjä: Jari Niemi <jari.niemi@example.fi>\nLähetetty: tiistai 4. maaliskuuta 2025 8.12\nVastaanottaja: Sanna Virtanen <sanna.virtanen@example.org>\nAihe: Rännit\n\nHei Sanna,\n\nB-talon rännit vuotavat taas. Voisitko tilata korjauksen?\n\nJari';
+		const deBlock =
+			'Von: Karl Brandt <k.brandt@example.de>\nGesendet: Montag, 3. März 2025 17:40\nAn: Hausverwaltung Lenz <info@example.org>\nBetreff: Dachrinne\n\nGuten Tag,\n\ndie Dachrinne über dem Eingang ist abgerissen.\n\nKarl Brandt';
+		const frBlock =
+			'De : Paul Roche <paul.roche@example.fr>\nEnvoyé : lundi 3 mars 2025 17:40\nÀ : Claire Petit <claire.petit@example.org>\nObjet : Gouttière\n\nBonjour,\n\nLa gouttière fuit au-dessus de la porte.\n\nPaul Roche';
+		const enBlock =
+			'________________________________\nFrom: Leah Morgan <leah.morgan@example.co.uk>\nSent: 03 March 2025 17:40\nTo: Ben Carter <ben@example.org>\nSubject: Flashing\n\nHi Ben,\n\nThe lead flashing by the chimney has lifted after the storm.\n\nLeah';
+		const forwards: ReadonlyArray< readonly [ string, string ] > = [
+			[
+				`Hei,\n\nvälitän teille alla olevan viestin asukkaalta. Voisitteko käydä katsomassa rännit?\n\nTerveisin\nSanna Virtanen\n\n${ fiBlock }`,
+				'VS: Rännit',
+			],
+			[
+				`Guten Tag,\n\nich leite Ihnen die untenstehende Nachricht unseres Mieters weiter. Können Sie sich das ansehen?\n\nMit freundlichen Grüßen\nEva Lenz\n\n${ deBlock }`,
+				'AW: Dachrinne',
+			],
+			[
+				`Hi,\n\nI'm forwarding you the email below from one of our tenants. Could you quote for the repair?\n\nThanks,\nBen\n\n${ enBlock }`,
+				'RE: Flashing',
+			],
+			[
+				`Bonjour,\n\nje vous transfère le mail ci-dessous de notre locataire. Pouvez-vous passer cette semaine ?\n\nCordialement,\nClaire Petit\n\n${ frBlock }`,
+				'RE: Gouttière',
+			],
+			// Above Outlook's original-message title.
+			[
+				`Hei,\n\nvälitän tiedoksi alla olevan viestin.\n\nSanna\n\n-----Alkuperäinen viesti-----\n${ fiBlock }`,
+				'VS: Rännit',
+			],
+		];
+		for ( const [ text, subject ] of forwards ) {
+			assert.equal( reply( text, subject ), text, subject );
+		}
+		const replies: ReadonlyArray< readonly [ string, string, string ] > = [
+			[
+				'Please see the message below and let me know when you can come.\n\nBen',
+				enBlock,
+				'RE: Flashing',
+			],
+			[
+				"Thanks, I'm forwarding your quote to our finance team.\n\nBen",
+				enBlock,
+				'RE: Flashing',
+			],
+			// Sending something, not passing a message on.
+			[
+				'Sorry about that, I forward you the corrected invoice.\n\nBen',
+				enBlock,
+				'RE: Flashing',
+			],
+			[
+				'Bonjour,\n\nje vous transmets le devis signé.\n\nClaire Petit',
+				frBlock,
+				'RE: Gouttière',
+			],
+			[
+				'Kiitos, välitän viestisi hallitukselle.\n\nSanna',
+				fiBlock,
+				'VS: Rännit',
+			],
+			[
+				'Danke, ich leite Ihre Nachricht an die Buchhaltung weiter.\n\nEva Lenz',
+				deBlock,
+				'AW: Dachrinne',
+			],
+		];
+		for ( const [ note, block, subject ] of replies ) {
+			assert.equal(
+				reply( `${ note }\n\n${ block }`, subject ),
+				note,
+				note
+			);
+		}
+	} );
+
 	it( 'cuts Outlook header blocks in Slovak ("Od: / Odoslané: / Komu: / Predmet:"), Serbian Cyrillic ("Од: / Послато: / За: / Тема:"), Slovenian ("Zadeva:"), Croatian ("Predmet:") and Arabic ("تاريخ الإرسال:")', () => {
 		const texts: [ string, string ][] = [
 			[

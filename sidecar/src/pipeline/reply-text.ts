@@ -383,6 +383,63 @@ const AMBIGUOUS_FORWARD_SUBJECT = /^\s*vs\s*:/iu;
 /** The sender's field of a header block written by a client that forwards with "VS:". */
 const VS_FORWARDING_FROM_LINE = fieldLine( [ 'fra', 'from' ] );
 
+/**
+ * The writer's own words saying they pass the message below on to us, in the languages whose
+ * forward prefixes FORWARD_SUBJECT knows: a forwarding verb in the first person with the message
+ * placed below ("Välitän alla olevan viestin …", "Forwarding the email below …", "stuur ik je
+ * onderstaande mail door", "továbbítom az alábbi levelet") or named as a message ("I'm forwarding
+ * you the email from …", "je vous transfère le mail de …", "ti inoltro la mail …"), or, where
+ * the verb says nothing else, the reader as its recipient ("ich leite Ihnen … weiter"). Pointing
+ * to a message below ("Please see the message below") passes nothing on; passing the reader's
+ * own message on to someone else ("I'm forwarding your quote to our finance team", "välitän
+ * viestisi hallitukselle", "ich leite Ihre Nachricht an die Buchhaltung weiter") is a reply, and
+ * so is sending something ("I forward you the corrected invoice", "je vous transmets le devis").
+ * Matched on the note's lines joined by spaces.
+ */
+const FORWARDING_NOTE = new RegExp(
+	`(?<![\\p{L}\\p{N}])(?:${ [
+		// English.
+		"(?:forwarding|forward|passing on|pass on)(?: on)? (?:to )?you (?:[\\p{L}'’-]+ ){0,4}(?:e-?mails?|messages?|mails?|notes?|thread|correspondence)(?![\\p{L}])",
+		// Not to someone else: "forwarding the email below to our finance team".
+		'forwarding (?!your )(?:(?! to )[^.!?]){0,60}(?<![\\p{L}])(?:below|beneath|underneath)(?![\\p{L}])(?! to (?!you))',
+		'(?:forwarding|passing) (?:this|it) on to you(?![\\p{L}])',
+		'(?:passing|pass) (?:on )?(?:the|this)(?: \\p{L}+){0,4} below(?![\\p{L}])',
+		'forwarded (?:e-?mail|message|mail|note|thread)s? (?:below|beneath|underneath)(?![\\p{L}])',
+		// German.
+		'(?:(?:ich|wir) leiten?|leiten? (?:ich|wir)) (?:ihnen|dir|euch)(?![\\p{L}])[^.!?]{0,80} weiter(?![\\p{L}])',
+		'(?:ich|wir) leiten? [^.!?]{0,60}(?<![\\p{L}])(?:unten|untenstehend|nachstehend|folgend)\\p{L}*[^.!?]{0,40} weiter(?![\\p{L}])',
+		// French.
+		'(?:je|nous) (?:vous |te )?(?:transf[eè]re|transf[eé]rons|fais suivre|faisons suivre|transmets|transmettons)(?! (?:votre|ton|ta|vos|tes) )[^.!?]{0,40}(?<![\\p{L}])(?:message|mail|e-?mail|courriel|ci-dessous)(?![\\p{L}])',
+		// Spanish, Italian, Portuguese.
+		'reenv[ií]o (?!(?:su|tu|sus|tus) )[^.!?]{0,40}(?<![\\p{L}])(?:correo|mensaje|e-?mail|mail)s?(?![\\p{L}])',
+		"inoltro (?!(?:la |il |l'|l’)?(?:sua|tua|vostra|suo|tuo|vostro) )[^.!?]{0,40}(?<![\\p{L}])(?:e-?mail|mail|messaggio|comunicazione|sotto|di seguito)(?![\\p{L}])",
+		"(?:ti|vi|le|gli) giro (?:la |questa |l'|l’)(?:e-?)?mail(?![\\p{L}])",
+		'(?:re)?encaminh(?:o|amos|ando)[^.!?]{0,40}(?<![\\p{L}])(?:abaixo|a seguir)(?![\\p{L}])',
+		// Dutch.
+		'(?:stuur|zend)[^.!?]{0,60}(?<![\\p{L}])(?:onderstaande?|hieronder)(?![\\p{L}])[^.!?]{0,40} door(?![\\p{L}])',
+		'onderstaande? (?:mail|e-?mail|bericht)[^.!?]{0,20}(?<![\\p{L}])(?:stuur|zend) (?:ik|we)(?![\\p{L}])[^.!?]{0,30} door(?![\\p{L}])',
+		// Swedish, Danish, Norwegian.
+		'vidarebefordrar[^.!?]{0,60}(?<![\\p{L}])(?:nedan|nedanstående)(?![\\p{L}])',
+		'videresender[^.!?]{0,60}(?<![\\p{L}])(?:nedenfor|nedenstående|herunder)(?![\\p{L}])',
+		// Polish, Finnish, Hungarian, Turkish, Russian.
+		'przekazuję[^.!?]{0,60}(?<![\\p{L}])poniż',
+		'przesyłam dalej(?![\\p{L}])',
+		'välitän[^.!?]{0,60}(?<![\\p{L}])(?:alla|alapuolella|ohessa|oheisen|tiedoksi)(?![\\p{L}])',
+		'välitän (?:teille|sinulle)[^.!?]{0,40}(?<![\\p{L}])(?:viesti|sähköposti|posti)',
+		'továbbítom[^.!?]{0,60}(?<![\\p{L}])(?:alábbi|lenti)(?![\\p{L}])',
+		'(?:alábbi|lenti)[^.!?]{0,40}(?<![\\p{L}])továbbítom',
+		'(?:aşağıdaki|aşağıda)(?![\\p{L}])[^.!?]{0,60}(?<![\\p{L}])iletiyorum',
+		'iletiyorum[^.!?]{0,40}(?<![\\p{L}])aşağıda',
+		'пересылаю[^.!?]{0,60}(?<![\\p{L}])(?:ниже|письм|сообщени)',
+		'ниже пересылаю',
+	].join( '|' ) })` +
+		// Japanese, Chinese, Korean: no spaces between words.
+		'|(?:以下|下記)[^。]{0,15}転送(?:します|いたします|致します|させていただきます)' +
+		'|(?:转发|轉發|轉寄)(?:给|給)?(?:你|您)|(?:以下|下面)[^。]{0,10}(?:转发|轉發|轉寄)|(?:转发|轉發|轉寄)(?:以下|下面)' +
+		'|아래[^.]{0,15}전달(?:드립니다|합니다|드려요|해 ?드립니다)',
+	'iu'
+);
+
 /** Client taglines at the end of what the sender wrote ("Sent from my iPhone"). */
 /** A "sent from/with/via" line naming a device or mail app, in several languages. */
 const DEVICE_TAGLINE =
@@ -727,6 +784,32 @@ function vsForwards( lines: readonly string[] ): boolean {
 		}
 	}
 	return true;
+}
+
+/**
+ * Whether the writer's own words, above the first header block, rule, dashed title, attribution
+ * or quoted line, say they pass the message below on to us (FORWARDING_NOTE): a forward, whatever
+ * the subject's prefix — people send on what they received with "Reply" too (Finnish Outlook's
+ * "VS:", where its forward is "VL:").
+ *
+ * @param lines Cleaned lines.
+ */
+function saysItForwards( lines: readonly string[] ): boolean {
+	const note: string[] = [];
+	for ( let i = 0; i < lines.length && i < 40; i++ ) {
+		const line = lines[ i ] as string;
+		if (
+			line.startsWith( '---' ) ||
+			/^_{8,}$/.test( line ) ||
+			isQuote( line ) ||
+			headerBlockAt( lines, i ) ||
+			attributionAt( lines, i ) > 0
+		) {
+			break;
+		}
+		note.push( line );
+	}
+	return FORWARDING_NOTE.test( note.join( ' ' ) );
 }
 
 function isHistoryTitle( line: string ): boolean {
@@ -1140,9 +1223,10 @@ export function extractReply( text: string, options: ReplyOptions ): string {
 	const forwarded =
 		! noteOnly &&
 		( FORWARD_SUBJECT.test( subject ) ||
-			( AMBIGUOUS_FORWARD_SUBJECT.test( subject ) &&
-				options.answersMessage !== true &&
-				vsForwards( lines ) ) );
+			( options.answersMessage !== true &&
+				( ( AMBIGUOUS_FORWARD_SUBJECT.test( subject ) &&
+					vsForwards( lines ) ) ||
+					saysItForwards( lines ) ) ) );
 	const boundary = findBoundary( lines, {
 		forwarded,
 		answering:
