@@ -594,14 +594,15 @@ export const READERS_AS_CLIENTS = new RegExp(
 /**
  * A first line greeting its reader as one of a class of partners or members, in the singular —
  * "Dear partner,", "Hyvä yhteistyökumppani,", "Tisztelt Partnerünk!", "Sehr geehrter
- * Geschäftspartner,", "Dear Business Owner,", "Geachte ondernemer,", "Cher commerçant," — as a form letter does. It counts only for a letter
+ * Geschäftspartner,", "Dear Business Owner,", "Geachte ondernemer,", "Cher commerçant,", "Sayın
+ * üyemiz," (Turkish "our member") — as a form letter does. It counts only for a letter
  * that names many organisations openly, or hides its recipients ("Dear Member," to the
  * association's own address, "Geachte relatie," with the customers in Bcc); never "Dear
  * customer," (a supplier greets one customer so), nor a service's team ("Dear Customer
  * Service,").
  */
 export const READER_AS_CLASS_MEMBER =
-	/^\s*(?:[^\n]{1,40},[ \t]*\n\s*)?(?:dear (?:valued )?(?:partner|business partner|member|supplier|business owner|trader|retailer|stockist|exhibitor)|(?:lieber|liebe|sehr geehrter|sehr geehrte) (?:geschäftspartner(?:in)?|partner(?:in)?|mitglied)|(?:cher|chère) (?:partenaire|membre|adhérent|adhérente)|(?:estimad[oa]|querid[oa]) (?:soci[oa]|colaborador(?:a)?)|(?:gentile|caro|cara) (?:soci[oa]|partner)|(?:prezad[oa]|car[oa]) (?:parceir[oa]|associad[oa])|(?:beste|geachte) (?:relatie|partner|zakenpartner|ondernemer|winkelier)|(?:sehr geehrte[r]?|liebe[r]?) (?:unternehmer(?:in)?|gewerbetreibende[r]?)|(?:cher|chère) (?:commerçant|commerçante|professionnel|professionnelle)|(?:estimad[oa]) (?:comerciante|empresari[oa])|(?:gentile) (?:commerciante|imprenditore|imprenditrice)|(?:szanowny) (?:przedsiębiorco)|(?:kære|kjære) (?:erhvervsdrivende|næringsdrivende)|(?:bästa|kära) (?:partner|samarbetspartner)|(?:kære|kjære) (?:samarbejdspartner|samarbeidspartner|partner)|(?:szanowny|drogi) (?:partnerze|kontrahencie)|(?:vážený|milý) (?:partnere|obchodní partnere|partner)|(?:hyvä|arvoisa) (?:yhteistyökumppani|kumppani|jäsen)|(?:tisztelt|kedves) (?:partnerünk|partner)|(?:lugupeetud|hea) (?:partner|koostööpartner))(?!\p{L})(?![^\n]*(?:support|service|team|desk|care|department|dienst|équipe|servicio|servizio|serviço|afdeling|avdelning|tým|zespół|osztály|palvelu))[^\n,:;!?]{0,60}?[ \t]*(?:[,:!]|(?=\n|$))/iu;
+	/^\s*(?:[^\n]{1,40},[ \t]*\n\s*)?(?:dear (?:valued )?(?:partner|business partner|member|supplier|business owner|trader|retailer|stockist|exhibitor)|(?:lieber|liebe|sehr geehrter|sehr geehrte) (?:geschäftspartner(?:in)?|partner(?:in)?|mitglied)|(?:cher|chère) (?:partenaire|membre|adhérent|adhérente)|(?:estimad[oa]|querid[oa]) (?:soci[oa]|colaborador(?:a)?)|(?:gentile|caro|cara) (?:soci[oa]|partner)|(?:prezad[oa]|car[oa]) (?:parceir[oa]|associad[oa])|(?:beste|geachte) (?:relatie|partner|zakenpartner|ondernemer|winkelier)|(?:sehr geehrte[r]?|liebe[r]?) (?:unternehmer(?:in)?|gewerbetreibende[r]?)|(?:cher|chère) (?:commerçant|commerçante|professionnel|professionnelle)|(?:estimad[oa]) (?:comerciante|empresari[oa])|(?:gentile) (?:commerciante|imprenditore|imprenditrice)|(?:szanowny) (?:przedsiębiorco)|(?:kære|kjære) (?:erhvervsdrivende|næringsdrivende)|(?:bästa|kära) (?:partner|samarbetspartner)|(?:kære|kjære) (?:samarbejdspartner|samarbeidspartner|partner)|(?:szanowny|drogi) (?:partnerze|kontrahencie)|(?:vážený|milý) (?:partnere|obchodní partnere|partner)|(?:hyvä|arvoisa) (?:yhteistyökumppani|kumppani|jäsen)|(?:tisztelt|kedves) (?:partnerünk|partner)|(?:lugupeetud|hea) (?:partner|koostööpartner)|(?:sayın|değerli|kıymetli|sevgili) (?:üyemiz|(?:i|İ)ş ortağımız|çözüm ortağımız|bayimiz|tedarikçimiz|katılımcımız))(?!\p{L})(?![^\n]*(?:support|service|team|desk|care|department|dienst|équipe|servicio|servizio|serviço|afdeling|avdelning|tým|zespół|osztály|palvelu))[^\n,:;!?]{0,60}?[ \t]*(?:[,:!]|(?=\n|$))/iu;
 
 /**
  * A first line addressing whoever reads it, formally and by no name ("Szanowni Państwo,", "Sehr
@@ -620,13 +621,50 @@ export const GROUP_GREETING =
 	/^\s*(?:(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)),? (?:all|everyone|everybody|folks)|hallo (?:zusammen|alle|allerseits)|(?:guten (?:tag|morgen)|moin),? (?:zusammen|alle)|(?:bonjour|bonsoir|salut) (?:à tou(?:te)?s(?: et à tou(?:te)?s)?|a tous|tout le monde)|(?:hola|buen(?:os|as) (?:días|tardes|noches)),? (?:a )?tod[oa]s|(?:ciao|buongiorno|buonasera|salve) a tutti|(?:olá|oi|bom dia|boa tarde|boa noite),? (?:a )?(?:todos|todas|pessoal)|(?:hallo|hoi|goedemorgen|goedemiddag) (?:allemaal|iedereen)|(?:hei|hej|moi) (?:alle(?: sammen)?|alla|allihop|allesammen|kaikki)|(?:dobrý den|ahoj|zdravím) (?:všem|všichni)|(?:witam|cześć|dzień dobry) (?:wszystkich|wszystkim)|sziasztok|üdvözlök mindenkit|всем привет|a chairde(?: (?:go léir|dílse))?|(?:bona tarda|bon dia|hola),? a tothom|kaixo guztioi|egun on guztioi|(?:bonġu|saħħa) lil kulħadd)(?!\p{L})[ \t]*[,!.:]?[ \t]*(?:\n|$)/iu;
 
 /**
+ * A first line greeting its readers as colleagues, fellow members of one trade ("Dear
+ * colleagues,", "Liebe Kolleginnen und Kollegen,", "Chères consœurs, chers confrères,", "Estimados
+ * colegas:", "Cari colleghi,", "Beste collega's,", "Drodzy koledzy,", "Vážení kolegové,",
+ * "Tisztelt Kollégák!", "Уважаемые коллеги!", "Шановні колеги!", "Değerli meslektaşlarımız,",
+ * "Αγαπητοί συνάδελφοι,", "各位同仁："): how an association, a congress or a course greets all it
+ * writes to at once. A person writing to a helpdesk greets the team that answers, and seldom its
+ * staff as colleagues, then about their own matter: the greeting counts only with the words of an
+ * announcement, to readers hidden or to several organisations.
+ */
+export const COLLEAGUES_GREETING =
+	/^\s*(?:(?:dear|hello|hi|good (?:morning|afternoon)),? (?:fellow )?colleagues|(?:liebe|sehr geehrte|geschätzte|werte) (?:kolleginnen und kollegen|kollegen und kolleginnen|kolleg(?:\*|:|_|\/)?innen|kollegen)|(?:chers|chères) (?:collègues|confrères|consœurs|consoeurs)(?:,? (?:et )?(?:chers|chères) (?:collègues|confrères|consœurs|consoeurs))?|(?:estimad[oa]s|querid[oa]s|apreciad[oa]s)(?:\/as|\(as\))? (?:colegas|compañer[oa]s)|(?:cari|care|gentili|carissimi|stimati) (?:colleghi|colleghe)(?: e (?:colleghi|colleghe))?|(?:caros|caras|prezados|prezadas|estimados|estimadas|queridos|queridas)(?:\/as|\(as\))? colegas|(?:benvolguts|benvolgudes|estimats|estimades) (?:col·legues|companys)|(?:beste|geachte) (?:collega['’]s|vakgenoten)|(?:kära|bästa|hej) kollegor|(?:kære|kjære|hej|hei) (?:kolleger|kollegaer)|hyvät kollegat|(?:drodzy|szanowni|drogie) (?:koleżanki i koledzy|koledzy|koleżanki)|(?:(?:vážené|milé) kolegyně,? )?(?:vážení|milí) (?:kolegové|kolegovia)(?:,? (?:vážené|milé) (?:kolegyně|kolegyne))?|(?:vážené|milé) kolegyne,? (?:vážení|milí) kolegovia|(?:tisztelt|kedves) (?:kollégák|kollégáink|kolléganők és kollégák)|(?:уважаемые|дорогие) коллеги|(?:шановні|дорогі) колеги|(?:уважаеми|скъпи) колеги|(?:değerli|sayın|sevgili) meslektaşlarım(?:ız)?|(?:stimați|dragi) colegi|(?:αγαπητοί|αγαπητές|αξιότιμοι) (?:συνάδελφοι|συνάδελφες)|(?:poštovane|drage|poštovani|dragi) (?:kolegice i kolege|kolege)|(?:spoštovani|dragi) (?:kolegice in kolegi|kolegi)|(?:gerbiami|mieli) kolegos|(?:cienījamie|dārgie) kolēģi|(?:head|lugupeetud) kolleegid|各位同仁|各位同道|各位同行)(?!\p{L})[ \t]*[,!.:：，]?[ \t]*(?:\n|$)/iu;
+
+/**
+ * A first line greeting its readers in the plural by their trade or kind, in the languages whose
+ * greeting word says it is plural ("Caros técnicos e médicos dentistas,", "Estimados ópticos:",
+ * "Cari odontotecnici,", "Chers prothésistes,", "Szanowni technicy,", "Vážení zubní technici,",
+ * "Уважаемые стоматологи!", "Αγαπητοί οδοντίατροι,"): many readers greeted as one kind, where a
+ * letter greets the one it is written to. Not whoever reads it ("Estimados señores:", "Szanowni
+ * Państwo,": see ADDRESSES_ANYONE), nor a service's team ("Caros colegas do apoio ao cliente,").
+ */
+export const READERS_BY_TRADE =
+	/^\s*(?:caros|caras|prezados|prezadas|estimados|estimadas|queridos|queridas|apreciados|apreciadas|cari|care|carissimi|carissime|gentili|egregi|spettabili|chers|chères|benvolguts|benvolgudes|estimats|estimades|stimați|szanowni|drodzy|drogie|vážení|milí|уважаемые|дорогие|шановні|αγαπητοί|αγαπητές|αξιότιμοι)(?:\/as|\(as\))?[ \t]+(?!(?:señor|senhor|signor|messieurs|mesdames|madame|państw|pánové|dámy|господ|κύριοι|κυρίες|domni|doamne)\p{L}*)(?![^\n]*(?:support|service|team|desk|care|department|dienst|équipe|equipe|equipa|equipo|servicio|servizio|serviço|afdeling|avdelning|tým|zespół|osztály|soporte|suporte|apoio|assistenza|assistência|atención|atendimento|staff|отдел|служб|команд|τμήμα|ομάδα))[\p{L}'’ -]{2,60}?[ \t]*[,:!](?=[ \t]*(?:\n|$))/iu;
+
+/**
+ * A first line greeting its reader as the sender's customer, in the singular ("Dear customer,",
+ * "Sehr geehrte Kundin, sehr geehrter Kunde,", "Cher client,", "Estimado cliente:", "Gentile
+ * cliente,", "Beste klant,", "Szanowny Kliencie,", "Vážený zákazníku,", "Уважаемый клиент!",
+ * "Sayın müşterimiz,"): how a supplier greets the one customer it writes to, and how a department's
+ * form letter greets each of many. It counts only for a department (no person's name, nobody
+ * signing) writing to hidden readers.
+ */
+export const READER_AS_CUSTOMER =
+	/^\s*(?:dear (?:valued )?(?:customer|client|resident|householder|subscriber|account holder)|(?:sehr geehrte|liebe) kundin,? (?:sehr geehrter|lieber) kunde|(?:sehr geehrter|lieber) kunde|(?:sehr geehrte|liebe) kundin|(?:cher|chère) (?:client|cliente|abonné|abonnée)|(?:estimad[oa]|querid[oa]|apreciad[oa]) (?:cliente|abonad[oa])|(?:gentile|egregio|car[oa]) cliente|prezad[oa] cliente|(?:beste|geachte) (?:klant|bewoner|abonnee)|(?:bästa|kära) kund|(?:kære|kjære) kunde|hyvä asiakas|szanown[ya] (?:kliencie|klientko)|(?:vážený|vážená) (?:zákazníku?|klient(?:e|ko)?|zákaznice)|tisztelt (?:ügyfelünk|vásárlónk)|уважаемый (?:клиент|покупатель|абонент)|шановний (?:клієнте|покупцю|абоненте)|(?:sayın|değerli) müşterimiz|αγαπητέ πελάτη|stimate client)(?!\p{L})[ \t]*[,:!]?[ \t]*(?:\n|$)/iu;
+
+/**
  * A letter's words informing its readers of something ("Venho por este meio informar que …",
  * "We would like to inform you that …", "Please be advised that …", "Hiermit informieren wir Sie
- * …", "Nous vous informons que …", "Obavještavamo Vas …", "Informuojame, kad …"): an
- * announcement, where a request asks.
+ * …", "Nous vous informons que …", "Obavještavamo Vas …", "Informuojame, kad …", "Сообщаем, что
+ * …", "os comunicamos que …", "vi comunichiamo che …", "Tímto oznamujeme …", "delen wij u mee",
+ * "お知らせいたします", "안내드립니다"): an announcement, where a request asks. Always "we" or the
+ * impersonal: a person telling us their own news says "I" ("Сообщаю, что я переехала").
  */
 export const INFORMS_READERS =
-	/(?<!\p{L})(?:(?:venho|vimos|gostaríamos de|queremos) (?:por este meio )?informar|informamos (?:que|os|as|a todos)|we (?:would like to|wish to|hereby|are writing to) (?:inform|advise|let you know)|this is to (?:inform|advise|let you know)|please be advised that|(?:hiermit )?(?:informieren|benachrichtigen) wir (?:sie|euch)|(?:möchten|wollen) wir (?:sie|euch) (?:darüber )?informieren|nous (?:vous )?informons|nous souhaitons vous informer|(?:le|les) informamos|(?:vi|la) informiamo|desideriamo informar(?:la|vi)|wij (?:willen )?(?:u|jullie) (?:graag )?informeren|informujemy|(?:dovolujeme si )?(?:vás )?informovat|informujeme|obavještavamo|obavještavamo vas|informuojame|obveščamo|vi (?:vil )?informere[rn]?|vi (?:vill )?informera|tájékoztatjuk|ilmoitamme|vă informăm)(?!\p{L})/iu;
+	/(?<!\p{L})(?:(?:venho|vimos|gostaríamos de|queremos) (?:por este meio )?informar|informamos (?:que|os|as|a todos)|we (?:would like to|wish to|hereby|are writing to) (?:inform|advise|let you know)|this is to (?:inform|advise|let you know)|please be advised that|(?:hiermit )?(?:informieren|benachrichtigen) wir (?:sie|euch)|(?:möchten|wollen) wir (?:sie|euch) (?:darüber )?informieren|nous (?:vous )?informons|nous souhaitons vous informer|(?:le|les) informamos|(?:vi|la) informiamo|desideriamo informar(?:la|vi)|wij (?:willen )?(?:u|jullie) (?:graag )?informeren|informujemy|(?:dovolujeme si )?(?:vás )?informovat|informujeme|obavještavamo|obavještavamo vas|informuojame|obveščamo|vi (?:vil )?informere[rn]?|vi (?:vill )?informera|tájékoztatjuk|ilmoitamme|vă informăm|(?:настоящим )?(?:сообщаем|информируем|уведомляем)(?: вас| вам)?,? (?:что|о)|доводим до (?:вашего )?сведения|повідомляємо|інформуємо|уведомяваме ви|информираме ви|(?:os|les|le) (?:comunicamos|anunciamos)|(?:vi|le) comunichiamo|si comunica che|comunicamos (?:que|a todos)|us (?:informem|comuniquem)|(?:tímto )?(?:vám )?oznamujeme|zawiadamiamy|bilgilerinize sun(?:arız|ulur)|σας ενημερώνουμε|vă aducem la cunoștință|vă anunțăm|(?:delen|laten) (?:wij|we) (?:u|jullie) (?:graag |hierbij )*(?:mee|weten)(?!\p{L})|teilen wir (?:ihnen|euch) (?:hiermit |gerne )*mit|お知らせ(?:いた)?します|ご案内(?:いたします|申し上げます)|알려 ?드립니다|안내(?:해 ?)?드립니다)(?!\p{L})/iu;
 
 /**
  * A circular's news of its sender's own business, told to all its readers: a reminder ("Just a
@@ -658,6 +696,48 @@ export const HOW_TO_REACH_ME =
  */
 export const BUSINESS_NEWS =
 	/(?<!\p{L})(?:(?:our )?new opening (?:hours|times)|(?:we are|we're|we have|we've) chang(?:ing|ed) our opening (?:hours|times)|neue öffnungszeiten|(?:ändern|änderen) (?:sich )?unsere öffnungszeiten|nouveaux horaires|nos horaires (?:d['’]ouverture )?changent|nuevo horario(?: de apertura)?|cambiamos (?:nuestro|el) horario|nuovi orari|nuovo orario(?: di apertura)?|novo horário(?: de funcionamento)?|nieuwe openingstijden|onze openingstijden (?:wijzigen|veranderen)|nya öppettider|(?:ändrar vi|vi ändrar) (?:våra )?öppettider|nye (?:åbningstider|åpningstider)|(?:ændrer vi|vi ændrer|endrer vi|vi endrer) (?:vores |våre )?(?:åbningstider|åpningstider)|nowe godziny otwarcia|zmieniamy godziny otwarcia|(?:новий|новый|змінений) графік роботи|новый график работы|új nyitvatartás|noul program (?:de lucru|de funcționare)|(?:our )?(?:new|updated|revised) price ?list|neue preisliste|(?:nouvelle|notre) (?:grille tarifaire|liste de prix)|nouveaux tarifs|nueva (?:lista de precios|tarifa)|nuevas tarifas|nuovo listino(?: prezzi)?|listino (?:prezzi )?aggiornato|nova tabela de preços|nieuwe prijslijst|ny prislista|ny prisliste|nowy cennik|nový ceník|(?:оновлений|новий|актуальний) прайс(?:-лист)?|(?:обновл[её]нный|новый|актуальный) прайс(?:-лист)?|új árlista|noua listă de prețuri|yeni fiyat listesi|(?:we have|we've) moved|(?:wir sind|sind wir) umgezogen|nous avons déménagé|nos hemos (?:mudado|trasladado)|ci siamo trasferiti|(?:wij|we) zijn verhuisd|vi (?:er|har) flyttet|vi har flyttat|przeprowadziliśmy się|přestěhovali jsme se|(?:ми|мы) переїхали|мы переехали|(?:el)?költöztünk|ne-am mutat)(?!\p{L})/iu;
+
+/**
+ * A course's or an event's places offered to all its readers: that they are limited or how many
+ * are left, and until when to enrol ("Places are limited", "A few places are still available on
+ * …", "noch freie Plätze", "Anmeldung bis 20. Juni", "il reste quelques places", "Plazas
+ * limitadas", "Vagas limitadas", "Inscrições até 23 de maio", "zbývají poslední volná místa",
+ * "Kedvezményes regisztráció május 15-ig", "Количество мест ограничено", "Anmälan senast 15
+ * maj", "名额有限"): an announcement to many, where a person asks whether a place is left for them.
+ */
+export const PLACES_ON_OFFER =
+	/(?<!\p{L})(?:(?:places|seats|spaces|spots) (?:are |is )?(?:strictly )?limited|limited (?:places|seats|spaces|number of (?:places|seats|participants))|(?:places|seats|spaces|spots) (?:are |is )?(?:still )?(?:available|left|remaining) (?:on|for|at|in)|registration (?:is (?:now )?open|closes|opens)|(?:book|reserve|secure) your (?:place|seat|spot)|(?:noch )?freie plätze|restplätze|begrenzte teilnehmerzahl|teilnehmerzahl ist (?:auf \d+ )?begrenzt|anmeldung (?:bitte )?bis (?:zum )?\d|anmeldeschluss|places (?:sont )?limitées|nombre de places (?:est )?limité|(?:il )?reste (?:encore )?(?:quelques|\d+|les dernières) places|inscriptions? (?:jusqu['’]au|avant le|ouvertes)|plazas limitadas|aforo limitado|(?:quedan|últimas) (?:\d+ |pocas )?plazas|inscripci(?:ón|ones) (?:hasta|abiertas)|posti limitati|(?:ultimi|restano(?: ancora)?|sono ancora disponibili) (?:\d+ |pochi )?posti|iscrizioni? (?:entro|aperte|fino al)|vagas limitadas|(?:últimas|restam) (?:\d+ )?vagas|inscrições (?:até|abertas)|beperkt aantal plaatsen|(?:nog )?(?:enkele|\d+) plaatsen (?:vrij|beschikbaar)|aanmelden (?:kan )?(?:tot|vóór|voor) \d|liczba miejsc (?:jest )?ograniczona|(?:zostało|pozostało|są jeszcze) (?:\d+ |kilka |ostatnie )?(?:woln\p{L}+ )?miejsc\p{L}*|zapisy (?:do|trwają)|voln(?:á|é|ých) míst(?:a|o)?|počet míst je omezen|přihlášky (?:do|přijímáme)|voľné miesta|počet miest je obmedzený|korlátozott (?:létszám|számú hely)|jelentkezési határidő|(?:regisztráció|jelentkezés)[^.\n]{0,30}?\d\.?-ig|még (?:\d+ )?szabad hely|количество мест ограничено|(?:осталось|остались) (?:\d+ |несколько |последние )?(?:свободн\p{L}+ )?мест\p{L}*|регистрация (?:до|открыта)|кількість місць обмежена|реєстрація (?:до|відкрита)|kontenjan(?:ımız)? sınırlı|son başvuru|begränsat antal platser|anmälan senast|begrenset antall plasser|påmelding (?:innen|senest)|begrænset antal pladser|tilmelding senest|paikkoja (?:on )?rajoitetusti|(?:περιορισμένες|λίγες) θέσεις|δηλώσεις συμμετοχής (?:έως|μέχρι)|locuri limitate|înscrieri(?:le)? (?:până|deschise))(?!\p{L})|定員|申込締切|先着順|名额有限|报名截止|名額有限|報名截止|선착순|신청 마감/iu;
+
+/**
+ * An office's or a business's closing for a while, told to all who deal with it ("will be closed
+ * from 18 to 22 April", "bleibt vom 23.12. bis 2.1. geschlossen", "Betriebsferien", "sera fermé
+ * du …", "permanecerá cerrado", "rimarrà chiuso per ferie", "estará fechado", "będzie nieczynne",
+ * "bude zavřeno", "zárva tart", "kapalı olacaktır", "будет закрыт", "θα παραμείνει κλειστή",
+ * "臨時休業"): a notice to all, where a customer asks whether it is closed, or asks us to deliver
+ * after it.
+ */
+export const CLOSED_FOR_A_TIME =
+	/(?<!\p{L})(?:(?:will be|is|are|remains?|will remain|shall be) (?:temporarily )?closed (?:from|between|on|for|over|during|until|throughout)|(?:annual|holiday|christmas|summer|easter) closure|(?:bleibt|bleiben)(?:[^.\n]|(?<=\d)\.){0,60}?geschlossen|geschlossen (?:bleiben|sein)|(?:ist|sind) (?:vom|von|ab|am|zwischen|über)(?:[^.\n]|(?<=\d)\.){0,60}?geschlossen|betriebsferien|betriebsurlaub|(?:sera|seront|restera|resteront) (?:exceptionnellement )?fermée?s?|fermeture (?:annuelle|estivale|exceptionnelle)|(?:permanecerá|permanecerán|estará|estarán|estaremos|permaneceremos) cerrad[oa]s?|cierre (?:por vacaciones|vacacional|anual)|(?:rimarrà|rimarranno|resterà|resteranno|sarà|saranno|saremo|resteremo|rimarremo) chius[oiae]|chiusura (?:estiva|per ferie|natalizia|pasquale|aziendale)|chiusi per ferie|(?:estará|estarão|permanecerá|permanecerão|ficará|ficarão|estaremos) (?:fechad|encerrad)[oa]s?|(?:encerramento|fecho) (?:anual|para férias)|(?:blijft|blijven)[^.\n]{0,40}?gesloten|(?:is|zijn) (?:van|vanaf|op|tussen|tijdens)[^.\n]{0,40}?gesloten|gesloten (?:van|vanaf|op|tussen|tijdens|wegens)|(?:zomer|kerst|bouw)sluiting|(?:będzie|będą|pozostanie|pozostaną) (?:nieczynn|zamknięt)\p{L}*|(?:nieczynn|zamknięt)\p{L}* w dniach|przerwa (?:świąteczna|urlopowa)|(?:bude|budou|zůstane|zůstanou) (?:zavřen|uzavřen)\p{L}*|(?:bude|budou) mimo provoz|celozávodní dovolená|(?:bude|budú|zostane) (?:zatvoren|uzavret)\p{L}*|zárva (?:lesz|leszünk|tart)|kapalı (?:olacaktır|olacak|kalacaktır|kalacak|olacağız)|(?:будет|будут) (?:закрыт\p{L}*|не работать)|не (?:будет|будут) работать|(?:буде|будуть) (?:зачинен|закрит)\p{L}*|(?:θα (?:παραμείνει|παραμείνουν|είναι|είμαστε)|παραμένει|παραμένουν) κλειστ\p{L}*|(?:håller|hålls|är|kommer att vara) stängt|(?:holder|er|vil være) (?:lukket|stengt)|(?:on|ovat|olemme) suljettuna?|pidämme suljettuna|(?:va fi|vor fi|vom fi|rămâne) închis\p{L}*)(?!\p{L})|臨時休業|休業(?:いたします|日|期間|のお知らせ)|放假(?:通知|安排)|休假(?:通知|期间)|휴무(?:일| 안내)/iu;
+
+/**
+ * A change told as taking effect on a date, opening a sentence, or rules coming into force ("From
+ * Monday 5 May 2025, collections move to …", "With effect from 1 July …", "Ab dem 1. April gelten
+ * …", "À compter du 1er juin …", "A partir del 2 de junio …", "Dal 1° febbraio entrano in vigore
+ * …", "Met ingang van 1 maart …", "Per 1 maart …", "Od 1 września …", "С 1 сентября вступают в
+ * силу …"): how a notice to many begins. A person writes so too ("From Monday my address is …"),
+ * so it counts only with a formal greeting of many readers, or a department's.
+ */
+export const CHANGE_TAKES_EFFECT =
+	/(?:^|[.!]\s+|\n)[ \t]*(?:from|as of|as from|with effect from|effective(?: from)?|starting(?: on| from)?|ab|mit wirkung (?:vom|zum)|à partir du|à compter du|a partir del?|desde el|a partire dal(?:l['’])?|dal(?:l['’])?|a partir (?:de|do dia|do)|vanaf|met ingang van|od|z dniem|począwszy od|s účinností od|počínaje|с|начиная с|з|починаючи з|från och med|fra og med|med virkning fra|από (?:την|τη)|începând cu) (?:(?:den|dem|dnia|data de|the|próximo|prossimo|next)\s)?(?:[\p{L}]+,?\s(?:(?:den|dem|the)\s)?)?\d{1,2}(?:st|nd|rd|th|er|°|º|\.)?(?!\d)|(?:^|[.!]\s+|\n)[ \t]*per \d{1,2}(?!\d)|(?<!\p{L})(?:come(?:s)? into (?:force|effect)|take(?:s)? effect (?:from|on)|in kraft (?:treten|tritt)|entr(?:e|ent|era|eront) en vigueur|entra(?:rá|rán|n)? en vigor|entr(?:a|ano|erà|eranno) in vigore|con decorrenza|entra(?:rá|rão|m)? em vigor|(?:treedt|treden) in werking|wchodz(?:i|ą) w życie|vstupuj(?:e|í) v platnost|nabýv(?:á|ají) účinnosti|hatályba lép|вступа(?:ет|ют) в силу|набира(?:є|ють) чинності|yürürlüğe gir\p{L}*|itibaren|träder i kraft|træder i kraft|trer i kraft|astu(?:u|vat) voimaan|τίθε(?:ται|νται) σε ισχύ|intră în vigoare)(?!\p{L})/iu;
+
+/**
+ * A reference to one order, job, case or invoice by its number ("order 4471", "your order
+ * #88213", "Auftrag Nr. 2025-118", "commande n° 88213", "pedido 4471", "encomenda 2025/331",
+ * "zamówienie nr 5512", "заказ № 5512"): a letter about its reader's own matter, where a circular
+ * tells all its readers the same.
+ */
+export const ONE_MATTER_REFERENCE =
+	/(?<!\p{L})(?:order|job|case|ticket|invoice|purchase order|po|shipment|booking|auftrag|bestellung|rechnung|lieferung|lieferschein|vorgang|commande|facture|dossier|pedido|factura|albarán|encargo|ordine|fattura|pratica|encomenda|fatura|bestelling|factuur|opdracht|zamówienie|zamówienia|faktura|faktury|zlecenie|objednávka|objednávky|zakázka|rendelés|megrendelés|számla|заказ|заказа|счёт|счет|заявка|sipariş|beställning|ordre|bestilling|tilaus|παραγγελία|τιμολόγιο|comanda)(?:[ \t]+(?:no|nr|n°|nº|núm|num|number|nummer|número|numero|číslo|№)\.?)?[ \t]*(?:#|№)?[ \t]*[A-Z]{0,4}[-/]?\d{3,}/iu;
 
 /**
  * An invitation's request that its readers say whether they come ("Please confirm your attendance
