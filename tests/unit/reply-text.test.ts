@@ -671,3 +671,76 @@ describe( 'htmlToText with quote marks', () => {
 		);
 	} );
 } );
+
+describe( 'webmail "original message" separators in more languages, any number of dashes', () => {
+	const MYSELF =
+		'Добрий день!\n\nЗамовлення отримала, дякую. Чи можна доставку перенести на п\u2019ятницю?\n\nЗ повагою,\nІрина Шевчук';
+
+	it( 'cuts a Ukrainian webmail\'s "--- Оригінальне повідомлення ---" and its header block ("Від кого:", "Дата:"), plain text', () => {
+		assert.equal(
+			reply(
+				`${ MYSELF }\n\n--- Оригінальне повідомлення ---\nВід кого: "Example Shop" <support@example.test>\nДата: 3 червня 2025, 10:41:07\n\nШановна пані Ірино,\nваше замовлення № 7731 відправлено.\n`
+			),
+			MYSELF
+		);
+	} );
+
+	it( 'cuts the same separator in an HTML-only reply, header lines outside the blockquote', () => {
+		const html =
+			'<div>Добрий день!</div>\r\n<div><br></div>\r\n<div>Рахунок оплатили вчора.</div>\r\n<div><br></div>\r\n<div>Петро</div>\r\n<div><br></div><div>--- Оригінальне повідомлення ---</div>\r\n<div>Від кого: &quot;Example Shop&quot; &lt;support@example.test&gt;</div>\r\n<div>Дата: 1 червня 2025, 09:14:22</div>\r\n<div><br></div>\r\n<blockquote><div>Надсилаємо рахунок № 55.</div></blockquote>';
+		assert.equal(
+			reply( htmlToText( html, true ) ),
+			'Добрий день!\n\nРахунок оплатили вчора.\n\nПетро'
+		);
+	} );
+
+	it( "cuts separators framed in fewer dashes, or in none, when their webmail's header block follows (Russian, Belarusian, Bulgarian, Serbian, Slovenian, Polish, Romanian, Greek, Turkish, Czech)", () => {
+		const own = 'Thanks, that works for us.\n\nAnna';
+		const histories = [
+			'-- Исходное сообщение --\nОт кого: Example Shop <support@example.test>\nКому: anna@example.org\nДата: Понедельник, 2 июня 2025, 10:12 +03:00\nТема: Заказ 7731',
+			'- Оригинальное сообщение -\nОт кого: Example Shop <support@example.test>\nДата: 2 июня 2025, 10:12',
+			'Арыгінальнае паведамленне\nАд каго: Example Shop <support@example.test>\nКаму: anna@example.org\nТэма: Заказ 7731',
+			'Оригинално писмо\nОт: Example Shop <support@example.test>\nОтносно: Поръчка 7731\nДо: anna@example.org\nИзпратено на: 02.06.2025 10:12',
+			'-------- Изворна порука --------\nОд: Example Shop <support@example.test>\nДатум: 02.06.2025. 10:12\nЗа: anna@example.org',
+			'-------- Izvirno sporočilo --------\nOd: Example Shop <support@example.test>\nDatum: 2. 06. 2025 10:12\nZadeva: Naročilo 7731',
+			'Wiadomość oryginalna\nOd: Example Shop <support@example.test>\nDo: anna@example.org\nData: 2 czerwca 2025 10:12\nTemat: Zamówienie 7731',
+			'-- Mesaj original --\nDe la: Example Shop <support@example.test>\nCătre: anna@example.org\nData: 2 iunie 2025 10:12\nSubiect: Comanda 7731',
+			'Αρχικό μήνυμα\nΑπό: Example Shop <support@example.test>\nΠρος: anna@example.org\nΗμερομηνία: 2 Ιουνίου 2025 10:12\nΘέμα: Παραγγελία 7731',
+			'----- Özgün ileti -----\nKimden: Example Shop <support@example.test>\nTarih: 2 Haziran 2025 10:12',
+			'Původní zpráva\nOd: Example Shop <support@example.test>\nKomu: anna@example.org\nDatum: 2. 6. 2025 10:12\nPředmět: Objednávka 7731',
+		];
+		for ( const history of histories ) {
+			assert.equal(
+				reply(
+					`${ own }\n\n${ history }\n\nWe have shipped your order.\n`
+				),
+				own,
+				history.split( '\n' )[ 0 ]
+			);
+		}
+	} );
+
+	it( 'keeps a forward under such a separator, and a Russian webmail\'s forward title ("Пересылаемое сообщение") with its header block', () => {
+		const forward =
+			'Посмотрите, пожалуйста, что не так.\n\nОльга\n\n-------- Пересылаемое сообщение --------\nОт кого: Банк <noreply@bank.example>\nКому: olga@example.org\nДата: Понедельник, 2 июня 2025, 10:12 +03:00\nТема: Платёж отклонён\n\nВаш платёж отклонён.';
+		assert.equal( reply( forward, 'Fwd: Платёж отклонён' ), forward );
+		assert.equal( reply( forward, 'Платёж отклонён' ), forward );
+		const original =
+			'Перешлю вам лист нижче.\n\nОльга\n\n--- Оригінальне повідомлення ---\nВід кого: Банк <noreply@bank.example>\nДата: 2 червня 2025, 10:12:00\n\nВаш платіж відхилено.';
+		assert.equal( reply( original, 'Fwd: Платіж відхилено' ), original );
+	} );
+
+	it( "keeps a person's own words about the original message, a heading without a header block, and fields without a sender", () => {
+		const own = [
+			'Hello,\n\nthe original message said the crane would come at 9, but nobody came.\n\nFrom: my side, everything is ready.\nDate: any day next week.\n\nPeter',
+			'Добрий день,\n\nу вашому оригінальному повідомленні було сказано, що доставка безкоштовна.\nДата: 3 червня\nТема: доставка\n\nІрина',
+			'Hello,\n\nOriginal message\nThe engine will be serviced on Monday.\n\nUpdated message\nThe engine will be serviced on Tuesday.\n\nWhich one is right?\n\nPeter',
+			'Добрий день,\n\nОригінальне повідомлення\nДата: 3 червня\nТема: доставка\n\nЦе все, що в мене є.\n\nІрина',
+			// "Original", but no message: a booking's fields.
+			'Hello,\n\nOriginal booking\nFrom: London\nDate: 3 June 2025\n\nPlease change it to 4 June.\n\nPeter',
+		];
+		for ( const text of own ) {
+			assert.equal( reply( text ), text );
+		}
+	} );
+} );

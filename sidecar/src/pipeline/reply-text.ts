@@ -164,6 +164,13 @@ const FROM_FIELDS = [
 	'afzender',
 	// Serbian in Cyrillic
 	'од',
+	// Webmails of Ukraine, Russia and Belarus ("Від кого:", "От кого:", "Ад каго:"), and the
+	// sender named so by others.
+	'від кого',
+	'от кого',
+	'ад каго',
+	'відправник',
+	'отправитель',
 ];
 const OTHER_FIELDS = [
 	// sent / date
@@ -321,6 +328,13 @@ const OTHER_FIELDS = [
 	'enviat',
 	'per a',
 	'assumpte',
+	// Ukrainian, Belarusian and Serbian (Cyrillic) fields the lists above miss.
+	'відправлено',
+	'копія',
+	'каму',
+	'тэма',
+	'датум',
+	'копија',
 ];
 
 function fieldLine( names: readonly string[] ): RegExp {
@@ -360,11 +374,52 @@ const DASHED_TITLE_RUN_ON =
 
 /** Words of the dashed titles that start quoted history, in the languages we know. */
 const HISTORY_TITLE =
-	/original|ursprünglich|origine|originale|oorspronkelijk|ursprungligt|oprindelig|opprinnelig|oryginaln|исходное|původní|alkuperäinen|eredeti|orijinal|αρχικό|元のメッセージ|原始邮件|原始郵件|원본 메시지|원본 메일|izvorn|originaal|sākotnēj|pradinis|pesan asli|tin nhắn gốc|پیام اصلی|ต้นฉบับ|मूल संदेश|оригинал|pôvodn|الرسالة الأصلية|הודעה מקורית/iu;
+	/original|ursprünglich|origine|originale|oorspronkelijk|ursprungligt|oprindelig|opprinnelig|oryginaln|исходное|původní|alkuperäinen|eredeti|orijinal|özgün|αρχικό|元のメッセージ|原始邮件|原始郵件|원본 메시지|원본 메일|izvorn|izvirn|изворн|originaal|algne|upprunaleg|sākotnēj|pradinis|pesan asli|tin nhắn gốc|پیام اصلی|ต้นฉบับ|मूल संदेश|оригинал|оригінальн|арыгінальн|зыходн|початкове повідомлення|pôvodn|الرسالة الأصلية|הודעה מקורית/iu;
+
+/**
+ * Words for a message or letter, in the languages of HISTORY_TITLE: a title not framed in dashes
+ * says "original message", not just "original" ("Original booking" over "From: London" is a
+ * person's).
+ */
+const MESSAGE_WORD =
+	/message|mail|courriel|correo|nachricht|messaggio|mensaje|mensagem|missatge|bericht|meddelande|meddelelse|melding|besked|wiadomo|сообщени|письм|повідомлен|паведамлен|лист|ліст|писмо|съобщени|порук|poruk|zpráv|správ|sporočil|mesaj|μήνυμα|üzenet|levél|viesti|sõnum|ziņojum|ziņa|laišk|žinut|skilabo|ileti|pesan|tin nhắn|メッセージ|邮件|郵件|메시지|메일|پیام|رسالة|הודעה|संदेश|ข้อความ/iu;
+
+/**
+ * A title alone on its line, framed in fewer than three dashes a side or in none, as webmails
+ * write it above their header block ("-- Исходное сообщение --", "Wiadomość oryginalna"): a
+ * few words, no sentence (no digits, no punctuation but a word's hyphen or apostrophe).
+ */
+const UNFRAMED_TITLE = /^-*\s*(\p{L}[\p{L}\p{M}'’ -]{1,46}\p{L})\s*-*$/u;
+
+const HISTORY_TITLE_WORDS = new RegExp( HISTORY_TITLE.source, 'giu' );
+const MESSAGE_WORDS = new RegExp( MESSAGE_WORD.source, 'giu' );
+
+/**
+ * Whether a title says "original message" and no more: a word for "original" and one for a
+ * message, in any inflection, with at most a small word beside them ("Message d'origine",
+ * "Оригинальное сообщение", "Mesajul original"); a heading that says more ("Original message
+ * details", "Original booking") is not the title webmails write.
+ *
+ * @param title A title's words.
+ */
+function saysOriginalMessage( title: string ): boolean {
+	if ( ! HISTORY_TITLE.test( title ) || ! MESSAGE_WORD.test( title ) ) {
+		return false;
+	}
+	// The words left once those two are marked: small ones only.
+	const words = title
+		.replace( HISTORY_TITLE_WORDS, '\u0001' )
+		.replace( MESSAGE_WORDS, '\u0001' )
+		.split( /\s+/ );
+	return (
+		words.length <= 4 &&
+		words.every( ( w ) => w.includes( '\u0001' ) || w.length <= 3 )
+	);
+}
 
 /** Titles of forwarded messages: their content is what the sender sends us, not history. */
 const FORWARD_WORDS =
-	/forward|weitergeleitet|transféré|reenviado|encaminhad|inoltrato|doorgestuurd|vidarebefordrat|videresendt|przekazan|пересланное|пересланий|přeposlan|välitetty|továbbított|iletilmiş|προωθημένο|転送|转发|轉寄|전달|הועבר|معاد توجيه|begin forwarded message|anfang der weitergeleiteten/iu;
+	/forward|weitergeleitet|transféré|reenviado|encaminhad|inoltrato|doorgestuurd|vidarebefordrat|videresendt|przekazan|пересл|пересыла|перасла|перасыла|přeposlan|välitetty|továbbított|iletilmiş|προωθημένο|転送|转发|轉寄|전달|הועבר|معاد توجيه|begin forwarded message|anfang der weitergeleiteten/iu;
 
 /** Apple Mail's undashed forward title, by language. */
 const APPLE_FORWARD_TITLE =
@@ -740,10 +795,16 @@ function nextNonEmpty( lines: readonly string[], from: number ): string {
 /**
  * Whether a header block of quoted mail ("From: … / Sent: … / To: … / Subject: …") starts at i.
  *
- * @param lines Cleaned lines.
- * @param i     Index.
+ * @param lines     Cleaned lines.
+ * @param i         Index.
+ * @param minFields How many fields make a block: three alone, fewer under a title that says
+ *                  what follows (ukr.net writes only "Від кого:" and "Дата:").
  */
-function headerBlockAt( lines: readonly string[], i: number ): boolean {
+function headerBlockAt(
+	lines: readonly string[],
+	i: number,
+	minFields = 3
+): boolean {
 	const first = lines[ i ] as string;
 	if ( ! isFieldLine( first ) ) {
 		return false;
@@ -761,7 +822,7 @@ function headerBlockAt( lines: readonly string[], i: number ): boolean {
 			fields++;
 		}
 	}
-	return from && fields >= 3;
+	return from && fields >= minFields;
 }
 
 /**
@@ -803,6 +864,7 @@ function saysItForwards( lines: readonly string[] ): boolean {
 			/^_{8,}$/.test( line ) ||
 			isQuote( line ) ||
 			headerBlockAt( lines, i ) ||
+			historyTitleAt( lines, i ) ||
 			attributionAt( lines, i ) > 0
 		) {
 			break;
@@ -819,6 +881,38 @@ function isHistoryTitle( line: string ): boolean {
 	const dashed =
 		DASHED_TITLE.exec( line ) ?? DASHED_TITLE_RUN_ON.exec( line );
 	return dashed !== null && HISTORY_TITLE.test( dashed[ 1 ] as string );
+}
+
+/**
+ * Whether a title of quoted history is at line i: framed in dash runs ("-----Original
+ * Message-----"), or, framed in fewer dashes or in none, saying "original message" right above a
+ * header block that names the sender ("--- Оригінальне повідомлення ---" / "Від кого: …" /
+ * "Дата: …", "Wiadomość oryginalna" / "Od: …"): webmails (ukr.net, abv.bg, Seznam, Onet …) write
+ * their own, with as many dashes as they like. A person's sentence about the original message,
+ * or such a heading over their own text, is neither.
+ *
+ * @param lines Cleaned lines.
+ * @param i     Line index.
+ */
+function historyTitleAt( lines: readonly string[], i: number ): boolean {
+	const line = lines[ i ] as string;
+	if ( isHistoryTitle( line ) ) {
+		return true;
+	}
+	// Asked of every line: most are too long, hold a colon, or have no field line below.
+	if ( line.length > 60 || line.includes( ':' ) ) {
+		return false;
+	}
+	const j = nextIndex( lines, i + 1 );
+	if ( j <= i || ! isFieldLine( lines[ j ] as string ) ) {
+		return false;
+	}
+	const title = UNFRAMED_TITLE.exec( line )?.[ 1 ];
+	return (
+		title !== undefined &&
+		saysOriginalMessage( title ) &&
+		headerBlockAt( lines, j, 2 )
+	);
 }
 
 function isForwardTitle( line: string ): boolean {
@@ -870,7 +964,7 @@ function endsOwnText( lines: readonly string[], i: number ): boolean {
 		next === HISTORY_RULE ||
 		/^_{8,}$/.test( next ) ||
 		isQuote( next ) ||
-		isHistoryTitle( next ) ||
+		historyTitleAt( lines, j ) ||
 		headerBlockAt( lines, j ) ||
 		attributionAt( lines, j ) > 0
 	);
@@ -952,7 +1046,7 @@ function findBoundary(
 			const quoted = answering ? trailingQuotationAt( lines, i + 1 ) : -1;
 			return quoted !== -1 ? { kind: 'history', at: quoted } : null;
 		}
-		if ( isHistoryTitle( line ) ) {
+		if ( historyTitleAt( lines, i ) ) {
 			// In a forward (by its subject), "----- Original Message -----" titles the forwarded
 			// email (Outlook, QQ Mail, Foxmail): content.
 			if ( forwarded ) {
@@ -1114,7 +1208,7 @@ function interleaved(
 		if ( isSignatureStart( line ) || isGroupwiseAttribution( line ) ) {
 			break;
 		}
-		if ( headerBlockAt( lines, i ) || isHistoryTitle( line ) ) {
+		if ( headerBlockAt( lines, i ) || historyTitleAt( lines, i ) ) {
 			break;
 		}
 		if ( isQuote( line ) || attributionAt( lines, i ) > 0 ) {
