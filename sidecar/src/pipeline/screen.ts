@@ -21,6 +21,7 @@ import {
 	AUTO_REPLY_HEADERS,
 	AUTO_REPLY_SUBJECT,
 	MAILBOX_NO_LONGER_READ,
+	OWN_NEW_ADDRESS,
 	MAILBOX_HOURS,
 	AWAY_ANSWER_SUBJECT,
 	BOUNCE_BODY,
@@ -122,8 +123,11 @@ function isAbsenceNotice( text: string ): boolean {
 		shortStatement( text ) &&
 		( pointsElsewhereWhileAway( text.trim() ) ||
 			// Or its mailbox saying it is no longer read ("Bu e-posta adresi artık
-			// kullanılmamaktadır."), its owner gone.
-			MAILBOX_NO_LONGER_READ.test( unwrapped( text.trim() ) ) )
+			// kullanılmamaktadır."), its owner gone — unless its writer gives their own new
+			// address ("Dit e-mailadres is niet meer in gebruik. Mijn nieuwe adres is …"), as a
+			// person telling us they moved does.
+			( MAILBOX_NO_LONGER_READ.test( unwrapped( text.trim() ) ) &&
+				! OWN_NEW_ADDRESS.test( text ) ) )
 	);
 }
 
