@@ -22,6 +22,12 @@ import {
 	AUTO_REPLY_SUBJECT,
 	MAILBOX_NO_LONGER_READ,
 	OWN_NEW_ADDRESS,
+	GREETING_WORD,
+	ADDRESSEE_TITLE,
+	GENERIC_ADDRESSEE,
+	GREETED_NAME,
+	COMING_DAY,
+	RETURN_OR_UNTIL,
 	MAILBOX_HOURS,
 	AWAY_ANSWER_SUBJECT,
 	BOUNCE_BODY,
@@ -115,12 +121,15 @@ const MAX_ADDRESS_LENGTH = 254;
 /**
  * A short text that says its writer is away and where to turn meanwhile, or that its mailbox is
  * no longer read: an absence notice, even when a mail filter sent it without any machine header.
+ * Not when it greets its reader by name ("Hallo Herr Weber,"): a rule's notice greets whoever
+ * wrote, a person answering greets them.
  *
  * @param text The email's text.
  */
 function isAbsenceNotice( text: string ): boolean {
 	return (
 		shortStatement( text ) &&
+		! greetsReaderByName( text ) &&
 		( pointsElsewhereWhileAway( text.trim() ) ||
 			// Or its mailbox saying it is no longer read ("Bu e-posta adresi artık
 			// kullanılmamaktadır."), its owner gone — unless its writer gives their own new
@@ -132,9 +141,30 @@ function isAbsenceNotice( text: string ): boolean {
 }
 
 /**
+ * Whether a text's first line greets its reader by name ("Hi Tom,", "Hallo Herr Weber,", "Beste
+ * Sanne,", "Dear Ms Patel,"), not as a sender, customer or colleague ("Dear Sender,", "Liebe
+ * Kundin,", "Sehr geehrte Damen und Herren,"): written to that reader.
+ *
+ * @param text Words.
+ */
+function greetsReaderByName( text: string ): boolean {
+	const first = text.trim().split( '\n', 1 )[ 0 ] ?? '';
+	const greeting = GREETING_WORD.exec( first );
+	if ( greeting === null ) {
+		return false;
+	}
+	// "Sehr geehrte Frau Dr. Müller": up to two titles before the name.
+	const whom = first
+		.slice( greeting[ 0 ].length )
+		.replace( ADDRESSEE_TITLE, '' )
+		.replace( ADDRESSEE_TITLE, '' );
+	return GREETED_NAME.test( whom ) && ! GENERIC_ADDRESSEE.test( whom );
+}
+
+/**
  * Whether a text is short, quotes nothing and asks nothing, as an automatic notice is. A person
  * who mentions their absence mostly answers something too: quoting the message they reply to,
- * or asking.
+ * or asking — or tells of an absence still to come.
  *
  * @param text The email's words.
  */
@@ -144,8 +174,29 @@ function shortStatement( text: string ): boolean {
 		trimmed.length <= ABSENCE_NOTICE_MAX_LENGTH &&
 		! QUOTED_HISTORY.test( trimmed ) &&
 		! /[?？]/u.test( trimmed ) &&
-		! INSTRUCTION.test( trimmed )
+		! INSTRUCTION.test( trimmed ) &&
+		! announcesComingAbsence( trimmed )
 	);
+}
+
+/**
+ * Whether a sentence of a text says its writer is away on a day still to come ("Ik ben volgende
+ * week niet op kantoor, de drukproef mag naar Sanne", "I'm out of the office on Tuesday, so
+ * please deliver on Wednesday"), not naming it as the day they are back or answer, or as the
+ * start of an absence until a date: a person telling us beforehand, where an absence notice is
+ * sent during the absence.
+ *
+ * @param text Words.
+ */
+function announcesComingAbsence( text: string ): boolean {
+	return text
+		.split( /(?<=[.!?])\s+|\n+/u )
+		.some(
+			( sentence ) =>
+				COMING_DAY.test( sentence ) &&
+				AUTO_REPLY_BODY.test( sentence ) &&
+				! RETURN_OR_UNTIL.test( sentence )
+		);
 }
 
 /**
