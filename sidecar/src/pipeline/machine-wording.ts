@@ -447,11 +447,14 @@ export const BLOCKLIST_NOTICE =
 
 /**
  * A platform's preamble to a message one of its members sent through it ("You have received a
- * message from a buyer", "Você recebeu uma nova mensagem pelo Portal de Eventos"): the
- * platform's notice, whoever wrote the message inside.
+ * message from a buyer", "Você recebeu uma nova mensagem pelo Portal de Eventos", "Daniel K. sent
+ * you a message about …", "du hast eine neue Nachricht zu deiner Anzeige erhalten", "Lucía Romero
+ * te ha enviado un mensaje", "Marco ti ha scritto un messaggio"): the platform's notice, whoever
+ * wrote the message inside, unless it passes that message on to be answered at its writer's own
+ * mailbox (see letterRelayedForPerson in screen.ts).
  */
 export const RELAYED_MESSAGE =
-	/^\s*(?:you(?:'ve| have)? (?:received|got) (?:a |an )?(?:new )?message (?:from|via|through|on)\b|you(?:'ve| have) (?:a |an )?new (?:message|inquiry|enquiry|question) (?:from|via|through|on)\b|\S+(?: \S+)? sent you a (?:new )?message\b|(?:sie haben|du hast) (?:eine )?neue nachricht (?:von|erhalten|über)|vous avez reçu un (?:nouveau )?message (?:de|d'|via|sur|par)|(?:has|ha) recibido un (?:nuevo )?mensaje (?:de|a través de|en|vía|por)\b|hai ricevuto un (?:nuovo )?messaggio (?:da|tramite|su)\b|(?:je hebt|u heeft) een (?:nieuw )?bericht ontvangen|você recebeu uma (?:nova )?mensagem (?:de|do|da|pelo|pela|através d[oa]|via)\b|otrzymałeś (?:nową )?wiadomość (?:od|przez)\b)/iu;
+	/^\s*(?:you(?:'ve| have)? (?:received|got) (?:a |an )?(?:new )?message (?:from|via|through|on)\b|you(?:'ve| have) (?:a |an )?new (?:message|inquiry|enquiry|question) (?:from|via|through|on)\b|\S+(?: \S+)? (?:has )?sent you a (?:new )?message\b|(?:sie haben|du hast) (?:eine )?neue nachricht (?:von|erhalten|über)|(?:sie haben|du hast) (?:eine )?neue nachricht\b[^.!?]{0,160}?\berhalten\b|\S+(?: \S+)? hat (?:dir|ihnen) eine (?:neue )?nachricht (?:geschickt|gesendet|geschrieben)|vous avez reçu un (?:nouveau )?message (?:de|d'|via|sur|par)|\S+(?: \S+)? vous a (?:envoyé|écrit) un (?:nouveau )?message\b|(?:has|ha) recibido un (?:nuevo )?mensaje (?:de|a través de|en|vía|por)\b|\S+(?: \S+)? (?:te|le) ha (?:enviado|escrito) un (?:nuevo )?mensaje\b|hai ricevuto un (?:nuovo )?messaggio (?:da|tramite|su)\b|\S+(?: \S+)? ti ha (?:inviato|scritto|mandato) un (?:nuovo )?messaggio\b|(?:je hebt|u heeft) een (?:nieuw )?bericht ontvangen|\S+(?: \S+)? heeft (?:je|jou|u) een (?:nieuw )?bericht (?:gestuurd|verstuurd|gezonden)|você recebeu uma (?:nova )?mensagem (?:de|do|da|pelo|pela|através d[oa]|via)\b|\S+(?: \S+)? (?:te |lhe )?enviou(?:-lhe|-te)? uma (?:nova )?mensagem\b|otrzymałeś (?:nową )?wiadomość (?:od|przez)\b)/iu;
 
 /**
  * A sender's name that names a function, not a person ("Courier Tracking", "Shipfolio Billing",

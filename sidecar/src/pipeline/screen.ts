@@ -2,6 +2,8 @@
  * Screening: mail that must not become a ticket or reply — our own, auto-generated, unusable,
  * or stopped by the admin's block lists.
  */
+import libmime from 'libmime';
+
 import { parseOurMessageId, verifyReference } from '../security/signer.ts';
 import { blockedBy, type CompiledPattern } from './patterns.ts';
 import {
@@ -1168,16 +1170,30 @@ function nameWordsSentFor( below: string, from: string ): string[] | null {
 }
 
 /**
- * The words of a person's name given with an address ("Priya Nair <reply+…@…>"), made plain:
- * null when it names no person.
+ * The words of a person's name given with an address ("Priya Nair <reply+…@…>", "Dr. Ulrike
+ * Brandes <u.brandes@…>", "=?utf-8?Q?=C3=89lodie_Garnier?= <…>"), made plain: null when it
+ * names no person.
  *
- * @param value The header's value.
+ * @param value The header's value, as written.
  */
 function nameWordsOf( value: string ): string[] | null {
+	let decoded = value;
+	try {
+		decoded = libmime.decodeWords( value );
+	} catch {
+		// A malformed encoded word: the name as written.
+	}
 	return personNameWords(
-		value.replace( /<[^<>]*>/gu, ' ' ).replace( /^["'\s]+|["'\s]+$/gu, '' )
+		decoded
+			.replace( /<[^<>]*>/gu, ' ' )
+			.replace( /^["'\s]+|["'\s]+$/gu, '' )
+			.replace( HONORIFICS, '' )
 	);
 }
+
+/** Titles before a person's name ("Dr. Ulrike Brandes", "Prof. Dr. Karin Vogt", "Mme Claire Petit"). */
+const HONORIFICS =
+	/^(?:(?:Dr|Prof|Mag|Dipl\.-Ing|Ing|Mr|Mrs|Ms|Mx|Mme|Mlle|Herr|Frau|Sr|Sra|Dott|Dott\.ssa)\.?\s+)+/u;
 
 /**
  * Whether a platform, portal or form relays a letter a person wrote: a marketplace's or booking
@@ -1192,15 +1208,20 @@ function nameWordsOf( value: string ): string[] | null {
  *   domain ("Priya Nair <reply+ae3e…@reply.servicebook…>", "claim-CL-77420@reply.northgate…")
  *   when the platform names the person, or, without a Reply-To, the relay itself says so below
  *   its "-- " line ("Reply to this email to answer Daniel directly");
- * - the text above the "-- " line (or the whole, without one) is their letter: in the first
- *   person, asking or requesting, no mailing, and signed with their name (signedLetter) —
- *   whatever the platform's lines below say ("You receive this because you are a provider on
- *   …", "Sent via FacilityDesk on behalf of …").
+ * - their words are there, in either shape a relay gives them:
+ *   - the text above the "-- " line (or the whole, without one) is their letter: in the first
+ *     person, asking or requesting, no mailing, and signed with their name (signedLetter) —
+ *     whatever the platform's lines below say ("You receive this because you are a provider on
+ *     …", "Sent via FacilityDesk on behalf of …");
+ *   - or the platform's own notice brings their message, signed or not, to be answered at their
+ *     own mailbox: it opens saying so ("Daniel K. sent you a message about …", "du hast eine
+ *     neue Nachricht zu deiner Anzeige erhalten"), names them as its writer, and the message in
+ *     it asks, speaks in the first person or is signed (passesOnTheirMessage).
  * A platform's own notice of what someone did ("Maria Lopez sent you a message. Log in to read
- * it.") speaks of them, signed by nobody.
+ * it.") speaks of them, signed by nobody, without their words.
  *
- * Asked up to three times of one email (its list headers, its per-recipient bounce address and
- * its wording); read once.
+ * Asked up to four times of one email (its list headers, its per-recipient bounce address, its
+ * service mailbox and its wording); read once.
  *
  * @param p Parsed email.
  */
@@ -1281,6 +1302,11 @@ function readsAsRelayedLetter( p: ParsedEmail, text: string ): boolean {
 	if ( ! reachesThem ) {
 		return false;
 	}
+	// Or the platform passes on their message in its own notice, signed or not, to be answered
+	// at their own mailbox.
+	if ( passesOnTheirMessage( p, text, words, replyTo ) ) {
+		return true;
+	}
 	const letter = (
 		delimiter === null
 			? ownText( p, text, true )
@@ -1299,6 +1325,178 @@ function readsAsRelayedLetter( p: ParsedEmail, text: string ): boolean {
 			REQUESTS_AN_ANSWER.test( letter.slice( 0, 1500 ) ) ) &&
 		( signedLetter( letter, words ) ||
 			( sentForWords !== null && signedLetter( letter, sentForWords ) ) )
+	);
+}
+
+/**
+ * Whether a platform's notice passes on a message a person sent through it, to be answered at
+ * their own mailbox:
+ * - its opening says it brings a message (RELAYED_MESSAGE: "Daniel K. sent you a message about
+ *   …", "Hallo …, / du hast eine neue Nachricht zu deiner Anzeige erhalten", "Vous avez reçu un
+ *   nouveau message via le formulaire …");
+ * - Reply-To is the person's own address, a word of their name in it, at another organisation
+ *   than the platform (not a relay address of its own at any of its domains, not a no-reply);
+ * - the platform names that person: in its sender's name ("Jens Köhler über Kleinanzeigen"), its
+ *   subject ("New message from Rachel Moore …"), its opening or the fields it lays the message
+ *   out in ("Nachricht von Jens Köhler:", "Prénom : Élodie / Nom : Garnier", "Absender: Dr.
+ *   Ulrike Brandes, Vergabestelle");
+ * - the message is there in their words: a question, the first person, a request, or their
+ *   name under a closing.
+ * Signed or not: people write into a platform's message box as they text. Its notice that a
+ * message waits ("… sent you a message. Log in to read it.") carries none of their words; its
+ * booking, order and e-signature notices open otherwise ("You have a new booking", "Your document
+ * has been completed"), whatever message they quote; its newsletter offers to unsubscribe; a
+ * list post opens with its writer's own words.
+ *
+ * @param p       Parsed email.
+ * @param text    Its words (screenText()).
+ * @param words   The words of the person's name, made plain.
+ * @param replyTo Its Reply-To address, lower case ('' without one).
+ */
+function passesOnTheirMessage(
+	p: ParsedEmail,
+	text: string,
+	words: readonly string[],
+	replyTo: string
+): boolean {
+	const opening = text.slice( 0, 4000 );
+	if (
+		! opensWithRelayedMessage( opening ) ||
+		replyTo === '' ||
+		NO_REPLY_SENDER.test( replyTo ) ||
+		registeredDomain( replyTo ) ===
+			registeredDomain( p.from?.address ?? '' ) ||
+		! words.some(
+			( w ) =>
+				w.length >= 3 &&
+				plainName(
+					replyTo.slice( 0, replyTo.lastIndexOf( '@' ) )
+				).includes( w )
+		)
+	) {
+		return false;
+	}
+	// A word of their name among the words of a line (not inside another word: "Kim", "Kimberley").
+	const names = ( line: string ) => {
+		const lineWords = new Set( plainName( line ).split( /[^\p{L}]+/u ) );
+		return words.some( ( w ) => w.length >= 3 && lineWords.has( w ) );
+	};
+	// The platform's own lines at the top: its opening, the fields it lays the message out in
+	// and the lines that introduce it ("Nachricht von Jens Köhler:").
+	const platformsLines = opening
+		.split( '\n', 30 )
+		.map( ( line ) => line.trim() )
+		.filter(
+			( line ) =>
+				RELAYED_MESSAGE.test( line ) ||
+				line.endsWith( ':' ) ||
+				LABELLED_FIELD.test( line )
+		);
+	if (
+		! [ p.from?.name ?? '', p.subject, ...platformsLines ].some( names )
+	) {
+		return false;
+	}
+	// Their words, quoted by the platform or not (asksSomething() leaves quotations out).
+	const asking = /[?？؟]/u.test(
+		opening
+			.slice( 0, 2000 )
+			.replace( /\bhttps?:\/\/\S+/giu, '' )
+			.replace( QUESTIONS_POINTER, '' )
+	);
+	return (
+		! NOTIFICATION_WORDING.test( opening.slice( 0, 600 ) ) &&
+		! hasUnsubscribeFooter( text ) &&
+		( asking ||
+			speaksForThemself( opening ) ||
+			REQUESTS_AN_ANSWER.test( opening.slice( 0, 1500 ) ) ||
+			signedUnderClosing( opening, words ) )
+	);
+}
+
+/**
+ * Whether a platform's opening says it passes on a message someone sent through it
+ * (RELAYED_MESSAGE), first thing or after greeting the reader ("Hallo Pianohaus Adler, / du hast
+ * eine neue Nachricht …").
+ *
+ * @param opening The start of the text.
+ */
+function opensWithRelayedMessage( opening: string ): boolean {
+	return (
+		RELAYED_MESSAGE.test( opening ) ||
+		RELAYED_MESSAGE.test( opening.replace( SALUTATION, '' ) )
+	);
+}
+
+/**
+ * The domain an organisation registered, roughly: the address's last two labels, or three under
+ * a country's second level ("example.co.uk"). A platform's mailers and relay addresses sit at
+ * several of its subdomains ("guest.staywise…", "guest-relay.staywise…").
+ *
+ * @param address An address or a domain.
+ */
+function registeredDomain( address: string ): string {
+	const labels = address
+		.slice( address.lastIndexOf( '@' ) + 1 )
+		.toLowerCase()
+		.split( '.' );
+	const countrySecondLevel =
+		labels.length >= 3 &&
+		( labels.at( -1 ) ?? '' ).length === 2 &&
+		/^(?:co|com|org|net|ac|gov|edu|or|ne|go|gv)$/u.test(
+			labels.at( -2 ) ?? ''
+		);
+	return labels.slice( countrySecondLevel ? -3 : -2 ).join( '.' );
+}
+
+/**
+ * Whether a line of the text is a closing and the next their name ("Mit freundlichen Grüßen" /
+ * "Dr. Ulrike Brandes"), or a closing and their name on one line ("Thanks, Rachel"): wherever
+ * in the text, as a message a platform passes on has its footer below.
+ *
+ * @param text  Words.
+ * @param words The words of the name, made plain.
+ */
+function signedUnderClosing( text: string, words: readonly string[] ): boolean {
+	const lines = text
+		.split( '\n' )
+		.map( ( l ) => l.trim() )
+		.filter( ( l ) => l !== '' );
+	return lines.some( ( line, i ) => {
+		const comma = line.indexOf( ',' );
+		return (
+			( CLOSING.test( line ) &&
+				isNameLine( lines[ i + 1 ] ?? '', words ) ) ||
+			( comma > 0 &&
+				CLOSING.test( line.slice( 0, comma ) ) &&
+				isNameLine( line.slice( comma + 1 ).trim(), words ) )
+		);
+	} );
+}
+
+/**
+ * Whether a line is a person's name as they sign: the name, and nothing but a title before it
+ * ("Dr.", "Prof. Dr."), initials beside it or letters after it ("ACII", "MRICS"), up to a comma or
+ * a dash (a title follows).
+ *
+ * @param s     The line.
+ * @param words The words of the name, made plain.
+ */
+function isNameLine( s: string, words: readonly string[] ): boolean {
+	const parts = (
+		s.replace( HONORIFICS, '' ).split( /,|\s[-–—|]\s/u )[ 0 ] ?? ''
+	)
+		.split( /\s+/u )
+		.filter( ( w ) => w !== '' );
+	const plain = parts.map( plainName );
+	return (
+		plain.some( ( w ) => w.length >= 3 && words.includes( w ) ) &&
+		parts.every(
+			( w, i ) =>
+				words.includes( plain[ i ] as string ) ||
+				/^\p{L}\.?$/u.test( w ) ||
+				( i > 0 && POST_NOMINAL.test( w ) )
+		)
 	);
 }
 
@@ -1324,23 +1522,7 @@ function signedLetter( letter: string, words: readonly string[] ): boolean {
 			sentences.at( -1 ) as string
 		);
 	}
-	// The name, and nothing but initials beside it or letters after it ("ACII", "MRICS"), up to
-	// a comma or a dash (a title follows).
-	const isName = ( s: string ) => {
-		const parts = ( s.split( /,|\s[-–—|]\s/u )[ 0 ] ?? '' )
-			.split( /\s+/u )
-			.filter( ( w ) => w !== '' );
-		const plain = parts.map( plainName );
-		return (
-			plain.some( ( w ) => w.length >= 3 && words.includes( w ) ) &&
-			parts.every(
-				( w, i ) =>
-					words.includes( plain[ i ] as string ) ||
-					/^\p{L}\.?$/u.test( w ) ||
-					( i > 0 && POST_NOMINAL.test( w ) )
-			)
-		);
-	};
+	const isName = ( s: string ) => isNameLine( s, words );
 	let after = 0;
 	for ( let i = lines.length - 1; i >= 1 && after <= 8; i-- ) {
 		const line = lines[ i ] as string;
@@ -2419,11 +2601,13 @@ function classifyAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 	}
 	// A service's own mailbox ("notifications@", "mailer@") sends notices, whoever it names as
 	// Reply-To (a shop's customer, a form's respondent); an answer only when it answers us. A
-	// scanner's mailbox sends a person's note too, when they typed one with the scan.
+	// scanner's mailbox sends a person's note too, when they typed one with the scan, and a
+	// platform's a person's message it passes on to be answered at their own mailbox.
 	if (
 		SERVICE_SENDER.test( from ) &&
 		p.inReplyTo === null &&
-		! noteTypedAtDevice( p )
+		! noteTypedAtDevice( p ) &&
+		! letterRelayedForPerson( p )
 	) {
 		// A mail gateway's notifier telling that our message was blocked is a bounce.
 		if (
@@ -2645,12 +2829,13 @@ function classifyAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 	// A platform passing on a member's message ("You have received a message from a buyer",
 	// "Emily sent you a message"), first thing or after greeting the reader: its notice,
 	// whatever the message inside asks — under "Re:" too, as the conversation goes on, unless
-	// it names a message it answers.
+	// it names a message it answers, or passes the message on to be answered at its writer's
+	// own mailbox (letterRelayedForPerson).
 	if (
 		p.inReplyTo === null &&
 		! personLikeSender( p ) &&
-		( RELAYED_MESSAGE.test( opening ) ||
-			RELAYED_MESSAGE.test( opening.replace( SALUTATION, '' ) ) )
+		! relayed &&
+		opensWithRelayedMessage( opening )
 	) {
 		return 'bulk';
 	}
@@ -2806,8 +2991,10 @@ function classifyAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 		// A service's record of something that happened (an order, a sign-in, a finished job,
 		// an invoice) in labelled fields, asking nothing and not in the first person: such
 		// transactional mail carries no header that says so.
+		// (A platform passing on a person's message lays out its details so too.)
 		if (
 			! FORWARD_SUBJECT.test( p.subject ) &&
+			! relayed &&
 			labelledFields( opening ) >= 2 &&
 			! asksSomething( opening ) &&
 			! REQUESTS_AN_ANSWER.test( opening.slice( 0, 1500 ) ) &&
