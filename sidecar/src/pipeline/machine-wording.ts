@@ -503,9 +503,12 @@ export const FIRST_PERSON_ENGLISH =
 export const FIRST_PERSON_PLURAL =
 	/(?<![\p{L}'’])(?:we|us|our|ours|wir|uns|unser\p{L}{0,2}|nous|notre|nos|wij|ons|onze|nosotros|nosotras|nuestr[oa]s?)(?![\p{L}'’])/iu;
 
-/** The first person singular in other languages than English. */
+/**
+ * The first person singular in other languages than English; in Chinese and Japanese not the
+ * plural built on it ("我们", "私たち") nor a company's "we" ("我司", "我公司": our company).
+ */
 export const FIRST_PERSON =
-	/(?<![\p{L}])(?:ich|mein\p{L}{0,2}|mir|mich|moi|mon|ma|j'\p{L}+|yo|mi|mis|io|mio|mia|miei|ik|mijn|jag|mitt|mina|jeg|mig|minä|minun|mój|moja|moje|mnie|můj|mám|én|ben|benim|мой|моя|мою|моё|мои|моего|моей|мне|меня|εγώ|μου)(?![\p{L}])|[我私僕]|저는|제가|나는/iu;
+	/(?<![\p{L}])(?:ich|mein\p{L}{0,2}|mir|mich|moi|mon|ma|j'\p{L}+|yo|mi|mis|io|mio|mia|miei|ik|mijn|jag|mitt|mina|jeg|mig|minä|minun|mój|moja|moje|mnie|můj|mám|én|ben|benim|мой|моя|мою|моё|мои|моего|моей|мне|меня|εγώ|μου)(?![\p{L}])|我(?![们們司方]|公司)|私(?!たち|達|ども|共)|僕(?!ら|たち|達)|저는|제가|나는/iu;
 
 /**
  * Words a device's or a site's address is made of ("accesscontrol.site03@", "nvr.lager2@",
@@ -591,6 +594,7 @@ export const READER_AS_USER =
  * customers, clients, business partners, an association's members, tenants and residents, traders
  * and businesses, parents, suppliers, internship hosts, sponsors ("Dear customers", "Sehr geehrte
  * Mieterinnen und Mieter", "Chers commerçants", "Til næringsdrivende", "Kære praktiksteder",
+ * "Beste buren van het Kerkplein", "Liebe Nachbarinnen und Nachbarn", "Chers voisins",
  * "Vážení podnikatelé", "Poštovani kupci", "Poštovani zakupci", "Gerbiami klientai", "Spoštovani
  * člani", "Szanowni Członkowie", "Benvolguts clients", "Għeżież membri", "Merkatari
  * agurgarriok", "Tisztelt Tagtársaink", "Hyvä asiakkaamme", "Değerli İş Ortaklarımız", "Hej alla
@@ -598,36 +602,36 @@ export const READER_AS_USER =
  * writing to one customer greets "Dear customer".
  */
 const READER_CLASSES = [
-	// Occupiers of a business park, a circular's donors or supporters, and businesses greeted as a class
-	// ("Dear Occupiers,", "Drodzy Darczyńcy!", "Gentili Imprese,") are readers of a circular as its
-	// customers and tenants are.
+	// Occupiers of a business park, a circular's donors or supporters, its neighbours, and businesses
+	// greeted as a class ("Dear Occupiers,", "Drodzy Darczyńcy!", "Beste buren,", "Gentili Imprese,")
+	// are readers of a circular as its customers and tenants are.
 	'dear valued (?:customer|client)|(?:dear|to all(?: our)?) (?:valued |all |our )?(?:customers|clients|business partners|partners|trade customers|members|member companies|tenants|residents|leaseholders|traders|retailers|shopkeepers|stockists|dealers|resellers|suppliers|businesses|business owners|exhibitors|parents(?: and (?:carers|guardians))?|neighbours|neighbors|placement providers|sponsors|occupiers|occupants|donors|supporters)',
-	'(?:liebe|sehr geehrte|an alle(?: unsere)?) (?:kundinnen und kunden|kunden|kundschaft|geschäftspartner(?:innen und geschäftspartner)?|mitglieder|mitgliedsbetriebe|mitgliedsunternehmen|mieterinnen und mieter|mieter(?:innen)?|gewerbemieter(?:innen)?|bewohnerinnen und bewohner|bewohner(?:innen)?|anwohnerinnen und anwohner|anwohner(?:innen)?|händlerinnen und händler|händler(?:innen)?|gewerbetreibende|unternehmerinnen und unternehmer|eltern|praktikumsbetriebe|ausbildungsbetriebe|lieferanten|aussteller(?:innen)?|spenderinnen und spender|spender(?:innen)?|unternehmen|betriebe)',
-	'(?:chers|chères|cher\\(?e\\)?s)(?: et (?:chers|chères))? (?:clients|clientes|partenaires|adhérents|adhérentes|membres|commerçants|commerçantes|locataires|résidents|riverains|copropriétaires|parents|fournisseurs|exposants|revendeurs|donateurs|donatrices|occupants|entreprises)',
+	'(?:liebe|sehr geehrte|an alle(?: unsere)?) (?:kundinnen und kunden|kunden|kundschaft|geschäftspartner(?:innen und geschäftspartner)?|mitglieder|mitgliedsbetriebe|mitgliedsunternehmen|mieterinnen und mieter|mieter(?:innen)?|gewerbemieter(?:innen)?|bewohnerinnen und bewohner|bewohner(?:innen)?|anwohnerinnen und anwohner|anwohner(?:innen)?|nachbarinnen und nachbarn|nachbarn|händlerinnen und händler|händler(?:innen)?|gewerbetreibende|unternehmerinnen und unternehmer|eltern|praktikumsbetriebe|ausbildungsbetriebe|lieferanten|aussteller(?:innen)?|spenderinnen und spender|spender(?:innen)?|unternehmen|betriebe)',
+	'(?:chers|chères|cher\\(?e\\)?s)(?: et (?:chers|chères))? (?:clients|clientes|partenaires|adhérents|adhérentes|membres|commerçants|commerçantes|locataires|résidents|riverains|voisins|voisines|copropriétaires|parents|fournisseurs|exposants|revendeurs|donateurs|donatrices|occupants|entreprises)',
 	'(?:estimad[oa]s|querid[oa]s) (?:clientes|socios|asociados|colaboradores|miembros|inquilinos|vecinos|comerciantes|proveedores|padres|distribuidores|donantes|empresas|ocupantes)',
-	'(?:gentili|cari|spettabili|egregi) (?:clienti|soci|associati|inquilini|condomini|commercianti|fornitori|genitori|rivenditori|imprese|aziende|donatori|sostenitori)',
-	'(?:caros|prezados|estimados) (?:clientes|parceiros|associados|colaboradores|membros|inquilinos|lojistas|comerciantes|fornecedores|pais|revendedores|doadores|empresas)',
-	'(?:beste|geachte) (?:klanten|relaties|zakenpartners|leden|huurders|bewoners|ondernemers|winkeliers|ouders|leveranciers|dealers|donateurs|bedrijven)',
-	'(?:kära|bästa|till(?: alla)?|hej alla) (?:kunder|medlemmar|hyresgäster|näringsidkare|handlare|föräldrar|leverantörer|sponsorer|samarbetspartners)',
-	'(?:kære|kjære|til(?: alle)?|hei alle|hej alle) (?:kunder|medlemmer|sponsorer|lejere|leietakere|beboere|erhvervsdrivende|næringsdrivende|forretningsdrivende|handlende|forældre|foreldre|praktiksteder|praktikvirksomheder|leverandører|samarbejdspartnere|samarbeidspartnere)',
-	'(?:drodzy|szanowni)(?: państwo)? (?:klienci|kontrahenci|partnerzy|członkowie|najemcy|mieszkańcy|przedsiębiorcy|rodzice|dostawcy|darczyńcy|ofiarodawcy)',
-	'(?:vážení|milí) (?:zákazníci|klienti|obchodní partneři|partneři|členové|nájemníci|obyvatelé|podnikatelé|rodiče|dodavatelé|partneri|členovia|nájomníci|obyvatelia|podnikatelia|rodičia)',
-	'(?:poštovani|dragi) (?:kupci|klijenti|poslovni partneri|partneri|članovi|stanari|zakupci|zakupnici|najmoprimci|trgovci|izlagači|obrtnici|ugostitelji|poduzetnici|preduzetnici|roditelji|dobavljači)',
-	'(?:spoštovani|spoštovane|dragi) (?:stranke|kupci|člani|poslovni partnerji|partnerji|najemniki|podjetniki|starši|dobavitelji)',
-	'(?:gerbiami|mieli) (?:klientai|pirkėjai|partneriai|nariai|nuomininkai|gyventojai|tiekėjai)',
+	'(?:gentili|cari|spettabili|egregi) (?:clienti|soci|associati|inquilini|condomini|vicini|commercianti|fornitori|genitori|rivenditori|imprese|aziende|donatori|sostenitori)',
+	'(?:caros|prezados|estimados) (?:clientes|parceiros|associados|colaboradores|membros|inquilinos|vizinhos|lojistas|comerciantes|fornecedores|pais|revendedores|doadores|empresas)',
+	'(?:beste|geachte) (?:klanten|relaties|zakenpartners|leden|huurders|bewoners|buren|buurtbewoners|ondernemers|winkeliers|ouders|leveranciers|dealers|donateurs|bedrijven)',
+	'(?:kära|bästa|till(?: alla)?|hej alla) (?:kunder|medlemmar|hyresgäster|grannar|näringsidkare|handlare|föräldrar|leverantörer|sponsorer|samarbetspartners)',
+	'(?:kære|kjære|til(?: alle)?|hei alle|hej alle) (?:kunder|medlemmer|sponsorer|lejere|leietakere|beboere|naboer|erhvervsdrivende|næringsdrivende|forretningsdrivende|handlende|forældre|foreldre|praktiksteder|praktikvirksomheder|leverandører|samarbejdspartnere|samarbeidspartnere)',
+	'(?:drodzy|szanowni)(?: państwo)? (?:klienci|kontrahenci|partnerzy|członkowie|najemcy|mieszkańcy|sąsiedzi|przedsiębiorcy|rodzice|dostawcy|darczyńcy|ofiarodawcy)',
+	'(?:vážení|milí) (?:zákazníci|klienti|obchodní partneři|partneři|členové|nájemníci|obyvatelé|sousedé|podnikatelé|rodiče|dodavatelé|partneri|členovia|nájomníci|obyvatelia|susedia|podnikatelia|rodičia)',
+	'(?:poštovani|dragi) (?:kupci|klijenti|poslovni partneri|partneri|članovi|stanari|susjedi|zakupci|zakupnici|najmoprimci|trgovci|izlagači|obrtnici|ugostitelji|poduzetnici|preduzetnici|roditelji|dobavljači)',
+	'(?:spoštovani|spoštovane|dragi) (?:stranke|kupci|člani|poslovni partnerji|partnerji|najemniki|sosedje|podjetniki|starši|dobavitelji)',
+	'(?:gerbiami|mieli) (?:klientai|pirkėjai|partneriai|nariai|nuomininkai|gyventojai|kaimynai|tiekėjai)',
 	'(?:cienījamie|dārgie) (?:klienti|partneri|biedri)',
 	'(?:head|lugupeetud) (?:kliendid|partnerid|koostööpartnerid|liikmed)',
-	'(?:kedves|tisztelt) (?:ügyfeleink|ügyfelek|partnereink|partnerek|tagok|tagjaink|tagtársaink|tagtársak|tagvállalataink|bérlők|lakók|vásárlóink|vevőink|beszállítóink|szponzoraink|támogatóink)',
-	'(?:hyvät|arvoisat) (?:asiakkaat|asiakkaamme|jäsenet|jäsenemme|yhteistyökumppanit|yhteistyökumppanimme|vuokralaiset|asukkaat)',
+	'(?:kedves|tisztelt) (?:ügyfeleink|ügyfelek|partnereink|partnerek|tagok|tagjaink|tagtársaink|tagtársak|tagvállalataink|bérlők|lakók|szomszédok|szomszédaink|vásárlóink|vevőink|beszállítóink|szponzoraink|támogatóink)',
+	'(?:hyvät|arvoisat) (?:asiakkaat|asiakkaamme|jäsenet|jäsenemme|yhteistyökumppanit|yhteistyökumppanimme|vuokralaiset|asukkaat|naapurit)',
 	// Finnish "our customer" in the singular greets every customer alike ("Hyvä asiakkaamme,").
 	'(?:hyvä|arvoisa) (?:asiakkaamme|jäsenemme|yhteistyökumppanimme|kumppanimme|sponsorimme)',
 	// Turkish, "our …" on the class ("Değerli İş Ortaklarımız,", "Sayın Müşterilerimiz").
-	'(?:değerli|sayın|kıymetli|sevgili) (?:müşterilerimiz|(?:i|İ)ş ortaklarımız|çözüm ortaklarımız|ortaklarımız|üyelerimiz|bayilerimiz|tedarikçilerimiz|velilerimiz|kiracılarımız|sakinlerimiz|sponsorlarımız)',
-	'(?:stimați|dragi) (?:clienți|parteneri|membri|chiriași|locatari)',
-	'αγαπητοί (?:πελάτες|συνεργάτες)|αγαπητά μέλη|αξιότιμοι (?:πελάτες|συνεργάτες)',
-	'уважаеми (?:клиенти|партньори|членове|наематели|живущи|родители|доставчици|търговци)',
-	'(?:уважаемые|дорогие) (?:клиенты|покупатели|партн[её]ры|члены|арендаторы|жильцы|жители|родители|поставщики|друзья и партн[её]ры)',
-	'(?:шановні|дорогі) (?:клієнти|покупці|партнери|члени|орендарі|мешканці|батьки|постачальники|друзі (?:та|і|й) партнери)',
+	'(?:değerli|sayın|kıymetli|sevgili) (?:müşterilerimiz|(?:i|İ)ş ortaklarımız|çözüm ortaklarımız|ortaklarımız|üyelerimiz|bayilerimiz|tedarikçilerimiz|velilerimiz|kiracılarımız|sakinlerimiz|komşularımız|sponsorlarımız)',
+	'(?:stimați|dragi) (?:clienți|parteneri|membri|chiriași|locatari|vecini)',
+	'αγαπητοί (?:πελάτες|συνεργάτες|γείτονες)|αγαπητά μέλη|αξιότιμοι (?:πελάτες|συνεργάτες)',
+	'уважаеми (?:клиенти|партньори|членове|наематели|живущи|съседи|родители|доставчици|търговци)',
+	'(?:уважаемые|дорогие) (?:клиенты|покупатели|партн[её]ры|члены|арендаторы|жильцы|жители|соседи|родители|поставщики|друзья и партн[её]ры)',
+	'(?:шановні|дорогі) (?:клієнти|покупці|партнери|члени|орендарі|мешканці|сусіди|батьки|постачальники|друзі (?:та|і|й) партнери)',
 	'поштовани (?:купци|клијенти|пословни партнери|партнери|чланови|станари)',
 	// Catalan; Maltese; Irish, the vocative's particle first ("A bhaill", "A chustaiméirí dílse");
 	// Basque, the class first ("Bezero agurgarriok", "Merkatari estimatuok").
@@ -686,13 +690,17 @@ export const GROUP_GREETING =
  * colleagues,", "Liebe Kolleginnen und Kollegen,", "Chères consœurs, chers confrères,", "Estimados
  * colegas:", "Cari colleghi,", "Beste collega's,", "Drodzy koledzy,", "Vážení kolegové,",
  * "Tisztelt Kollégák!", "Уважаемые коллеги!", "Шановні колеги!", "Değerli meslektaşlarımız,",
- * "Αγαπητοί συνάδελφοι,", "各位同仁："): how an association, a congress or a course greets all it
- * writes to at once. A person writing to a helpdesk greets the team that answers, and seldom its
- * staff as colleagues, then about their own matter: the greeting counts only with the words of an
- * announcement, to readers hidden or to several organisations.
+ * "Αγαπητοί συνάδελφοι,", "各位同仁："), perhaps saying where they work ("Dear colleagues at local
+ * kennels, groomers and daycares,", "Liebe Kolleginnen und Kollegen aus den Tierarztpraxen,",
+ * "Chers collègues des refuges de la région,", "Estimados colegas de las clínicas de la zona,",
+ * "Beste collega's uit de regio,", "Drodzy koledzy z gabinetów,"): how an association, a congress,
+ * a course or a practice writing to its trade's other businesses greets all it writes to at once.
+ * A person writing to a helpdesk greets the team that answers, and seldom its staff as colleagues
+ * (never "Dear colleagues in support,"), then about their own matter: the greeting counts only
+ * with the words of an announcement, to readers hidden or to several organisations.
  */
 export const COLLEAGUES_GREETING =
-	/^\s*(?:(?:dear|hello|hi|good (?:morning|afternoon)),? (?:fellow )?colleagues|(?:liebe|sehr geehrte|geschätzte|werte) (?:kolleginnen und kollegen|kollegen und kolleginnen|kolleg(?:\*|:|_|\/)?innen|kollegen)|(?:chers|chères) (?:collègues|confrères|consœurs|consoeurs)(?:,? (?:et )?(?:chers|chères) (?:collègues|confrères|consœurs|consoeurs))?|(?:estimad[oa]s|querid[oa]s|apreciad[oa]s)(?:\/as|\(as\))? (?:colegas|compañer[oa]s)|(?:cari|care|gentili|carissimi|stimati) (?:colleghi|colleghe)(?: e (?:colleghi|colleghe))?|(?:caros|caras|prezados|prezadas|estimados|estimadas|queridos|queridas)(?:\/as|\(as\))? colegas|(?:benvolguts|benvolgudes|estimats|estimades) (?:col·legues|companys)|(?:beste|geachte) (?:collega['’]s|vakgenoten)|(?:kära|bästa|hej) kollegor|(?:kære|kjære|hej|hei) (?:kolleger|kollegaer)|hyvät kollegat|(?:drodzy|szanowni|drogie) (?:koleżanki i koledzy|koledzy|koleżanki)|(?:(?:vážené|milé) kolegyně,? )?(?:vážení|milí) (?:kolegové|kolegovia)(?:,? (?:vážené|milé) (?:kolegyně|kolegyne))?|(?:vážené|milé) kolegyne,? (?:vážení|milí) kolegovia|(?:tisztelt|kedves) (?:kollégák|kollégáink|kolléganők és kollégák)|(?:уважаемые|дорогие) коллеги|(?:шановні|дорогі) колеги|(?:уважаеми|скъпи) колеги|(?:değerli|sayın|sevgili) meslektaşlarım(?:ız)?|(?:stimați|dragi) colegi|(?:αγαπητοί|αγαπητές|αξιότιμοι) (?:συνάδελφοι|συνάδελφες)|(?:poštovane|drage|poštovani|dragi) (?:kolegice i kolege|kolege)|(?:spoštovani|dragi) (?:kolegice in kolegi|kolegi)|(?:gerbiami|mieli) kolegos|(?:cienījamie|dārgie) kolēģi|(?:head|lugupeetud) kolleegid|各位同仁|各位同道|各位同行)(?!\p{L})[ \t]*[,!.:：，]?[ \t]*(?:\n|$)/iu;
+	/^\s*(?:(?:dear|hello|hi|good (?:morning|afternoon)),? (?:fellow )?colleagues|(?:liebe|sehr geehrte|geschätzte|werte) (?:kolleginnen und kollegen|kollegen und kolleginnen|kolleg(?:\*|:|_|\/)?innen|kollegen)|(?:chers|chères) (?:collègues|confrères|consœurs|consoeurs)(?:,? (?:et )?(?:chers|chères) (?:collègues|confrères|consœurs|consoeurs))?|(?:estimad[oa]s|querid[oa]s|apreciad[oa]s)(?:\/as|\(as\))? (?:colegas|compañer[oa]s)|(?:cari|care|gentili|carissimi|stimati) (?:colleghi|colleghe)(?: e (?:colleghi|colleghe))?|(?:caros|caras|prezados|prezadas|estimados|estimadas|queridos|queridas)(?:\/as|\(as\))? colegas|(?:benvolguts|benvolgudes|estimats|estimades) (?:col·legues|companys)|(?:beste|geachte) (?:collega['’]s|vakgenoten)|(?:kära|bästa|hej) kollegor|(?:kære|kjære|hej|hei) (?:kolleger|kollegaer)|hyvät kollegat|(?:drodzy|szanowni|drogie) (?:koleżanki i koledzy|koledzy|koleżanki)|(?:(?:vážené|milé) kolegyně,? )?(?:vážení|milí) (?:kolegové|kolegovia)(?:,? (?:vážené|milé) (?:kolegyně|kolegyne))?|(?:vážené|milé) kolegyne,? (?:vážení|milí) kolegovia|(?:tisztelt|kedves) (?:kollégák|kollégáink|kolléganők és kollégák)|(?:уважаемые|дорогие) коллеги|(?:шановні|дорогі) колеги|(?:уважаеми|скъпи) колеги|(?:değerli|sayın|sevgili) meslektaşlarım(?:ız)?|(?:stimați|dragi) colegi|(?:αγαπητοί|αγαπητές|αξιότιμοι) (?:συνάδελφοι|συνάδελφες)|(?:poštovane|drage|poštovani|dragi) (?:kolegice i kolege|kolege)|(?:spoštovani|dragi) (?:kolegice in kolegi|kolegi)|(?:gerbiami|mieli) kolegos|(?:cienījamie|dārgie) kolēģi|(?:head|lugupeetud) kolleegid|各位同仁|各位同道|各位同行)(?!\p{L})(?:(?:[ \t]+(?:at|in|from|of|across|aus|im|der|bei|von|de|des|du|chez|del|en|di|della|delle|dei|degli|da|do|das|dos|em|van|uit|bij|z|ze|w|v|ve|из|в|з|із|у|от|από|της|των|på|i|från|fra|din)[ \t]+|[ \t]+d['’](?=\p{L}))(?![^\n]*(?:support|service|team|desk|helpdesk|department|dienst|abteilung|équipe|equipe|equipa|equipo|servicio|servizio|serviço|afdeling|avdelning|tým|zespół|osztály|soporte|suporte|apoio|assistenza|atención|atendimento|отдел|служб|команд|τμήμα|ομάδα))[^\n:;!?]{1,80}?)?[ \t]*[,!.:：，]?[ \t]*(?:\n|$)/iu;
 
 /**
  * A first line greeting its readers in the plural by their trade or kind, in the languages whose
@@ -709,23 +717,26 @@ export const READERS_BY_TRADE =
  * A first line greeting its reader as the sender's customer, in the singular ("Dear customer,",
  * "Sehr geehrte Kundin, sehr geehrter Kunde,", "Cher client,", "Estimado cliente:", "Gentile
  * cliente,", "Beste klant,", "Szanowny Kliencie,", "Vážený zákazníku,", "Уважаемый клиент!",
- * "Sayın müşterimiz,"): how a supplier greets the one customer it writes to, and how a department's
- * form letter greets each of many. It counts only for a department (no person's name, nobody
- * signing) writing to hidden readers.
+ * "Sayın müşterimiz,", "尊敬的客户，您好！", "존경하는 고객님,"): how a supplier greets the one customer it
+ * writes to, and how a department's form letter greets each of many. It counts only for a
+ * department (no person's name, nobody signing) writing to hidden readers, or for a letter naming
+ * many organisations openly, each greeted as the one customer.
  */
 export const READER_AS_CUSTOMER =
-	/^\s*(?:dear (?:valued )?(?:customer|client|resident|householder|subscriber|account holder)|(?:sehr geehrte|liebe) kundin,? (?:sehr geehrter|lieber) kunde|(?:sehr geehrter|lieber) kunde|(?:sehr geehrte|liebe) kundin|(?:cher|chère) (?:client|cliente|abonné|abonnée)|(?:estimad[oa]|querid[oa]|apreciad[oa]) (?:cliente|abonad[oa])|(?:gentile|egregio|car[oa]) cliente|prezad[oa] cliente|(?:beste|geachte) (?:klant|bewoner|abonnee)|(?:bästa|kära) kund|(?:kære|kjære) kunde|hyvä asiakas|szanown[ya] (?:kliencie|klientko)|(?:vážený|vážená) (?:zákazníku?|klient(?:e|ko)?|zákaznice)|tisztelt (?:ügyfelünk|vásárlónk)|уважаемый (?:клиент|покупатель|абонент)|шановний (?:клієнте|покупцю|абоненте)|(?:sayın|değerli) müşterimiz|αγαπητέ πελάτη|stimate client)(?!\p{L})[ \t]*[,:!]?[ \t]*(?:\n|$)/iu;
+	/^\s*(?:dear (?:valued )?(?:customer|client|resident|householder|subscriber|account holder)|(?:sehr geehrte|liebe) kundin,? (?:sehr geehrter|lieber) kunde|(?:sehr geehrter|lieber) kunde|(?:sehr geehrte|liebe) kundin|(?:cher|chère) (?:client|cliente|abonné|abonnée)|(?:estimad[oa]|querid[oa]|apreciad[oa]) (?:cliente|abonad[oa])|(?:gentile|egregio|car[oa]) cliente|prezad[oa] cliente|(?:beste|geachte) (?:klant|bewoner|abonnee)|(?:bästa|kära) kund|(?:kære|kjære) kunde|hyvä asiakas|szanown[ya] (?:kliencie|klientko)|(?:vážený|vážená) (?:zákazníku?|klient(?:e|ko)?|zákaznice)|tisztelt (?:ügyfelünk|vásárlónk)|уважаемый (?:клиент|покупатель|абонент)|шановний (?:клієнте|покупцю|абоненте)|(?:sayın|değerli) müşterimiz|αγαπητέ πελάτη|stimate client|(?:尊敬|亲爱|親愛)的(?:客户|客戶|顾客|顧客)|(?:존경하는|친애하는) 고객님)(?!(?!您好|你好)\p{L})[ \t]*[,:!，：！]?[ \t]*(?:(?:您好|你好|안녕하세요)[ \t]*[!.！。]?[ \t]*)?(?:\n|$)/iu;
 
 /**
  * A letter's words informing its readers of something ("Venho por este meio informar que …",
  * "We would like to inform you that …", "Please be advised that …", "Hiermit informieren wir Sie
  * …", "Nous vous informons que …", "Obavještavamo Vas …", "Informuojame, kad …", "Сообщаем, что
  * …", "os comunicamos que …", "vi comunichiamo che …", "Tímto oznamujeme …", "delen wij u mee",
- * "お知らせいたします", "안내드립니다"): an announcement, where a request asks. Always "we" or the
+ * "お知らせいたします", "안내드립니다"), its subject first too ("Wir informieren Sie über …", "Wir
+ * teilen Ihnen mit, dass …", "Wij informeren u dat …", "Vi informerar er om …", "We inform you
+ * that …"): an announcement, where a request asks. Always "we" or the
  * impersonal: a person telling us their own news says "I" ("Сообщаю, что я переехала").
  */
 export const INFORMS_READERS =
-	/(?<!\p{L})(?:(?:venho|vimos|gostaríamos de|queremos) (?:por este meio )?informar|informamos (?:que|os|as|a todos)|we (?:would like to|wish to|hereby|are writing to) (?:inform|advise|let you know)|this is to (?:inform|advise|let you know)|please be advised that|(?:hiermit )?(?:informieren|benachrichtigen) wir (?:sie|euch)|(?:möchten|wollen) wir (?:sie|euch) (?:darüber )?informieren|nous (?:vous )?informons|nous souhaitons vous informer|(?:le|les) informamos|(?:vi|la) informiamo|desideriamo informar(?:la|vi)|wij (?:willen )?(?:u|jullie) (?:graag )?informeren|informujemy|(?:dovolujeme si )?(?:vás )?informovat|informujeme|obavještavamo|obavještavamo vas|informuojame|obveščamo|vi (?:vil )?informere[rn]?|vi (?:vill )?informera|tájékoztatjuk|ilmoitamme|vă informăm|(?:настоящим )?(?:сообщаем|информируем|уведомляем)(?: вас| вам)?,? (?:что|о)|доводим до (?:вашего )?сведения|повідомляємо|інформуємо|уведомяваме ви|информираме ви|(?:os|les|le) (?:comunicamos|anunciamos)|(?:vi|le) comunichiamo|si comunica che|comunicamos (?:que|a todos)|us (?:informem|comuniquem)|(?:tímto )?(?:vám )?oznamujeme|zawiadamiamy|bilgilerinize sun(?:arız|ulur)|σας ενημερώνουμε|vă aducem la cunoștință|vă anunțăm|(?:delen|laten) (?:wij|we) (?:u|jullie) (?:graag |hierbij )*(?:mee|weten)(?!\p{L})|teilen wir (?:ihnen|euch) (?:hiermit |gerne )*mit|お知らせ(?:いた)?します|ご案内(?:いたします|申し上げます)|알려 ?드립니다|안내(?:해 ?)?드립니다)(?!\p{L})/iu;
+	/(?<!\p{L})(?:(?:venho|vimos|gostaríamos de|queremos) (?:por este meio )?informar|informamos (?:que|os|as|a todos)|we (?:would like to|wish to|hereby|are writing to) (?:inform|advise|let you know)|we inform you (?:that|of|about)|this is to (?:inform|advise|let you know)|please be advised that|(?:hiermit )?(?:informieren|benachrichtigen) wir (?:sie|euch)|wir (?:informieren|benachrichtigen) (?:sie|euch)|wir teilen (?:ihnen|euch) (?:hiermit |gerne )*mit|(?:möchten|wollen) wir (?:sie|euch) (?:darüber )?informieren|nous (?:vous )?informons|nous souhaitons vous informer|(?:le|les) informamos|(?:vi|la) informiamo|desideriamo informar(?:la|vi)|wij (?:willen )?(?:u|jullie) (?:graag )?informeren|(?:wij|we) informeren (?:u|jullie)|(?:wij|we) delen (?:u|jullie) (?:graag |hierbij )*mee|informujemy|(?:dovolujeme si )?(?:vás )?informovat|informujeme|obavještavamo|obavještavamo vas|informuojame|obveščamo|vi (?:vil )?informere[rn]?|vi (?:vill )?informera|vi informerar (?:er|dig|härmed)|tájékoztatjuk|ilmoitamme|vă informăm|(?:настоящим )?(?:сообщаем|информируем|уведомляем)(?: вас| вам)?,? (?:что|о)|доводим до (?:вашего )?сведения|повідомляємо|інформуємо|уведомяваме ви|информираме ви|(?:os|les|le) (?:comunicamos|anunciamos)|(?:vi|le) comunichiamo|si comunica che|comunicamos (?:que|a todos)|us (?:informem|comuniquem)|(?:tímto )?(?:vám )?oznamujeme|zawiadamiamy|bilgilerinize sun(?:arız|ulur)|σας ενημερώνουμε|vă aducem la cunoștință|vă anunțăm|(?:delen|laten) (?:wij|we) (?:u|jullie) (?:graag |hierbij )*(?:mee|weten)(?!\p{L})|teilen wir (?:ihnen|euch) (?:hiermit |gerne )*mit|お知らせ(?:いた)?します|ご案内(?:いたします|申し上げます)|알려 ?드립니다|안내(?:해 ?)?드립니다)(?!\p{L})/iu;
 
 /**
  * A circular's news of its sender's own business, told to all its readers: a reminder ("Just a
@@ -792,13 +803,40 @@ export const CHANGE_TAKES_EFFECT =
 	/(?:^|[.!]\s+|\n)[ \t]*(?:from|as of|as from|with effect from|effective(?: from)?|starting(?: on| from)?|ab|mit wirkung (?:vom|zum)|à partir du|à compter du|a partir del?|desde el|a partire dal(?:l['’])?|dal(?:l['’])?|a partir (?:de|do dia|do)|vanaf|met ingang van|od|z dniem|począwszy od|s účinností od|počínaje|с|начиная с|з|починаючи з|från och med|fra og med|med virkning fra|από (?:την|τη)|începând cu) (?:(?:den|dem|dnia|data de|the|próximo|prossimo|next)\s)?(?:[\p{L}]+,?\s(?:(?:den|dem|the)\s)?)?\d{1,2}(?:st|nd|rd|th|er|°|º|\.)?(?!\d)|(?:^|[.!]\s+|\n)[ \t]*per \d{1,2}(?!\d)|(?<!\p{L})(?:come(?:s)? into (?:force|effect)|take(?:s)? effect (?:from|on)|in kraft (?:treten|tritt)|entr(?:e|ent|era|eront) en vigueur|entra(?:rá|rán|n)? en vigor|entr(?:a|ano|erà|eranno) in vigore|con decorrenza|entra(?:rá|rão|m)? em vigor|(?:treedt|treden) in werking|wchodz(?:i|ą) w życie|vstupuj(?:e|í) v platnost|nabýv(?:á|ají) účinnosti|hatályba lép|вступа(?:ет|ют) в силу|набира(?:є|ють) чинності|yürürlüğe gir\p{L}*|itibaren|träder i kraft|træder i kraft|trer i kraft|astu(?:u|vat) voimaan|τίθε(?:ται|νται) σε ισχύ|intră în vigoare)(?!\p{L})/iu;
 
 /**
+ * A circular's request that its readers pass its news on to the people they deal with — their
+ * customers, members, colleagues, anyone interested ("please feel free to pass this on to any
+ * customers who …", "Gerne dürfen Sie diese Information an Ihre Kunden weitergeben", "N'hésitez
+ * pas à relayer l'information auprès de vos adhérents", "No duden en compartir esta información
+ * con sus clientes", "inoltrare questa comunicazione ai vostri clienti", "Deel dit bericht gerust
+ * met uw klanten", "Prosimy o przekazanie tej informacji swoim klientom", "Dela gärna vidare till
+ * era kunder", "转发给您的客户"): only a notice to many asks to be spread; a person asks about their
+ * own matter, and to pass it on within our firm ("please forward this to your colleagues in
+ * accounts").
+ */
+export const PASS_IT_ON =
+	/(?<!\p{L})(?:(?:pass|forward|share|send|circulate) (?:this|it|this (?:e-?mail|message|information|news|invitation|flyer|poster)|the (?:information|news|invitation|flyer|poster))(?: on)? (?:to|with|among) (?:anyone|everyone|any (?:customers|clients|members|owners)|(?:all )?(?:of )?your (?:customers|clients|members|contacts|network|friends)|other (?:members|businesses))|spread the word|(?:an|mit) (?:ihre|eure|deine|alle|interessierte)(?: \p{L}+){0,2}? (?:kund\p{L}*|mitglied\p{L}*|klient\p{L}*|bekannt\p{L}*|freund\p{L}*|interessent\p{L}*|interessierte\p{L}*|tierhalter\p{L}*)(?: und \p{L}+)? (?:weitergeben|weiterleiten|weiterzugeben|weiterzuleiten|teilen)|(?:relayer|diffuser|transmettre|partager|faire suivre|faire circuler) (?:l['’]information|cette information|ce message|ce mail|ce courriel|l['’]invitation|cette invitation|l['’]affiche|le message)(?: \p{L}+){0,2} (?:à|auprès de|avec) (?:vos (?:clients|clientes|adhérents|adhérentes|membres|contacts|proches|amis)|tous|toutes|toute personne|votre (?:entourage|réseau|clientèle))|(?:compartir|difundir|reenviar|hacer llegar|transmitir) (?:esta información|este (?:mensaje|correo|e-?mail)|la información|la noticia|esta invitación)(?: \p{L}+){0,2} (?:con|a|entre) (?:(?:sus|tus|vuestr[oa]s) (?:clientes|socios|asociados|contactos|amigos|conocidos)|tod[oa]s|cualquier persona)|(?:inoltrare|diffondere|condividere|girare|far circolare) (?:questa (?:comunicazione|e-?mail|mail|informazione|notizia)|questo messaggio|il messaggio|l['’]informazione|la notizia)(?: \p{L}+){0,2} (?:a|ai|alle|agli|con|tra) (?:(?:i |le |gli )?(?:vostr\p{L}|suoi|sue) (?:clienti|soci|associati|contatti|amici|conoscenti)|tutti|tutte|chiunque)|(?:partilhar|compartilhar|divulgar|reencaminhar|encaminhar|repassar) (?:esta (?:informação|mensagem|notícia)|este e-?mail|a informação|a notícia)(?: \p{L}+){0,2} (?:com|a|aos|às|entre|junto d[oa]s) (?:(?:os |as )?(?:seus|suas|vossos|vossas) (?:clientes|associados|sócios|contactos|contatos|amigos)|tod[oa]s)|(?:deel|stuur|geef|verspreid) (?:dit bericht|deze (?:mail|e-?mail|informatie|uitnodiging|flyer)|het bericht|de informatie|dit)(?: (?:gerust|graag|vooral|ook|even|door))* (?:(?:met|aan) (?:uw|jullie|je|al uw) (?:klanten|leden|relaties|contacten|vrienden|kennissen|netwerk)|met iedereen)|(?:przekazanie|przekazać|udostępnienie|udostępnić|rozpowszechnienie) (?:tej |tę )?(?:informacji|informację|wiadomości|wiadomość|zaproszenia)(?: dalej)? (?:swoim|waszym|państwa|wszystkim) ?(?:klientom|członkom|znajomym|zainteresowanym)|(?:předejte|předat|sdílejte|sdílet|přepošlete|přeposlat|šiřte) (?:tuto |tyto )?(?:informaci|informace|zprávu|pozvánku)(?: dál| dále)? (?:(?:svým|vašim) (?:zákazníkům|klientům|členům|známým)|všem)|(?:adj(?:ák|a|átok) tovább|továbbíts(?:ák|a|átok)|osszák meg)(?: \p{L}+){0,3} (?:ügyfel\p{L}*|tag\p{L}*|ismerős\p{L}*)|(?:перешлите|передайте|поделитесь|распространите|расскажите)(?: \p{L}+){0,3} (?:своим|вашим|всем|с вашими|со своими) (?:клиент\p{L}*|член\p{L}*|знаком\p{L}*|друз\p{L}*)|(?:перешліть|передайте|поділіться|поширте|розкажіть)(?: \p{L}+){0,3} (?:своїм|вашим|всім|з вашими|зі своїми) (?:клієнт\p{L}*|член\p{L}*|знайом\p{L}*|друз\p{L}*)|(?:dela|skicka|sprid) (?:gärna )?(?:detta |informationen |inbjudan |mejlet )?vidare (?:till|med) (?:(?:era|dina) (?:kunder|medlemmar|kontakter|vänner)|alla|andra)|(?:del|send|giv|gi|videresend) (?:gerne |gjerne )?(?:denne (?:mail|e-?mail|information|informasjon|invitation|invitasjon) |dette |informationen |informasjonen )?videre (?:til|med) (?:(?:jeres|deres|dine) (?:kunder|medlemmer|kontakter|venner)|alle|andre)|(?:välittäkää|välitä|jakakaa|jaa) (?:tätä |tämä |tieto |tietoa |viesti |viestiä )?(?:eteenpäin|asiakkaillenne|jäsenillenne)|(?:müşterilerinizle|üyelerinizle|çevrenizle) paylaş\p{L}*|(?:προωθήστε|μοιραστείτε|διαδώστε)(?: \p{L}+){0,3} (?:στους|με τους) (?:πελάτες|μέλη|γνωστούς)|(?:transmiteți|distribuiți|redirecționați)(?: \p{L}+){0,3} (?:clienților|membrilor))(?!\p{L})|(?:转发|轉發|分享)给?(?:您的|你们的|貴司|贵司)?(?:客户|客戶|同行|会员|會員)/iu;
+
+/**
+ * An exhibitor inviting its readers to its stand at a trade fair ("We will be exhibiting at … —
+ * visit our stand", "booth no. 4-110", "Besuchen Sie uns auf der Messe", "Messestand", "retrouvez-
+ * nous sur notre stand", "visítenos en nuestro stand", "venite a trovarci allo stand", "bezoek
+ * ons op de beurs", "zapraszamy na nasze stoisko", "navštivte nás na stánku", "посетите наш
+ * стенд", "besök oss i vår monter", "展位号：E1F18", "诚邀您莅临参观", "弊社ブース"): what a maker
+ * sends all its customers before a fair. A person asks to meet us there.
+ */
+export const EXHIBITION_STAND =
+	/(?<!\p{L})(?:(?:visit|see|meet|find|join) (?:us|our team) (?:at|on) (?:our )?(?:booth|stand)|visit our (?:booth|stand)|(?:booth|stand) (?:no\.?|number|#) ?[A-Z]?\d|(?:we will|we'll|we are going to|we are|we're) (?:be )?exhibit(?:ing)? at|besuchen sie uns(?: \p{L}+){0,6} (?:messe|stand|halle)|messestand|standnummer|stand-?nr\.?|(?:retrouvez|rejoignez|rencontrez)-nous(?: \p{L}+){0,4} (?:stand|salon)|(?:visitez|venez visiter) (?:notre|le) stand|(?:sur|à) notre stand|stand n[°o] ?[A-Z]?\d|visit(?:ar|e|en|arnos|enos)(?: \p{L}+){0,3} stand|(?:en|a) nuestro stand|(?:venite|vieni|venga) a trovarci(?: \p{L}+){0,4} (?:stand|fiera|padiglione)|(?:visitate|visitare|visiti)(?:ci)? (?:il )?(?:nostro )?stand|(?:al|allo|presso il) nostro stand|(?:visite|visitem|visitar)(?:-nos)?(?: \p{L}+){0,3} (?:stand|estande)|(?:no|ao) nosso (?:stand|estande)|bezoek ons(?: \p{L}+){0,4} (?:stand|beurs)|(?:op|in|naar) onze (?:beurs)?stand|(?:odwiedź|odwiedźcie|odwiedzić|zapraszamy)(?: \p{L}+){0,4} stoisk\p{L}*|(?:numer|nr) stoiska|(?:navštivte|navštívit)(?: \p{L}+){0,4} (?:stánek|stánku|expozic\p{L}*)|(?:na )?našem stánku|číslo stánku|(?:látogasson|látogassanak|látogass) (?:el |meg )?(?:\p{L}+ ){0,4}stand\p{L}*|standunk\p{L}*|(?:посетите|посетить|приглашаем)(?: \p{L}+){0,4} стенд\p{L}*|стенд №|(?:відвідайте|відвідати|запрошуємо)(?: \p{L}+){0,4} стенд\p{L}*|besök oss(?: \p{L}+){0,4} (?:monter|mässa\p{L}*)|vår monter|(?:besøg|besøk) os{1,2}(?: \p{L}+){0,4} (?:stand|messe\p{L}*)|(?:vores|vår) stand|osastollamme|osastollemme|stand(?:ımız|ımıza|ımızı)|περίπτερό μας|standul nostru)(?!\p{L})|展位(?:号|號)?[：:]|莅临|蒞臨|(?:弊社|当社)ブース|ブース(?:番号|No)|小間番号|저희 부스|부스 번호/iu;
+
+/**
  * A reference to one order, job, case or invoice by its number ("order 4471", "your order
  * #88213", "Auftrag Nr. 2025-118", "commande n° 88213", "pedido 4471", "encomenda 2025/331",
- * "zamówienie nr 5512", "заказ № 5512"): a letter about its reader's own matter, where a circular
- * tells all its readers the same.
+ * "zamówienie nr 5512", "заказ № 5512"), or to the reader's own order still open ("your open
+ * order", "Ihre offene Bestellung", "votre commande en cours", "su pedido pendiente", "uw
+ * openstaande bestelling"): a letter about its reader's own matter — a customer telling its
+ * suppliers where to deliver what they owe it — where a circular tells all its readers the same.
  */
 export const ONE_MATTER_REFERENCE =
-	/(?<!\p{L})(?:order|job|case|ticket|invoice|purchase order|po|shipment|booking|auftrag|bestellung|rechnung|lieferung|lieferschein|vorgang|commande|facture|dossier|pedido|factura|albarán|encargo|ordine|fattura|pratica|encomenda|fatura|bestelling|factuur|opdracht|zamówienie|zamówienia|faktura|faktury|zlecenie|objednávka|objednávky|zakázka|rendelés|megrendelés|számla|заказ|заказа|счёт|счет|заявка|sipariş|beställning|ordre|bestilling|tilaus|παραγγελία|τιμολόγιο|comanda)(?:[ \t]+(?:no|nr|n°|nº|núm|num|number|nummer|número|numero|číslo|№)\.?)?[ \t]*(?:#|№)?[ \t]*[A-Z]{0,4}[-/]?\d{3,}/iu;
+	/(?<!\p{L})(?:order|job|case|ticket|invoice|purchase order|po|shipment|booking|auftrag|bestellung|rechnung|lieferung|lieferschein|vorgang|commande|facture|dossier|pedido|factura|albarán|encargo|ordine|fattura|pratica|encomenda|fatura|bestelling|factuur|opdracht|zamówienie|zamówienia|faktura|faktury|zlecenie|objednávka|objednávky|zakázka|rendelés|megrendelés|számla|заказ|заказа|счёт|счет|заявка|sipariş|beställning|ordre|bestilling|tilaus|παραγγελία|τιμολόγιο|comanda)(?:[ \t]+(?:no|nr|n°|nº|núm|num|number|nummer|número|numero|číslo|№)\.?)?[ \t]*(?:#|№)?[ \t]*[A-Z]{0,4}[-/]?\d{3,}|(?<!\p{L})(?:your (?:open|outstanding|pending|current) (?:order|purchase order|delivery|booking)|ihre (?:offene|laufende|aktuelle|ausstehende) (?:bestellung|lieferung)|ihr(?:en)? (?:offenen|laufenden|aktuellen) auftrag|votre (?:commande|livraison) (?:en cours|en attente|ouverte)|su (?:pedido|encargo) (?:pendiente|en curso|abierto)|(?:il suo|il vostro) ordine (?:in corso|aperto|in sospeso)|(?:a sua|a vossa) encomenda (?:pendente|em curso|em aberto)|(?:o seu|o vosso) pedido (?:pendente|em aberto|em curso)|(?:uw|jullie) (?:openstaande|lopende) (?:bestelling|order|opdracht)|(?:państwa|pana|pani|wasze) (?:otwarte|bieżące|oczekujące|niezrealizowane) zamówienie|(?:vaše|vaši) (?:otevřen|rozpracovan|nevyřízen)\p{L}* (?:objednávk|zakázk)\p{L}*|er (?:öppna|pågående) (?:beställning|order)|(?:jeres|deres) (?:åbne|åpne|igangværende) (?:ordre|bestilling)|ваш (?:текущий|открытый|незавершённый|незавершенный) заказ)(?!\p{L})/iu;
 
 /**
  * An invitation's request that its readers say whether they come ("Please confirm your attendance
@@ -917,11 +955,14 @@ export const REMINDER_SUBJECT =
 
 /**
  * A request for an answer from us ("Please confirm receipt", "Prosimy o potwierdzenie",
- * "Bitte bestätigen Sie den Liefertermin"): what a team's formal request asks of us, and a
- * notice does not (it asks to confirm an address or a subscription, if anything).
+ * "Bitte bestätigen Sie den Liefertermin"), or for something sent to its writer ("Agradecemos o
+ * envio da proposta atualizada até 15 de abril", "We look forward to receiving your quote", "Wir
+ * bitten um Zusendung …", "Merci de nous faire parvenir …", "Les rogamos nos envíen …"): what a
+ * team's formal request asks of us, and a notice does not (it asks to confirm an address or a
+ * subscription, if anything).
  */
 export const REQUESTS_AN_ANSWER =
-	/\bplease (?:confirm (?:receipt|delivery|availability|the (?:delivery|date|order|receipt|availability|price)|(?:our |the )?order|whether|if|that|by return)|get back to (?:us|me)|send (?:us|me)\b|quote\b)|bitte (?:bestätigen sie (?:den|die|uns)|teilen sie uns mit|senden sie uns)|(?:merci|veuillez) (?:de )?(?:nous )?(?:confirmer (?:la|le|réception)|indiquer|faire savoir)|(?:por favor|le ruego|les rogamos)(?: nos)? (?:confirme[n]? (?:la|el|recepción)|indiquen?)|(?:vi|la) preghiamo di (?:confermare|comunicarci|indicarci)|si prega di confermare|(?:graag|gelieve) (?:een )?bevestig|kunt u bevestigen|prosimy o (?:potwierdzenie|informację|przesłanie|podanie)|prosím o potvrzení|vänligen bekräfta|bekræft venligst|vennligst bekreft|favor confirmar|por favor confirme/iu;
+	/\bplease (?:confirm (?:receipt|delivery|availability|the (?:delivery|date|order|receipt|availability|price)|(?:our |the )?order|whether|if|that|by return)|get back to (?:us|me)|send (?:us|me)\b|quote\b)|bitte (?:bestätigen sie (?:den|die|uns)|teilen sie uns mit|senden sie uns)|(?:merci|veuillez) (?:de )?(?:nous )?(?:confirmer (?:la|le|réception)|indiquer|faire savoir)|(?:por favor|le ruego|les rogamos)(?: nos)? (?:confirme[n]? (?:la|el|recepción)|indiquen?)|(?:vi|la) preghiamo di (?:confermare|comunicarci|indicarci)|si prega di confermare|(?:graag|gelieve) (?:een )?bevestig|kunt u bevestigen|prosimy o (?:potwierdzenie|informację|przesłanie|podanie)|prosím o potvrzení|vänligen bekräfta|bekræft venligst|vennligst bekreft|favor confirmar|por favor confirme|we (?:would )?(?:kindly )?(?:ask|request) (?:that )?you (?:to )?(?:send|confirm|provide) us\b|we would (?:be grateful|appreciate it) if you could (?:send|provide|confirm)\b|we look forward to receiving your (?:updated |revised |new )?(?:quote|quotation|offer|proposal|confirmation)\b|(?:wir )?bitten (?:sie )?um (?:die )?(?:zusendung|übersendung|übermittlung) |(?:merci de|nous vous prions de|nous vous remercions de) (?:bien vouloir )?nous (?:faire parvenir|envoyer|adresser|transmettre|retourner) |(?:les|le) (?:solicitamos|rogamos|pedimos) (?:que )?nos (?:env[ií]e|remit|confirm)\p{L}*|(?:le|les) agradecer(?:emos|íamos) (?:que )?nos (?:env[ií]|remit|confirm)\p{L}*|agradec(?:emos|íamos|eríamos) (?:antecipadamente )?(?:o envio|a remessa|que nos (?:envi|remet|confirm)\p{L}*)|(?:vi|la) (?:chiediamo|preghiamo) di (?:inviarci|farci avere|trasmetterci)|(?:wij|we) verzoeken (?:u|jullie) (?:vriendelijk )?ons [^.\n]{0,40}?toe te (?:sturen|zenden)|žádáme (?:vás )?o zaslání/iu;
 
 /** Sales-engagement tools that send a salesperson's sequence of emails under their name. */
 export const SALES_SEQUENCE_MAILER =
