@@ -341,6 +341,165 @@ describe( 'extractReply', () => {
 		}
 	} );
 
+	it( 'knows the forward prefixes of Outlook in Greek ("ΠΡΘ:"), Turkish with its dotted capital ("İLT:") and Hebrew ("הועבר:"): the header block below is the forwarded email, kept; the same email under their reply prefixes ("ΑΠ:", "ΣΧΕΤ:", "YNT:", "השב:") is a reply', () => {
+		const el =
+			'Δείτε παρακάτω.\n\nΜαρία\n\nΑπό: Γραφείο Διαχείρισης <info@diaxeirisi.example>\nΣτάλθηκε: Τρίτη, 4 Μαρτίου 2025 9:15 πμ\nΠρος: Μαρία Κωνσταντίνου <maria.k@example.gr>\nΘέμα: Καυστήρας πολυκατοικίας\n\nΚαλημέρα σας,\n\nο καυστήρας χρειάζεται συντήρηση πριν τον Απρίλιο.\n\nΓραφείο Διαχείρισης';
+		assert.equal( reply( el, 'ΠΡΘ: Καυστήρας πολυκατοικίας' ), el );
+		assert.equal(
+			reply( el, 'ΑΠ: Καυστήρας πολυκατοικίας' ),
+			'Δείτε παρακάτω.\n\nΜαρία'
+		);
+		assert.equal(
+			reply( el, 'ΣΧΕΤ: Καυστήρας πολυκατοικίας' ),
+			'Δείτε παρακάτω.\n\nΜαρία'
+		);
+		const tr =
+			'Bilginize.\n\nAyşe\n\nKimden: Site Yönetimi <yonetim@site.example>\nGönderildi: 4 Mart 2025 Salı 09:15\nKime: Ayşe Kaya <ayse.kaya@example.com.tr>\nKonu: Kazan bakımı\n\nMerhaba,\n\nKazan bakımı nisan ayından önce yapılmalıdır.\n\nSite Yönetimi';
+		assert.equal( reply( tr, 'İLT: Kazan bakımı' ), tr );
+		assert.equal( reply( tr, 'YNT: Kazan bakımı' ), 'Bilginize.\n\nAyşe' );
+		const he =
+			'לידיעתכם.\n\nדנה\n\nמאת: ועד הבית <vaad@example.co.il>\nנשלח: יום שלישי, 4 במרץ 2025 09:15\nאל: דנה לוי <dana.levi@example.co.il>\nנושא: תחזוקת דוד\n\nשלום,\n\nיש לבצע תחזוקה לדוד לפני אפריל.\n\nועד הבית';
+		assert.equal( reply( he, 'הועבר: תחזוקת דוד' ), he );
+		assert.equal( reply( he, 'השב: תחזוקת דוד' ), 'לידיעתכם.\n\nדנה' );
+	} );
+
+	it( 'reads a forward by its writer\'s note in Greek ("Σας προωθώ το μήνυμα της ασφαλιστικής"), Czech, Slovak, Ukrainian, Bulgarian, Croatian, Serbian, Slovenian, Romanian and Hebrew, under a reply prefix or none; passing our message on to someone else ("προωθώ το μήνυμά σας στο λογιστήριο", "přeposílám Vaši zprávu kolegovi"), sending something ("Σας προωθώ το τιμολόγιο") or pointing below stays a reply', () => {
+		const elBlock =
+			'Από: Ασφαλιστική Εταιρεία <info@asfaleia.example>\nΣτάλθηκε: Τρίτη, 4 Μαρτίου 2025 9:15 πμ\nΠρος: Γιώργος Δημητρίου <g.dimitriou@example.gr>\nΘέμα: Πιστοποιητικό λέβητα\n\nΑγαπητέ πελάτη,\n\nπαρακαλούμε στείλτε μας το πιστοποιητικό συντήρησης του λέβητα.\n\nΑσφαλιστική Εταιρεία';
+		const csBlock =
+			'Od: Pojišťovna <info@pojistovna.example>\nOdesláno: úterý 4. března 2025 9:15\nKomu: Jan Novák <jan.novak@example.cz>\nPředmět: Revize kotle\n\nDobrý den,\n\nzašlete nám prosím revizní zprávu kotle.\n\nPojišťovna';
+		const ukBlock =
+			'Від: Страхова компанія <info@strakhova.example>\nНадіслано: 4 березня 2025 р. 9:15\nКому: Олена Коваль <olena.koval@example.ua>\nТема: Перевірка котла\n\nДоброго дня,\n\nнадішліть нам акт перевірки котла.\n\nСтрахова компанія';
+		const bgBlock =
+			'От: Застрахователна компания <info@zastrahovane.example>\nИзпратено: 4 март 2025 г. 9:15\nДо: Иван Петров <ivan.petrov@example.bg>\nОтносно: Проверка на котела\n\nЗдравейте,\n\nизпратете ни протокола от проверката на котела.\n\nЗастрахователна компания';
+		const hrBlock =
+			'Od: Osiguranje <info@osiguranje.example>\nPoslano: utorak, 4. ožujka 2025. 9:15\nZa: Ana Horvat <ana.horvat@example.hr>\nPredmet: Pregled kotla\n\nPoštovani,\n\npošaljite nam zapisnik o pregledu kotla.\n\nOsiguranje';
+		const roBlock =
+			'De la: Asigurări <info@asigurari.example>\nTrimis: marți, 4 martie 2025 09:15\nCătre: Ioana Popescu <ioana.popescu@example.ro>\nSubiect: Verificare centrală\n\nBună ziua,\n\nvă rugăm să ne trimiteți procesul-verbal de verificare a centralei.\n\nAsigurări';
+		const heBlock =
+			'מאת: חברת הביטוח <info@bituach.example>\nנשלח: יום שלישי, 4 במרץ 2025 09:15\nאל: דנה לוי <dana.levi@example.co.il>\nנושא: בדיקת דוד\n\nשלום,\n\nנא לשלוח לנו אישור בדיקה של הדוד.\n\nחברת הביטוח';
+		const forwards: ReadonlyArray< readonly [ string, string, string ] > = [
+			[
+				'Καλημέρα σας,\n\nΣας προωθώ το μήνυμα της ασφαλιστικής. Μπορείτε να έρθετε την Πέμπτη;\n\nΓιώργος Δημητρίου',
+				elBlock,
+				'ΑΠ: Πιστοποιητικό λέβητα',
+			],
+			[
+				'Καλησπέρα,\n\nσας προωθώ παρακάτω το email που πήρα. Τι χρειάζεται να κάνω;\n\nΓιώργος',
+				elBlock,
+				'Πιστοποιητικό λέβητα',
+			],
+			[
+				'ΣΑΣ ΠΡΟΩΘΩ ΤΟ ΜΗΝΥΜΑ ΑΠΟ ΤΗΝ ΑΣΦΑΛΙΣΤΙΚΗ.\n\nΓιώργος',
+				elBlock,
+				'ΑΠ: Πιστοποιητικό λέβητα',
+			],
+			[
+				'Dobrý den,\n\npřeposílám Vám zprávu od pojišťovny. Můžete přijet příští týden?\n\nJan Novák',
+				csBlock,
+				'Odp: Revize kotle',
+			],
+			[
+				'Dobrý deň,\n\npreposielam Vám e-mail z poisťovne nižšie.\n\nJán Kováč',
+				csBlock,
+				'Re: Revize kotle',
+			],
+			[
+				'Добрий день,\n\nпересилаю вам лист від страхової компанії. Коли зможете приїхати?\n\nОлена Коваль',
+				ukBlock,
+				'RE: Перевірка котла',
+			],
+			[
+				'Здравейте,\n\nпрепращам ви писмото от застрахователя по-долу.\n\nИван Петров',
+				bgBlock,
+				'RE: Проверка на котела',
+			],
+			[
+				'Poštovani,\n\nprosljeđujem vam poruku osiguranja u nastavku. Možete li doći?\n\nAna Horvat',
+				hrBlock,
+				'Odg: Pregled kotla',
+			],
+			[
+				'Pozdrav,\n\nprosleđujem vam mejl od osiguranja ispod.\n\nMarko',
+				hrBlock,
+				'Re: Pregled kotla',
+			],
+			[
+				'Pozdravljeni,\n\nposredujem vam sporočilo zavarovalnice spodaj.\n\nMaja',
+				hrBlock,
+				'Re: Pregled kotla',
+			],
+			[
+				'Bună ziua,\n\nvă redirecționez mesajul de la asigurări de mai jos. Puteți veni joi?\n\nIoana Popescu',
+				roBlock,
+				'RE: Verificare centrală',
+			],
+			[
+				'שלום,\n\nאני מעבירה לכם את המייל מחברת הביטוח. מתי תוכלו להגיע?\n\nדנה לוי',
+				heBlock,
+				'השב: בדיקת דוד',
+			],
+		];
+		for ( const [ note, block, subject ] of forwards ) {
+			const text = `${ note }\n\n${ block }`;
+			assert.equal( reply( text, subject ), text, note );
+		}
+		const replies: ReadonlyArray< readonly [ string, string, string ] > = [
+			[
+				'Ευχαριστώ, προωθώ το μήνυμά σας στο λογιστήριο.\n\nΓιώργος',
+				elBlock,
+				'ΑΠ: Πιστοποιητικό λέβητα',
+			],
+			[
+				'Καλημέρα,\n\nσας προωθώ το τιμολόγιο που ζητήσατε.\n\nΓιώργος',
+				elBlock,
+				'ΑΠ: Πιστοποιητικό λέβητα',
+			],
+			[
+				'Δείτε το παρακάτω μήνυμα και πείτε μου πότε μπορείτε.\n\nΓιώργος',
+				elBlock,
+				'ΑΠ: Πιστοποιητικό λέβητα',
+			],
+			[
+				'Ευχαριστώ, θα προωθήσω το μήνυμα στον διαχειριστή.\n\nΓιώργος',
+				elBlock,
+				'ΑΠ: Πιστοποιητικό λέβητα',
+			],
+			[
+				'Děkuji, přeposílám Vaši zprávu kolegovi.\n\nJan Novák',
+				csBlock,
+				'Odp: Revize kotle',
+			],
+			[
+				'Дякую, пересилаю ваш лист бухгалтерії.\n\nОлена',
+				ukBlock,
+				'RE: Перевірка котла',
+			],
+			[
+				'Hvala, prosljeđujem vašu poruku računovodstvu.\n\nAna',
+				hrBlock,
+				'Odg: Pregled kotla',
+			],
+			[
+				'Mulțumesc, vă trimit devizul semnat.\n\nIoana',
+				roBlock,
+				'RE: Verificare centrală',
+			],
+			[
+				'תודה, אני מעבירה את ההודעה שלכם להנהלת החשבונות.\n\nדנה',
+				heBlock,
+				'השב: בדיקת דוד',
+			],
+		];
+		for ( const [ note, block, subject ] of replies ) {
+			assert.equal(
+				reply( `${ note }\n\n${ block }`, subject ),
+				note,
+				note
+			);
+		}
+	} );
+
 	it( 'cuts Outlook header blocks in Slovak ("Od: / Odoslané: / Komu: / Predmet:"), Serbian Cyrillic ("Од: / Послато: / За: / Тема:"), Slovenian ("Zadeva:"), Croatian ("Predmet:") and Arabic ("تاريخ الإرسال:")', () => {
 		const texts: [ string, string ][] = [
 			[

@@ -425,9 +425,14 @@ const FORWARD_WORDS =
 const APPLE_FORWARD_TITLE =
 	/^(?:begin forwarded message|anfang der weitergeleiteten nachricht|début du message réexpédié|inicio del mensaje reenviado|inizio messaggio inoltrato|begin doorgestuurd bericht|vidarebefordrat brev|start på videresendt besked|videresendt melding|początek przekazywanej wiadomości|начало переадресованного сообщения|転送されたメッセージ|转发的邮件|轉寄的郵件)\s*[:：]?$/iu;
 
-/** Subject prefixes of a forward (and of a reply, which wins when it comes first). */
+/**
+ * Subject prefixes of a forward (and of a reply, which wins when it comes first): Outlook's in
+ * its languages ("WG:", "TR:", "RV:", "I:", "VB:", "PD:", "Doorst:", "ENC:", "VL:",
+ * "Továbbítás:", Greek "ΠΡΘ:", Hebrew "הועבר:", Turkish "İLT:" — whose dotted capital İ no
+ * case-insensitive "i" matches), and webmails' and Asian clients' words.
+ */
 export const FORWARD_SUBJECT =
-	/^\s*(?:fwd?|wg|tr|rv|i|vb|pd|doorst|enc|vl|továbbítás|ilt|доп|пересл|転送|转发|轉寄|轉發|전달)\s*[:：]/iu;
+	/^\s*(?:fwd?|wg|tr|rv|i|vb|pd|doorst|enc|vl|továbbítás|[iİ]lt|πρθ|הועבר|доп|пересл|転送|转发|轉寄|轉發|전달)\s*[:：]/iu;
 
 /**
  * "VS:" forwards in Danish and Norwegian but answers in Finnish: a forward only when it answers no
@@ -440,7 +445,8 @@ const VS_FORWARDING_FROM_LINE = fieldLine( [ 'fra', 'from' ] );
 
 /**
  * The writer's own words saying they pass the message below on to us, in the languages whose
- * forward prefixes FORWARD_SUBJECT knows: a forwarding verb in the first person with the message
+ * header blocks are read (their clients forward under "Fwd:", "FW:" or a reply's prefix as well
+ * as their own): a forwarding verb in the first person with the message
  * placed below ("Välitän alla olevan viestin …", "Forwarding the email below …", "stuur ik je
  * onderstaande mail door", "továbbítom az alábbi levelet") or named as a message ("I'm forwarding
  * you the email from …", "je vous transfère le mail de …", "ti inoltro la mail …"), or, where
@@ -487,6 +493,26 @@ const FORWARDING_NOTE = new RegExp(
 		'iletiyorum[^.!?]{0,40}(?<![\\p{L}])aşağıda',
 		'пересылаю[^.!?]{0,60}(?<![\\p{L}])(?:ниже|письм|сообщени)',
 		'ниже пересылаю',
+		// Greek ("Σας προωθώ το μήνυμα της ασφαλιστικής"), its question mark a semicolon: to the
+		// reader and named as a message or placed below, the message not the reader's own ("το
+		// μήνυμά σας"); or placed below and not sent on to someone else ("… στο λογιστήριο").
+		'(?:σας|σου) (?:προωθ(?:ώ|ω|ούμε|ουμε)|διαβιβάζ(?:ω|ουμε))(?![\\p{L}])[^.!?;]{0,40}(?<![\\p{L}])(?:μ[ηή]νυμα|μηνύματ\\p{L}*|e-?mails?|mails?|ηλεκτρονικ\\p{L}*|παρακάτω|κάτωθι)(?![\\p{L}])(?! (?:σας|σου)(?![\\p{L}]))',
+		'προωθ(?:ώ|ω|ούμε|ουμε)(?![\\p{L}])[^.!?;]{0,60}(?<![\\p{L}])(?:παρακάτω|κάτωθι)(?![\\p{L}])(?! (?:στ(?:ο|ον|ην|ους|ις)|σε)(?![\\p{L}]))',
+		// Czech, Slovak, Ukrainian, Bulgarian, Croatian, Serbian, Slovenian, Romanian, Hebrew: to
+		// the reader ("přeposílám Vám zprávu …", "пересилаю вам лист …", "prosljeđujem vam
+		// poruku …", "vă redirecționez mesajul …", "אני מעבירה לכם את המייל …") and named as a
+		// message or placed below; or placed below.
+		'(?:přeposílám|přeposíláme|preposielam|preposielame) (?:vám|ti)(?![\\p{L}])[^.!?]{0,40}(?<![\\p{L}])(?:zpráv|správ|e-?mail|mail|níže|nižšie)',
+		'(?:přeposílám|přeposíláme|preposielam|preposielame)[^.!?]{0,60}(?<![\\p{L}])(?:níže|nižšie)(?![\\p{L}])',
+		'(?:пересилаю|пересилаємо) (?:вам|тобі)(?![\\p{L}])[^.!?]{0,40}(?<![\\p{L}])(?:лист|повідомлен|нижче)',
+		'(?:пересилаю|пересилаємо)[^.!?]{0,60}(?<![\\p{L}])нижче(?![\\p{L}])',
+		'(?:препращам|препращаме) (?:ви|ти)(?![\\p{L}])[^.!?]{0,40}(?<![\\p{L}])(?:писм|имейл|съобщени|по-долу)',
+		'(?:препращам|препращаме)[^.!?]{0,60}(?<![\\p{L}])по-долу(?![\\p{L}])',
+		'(?:prosljeđujem|proslijeđujem|prosleđujem|prosledjujem|prosljeđujemo|prosleđujemo|posredujem|posredujemo|прослеђујем|прослеђујемо) (?:vam|ti|вам|ти)(?![\\p{L}])[^.!?]{0,40}(?<![\\p{L}])(?:poruk|e-?mail|mail|mejl|sporočil|ispod|spodaj|u nastavku|поруку|мејл|имејл|испод)',
+		'(?:prosljeđujem|proslijeđujem|prosleđujem|prosledjujem|posredujem|прослеђујем)[^.!?]{0,60}(?<![\\p{L}])(?:ispod|spodaj|u nastavku|v nadaljevanju|испод)(?![\\p{L}])',
+		'vă (?:redirecționez|redirecţionez|trimit mai departe|înaintez)(?![\\p{L}])[^.!?]{0,40}(?<![\\p{L}])(?:mesaj|e-?mail|mail|mai jos)',
+		'(?:redirecționez|redirecţionez|trimit mai departe|înaintez)[^.!?]{0,60}(?<![\\p{L}])mai jos(?![\\p{L}])',
+		'(?:מעביר|מעבירה|מעבירים|מעבירות) (?:לך|לכם|לכן|אליך|אליכם)(?![\\p{L}])[^.!?]{0,40}(?<![\\p{L}])(?:ה?הודעה|ה?מייל|ה?אימייל|ה?מכתב|למטה)',
 	].join( '|' ) })` +
 		// Japanese, Chinese, Korean: no spaces between words.
 		'|(?:以下|下記)[^。]{0,15}転送(?:します|いたします|致します|させていただきます)' +
