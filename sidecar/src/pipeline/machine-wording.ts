@@ -595,6 +595,8 @@ export const READER_AS_USER =
  * and businesses, parents, suppliers, internship hosts, sponsors ("Dear customers", "Sehr geehrte
  * Mieterinnen und Mieter", "Chers commerçants", "Til næringsdrivende", "Kære praktiksteder",
  * "Beste buren van het Kerkplein", "Liebe Nachbarinnen und Nachbarn", "Chers voisins",
+ * entrepreneurs and craft businesses ("Tisztelt Vállalkozók!", "Sehr geehrte Unternehmer,", "Chers
+ * artisans,", "Estimados empresarios:", "Hyvät yrittäjät,", "Уважаемые предприниматели!"),
  * "Vážení podnikatelé", "Poštovani kupci", "Poštovani zakupci", "Gerbiami klientai", "Spoštovani
  * člani", "Szanowni Członkowie", "Benvolguts clients", "Għeżież membri", "Merkatari
  * agurgarriok", "Tisztelt Tagtársaink", "Hyvä asiakkaamme", "Değerli İş Ortaklarımız", "Hej alla
@@ -606,13 +608,13 @@ const READER_CLASSES = [
 	// greeted as a class ("Dear Occupiers,", "Drodzy Darczyńcy!", "Beste buren,", "Gentili Imprese,")
 	// are readers of a circular as its customers and tenants are.
 	'dear valued (?:customer|client)|(?:dear|to all(?: our)?) (?:valued |all |our )?(?:customers|clients|business partners|partners|trade customers|members|member companies|tenants|residents|leaseholders|traders|retailers|shopkeepers|stockists|dealers|resellers|suppliers|businesses|business owners|exhibitors|parents(?: and (?:carers|guardians))?|neighbours|neighbors|placement providers|sponsors|occupiers|occupants|donors|supporters)',
-	'(?:liebe|sehr geehrte|an alle(?: unsere)?) (?:kundinnen und kunden|kunden|kundschaft|geschäftspartner(?:innen und geschäftspartner)?|mitglieder|mitgliedsbetriebe|mitgliedsunternehmen|mieterinnen und mieter|mieter(?:innen)?|gewerbemieter(?:innen)?|bewohnerinnen und bewohner|bewohner(?:innen)?|anwohnerinnen und anwohner|anwohner(?:innen)?|nachbarinnen und nachbarn|nachbarn|händlerinnen und händler|händler(?:innen)?|gewerbetreibende|unternehmerinnen und unternehmer|eltern|praktikumsbetriebe|ausbildungsbetriebe|lieferanten|aussteller(?:innen)?|spenderinnen und spender|spender(?:innen)?|unternehmen|betriebe)',
-	'(?:chers|chères|cher\\(?e\\)?s)(?: et (?:chers|chères))? (?:clients|clientes|partenaires|adhérents|adhérentes|membres|commerçants|commerçantes|locataires|résidents|riverains|voisins|voisines|copropriétaires|parents|fournisseurs|exposants|revendeurs|donateurs|donatrices|occupants|entreprises)',
-	'(?:estimad[oa]s|querid[oa]s) (?:clientes|socios|asociados|colaboradores|miembros|inquilinos|vecinos|comerciantes|proveedores|padres|distribuidores|donantes|empresas|ocupantes)',
-	'(?:gentili|cari|spettabili|egregi) (?:clienti|soci|associati|inquilini|condomini|vicini|commercianti|fornitori|genitori|rivenditori|imprese|aziende|donatori|sostenitori)',
-	'(?:caros|prezados|estimados) (?:clientes|parceiros|associados|colaboradores|membros|inquilinos|vizinhos|lojistas|comerciantes|fornecedores|pais|revendedores|doadores|empresas)',
-	'(?:beste|geachte) (?:klanten|relaties|zakenpartners|leden|huurders|bewoners|buren|buurtbewoners|ondernemers|winkeliers|ouders|leveranciers|dealers|donateurs|bedrijven)',
-	'(?:kära|bästa|till(?: alla)?|hej alla) (?:kunder|medlemmar|hyresgäster|grannar|näringsidkare|handlare|föräldrar|leverantörer|sponsorer|samarbetspartners)',
+	'(?:liebe|sehr geehrte|an alle(?: unsere)?) (?:kundinnen und kunden|kunden|kundschaft|geschäftspartner(?:innen und geschäftspartner)?|mitglieder|mitgliedsbetriebe|mitgliedsunternehmen|mieterinnen und mieter|mieter(?:innen)?|gewerbemieter(?:innen)?|bewohnerinnen und bewohner|bewohner(?:innen)?|anwohnerinnen und anwohner|anwohner(?:innen)?|nachbarinnen und nachbarn|nachbarn|händlerinnen und händler|händler(?:innen)?|gewerbetreibende|unternehmerinnen und unternehmer|unternehmer(?:innen)?|handwerksbetriebe|eltern|praktikumsbetriebe|ausbildungsbetriebe|lieferanten|aussteller(?:innen)?|spenderinnen und spender|spender(?:innen)?|unternehmen|betriebe)',
+	'(?:chers|chères|cher\\(?e\\)?s)(?: et (?:chers|chères))? (?:clients|clientes|partenaires|adhérents|adhérentes|membres|commerçants|commerçantes|locataires|résidents|riverains|voisins|voisines|copropriétaires|parents|fournisseurs|exposants|revendeurs|donateurs|donatrices|occupants|entreprises|entrepreneurs|artisans|professionnels)',
+	'(?:estimad[oa]s|querid[oa]s) (?:clientes|socios|asociados|colaboradores|miembros|inquilinos|vecinos|comerciantes|proveedores|padres|distribuidores|donantes|empresas|ocupantes|empresarios|autónomos|emprendedores)',
+	'(?:gentili|cari|spettabili|egregi) (?:clienti|soci|associati|inquilini|condomini|vicini|commercianti|fornitori|genitori|rivenditori|imprese|aziende|donatori|sostenitori|imprenditori|esercenti|artigiani)',
+	'(?:caros|prezados|estimados) (?:clientes|parceiros|associados|colaboradores|membros|inquilinos|vizinhos|lojistas|comerciantes|fornecedores|pais|revendedores|doadores|empresas|empresários|empreendedores)',
+	'(?:beste|geachte) (?:klanten|relaties|zakenpartners|leden|huurders|bewoners|buren|buurtbewoners|ondernemers|zelfstandigen|winkeliers|ouders|leveranciers|dealers|donateurs|bedrijven)',
+	'(?:kära|bästa|till(?: alla)?|hej alla) (?:kunder|medlemmar|hyresgäster|grannar|näringsidkare|företagare|handlare|föräldrar|leverantörer|sponsorer|samarbetspartners)',
 	'(?:kære|kjære|til(?: alle)?|hei alle|hej alle) (?:kunder|medlemmer|sponsorer|lejere|leietakere|beboere|naboer|erhvervsdrivende|næringsdrivende|forretningsdrivende|handlende|forældre|foreldre|praktiksteder|praktikvirksomheder|leverandører|samarbejdspartnere|samarbeidspartnere)',
 	'(?:drodzy|szanowni)(?: państwo)? (?:klienci|kontrahenci|partnerzy|członkowie|najemcy|mieszkańcy|sąsiedzi|przedsiębiorcy|rodzice|dostawcy|darczyńcy|ofiarodawcy)',
 	'(?:vážení|milí) (?:zákazníci|klienti|obchodní partneři|partneři|členové|nájemníci|obyvatelé|sousedé|podnikatelé|rodiče|dodavatelé|partneri|členovia|nájomníci|obyvatelia|susedia|podnikatelia|rodičia)',
@@ -621,17 +623,17 @@ const READER_CLASSES = [
 	'(?:gerbiami|mieli) (?:klientai|pirkėjai|partneriai|nariai|nuomininkai|gyventojai|kaimynai|tiekėjai)',
 	'(?:cienījamie|dārgie) (?:klienti|partneri|biedri)',
 	'(?:head|lugupeetud) (?:kliendid|partnerid|koostööpartnerid|liikmed)',
-	'(?:kedves|tisztelt) (?:ügyfeleink|ügyfelek|partnereink|partnerek|tagok|tagjaink|tagtársaink|tagtársak|tagvállalataink|bérlők|lakók|szomszédok|szomszédaink|vásárlóink|vevőink|beszállítóink|szponzoraink|támogatóink)',
-	'(?:hyvät|arvoisat) (?:asiakkaat|asiakkaamme|jäsenet|jäsenemme|yhteistyökumppanit|yhteistyökumppanimme|vuokralaiset|asukkaat|naapurit)',
+	'(?:kedves|tisztelt) (?:ügyfeleink|ügyfelek|partnereink|partnerek|tagok|tagjaink|tagtársaink|tagtársak|tagvállalataink|bérlők|lakók|szomszédok|szomszédaink|vállalkozók|vállalkozóink|vállalkozások|kereskedők|kereskedőink|üzlettulajdonosok|vásárlóink|vevőink|beszállítóink|szponzoraink|támogatóink)',
+	'(?:hyvät|arvoisat) (?:asiakkaat|asiakkaamme|jäsenet|jäsenemme|yhteistyökumppanit|yhteistyökumppanimme|vuokralaiset|asukkaat|naapurit|yrittäjät)',
 	// Finnish "our customer" in the singular greets every customer alike ("Hyvä asiakkaamme,").
 	'(?:hyvä|arvoisa) (?:asiakkaamme|jäsenemme|yhteistyökumppanimme|kumppanimme|sponsorimme)',
 	// Turkish, "our …" on the class ("Değerli İş Ortaklarımız,", "Sayın Müşterilerimiz").
 	'(?:değerli|sayın|kıymetli|sevgili) (?:müşterilerimiz|(?:i|İ)ş ortaklarımız|çözüm ortaklarımız|ortaklarımız|üyelerimiz|bayilerimiz|tedarikçilerimiz|velilerimiz|kiracılarımız|sakinlerimiz|komşularımız|sponsorlarımız)',
-	'(?:stimați|dragi) (?:clienți|parteneri|membri|chiriași|locatari|vecini)',
-	'αγαπητοί (?:πελάτες|συνεργάτες|γείτονες)|αγαπητά μέλη|αξιότιμοι (?:πελάτες|συνεργάτες)',
-	'уважаеми (?:клиенти|партньори|членове|наематели|живущи|съседи|родители|доставчици|търговци)',
-	'(?:уважаемые|дорогие) (?:клиенты|покупатели|партн[её]ры|члены|арендаторы|жильцы|жители|соседи|родители|поставщики|друзья и партн[её]ры)',
-	'(?:шановні|дорогі) (?:клієнти|покупці|партнери|члени|орендарі|мешканці|сусіди|батьки|постачальники|друзі (?:та|і|й) партнери)',
+	'(?:stimați|dragi) (?:clienți|parteneri|membri|chiriași|locatari|vecini|antreprenori|întreprinzători)',
+	'αγαπητοί (?:πελάτες|συνεργάτες|γείτονες|επιχειρηματίες)|αγαπητά μέλη|αξιότιμοι (?:πελάτες|συνεργάτες)',
+	'уважаеми (?:клиенти|партньори|членове|наематели|живущи|съседи|родители|доставчици|търговци|предприемачи)',
+	'(?:уважаемые|дорогие) (?:клиенты|покупатели|партн[её]ры|члены|арендаторы|жильцы|жители|соседи|родители|поставщики|предприниматели|друзья и партн[её]ры)',
+	'(?:шановні|дорогі) (?:клієнти|покупці|партнери|члени|орендарі|мешканці|сусіди|батьки|постачальники|підприємці|друзі (?:та|і|й) партнери)',
 	'поштовани (?:купци|клијенти|пословни партнери|партнери|чланови|станари)',
 	// Catalan; Maltese; Irish, the vocative's particle first ("A bhaill", "A chustaiméirí dílse");
 	// Basque, the class first ("Bezero agurgarriok", "Merkatari estimatuok").
@@ -706,12 +708,32 @@ export const COLLEAGUES_GREETING =
  * A first line greeting its readers in the plural by their trade or kind, in the languages whose
  * greeting word says it is plural ("Caros técnicos e médicos dentistas,", "Estimados ópticos:",
  * "Cari odontotecnici,", "Chers prothésistes,", "Szanowni technicy,", "Vážení zubní technici,",
- * "Уважаемые стоматологи!", "Αγαπητοί οδοντίατροι,"): many readers greeted as one kind, where a
+ * "Hyvät pyöräkorjaajat,", "Уважаемые стоматологи!", "Αγαπητοί οδοντίατροι,"): many readers greeted as one kind, where a
  * letter greets the one it is written to. Not whoever reads it ("Estimados señores:", "Szanowni
  * Państwo,": see ADDRESSES_ANYONE), nor a service's team ("Caros colegas do apoio ao cliente,").
  */
 export const READERS_BY_TRADE =
-	/^\s*(?:caros|caras|prezados|prezadas|estimados|estimadas|queridos|queridas|apreciados|apreciadas|cari|care|carissimi|carissime|gentili|egregi|spettabili|chers|chères|benvolguts|benvolgudes|estimats|estimades|stimați|szanowni|drodzy|drogie|vážení|milí|уважаемые|дорогие|шановні|αγαπητοί|αγαπητές|αξιότιμοι)(?:\/as|\(as\))?[ \t]+(?!(?:señor|senhor|signor|messieurs|mesdames|madame|państw|pánové|dámy|господ|κύριοι|κυρίες|domni|doamne)\p{L}*)(?![^\n]*(?:support|service|team|desk|care|department|dienst|équipe|equipe|equipa|equipo|servicio|servizio|serviço|afdeling|avdelning|tým|zespół|osztály|soporte|suporte|apoio|assistenza|assistência|atención|atendimento|staff|отдел|служб|команд|τμήμα|ομάδα))[\p{L}'’ -]{2,60}?[ \t]*[,:!](?=[ \t]*(?:\n|$))/iu;
+	/^\s*(?:caros|caras|prezados|prezadas|estimados|estimadas|queridos|queridas|apreciados|apreciadas|cari|care|carissimi|carissime|gentili|egregi|spettabili|chers|chères|benvolguts|benvolgudes|estimats|estimades|stimați|szanowni|drodzy|drogie|vážení|milí|hyvät|arvoisat|уважаемые|дорогие|шановні|αγαπητοί|αγαπητές|αξιότιμοι)(?:\/as|\(as\))?[ \t]+(?!(?:señor|senhor|signor|messieurs|mesdames|madame|państw|pánové|dámy|господ|κύριοι|κυρίες|domni|doamne)\p{L}*)(?![^\n]*(?:support|service|team|desk|care|department|dienst|équipe|equipe|equipa|equipo|servicio|servizio|serviço|afdeling|avdelning|tým|zespół|osztály|soporte|suporte|apoio|assistenza|assistência|atención|atendimento|staff|отдел|служб|команд|τμήμα|ομάδα))[\p{L}'’ -]{2,60}?[ \t]*[,:!](?=[ \t]*(?:\n|$))/iu;
+
+/**
+ * A first line greeting its readers by their trade in the plural where the greeting's word does
+ * not say so (English, Dutch, the Scandinavian languages): the trade is a common noun, written in
+ * lower case with a plural ending ("Dear bike mechanics,", "Hello dog groomers,", "Beste
+ * fietsenmakers,", "Beste installateurs,", "Kære cykelhandlere,", "Hej cykelreparatörer,"), where a
+ * person greets the one they write to by a name, capitalised ("Beste Pieter,", "Dear Sanders,").
+ * Case-sensitive for that reason; the same exclusions as READERS_BY_TRADE.
+ */
+export const READERS_BY_TRADE_IN_LOWER_CASE =
+	/^\s*(?:[Dd]ear|[Hh]ello|[Hh]i|[Bb]este|[Gg]eachte|[Hh]allo|[Kk]ære|[Kk]jære|[Kk]ära|[Bb]ästa|[Hh]ej|[Hh]ei)[ \t]+(?:\p{Ll}[\p{Ll}-]*[ \t]+){0,2}(?!(?:support|service|team|desk|care|department|afdeling|avdelning|others|readers)(?!\p{L}))\p{Ll}[\p{Ll}'’-]*(?:ers|ors|ists|ians|ics|ants|ents|eers|eurs|isten|ici|aars|ere|are|örer|ører|ister)[ \t]*[,:!](?=[ \t]*(?:\n|$))/u;
+
+/**
+ * A first line greeting its readers by their trade in both genders, which only many readers are
+ * greeted in ("Liebe Fahrradhändlerinnen und Fahrradhändler,", "Sehr geehrte
+ * Zweiradmechanikerinnen und -mechaniker,", "Liebe Mechaniker:innen,"), or
+ * in Hungarian by a trade in the plural ("Kedves Kerékpárszerelők!", "Tisztelt Fodrászok!").
+ */
+export const READERS_BY_TRADE_PAIRED =
+	/^\s*(?:(?:liebe|sehr geehrte|geschätzte|werte) (?:(\p{L}{3,})innen und (?:\1|-\p{L}+)|\p{L}{3,}(?:\*|:|_|\/)innen)|(?:kedves|tisztelt) \p{L}{4,}(?:ók|ők|ok|ek|ök))(?!\p{L})[ \t]*[,:!]?[ \t]*(?:\n|$)/iu;
 
 /**
  * A first line greeting its reader as the sender's customer, in the singular ("Dear customer,",
@@ -826,6 +848,78 @@ export const PASS_IT_ON =
  */
 export const EXHIBITION_STAND =
 	/(?<!\p{L})(?:(?:visit|see|meet|find|join) (?:us|our team) (?:at|on) (?:our )?(?:booth|stand)|visit our (?:booth|stand)|(?:booth|stand) (?:no\.?|number|#) ?[A-Z]?\d|(?:we will|we'll|we are going to|we are|we're) (?:be )?exhibit(?:ing)? at|besuchen sie uns(?: \p{L}+){0,6} (?:messe|stand|halle)|messestand|standnummer|stand-?nr\.?|(?:retrouvez|rejoignez|rencontrez)-nous(?: \p{L}+){0,4} (?:stand|salon)|(?:visitez|venez visiter) (?:notre|le) stand|(?:sur|à) notre stand|stand n[°o] ?[A-Z]?\d|visit(?:ar|e|en|arnos|enos)(?: \p{L}+){0,3} stand|(?:en|a) nuestro stand|(?:venite|vieni|venga) a trovarci(?: \p{L}+){0,4} (?:stand|fiera|padiglione)|(?:visitate|visitare|visiti)(?:ci)? (?:il )?(?:nostro )?stand|(?:al|allo|presso il) nostro stand|(?:visite|visitem|visitar)(?:-nos)?(?: \p{L}+){0,3} (?:stand|estande)|(?:no|ao) nosso (?:stand|estande)|bezoek ons(?: \p{L}+){0,4} (?:stand|beurs)|(?:op|in|naar) onze (?:beurs)?stand|(?:odwiedź|odwiedźcie|odwiedzić|zapraszamy)(?: \p{L}+){0,4} stoisk\p{L}*|(?:numer|nr) stoiska|(?:navštivte|navštívit)(?: \p{L}+){0,4} (?:stánek|stánku|expozic\p{L}*)|(?:na )?našem stánku|číslo stánku|(?:látogasson|látogassanak|látogass) (?:el |meg )?(?:\p{L}+ ){0,4}stand\p{L}*|standunk\p{L}*|(?:посетите|посетить|приглашаем)(?: \p{L}+){0,4} стенд\p{L}*|стенд №|(?:відвідайте|відвідати|запрошуємо)(?: \p{L}+){0,4} стенд\p{L}*|besök oss(?: \p{L}+){0,4} (?:monter|mässa\p{L}*)|vår monter|(?:besøg|besøk) os{1,2}(?: \p{L}+){0,4} (?:stand|messe\p{L}*)|(?:vores|vår) stand|osastollamme|osastollemme|stand(?:ımız|ımıza|ımızı)|περίπτερό μας|standul nostru)(?!\p{L})|展位(?:号|號)?[：:]|莅临|蒞臨|(?:弊社|当社)ブース|ブース(?:番号|No)|小間番号|저희 부스|부스 번호/iu;
+
+/**
+ * A circular inviting its readers to an event, as "we" or the organisation, or telling them they
+ * are invited ("We invite you to …", "You are cordially invited", "Wir laden Sie herzlich zu … ein",
+ * "… möchten wir Sie zu … einladen", "Sponsoren und Partner, die ebenfalls eingeladen sind", "Nous
+ * vous invitons à …", "Les invitamos a …", "Vi invitiamo a …", "Convidamo-vos para …", "Wij
+ * nodigen u uit …", "Zapraszamy na …", "Zveme vás na …", "Meghívjuk Önöket", "Приглашаем вас
+ * посетить …", "Запрошуємо вас", "Vi bjuder in er", "Vi inviterer jer", "Kutsumme teidät", "Davet
+ * ediyoruz", "Σας προσκαλούμε", "诚邀"). It counts only for a greeting of many readers, hidden or
+ * named in many organisations: to one of us, an invitation is a person's.
+ */
+export const INVITES_READERS =
+	/(?<!\p{L})(?:we (?:would like to |'d like to |’d like to |wish to )?(?:warmly |cordially |kindly )?invite (?:you|all)|(?:you are|you're|you’re|are (?:also |all |warmly |cordially )*) ?(?:warmly |cordially |all |also )*invited to|(?:laden|lade) (?:wir |ich )?(?:sie|euch) (?:[^.\n]|(?<=\d)\.){0,140}? ein(?=[ \t]*(?:[.:!,]|\n|$))|(?:wir )?(?:möchten|wollen|dürfen) (?:wir |ich )?(?:sie|euch) (?:[^.\n]|(?<=\d)\.){0,100}?einladen|(?:sind|seid) (?:\p{L}+ ){0,2}(?:herzlich |ebenfalls |auch )?eingeladen|(?:herzlich |ebenfalls |auch )eingeladen (?:sind|seid)|nous (?:vous )?invitons|vous êtes (?:cordialement |chaleureusement |tous )*invité(?:e|s|es)?|(?:le|les|os) invitamos|(?:están|estáis) (?:tod[oa]s )?invitad[oa]s|(?:vi|la|le) invitiamo|siete (?:tutti )?invitati|(?:convidamo-(?:lo|la|los|las|vos)|(?:vos|os|as) convidamos)|(?:estão|estais) (?:tod[oa]s )?convidad[oa]s|(?:wij|we) nodigen (?:u|jullie)|(?:bent|zijn) (?:u |jullie )?(?:van harte |allen )*uitgenodigd|(?:serdecznie )?zapraszamy (?:państwa |was |serdecznie |wszystkich )*(?:na|do udziału|do wzięcia udziału)|(?:srdečně )?(?:vás )?zveme(?: vás)?(?: srdečně)? (?:na|k)|(?:srdečne )?(?:vás )?pozývame|(?:szeretettel )?meghívjuk|(?:приглашаем|приглашаю) (?:вас|всех)|(?:запрошуємо|запрошую) (?:вас|всіх)|vi (?:vill )?bjuda? in (?:er|dig|alla)|vi inviterer (?:jer|dere|dig|deg|alle)|kutsumme (?:teidät|sinut|kaikki)|davet ediyoruz|σας προσκαλούμε|vă invităm)(?!\p{L})|诚邀|誠邀|敬请光临|敬請光臨/iu;
+
+/**
+ * An event told as free to take part in, or to register for free ("Participation is free of
+ * charge", "Die Teilnahme ist kostenfrei", "Eintritt frei", "La participation est gratuite",
+ * "Entrada libre", "La partecipazione è gratuita", "A participação é gratuita", "Deelname is
+ * gratis", "Udział jest bezpłatny", "Účast je zdarma", "A részvétel ingyenes", "Участие
+ * бесплатное", "Для бесплатной регистрации …", "Deltagandet är kostnadsfritt", "Osallistuminen on
+ * maksutonta", "Katılım ücretsizdir", "参加無料", "免费参加"): what an organiser tells all it
+ * invites, where a person asks what it costs.
+ */
+export const FREE_TO_TAKE_PART =
+	/(?<!\p{L})(?:(?:participation|attendance|admission|entry|registration) (?:is )?(?:completely |entirely )?(?:free|free of charge|at no cost)|free (?:admission|entry|registration)|(?:teilnahme|anmeldung|eintritt) (?:ist )?(?:\p{L}+ )?(?:kostenfrei|kostenlos|gratis|frei|unentgeltlich)|eintritt frei|(?:kostenfreie|kostenlose) (?:teilnahme|anmeldung)|(?:participation|entrée|inscription) (?:est )?(?:gratuite|libre)|entrée libre|(?:participación|entrada|inscripción|asistencia) (?:es )?(?:gratuita|libre)|(?:partecipazione|iscrizione) (?:è )?gratuita|ingresso (?:è )?(?:libero|gratuito)|(?:participação|entrada|inscrição) (?:é )?(?:gratuita|livre)|(?:deelname|toegang|inschrijving|entree) is (?:gratis|kosteloos|vrij|gratuit)|(?:udział|wstęp) (?:jest )?(?:bezpłatny|wolny|darmowy)|(?:účast|vstup|vstupné) (?:je )?(?:zdarma|bezplatn\p{L}+|volný)|(?:účasť|vstup) (?:je )?(?:zdarma|bezplatn\p{L}+)|(?:a )?(?:részvétel|belépés|regisztráció) (?:\p{L}+ )?ingyenes|(?:участие|вход) (?:\p{L}+ )?(?:бесплатн\p{L}*|свободный)|бесплатн\p{L}* (?:регистрац|участи|вход)\p{L}*|(?:участь|вхід) (?:\p{L}+ )?(?:безкоштовн\p{L}*|вільний)|безкоштовн\p{L}* (?:реєстрац|участ)\p{L}*|(?:deltagandet|deltagande|deltagelse|deltakelse|inträdet|entré) (?:är |er )?(?:gratis|kostnadsfri\p{L}*|kostnadsfritt|kostnadsfri)|osallistuminen on (?:maksuton|maksutonta|ilmainen|ilmaista)|katılım ücretsiz\p{L}*|η συμμετοχή (?:είναι )?δωρεάν|participarea (?:este )?gratuită)(?!\p{L})|参加(?:費)?無料|免费参加|免費參加|参加费全免|참가비 무료|무료 참가/iu;
+
+/**
+ * A circular's thanks from "we" to all its readers of a kind ("We would like to thank all our
+ * partners", "Wir danken allen Partnern und Sponsoren", "Nous remercions tous nos bénévoles",
+ * "Agradecemos a todos nuestros colaboradores", "Ringraziamo tutti i volontari", "Wij danken al
+ * onze sponsors", "serdecznie dziękujemy wszystkim partnerom", "Děkujeme všem dárcům",
+ * "Köszönjük minden támogatónknak", "Благодарим всех партнёров", "Vi tackar alla sponsorer"):
+ * thanks a charity, a club or an organiser sends everyone who took part. A person thanks us for
+ * our help, in the first person or without "all".
+ */
+export const THANKS_ALL_READERS =
+	/(?<!\p{L})(?:we (?:would like to |'d like to |’d like to |wish to |want to )?(?:sincerely |warmly |also )?thank (?:all|each and every one) (?:of )?(?:our|the|you)|(?:wir )?(?:danken|bedanken uns bei) (?:wir )?(?:\p{L}+ )?(?:allen|sämtlichen)|nous (?:tenons à |souhaitons )?(?:remercier|remercions) (?:\p{L}+ )?(?:tous|toutes|l['’]ensemble de) (?:nos|les|ceux)|agradecemos (?:\p{L}+ )?a tod[oa]s (?:nuestr[oa]s|l[oa]s|quienes)|ringraziamo (?:\p{L}+ )?(?:tutti|tutte) (?:i|le|gli|coloro|quanti|nostr\p{L}*)|agradecemos (?:\p{L}+ )?a tod[oa]s (?:os|as|quantos|nossos|nossas)|(?:danken|bedanken) (?:wij|we) (?:\p{L}+ )?(?:al onze|alle)|(?:serdecznie |gorąco )?dziękujemy (?:\p{L}+ )?wszystkim|(?:srdečně )?děkujeme (?:\p{L}+ )?všem|(?:szívből )?köszönjük (?:\p{L}+ )?(?:minden|valamennyi)|(?:благодарим|выражаем благодарность) (?:\p{L}+ )?всем|благодарим всех|дякуємо (?:\p{L}+ )?(?:всім|усім)|vi tackar (?:\p{L}+ )?alla|vi takker (?:\p{L}+ )?alle|kiitämme (?:\p{L}+ )?kaikkia|(?:ευχαριστούμε|ευχαριστούμε θερμά) (?:όλους|όλες)|mulțumim (?:\p{L}+ )?tuturor)(?!\p{L})/iu;
+
+/**
+ * Words spoken on behalf of an organisation ("On behalf of the association, I would like to …",
+ * "Im Namen der Handwerkskammer lade ich Sie …", "Au nom de l'association …", "En nombre de la
+ * federación …", "A nome del consiglio direttivo …", "Em nome da direção …", "Namens het bestuur …",
+ * "W imieniu Fundacji …", "Jménem asociace …", "A kamara nevében …", "От имени оргкомитета …",
+ * "Від імені …", "På vegne av styret …", "Derneğimiz adına …"): its writer's "I" is the
+ * organisation's, as a circular's is. Not in their own name, a family's or a client's ("on behalf
+ * of my mother", "im Namen meiner Familie", "w imieniu własnym").
+ */
+export const ON_BEHALF_OF_ORGANISATION =
+	/(?<!\p{L})(?:on behalf of (?:the|our)|im namen (?:der|des|unserer|unseres|unseren)|au nom (?:de la|du|de l['’]|des|de notre|de nos)|en nombre de (?:la|el|los|las|nuestr[oa]s?)|a nome (?:della|del|dello|dell['’]|dei|degli|delle|nostr[oa]|di tutt[oa])|em nome (?:da|do|das|dos|de nossa|do nosso|da nossa)|namens (?:de|het|onze|ons)|w imieniu|jménem|v zastoupení|nevében|от имени|від імені|på (?:vegne|vägnar) (?:av|af)|adına)(?!\p{L})(?![ \t]+(?:my|meiner|meines|ma|mon|mes|mi|mis|mio|mia|minha|meu|mijn|własnym|swoim|svým|mé|моей|моего|своей|своего|min|mitt)(?!\p{L}))(?![^.\n]{0,30}(?:famil|rodzin|rodin|семь|сім['’ʼ]|mandant|client|klient|kund|customer))/iu;
+
+/**
+ * A circular's heading above its greeting, naming it a circular or a members' information, with
+ * its number or date if any ("Rundschreiben 04/2025", "Mitgliederinformation Mai 2025", "Circular
+ * 3/2025", "Member update", "Circulaire n° 12", "Circolare n. 7/2025", "Rondschrijven 2025-03",
+ * "Okólnik nr 4", "Oběžník 2/2025", "Körlevél", "Циркуляр № 5", "Информационное письмо"): a
+ * circular's first line, where a letter opens with its greeting.
+ */
+export const CIRCULAR_HEADING =
+	/^\s*(?:rundschreiben|mitgliederinformation|mitglieder-?info|mitgliederrundschreiben|verbandsinformation|(?:members?['’]? )?circular|member(?:s['’]?)? update|circulaire|circolare|circular informativa|rondschrijven|ledeninformatie|okólnik|komunikat dla członków|oběžník|obežník|körlevél|циркуляр|информационное письмо|інформаційний лист|cirkulär|rundskrivelse|rundskriv|kiertokirje|genelge|εγκύκλιος|circulară)(?!\p{L})[ \t]*(?:(?:no\.?|nr\.?|n[°º.]?|№|#)[ \t]*)?[^\n]{0,40}\n/iu;
+
+/**
+ * A small business's owner telling all who deal with it that it closes for good or that they
+ * retire ("I am closing my shop on 30 June", "we are closing our workshop", "nach 31 Jahren schließe
+ * ich meine Schuhmacherei", "unser Laden schließt zum 30. Juni", "je ferme définitivement ma
+ * boutique", "cerramos definitivamente", "chiudo definitivamente la mia bottega", "ik sluit mijn
+ * winkel", "zamykam swój zakład", "zavírám svou dílnu", "bezárom az üzletet", "закрываю свою
+ * мастерскую", "I am retiring", "ich gehe in den Ruhestand", "je prends ma retraite"): news of its
+ * own business, told to many at once in its owner's "I". A customer telling us their shop closes
+ * asks us something.
+ */
+export const BUSINESS_CLOSING =
+	/(?<!\p{L})(?:(?:i am|i'm|i’m|we are|we're|we’re|i will be|we will be) (?:permanently )?closing (?:down )?(?:my|our|the)|(?:my|our) (?:shop|store|business|workshop|studio|salon|practice|restaurant|café|cafe) (?:will )?(?:close|closes|is closing)|closing (?:down )?for good|(?:schließe|schliesse|schließen|schliessen) (?:ich|wir) (?:\p{L}+ )?(?:mein|meine|meinen|unser|unsere|unseren)|(?:mein|meine|unser|unsere) (?:\p{L}+ )?(?:schließt|schliesst) (?:zum|am|ende|endgültig|für immer)|(?:je ferme|nous fermons) (?:définitivement )?(?:ma|mon|notre|nos)|fermeture définitive|(?:cierro|cerramos|cerraré|cerraremos) (?:definitivamente )?(?:mi|nuestr[oa])|cierre definitivo|(?:chiudo|chiudiamo|chiuderò|chiuderemo) (?:definitivamente )?(?:il mio|la mia|il nostro|la nostra)|chiusura definitiva|(?:encerro|encerramos|fecho|fechamos) (?:definitivamente )?(?:a minha|o meu|a nossa|o nosso)|encerramento definitivo|(?:ik sluit|wij sluiten|we sluiten|sluit ik|sluiten wij|sluiten we) (?:definitief )?(?:mijn|onze)|(?:zamykam|zamykamy) (?:\p{L}+ )?(?:mój|moją|moje|swój|swoją|nasz|naszą|nasze)|(?:zavírám|zavíráme|uzavírám|uzavíráme) (?:\p{L}+ )?(?:svou|svůj|naši|náš|moji|můj)|bezárom|bezárjuk|(?:закрываю|закрываем) (?:\p{L}+ )?(?:свой|свою|своё|наш|нашу|мой|мою)|(?:закриваю|закриваємо) (?:\p{L}+ )?(?:свій|свою|наш|нашу)|(?:jag stänger|vi stänger|stänger jag|stänger vi) (?:\p{L}+ )?(?:min|mitt|vår|vårt)|(?:jeg lukker|vi lukker|lukker jeg|lukker vi) (?:\p{L}+ )?(?:min|mit|vores|vår|vårt)|(?:suljen|suljemme) (?:\p{L}+ )?(?:liikkeeni|liikkeemme|yritykseni|yrityksemme)|(?:i am|i'm|i’m) retiring|(?:gehe|trete) ich in den ruhestand|ich (?:gehe|trete) in den ruhestand|je prends ma retraite|me jubilo|vado in pensione|ga ik met pensioen|ik ga met pensioen|przechodzę na emeryturę|odcházím do důchodu|nyugdíjba (?:vonulok|megyek)|ухожу на пенсию|går jag i pension|jag går i pension|jeg går på pensjon|jeg går på pension)(?!\p{L})/iu;
 
 /**
  * A reference to one order, job, case or invoice by its number ("order 4471", "your order
