@@ -1322,7 +1322,10 @@ const HONORIFICS =
 function letterRelayedForPerson( p: ParsedEmail ): boolean {
 	let relayed = relayedLetters.get( p );
 	if ( relayed === undefined ) {
-		relayed = readsAsRelayedLetter( p, screenText( p ) );
+		const text = screenText( p );
+		relayed =
+			readsAsRelayedLetter( p, text ) ||
+			passesOnMessageThroughRelay( p, text );
 		relayedLetters.set( p, relayed );
 	}
 	return relayed;
@@ -1491,22 +1494,87 @@ function passesOnTheirMessage(
 	) {
 		return false;
 	}
-	// Their words, quoted by the platform or not (asksSomething() leaves quotations out).
-	const asking = /[?？؟]/u.test(
-		opening
-			.slice( 0, 2000 )
-			.replace( /\bhttps?:\/\/\S+/giu, '' )
-			.replace( QUESTIONS_POINTER, '' )
-	);
 	return (
 		! NOTIFICATION_WORDING.test( opening.slice( 0, 600 ) ) &&
 		! hasUnsubscribeFooter( text ) &&
-		( asking ||
+		( asksInQuotedMessage( opening ) ||
 			speaksForThemself( opening ) ||
 			REQUESTS_AN_ANSWER.test( opening.slice( 0, 1500 ) ) ||
 			signedUnderClosing( opening, words ) )
 	);
 }
+
+/**
+ * Whether a platform's notice passes on a message one of its members wrote to be answered by
+ * replying to it, through a relay address the platform keeps for that member ("Priya S.
+ * <3fx9k2l7mq1t8vv@marketplace-relay…>", "reply+c7a9e2f14b@relay.fixquote…",
+ * "k7w2q9z0xj3r1p4@kaeufer.marktplatz…"): a marketplace's buyer, a booking site's guest, a quote
+ * site's customer asking us something. Their question is a ticket, as if they had written to us:
+ * - it opens saying it brings a message (RELAYED_MESSAGE), first thing, after greeting the
+ *   reader or under the platform's name ("Bookora.com / You have a new message from a guest");
+ * - Reply-To is a relay address at the platform's own domain: one marked for a member (a token
+ *   of letters and digits, or their name), not the sender's own, a no-reply or a shared mailbox
+ *   ("support@", "info@");
+ * - the message is there in their words: a question, the first person or a request;
+ * - it is no mailing: nothing offers to unsubscribe, nothing calls itself a notification first.
+ * A message answered at the member's own mailbox is passesOnTheirMessage()'s; one only waiting
+ * on the platform ("Log in to read it") carries none of their words.
+ *
+ * @param p    Parsed email.
+ * @param text Its words (screenText()).
+ */
+function passesOnMessageThroughRelay( p: ParsedEmail, text: string ): boolean {
+	const from = ( p.from?.address ?? '' ).toLowerCase();
+	const replyTo = cleanAddressOf( header( p, 'reply-to' ) );
+	const relayLocalPart = replyTo.slice( 0, replyTo.lastIndexOf( '@' ) );
+	if (
+		replyTo === '' ||
+		replyTo === from ||
+		NO_REPLY_SENDER.test( replyTo ) ||
+		TEAM_MAILBOX.test( replyTo ) ||
+		registeredDomain( replyTo ) !== registeredDomain( from ) ||
+		! MEMBER_RELAY_TOKEN.test( relayLocalPart )
+	) {
+		return false;
+	}
+	const opening = text.slice( 0, 4000 );
+	if ( ! opensWithRelayedMessage( opening ) ) {
+		return false;
+	}
+	return (
+		! NOTIFICATION_WORDING.test( opening.slice( 0, 600 ) ) &&
+		! hasUnsubscribeFooter( text ) &&
+		( asksInQuotedMessage( opening ) ||
+			speaksForThemself( opening ) ||
+			REQUESTS_AN_ANSWER.test( opening.slice( 0, 1500 ) ) )
+	);
+}
+
+/**
+ * Whether a platform's notice asks something in the message it passes on, quoted or not
+ * (asksSomething() leaves quotations out): a question mark, or a Japanese question's polite
+ * ending, which needs none ("チェックインは深夜でも大丈夫でしょうか。").
+ *
+ * @param opening The start of the notice.
+ */
+function asksInQuotedMessage( opening: string ): boolean {
+	const words = opening
+		.slice( 0, 2000 )
+		.replace( /\bhttps?:\/\/\S+/giu, '' )
+		.replace( QUESTIONS_POINTER, '' );
+	return /[?？؟]|(?:でしょうか|ますか|ですか|ませんか)(?=[。」』\s]|$)/u.test(
+		words
+	);
+}
+
+/**
+ * A relay address's part before the "@" that marks one member's conversation: a token of at
+ * least six letters and digits mixed ("3fx9k2l7mq1t8vv", "reply-5k2l9q") or a number of five
+ * digits or more ("mlopez.4420118835", "reserva-88213-k2m"), where a platform's own mailboxes
+ * have words ("support", "help-desk").
+ */
+const MEMBER_RELAY_TOKEN =
+	/(?:^|[^a-z0-9])(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{6,}(?:$|[^a-z0-9])|\d{5,}/u;
 
 /**
  * Whether a platform's opening says it passes on a message someone sent through it
@@ -1518,9 +1586,13 @@ function passesOnTheirMessage(
 function opensWithRelayedMessage( opening: string ): boolean {
 	return (
 		RELAYED_MESSAGE.test( opening ) ||
-		RELAYED_MESSAGE.test( opening.replace( SALUTATION, '' ) )
+		RELAYED_MESSAGE.test( opening.replace( SALUTATION, '' ) ) ||
+		RELAYED_MESSAGE.test( opening.replace( BRAND_LINE, '' ) )
 	);
 }
+
+/** A platform's name alone on its first line, above its notice ("Bookora.com", "StayNest"). */
+const BRAND_LINE = /^\s*[\p{L}\d][\p{L}\d .&'-]{1,38}[\p{L}\d]\s*\n/u;
 
 /**
  * The domain an organisation registered, roughly: the address's last two labels, or three under
