@@ -1359,10 +1359,6 @@ function readsAsRelayedLetter( p: ParsedEmail, text: string ): boolean {
 	const named = ( s: string ) =>
 		words.some( ( w ) => w.length >= 3 && plainName( s ).includes( w ) );
 	const localOf = ( a: string ) => a.slice( 0, a.lastIndexOf( '@' ) );
-	const domainOf = ( a: string ) => a.slice( a.lastIndexOf( '@' ) + 1 );
-	const related = ( a: string, b: string ) =>
-		a !== '' &&
-		( a === b || a.endsWith( `.${ b }` ) || b.endsWith( `.${ a }` ) );
 	// The system's mailbox sends it, not the person's own.
 	if (
 		! VIA_SERVICE_NAME.test( p.from?.name ?? '' ) &&
@@ -1382,7 +1378,7 @@ function readsAsRelayedLetter( p: ParsedEmail, text: string ): boolean {
 			named( below );
 	} else if ( NO_REPLY_SENDER.test( replyTo ) ) {
 		reachesThem = false;
-	} else if ( related( domainOf( replyTo ), domainOf( from ) ) ) {
+	} else if ( registeredDomain( replyTo ) === registeredDomain( from ) ) {
 		// A relay address of the platform's ("reply+ae3e…@reply.servicebook…"), or their own at
 		// the organisation whose portal sends it, under their name in From: the organisation's
 		// own letters sent under its name and signed by one of its people are its mailings —
