@@ -564,9 +564,13 @@ export const DEVICE_ADDRESS_WORD =
 export const QUESTIONS_POINTER =
 	/(?:^|[.!]\s+)[ \t]*(?:any |have |got )?(?:questions|need help|problems|noch fragen|fragen|des questions|besoin d'aide|¿?preguntas|¿?dudas|domande|vragen|frågor|spørgsmål|spørsmål|kysymyksiä|pytania|dotazy|sorularınız|kérdése van)\s*[?？]/gimu;
 
-/** A web form (a contact form's copy acknowledges the form, not an email). */
+/**
+ * A web form, or a form service's copy of a submission ("New submission for “Contact us”", "Neue
+ * Einsendung über das Formular …", "New entry: Claim Appeal Request"): a contact form's copy
+ * acknowledges the form, not an email.
+ */
 export const WEB_FORM =
-	/\b(?:web ?form|contact form|(?:through|via|using) (?:the |our )?form|formulario|kontaktformular|formulaire|modulo (?:di contatto|web)|contactformulier|formularz kontaktowy|kontaktní formulář|formulário)\b|お問い合わせフォーム|联系表单|문의 양식/iu;
+	/\b(?:web ?form|contact form|form (?:submission|entry)|new (?:form )?(?:submission|entry)\b|neue (?:formular)?einsendung|formulareinsendung|nieuwe (?:formulier)?inzending|(?:through|via|using) (?:the |our )?form|formulario|kontaktformular|formulaire|modulo (?:di contatto|web)|contactformulier|formularz kontaktowy|kontaktní formulář|formulário)\b|お問い合わせフォーム|联系表单|문의 양식/iu;
 
 /**
  * Lotus Notes' return receipt ("Return Receipt" / "Your document: … was received by: … at:"),

@@ -1426,7 +1426,8 @@ function readsAsRelayedLetter( p: ParsedEmail, text: string ): boolean {
  * their own mailbox:
  * - its opening says it brings a message (RELAYED_MESSAGE: "Daniel K. sent you a message about
  *   …", "Hallo …, / du hast eine neue Nachricht zu deiner Anzeige erhalten", "Vous avez reçu un
- *   nouveau message via le formulaire …");
+ *   nouveau message via le formulaire …"), or it is a form service's copy of a submission
+ *   (formSubmission(): "New submission for “Contact us”", "Neue Einsendung über das Formular");
  * - Reply-To is the person's own address, a word of their name in it, at another organisation
  *   than the platform (not a relay address of its own at any of its domains, not a no-reply);
  * - the platform names that person: in its sender's name ("Jens Köhler über Kleinanzeigen"), its
@@ -1454,7 +1455,7 @@ function passesOnTheirMessage(
 ): boolean {
 	const opening = text.slice( 0, 4000 );
 	if (
-		! opensWithRelayedMessage( opening ) ||
+		! ( opensWithRelayedMessage( opening ) || formSubmission( p ) ) ||
 		replyTo === '' ||
 		NO_REPLY_SENDER.test( replyTo ) ||
 		registeredDomain( replyTo ) ===
