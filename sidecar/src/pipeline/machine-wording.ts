@@ -367,6 +367,30 @@ export const OWN_NEW_ADDRESS =
 	/(?<!\p{L})(?:my new (?:e-?mail )?(?:address|e-?mail|inbox)|mijn nieuwe (?:e-?mail|mail)?adres|meine neue (?:e-?mail-?|mail)?adresse|ma nouvelle adresse|mon nouvel? (?:e-?mail|courriel|adresse)|mi nueva dirección|mi nuevo (?:correo|e-?mail)|il mio nuovo (?:indirizzo|e-?mail)|la mia nuova (?:e-?mail|casella|mail)|o meu novo (?:endereço|e-?mail)|mój nowy adres|min nya (?:e-?post)?adress|min nye (?:e-?mail|e-?post)?adresse|yeni e-?posta adresim|uusi (?:sähköposti)?osoitteeni|мой новый (?:адрес|e-?mail|email))(?!\p{L})/iu;
 
 /**
+ * A mailbox saying it is being closed, or will be, or stop working ("this email address is being
+ * closed and will stop working on 31 July", "This mailbox will be deactivated at the end of
+ * May", "Diese E-Mail-Adresse wird zum 31.07.2025 abgeschaltet", "Cette adresse e-mail sera
+ * fermée le 31 juillet", "Esta dirección de correo dejará de funcionar el 31 de julio", "Questo
+ * indirizzo e-mail sarà disattivato il 31 luglio", "Dit e-mailadres wordt per 1 augustus
+ * opgeheven", "Este endereço de e-mail será desativado a 31 de julho"): a closing mailbox's
+ * notice — or a person telling us beforehand that their address is closing, so never alone.
+ * The mailbox may name its address first, and the date come before the verb.
+ */
+export const MAILBOX_CLOSING =
+	/\bthis (?:mailbox|(?:e-?mail )?address|e-?mail account|inbox)(?: \(\S+@\S+\)| <\S+@\S+>| \S+@\S+)?(?:[^.\n]|(?<=\d)\.){0,40}?\b(?:(?:is|will (?:soon )?be|has been|is being|is about to be) (?:closed|shut down|deactivated|disabled|discontinued|retired|deleted)|is closing|will (?:close|stop working|cease to (?:work|function|exist)|no longer (?:work|exist|be (?:available|in use|used|monitored|read|active|checked|valid))))\b|(?:dieses (?:e-?mail-?)?postfach|diese (?:e-?mail-?|mail)?adresse)(?: \(\S+@\S+\)| <\S+@\S+>| \S+@\S+)?(?:[^.\n]|(?<=\d)\.){0,40}?(?<!\p{L})(?:(?:wird|wurde|ist)(?:[^.\n]|(?<=\d)\.){0,30}? (?:geschlossen|abgeschaltet|deaktiviert|stillgelegt|aufgelöst|gelöscht)|(?:wird|ist)(?:[^.\n]|(?<=\d)\.){0,30}? nicht mehr (?:erreichbar|aktiv|verfügbar|gültig))(?!\p{L})|cette (?:adresse(?: e-?mail| électronique| de courriel| courriel| mail)?|boîte(?: mail| e-?mail| aux lettres| de réception)?)(?: \(\S+@\S+\)| <\S+@\S+>| \S+@\S+)?(?:[^.\n]|(?<=\d)\.){0,40}?(?<!\p{L})(?:(?:sera|va être|a été|est) (?:bientôt |prochainement |définitivement )?(?:fermée|désactivée|supprimée|clôturée|résiliée)|cessera de fonctionner|ne sera plus (?:active|valide|utilisée|consultée|lue|accessible))(?!\p{L})|esta (?:dirección|casilla|cuenta)(?: de correo(?: electrónico)?| de e-?mail| electrónica)?(?: \(\S+@\S+\)| <\S+@\S+>| \S+@\S+)?(?:[^.\n]|(?<=\d)\.){0,40}?(?<!\p{L})(?:(?:será|va a ser|ha sido|está siendo) (?:cerrada|desactivada|dada de baja|eliminada)|dejará de (?:funcionar|estar (?:activa|operativa|en uso)|usarse|utilizarse))(?!\p{L})|(?:questo indirizzo|questa casella)(?: e-?mail| di posta(?: elettronica)?)?(?: \(\S+@\S+\)| <\S+@\S+>| \S+@\S+)?(?:[^.\n]|(?<=\d)\.){0,40}?(?<!\p{L})(?:(?:sarà|verrà|è stat[oa]) (?:chius|disattivat|dismess|cancellat)[oa]|(?:cesserà|smetterà) di funzionare|non sarà più (?:attiv|utilizzat|lett|monitorat)[oa])(?!\p{L})|(?:dit (?:e-?mail|mail)?adres|deze (?:e-?mail-?)?mailbox|dit postvak)(?: \(\S+@\S+\)| <\S+@\S+>| \S+@\S+)?(?:[^.\n]|(?<=\d)\.){0,40}?(?<!\p{L})(?:opgeheven|gesloten|gedeactiveerd|afgesloten|verwijderd|niet meer bereikbaar|werkt niet meer)(?!\p{L})|(?:este (?:endereço(?: de e-?mail| eletrónico| eletrônico)?|e-?mail)|esta caixa(?: de (?:correio|e-?mail)| postal eletrónica)?)(?: \(\S+@\S+\)| <\S+@\S+>| \S+@\S+)?(?:[^.\n]|(?<=\d)\.){0,40}?(?<!\p{L})(?:(?:será|vai ser|foi|está a ser|está sendo) (?:encerrad|desativad|desactivad|fechad|eliminad)[oa]|deixará de (?:funcionar|estar ativ[oa]|ser (?:utilizad|usad|lid)[oa]))(?!\p{L})/iu;
+
+/**
+ * The reader's message said not to be forwarded or read ("Your message has NOT been forwarded",
+ * "Your email will not be read", "Ihre Nachricht wurde nicht weitergeleitet", "Votre message n'a
+ * pas été transféré", "Su mensaje no ha sido reenviado", "Il suo messaggio non è stato
+ * inoltrato", "Uw bericht is niet doorgestuurd", "A sua mensagem não foi reencaminhada", "Ditt
+ * meddelande har inte vidarebefordrats"): what a mailbox answering the message it received says
+ * of it. A person telling us of their new address writes before any message of ours went astray.
+ */
+export const MESSAGE_NOT_PASSED_ON =
+	/\byour (?:message|e-?mail|mail)(?: to [^.\n]{1,60}?)? (?:(?:has|have|was|were|is|will) not|(?:hasn|haven|wasn|weren|isn|won)['’]t) (?:been |be |being )?(?:automatically |auto-?)?(?:forwarded|read|redirected|passed on)\b|\b(?:messages|e-?mails|mail) (?:sent )?to this (?:address|mailbox) (?:are|is|will) not (?:be )?(?:forwarded|read)\b|(?:ihre|deine) (?:nachricht|e-?mail|mail)(?: an [^.\n]{1,60}?)? (?:wurde|wird|ist) nicht (?:automatisch )?(?:weitergeleitet|gelesen)(?!\p{L})|(?:votre|ton) (?:message|courriel|e-?mail|mail) (?:n['’]a pas été |n['’]est pas |ne (?:sera|va) pas (?:être )?)(?:automatiquement )?(?:transféré|transmis|redirigé|réexpédié|lu)e?(?!\p{L})|(?:su|tu) (?:mensaje|correo(?: electrónico)?|e-?mail) no (?:ha sido|será|fue|se ha|se) (?:automáticamente )?(?:reenviado|redirigido|leído|reenviará|leerá)(?!\p{L})|(?:il (?:suo|tuo) (?:messaggio|e-?mail)|la (?:sua|tua) (?:e-?mail|mail)) non (?:è stat[oa]|verrà|sarà|viene) (?:automaticamente )?(?:inoltrat|lett|reindirizzat)[oa](?!\p{L})|(?:uw|je|jouw) (?:bericht|e-?mail|mail) (?:is|wordt|werd) niet (?:automatisch )?(?:doorgestuurd|gelezen|doorgezonden)(?!\p{L})|(?:a (?:sua|tua) |sua |tua )mensagem (?:não foi|não será|não é) (?:automaticamente )?(?:reencaminhad|encaminhad|lid|redirecionad)a(?!\p{L})|(?:o (?:seu|teu) |seu |teu )e-?mail (?:não foi|não será|não é) (?:automaticamente )?(?:reencaminhad|encaminhad|lid|redirecionad)o(?!\p{L})|wiadomość (?:nie (?:została|zostanie) (?:przekazana|przeczytana|przesłana dalej))(?!\p{L})|(?:ditt|ert) (?:meddelande|mejl|e-?postmeddelande) (?:har inte|kommer inte att) (?:vidarebefordrats|vidarebefordras|lästs|läsas)(?!\p{L})|(?:din|jeres) (?:besked|e-?mail|mail) (?:er ikke blevet|bliver ikke|vil ikke blive) (?:videresendt|læst)(?!\p{L})/iu;
+
+/**
  * An e-mail address, named, that is said to be no longer in use, read, active or valid, to be
  * invalid or unknown, to exist no more, or to have changed ("die E-Mail-Adresse
  * info@alte-muehle.example wird nicht mehr verwendet", "The email address sales@shop.example is
@@ -475,10 +499,14 @@ export const RECEIPT_TEXT =
  * A mailbox provider's complaint report in its own words rather than in ARF form (RFC 5965): a
  * recipient marked a message as junk or spam ("… that was marked as junk by a recipient", "A
  * user reported the following message as spam", "Junk Mail Reporting Program", "als Spam
- * gemeldet", "signalé comme indésirable"), in several languages.
+ * gemeldet", "signalé comme indésirable"), in several languages. Or a spam-reporting service's
+ * report (SpamCop's "[ SpamCop V5.4.0 ] This message is brief for your comfort …", an abuse
+ * desk's tool), whose own lines end in a line that labels the reported message below ("[ Offending
+ * message ]", "--- Offending email ---", "Offending message:"): a person quoting a message calls
+ * it so in a sentence, not on a line of its own.
  */
 export const COMPLAINT_REPORT =
-	/\b(?:marked|reported|flagged|classified) (?:it |this (?:message|e-?mail) |the (?:following )?(?:message|e-?mail) )?as (?:junk|spam|abuse|unwanted)\b|\bjunk (?:e-?)?mail reporting\b|\b(?:e-?mail )?abuse report for (?:a|an|the|this) (?:e-?mail )?message\b|\bcomplaint about (?:a|the|this|your) (?:message|e-?mail)\b|\bals (?:spam|junk|unerwünscht\p{L}*)(?: [\p{L}-]+)? (?:markiert|gemeldet|eingestuft|gekennzeichnet)|\b(?:signalé|marqué|identifié|classé)e? comme (?:spam|indésirable|courrier indésirable|pourriel)|\b(?:marcad|denunciad|reportad|señalad|sinalizad)[oa] como (?:spam|correo no deseado|no deseado|lixo eletr[ôo]nico|indesejad[oa])|\b(?:segnalat|contrassegnat|marcat)[oa] come (?:spam|posta indesiderata|indesiderat[oa])|\bals (?:spam|ongewenst(?:e e-?mail)?) (?:gemarkeerd|gemeld|aangemerkt)|\b(?:oznaczon|zgłoszon)[aoy] jako spam|(?:помечен|отмечен)[оаы]? как спам|迷惑メールとして(?:報告|申告)|(?:标记|举报)为垃圾邮件|(?:標記|檢舉)為垃圾郵件/iu;
+	/(?:^|\n)[ \t]*(?:[[(<]|-{1,5})?[ \t]*offending (?:message|e-?mail|spam)[ \t]*(?:[\])>:]|-{1,5})?[ \t]*(?=\n|$)|\b(?:marked|reported|flagged|classified) (?:it |this (?:message|e-?mail) |the (?:following )?(?:message|e-?mail) )?as (?:junk|spam|abuse|unwanted)\b|\bjunk (?:e-?)?mail reporting\b|\b(?:e-?mail )?abuse report for (?:a|an|the|this) (?:e-?mail )?message\b|\bcomplaint about (?:a|the|this|your) (?:message|e-?mail)\b|\bals (?:spam|junk|unerwünscht\p{L}*)(?: [\p{L}-]+)? (?:markiert|gemeldet|eingestuft|gekennzeichnet)|\b(?:signalé|marqué|identifié|classé)e? comme (?:spam|indésirable|courrier indésirable|pourriel)|\b(?:marcad|denunciad|reportad|señalad|sinalizad)[oa] como (?:spam|correo no deseado|no deseado|lixo eletr[ôo]nico|indesejad[oa])|\b(?:segnalat|contrassegnat|marcat)[oa] come (?:spam|posta indesiderata|indesiderat[oa])|\bals (?:spam|ongewenst(?:e e-?mail)?) (?:gemarkeerd|gemeld|aangemerkt)|\b(?:oznaczon|zgłoszon)[aoy] jako spam|(?:помечен|отмечен)[оаы]? как спам|迷惑メールとして(?:報告|申告)|(?:标记|举报)为垃圾邮件|(?:標記|檢舉)為垃圾郵件/iu;
 
 /**
  * What a blocklist operator's notice says: an address listed, or caught by its spam traps (with
