@@ -762,6 +762,21 @@ export const GROUP_GREETING =
 	/^\s*(?:(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)),? (?:all|everyone|everybody|folks)|hallo (?:zusammen|alle|allerseits)|(?:guten (?:tag|morgen)|moin),? (?:zusammen|alle)|(?:bonjour|bonsoir|salut) (?:à tou(?:te)?s(?: et à tou(?:te)?s)?|a tous|tout le monde)|(?:hola|buen(?:os|as) (?:días|tardes|noches)),? (?:a )?tod[oa]s|(?:ciao|buongiorno|buonasera|salve) a tutti|(?:olá|oi|bom dia|boa tarde|boa noite),? (?:a )?(?:todos|todas|pessoal)|(?:hallo|hoi|goedemorgen|goedemiddag) (?:allemaal|iedereen)|(?:hei|hej|moi) (?:alle(?: sammen)?|alla|allihop|allesammen|kaikki)|(?:dobrý den|ahoj|zdravím) (?:všem|všichni)|(?:witam|cześć|dzień dobry) (?:wszystkich|wszystkim)|sziasztok|üdvözlök mindenkit|всем привет|a chairde(?: (?:go léir|dílse))?|(?:bona tarda|bon dia|hola),? a tothom|kaixo guztioi|egun on guztioi|(?:bonġu|saħħa) lil kulħadd)(?!\p{L})[ \t]*[,!.:]?[ \t]*(?:\n|$)/iu;
 
 /**
+ * A first line greeting its readers as the sender's friends or neighbours, many at once, perhaps
+ * with other groups after them ("Dear friends,", "Dear friends, neighbours and fellow makers,",
+ * "Hello neighbours,", "Liebe Freunde und Nachbarn,", "Liebe Freundinnen und Freunde,", "Chers
+ * amis,", "Chères amies, chers amis,", "Queridos amigos:", "Cari amici,", "Caros amigos,", "Beste
+ * vrienden,", "Kære venner,", "Kära vänner,", "Drodzy przyjaciele,", "Milí přátelé,", "Hyvät
+ * ystävät,", "Дорогие друзья!"): how a studio, a shop, a club or a family greets the whole list it
+ * writes to. A person writing to us as a friend writes about their own matter, to us alone or
+ * asking us something: the greeting counts only for readers hidden in Bcc, with news or an
+ * invitation for all of them, not in its writer's own words. Not a service's team ("Dear friends
+ * at support,").
+ */
+export const FRIENDS_GREETING =
+	/^\s*(?:(?:dear|hello|hi|hey|greetings)(?: (?:all|my|our|dear))?,? (?:friends|neighbours|neighbors)|(?:liebe|hallo|ihr lieben)(?: alle)? (?:freundinnen und freunde|freunde und freundinnen|freund(?:\*|:|_)innen|freunde|nachbarinnen und nachbarn|nachbarn)|(?:chers|chères|bonjour|salut)(?: les| à tous,? (?:chers|chères))? (?:amis|amies|voisins|voisines)|(?:queridos|queridas|estimados|estimadas|hola|caros|caras|olá)(?: a todos,? (?:queridos|caros))? (?:amigos|amigas|vecinos|vecinas|vizinhos|vizinhas)|(?:cari|care|carissimi|carissime|ciao) (?:amici|amiche|vicini)|(?:beste|lieve|hallo|hoi) (?:vrienden|vriendinnen|buren)|(?:kære|kjære|hej|hei) (?:venner|naboer)|(?:kära|hej|hej alla) (?:vänner|grannar)|(?:drodzy|kochani|witajcie|mili) (?:przyjaciele|sąsiedzi)|(?:milí|drazí|ahoj) (?:přátelé|priatelia|sousedé|susedia)|(?:hyvät|rakkaat) (?:ystävät|naapurit)|kedves (?:barátaim|barátaink|barátok|szomszédok|szomszédaink)|(?:дорогие|уважаемые) (?:друзья|соседи)|(?:дорогі|шановні) (?:друзі|сусіди)|(?:sevgili|değerli|kıymetli) (?:dostlar|dostlarımız|arkadaşlar|komşularımız)|αγαπητοί φίλοι)(?!\p{L})(?![^\n]*(?:support|service|team|desk|department|dienst|abteilung|équipe|equipo|servicio|servizio|serviço|afdeling|avdelning|zespół))(?:[ \t]*,?[ \t]+[^\n.?!:;]{1,80}?)?[ \t]*[,:!]?[ \t]*(?:\n|$)/iu;
+
+/**
  * A first line greeting its readers as colleagues, fellow members of one trade ("Dear
  * colleagues,", "Liebe Kolleginnen und Kollegen,", "Chères consœurs, chers confrères,", "Estimados
  * colegas:", "Cari colleghi,", "Beste collega's,", "Drodzy koledzy,", "Vážení kolegové,",
@@ -855,6 +870,19 @@ export const HOW_TO_REACH_ME =
 	/(?<!\p{L})(?:(?:text|ring|call|phone|email|e-mail|message|whatsapp|contact)(?: or (?:text|ring|call|phone|email|e-mail|message|whatsapp))? me|give me a (?:call|ring|shout|bell)|(?:ruft|rufen sie|ruf) mich (?:einfach |gerne |gern )?an|(?:appelez|contactez|appelle|contacte)-moi|(?:llámame|llámeme|llamadme|escríbeme|escríbame)|(?:chiamami|chiamatemi|mi chiami|scrivetemi)|bel (?:me|mij) (?:gerust |even )?|(?:ring|sms:a|ringe|kontakt(?:a|e)?) (?:mig|meg)|(?:zadzwoń|zadzwońcie|napisz|napiszcie) do mnie)(?!\p{L})/giu;
 
 /**
+ * A hand-sent mailing's offer to take its reader off its list, the only "I" in it besides how to
+ * reach its writer ("If you'd rather not hear from us, just let me know and I'll take you off",
+ * "reply and we'll remove you from the list", "sag Bescheid, dann nehme ich dich aus dem
+ * Verteiler", "dites-le-moi et je vous retire de la liste", "te quito de la lista", "ti tolgo
+ * dalla lista", "retiro-te da lista", "dan haal ik je van de lijst", "så tar jag bort dig från
+ * listan", "så fjerner jeg dig fra listen", "usunę cię z listy"): the list is its writer's, the
+ * reader's choice not their own matter. A person asks to be taken off ("please take me off your
+ * list").
+ */
+export const OFF_THE_LIST_OFFER =
+	/(?<!\p{L})(?:(?:I|we)(?:['’]ll|['’]d| will| would| can| shall| am happy to| are happy to)? (?:happily |gladly |simply |just )?(?:(?:take|strike|cross) you off|(?:remove|drop|delete) you from|take you out of)(?!\p{L})|if you(?:['’]d| would) (?:rather|prefer) not (?:to )?hear from (?:us|me)|if you (?:no longer|don['’]t|do not) (?:want|wish) to hear from (?:us|me)|(?:nehme|nehmen|streiche|streichen|lösche|löschen|entferne|entfernen) (?:ich |wir )?(?:dich|euch|sie) (?:gerne |gern |sofort )?(?:aus dem|aus der|vom|von der) [\p{L}-]*(?:verteiler|liste)|(?:je|nous) (?:vous|te) (?:retire(?:rai|rons)?|retirons|enlève(?:rai)?|enlevons|désinscri(?:s|rai|rons|vons)|supprime(?:rai|rons)?|supprimons) (?:de|des) (?:la|ma|notre|nos|mes) (?:liste|listes|fichier|envois)|(?:te|le|os|les) (?:quito|quitamos|quitaré|quitaremos|saco|sacamos|borro|borramos|elimino|eliminamos|doy de baja|damos de baja) de (?:la|mi|nuestra) lista|(?:ti|vi|la) (?:tolgo|togliamo|toglierò|cancello|cancelliamo|rimuovo|rimuoviamo) (?:dalla|dalle) (?:lista|mailing list|liste|mia lista|nostra lista)|(?:tiro|tiramos|retiro|retiramos|removo|removemos)-(?:te|o|a|vos|os|as) da (?:lista|nossa lista|minha lista)|(?:haal|halen|verwijder|verwijderen|schrap|schrappen) (?:ik|we|wij) (?:je|u|jullie) (?:graag |meteen )?(?:van|uit) (?:de|onze|mijn) \p{L}*(?:lijst|mailing)|(?:tar|tager|fjerner|stryker|sletter) (?:jag|jeg|vi) (?:bort )?(?:dig|deg|er|jer|dere) (?:bort )?(?:fra|från|av|af) (?:listan|listen|lista)|usun(?:ę|iemy) (?:cię|was|pana|panią|państwa) z (?:listy|naszej listy|mojej listy))(?!\p{L})/iu;
+
+/**
  * A small business's news of itself, told to all its customers at once: new opening hours ("Från
  * och med den 1 april ändrar vi våra öppettider", "Our new opening hours", "Neue Öffnungszeiten
  * ab …"), a new price list ("Nowy cennik … obowiązuje od", "Надсилаємо оновлений прайс-лист",
@@ -935,6 +963,21 @@ export const EXHIBITION_STAND =
  */
 export const INVITES_READERS =
 	/(?<!\p{L})(?:we (?:would like to |'d like to |’d like to |wish to )?(?:warmly |cordially |kindly )?invite (?:you|all)|(?:you are|you're|you’re|are (?:also |all |warmly |cordially )*) ?(?:warmly |cordially |all |also )*invited to|(?:laden|lade) (?:wir |ich )?(?:sie|euch) (?:[^.\n]|(?<=\d)\.){0,140}? ein(?=[ \t]*(?:[.:!,]|\n|$))|(?:wir )?(?:möchten|wollen|dürfen) (?:wir |ich )?(?:sie|euch) (?:[^.\n]|(?<=\d)\.){0,100}?einladen|(?:sind|seid) (?:\p{L}+ ){0,2}(?:herzlich |ebenfalls |auch )?eingeladen|(?:herzlich |ebenfalls |auch )eingeladen (?:sind|seid)|nous (?:vous )?invitons|vous êtes (?:cordialement |chaleureusement |tous )*invité(?:e|s|es)?|(?:le|les|os) invitamos|(?:están|estáis) (?:tod[oa]s )?invitad[oa]s|(?:vi|la|le) invitiamo|siete (?:tutti )?invitati|(?:convidamo-(?:lo|la|los|las|vos)|(?:vos|os|as) convidamos)|(?:estão|estais) (?:tod[oa]s )?convidad[oa]s|(?:wij|we) nodigen (?:u|jullie)|(?:bent|zijn) (?:u |jullie )?(?:van harte |allen )*uitgenodigd|(?:serdecznie )?zapraszamy (?:państwa |was |serdecznie |wszystkich )*(?:na|do udziału|do wzięcia udziału)|(?:srdečně )?(?:vás )?zveme(?: vás)?(?: srdečně)? (?:na|k)|(?:srdečne )?(?:vás )?pozývame|(?:szeretettel )?meghívjuk|(?:приглашаем|приглашаю) (?:вас|всех)|(?:запрошуємо|запрошую) (?:вас|всіх)|vi (?:vill )?bjuda? in (?:er|dig|alla)|vi inviterer (?:jer|dere|dig|deg|alle)|kutsumme (?:teidät|sinut|kaikki)|davet ediyoruz|σας προσκαλούμε|vă invităm)(?!\p{L})|诚邀|誠邀|敬请光临|敬請光臨/iu;
+
+/**
+ * An event open to everyone that a circular invites its readers to: an open day, open studios,
+ * an exhibition's opening, its doors opened to all ("Open Studios this weekend", "the studio opens
+ * its doors on Saturday", "Tag der offenen Tür", "Offene Ateliers", "Vernissage am Freitag",
+ * "journée portes ouvertes", "l'atelier ouvre ses portes", "jornada de puertas abiertas",
+ * "inaugurazione della mostra", "dia aberto", "open dag", "åbent hus", "öppet hus", "dzień
+ * otwarty", "den otevřených dveří", "день открытых дверей"), or all of them welcome to it
+ * ("Everyone is welcome", "Alle sind herzlich willkommen", "Tout le monde est le bienvenu",
+ * "Todos son bienvenidos", "Iedereen is welkom", "Alla är välkomna") — hoping to see many of them
+ * there ("Hope to see you there"). It counts only for readers hidden and greeted as friends or
+ * neighbours: a person asks us about such a day, or tells us of theirs in the first person.
+ */
+export const OPEN_DOORS_EVENT =
+	/(?<!\p{L})(?:open (?:studios?|days?|house|evening|weekend|ateliers?|gardens?|farm|workshops?)|(?:opens?|opening|open up|throws? open|throwing open) (?:its|our|their|the|her|his) (?:studio |workshop |shop |gallery )?doors|exhibition opening|opening (?:night|reception|party)|private view|vernissage|(?:everyone|everybody|all) (?:is |are |['’]s )?(?:very |most |warmly )?welcome|(?:we )?(?:hope|hoping) to see (?:you|many of you|lots of you|you all|all of you|some of you)(?: there)?|tag (?:der|des) offenen (?:tür|türen|ateliers?|gartens|gärten|hofes|höfe)|offene[ns]? (?:ateliers?|werkstatt|werkstätten|türen?|gärten|höfe)|öffne[nt] (?:seine|ihre|unsere|die) (?:türen|tore|pforten)|ausstellungseröffnung|(?:alle|jede[r]?) (?:sind |ist )?(?:herzlich |recht herzlich )?willkommen|portes[ -]ouvertes|ateliers? ouverts?|ouvr(?:e|ent|ons) (?:ses|leurs|nos) portes|inauguration de l['’]exposition|(?:tout le monde|tous|toutes) (?:est |sont )?(?:les? )?bienvenu(?:e|s|es)?|puertas abiertas|abr(?:e|en|imos) (?:sus|nuestras) puertas|inauguración de la (?:exposición|muestra)|(?:todos|todas|todo el mundo) (?:son |está |están )?bienvenid[oa]s?|porte aperte|atelier aperti|apr(?:e|ono|iamo) le (?:sue|loro|nostre) porte|inaugurazione della mostra|(?:tutti|tutte) (?:sono )?(?:i |le )?benvenut[ie]|portas abertas|dia aberto|abr(?:e|em|imos) as (?:suas|nossas) portas|inauguração da exposição|(?:todos|todas) (?:são )?bem-vind[oa]s|open (?:dag|atelier|ateliers|huis)|(?:opent|openen) (?:haar|zijn|hun|onze|de) deuren|opening van de (?:tentoonstelling|expositie)|iedereen is (?:van harte )?welkom|åbent hus|åpen dag|öppet hus|åbne (?:atelierer|værksteder)|öppna ateljéer|åpne atelierer|alle er (?:hjertelig )?velkomne?|alla är (?:hjärtligt )?välkomna|dzień otwarty|drzwi otwarte|otwarte (?:pracownie|atelier)|wernisaż|otwarcie wystawy|den otevřených dveří|vernisáž|avoimet ovet|avointen ovien päivä|nyílt nap|день открытых дверей|вернисаж|день відкритих дверей)(?!\p{L})/iu;
 
 /**
  * An event told as free to take part in, or to register for free ("Participation is free of
