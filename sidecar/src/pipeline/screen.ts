@@ -1878,7 +1878,8 @@ function signedBySender( p: ParsedEmail, text: string ): boolean {
 
 /**
  * Whether the email is a form's submission: a header naming the form ("X-Form-ID") or the
- * form named in the text.
+ * form named in the text — not in a line naming a program's version, as a site's update report
+ * lists its plugins ("- Contact Form 7 (from version 6.0.5 to 6.0.6)").
  *
  * @param p Parsed email.
  */
@@ -1886,9 +1887,17 @@ function formSubmission( p: ParsedEmail ): boolean {
 	return (
 		[ ...p.headers.keys() ].some( ( h ) =>
 			/^x-(?:[a-z\d]+-)*(?:web)?forms?(?:-[a-z\d]+)*$/i.test( h )
-		) || WEB_FORM.test( `${ p.subject }\n${ p.text.slice( 0, 600 ) }` )
+		) ||
+		WEB_FORM.test(
+			`${ p.subject }\n${ p.text
+				.slice( 0, 600 )
+				.replace( SOFTWARE_VERSION_LINE, '' ) }`
+		)
 	);
 }
+
+/** A line naming a program's version ("WooCommerce (from version 9.7.1 to 9.8.1)", "v2.4.0"). */
+const SOFTWARE_VERSION_LINE = /^.*(?:\bversion\s+|\bv)\d+(?:\.\d+)+\b.*$/gimu;
 
 /** Mail programs people write with. */
 const PERSONAL_MAIL_CLIENT =
