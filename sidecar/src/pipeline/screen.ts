@@ -1543,11 +1543,13 @@ function passesOnTheirMessage(
  * <3fx9k2l7mq1t8vv@marketplace-relay…>", "reply+c7a9e2f14b@relay.fixquote…",
  * "k7w2q9z0xj3r1p4@kaeufer.marktplatz…"): a marketplace's buyer, a booking site's guest, a quote
  * site's customer asking us something. Their question is a ticket, as if they had written to us:
- * - it opens saying it brings a message (RELAYED_MESSAGE), first thing, after greeting the
- *   reader or under the platform's name ("Bookora.com / You have a new message from a guest");
+ * - it opens saying it brings a message or a request (RELAYED_MESSAGE), first thing, after
+ *   greeting the reader or under the platform's name ("Bookora.com / You have a new message from
+ *   a guest", "New enquiry for Crux Climbing", "Hallo …, / Sie haben eine neue Angebotsanfrage
+ *   über EventScout erhalten");
  * - Reply-To is a relay address at the platform's own domain: one marked for a member (a token
- *   of letters and digits, or their name), not the sender's own, a no-reply or a shared mailbox
- *   ("support@", "info@");
+ *   of letters and digits, or their name with a number: namesMemberRelay()), not the sender's
+ *   own, a no-reply or a shared mailbox ("support@", "info@");
  * - the message is there in their words: a question, the first person or a request;
  * - it is no mailing: nothing offers to unsubscribe, nothing calls itself a notification first.
  * A message answered at the member's own mailbox is passesOnTheirMessage()'s; one only waiting
@@ -1566,7 +1568,10 @@ function passesOnMessageThroughRelay( p: ParsedEmail, text: string ): boolean {
 		NO_REPLY_SENDER.test( replyTo ) ||
 		TEAM_MAILBOX.test( replyTo ) ||
 		registeredDomain( replyTo ) !== registeredDomain( from ) ||
-		! MEMBER_RELAY_TOKEN.test( relayLocalPart )
+		! (
+			MEMBER_RELAY_TOKEN.test( relayLocalPart ) ||
+			namesMemberRelay( relayLocalPart, header( p, 'reply-to' ) )
+		)
 	) {
 		return false;
 	}
@@ -1608,6 +1613,26 @@ function asksInQuotedMessage( opening: string ): boolean {
  */
 const MEMBER_RELAY_TOKEN =
 	/(?:^|[^a-z0-9])(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{6,}(?:$|[^a-z0-9])|\d{5,}/u;
+
+/**
+ * Whether a relay address's part before the "@" is one the platform made for the member named
+ * with it: a word of their name and a number that tells them from others of that name
+ * ("Markus Weber <m.weber.7731@reply.…>", "Anna Novak <anna.novak.88@relay.…>",
+ * "Jean Dupont <dupont-4412@messagerie.…>"), where the platform's own people write from their
+ * name alone ("markus.weber@…") and its shared mailboxes from words ("partner@", "anfragen@").
+ *
+ * @param localPart    The relay address's part before the "@".
+ * @param replyToValue The Reply-To header as written, the member's name with it.
+ */
+function namesMemberRelay( localPart: string, replyToValue: string ): boolean {
+	const words = nameWordsOf( replyToValue );
+	const plain = plainName( localPart );
+	return (
+		words !== null &&
+		/\d/u.test( localPart ) &&
+		words.some( ( w ) => w.length >= 3 && plain.includes( w ) )
+	);
+}
 
 /**
  * Whether a platform's opening says it passes on a message someone sent through it
