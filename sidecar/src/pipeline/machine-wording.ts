@@ -681,42 +681,45 @@ export const READER_AS_USER =
  * "Beste buren van het Kerkplein", "Liebe Nachbarinnen und Nachbarn", "Chers voisins",
  * entrepreneurs and craft businesses ("Tisztelt Vállalkozók!", "Sehr geehrte Unternehmer,", "Chers
  * artisans,", "Estimados empresarios:", "Hyvät yrittäjät,", "Уважаемые предприниматели!"),
- * "Vážení podnikatelé", "Poštovani kupci", "Poštovani zakupci", "Gerbiami klientai", "Spoštovani
- * člani", "Szanowni Członkowie", "Benvolguts clients", "Għeżież membri", "Merkatari
- * agurgarriok", "Tisztelt Tagtársaink", "Hyvä asiakkaamme", "Değerli İş Ortaklarımız", "Hej alla
- * sponsorer"). A customer in the singular only as a class ("Dear Valued Customer"): a supplier
+ * shopkeepers, merchants and traders ("Beste handelaars,", "Beste middenstanders,", "Liebe
+ * Geschäftsleute,", "Cari negozianti,", "Estimados tenderos:", "Drodzy kupcy,", "Vážení
+ * živnostníci,", "Dear shop owners,", "Dear fellow traders,"), an association's members ("Liebe
+ * Vereinsmitglieder,", "Caros sócios,"), "Vážení podnikatelé", "Poštovani kupci", "Poštovani
+ * zakupci", "Gerbiami klientai", "Spoštovani člani", "Szanowni Członkowie", "Benvolguts clients",
+ * "Għeżież membri", "Merkatari agurgarriok", "Tisztelt Tagtársaink", "Hyvä asiakkaamme", "Değerli
+ * İş Ortaklarımız", "Hej alla sponsorer"). A customer in the singular only as a class ("Dear Valued Customer"): a supplier
  * writing to one customer greets "Dear customer".
  */
 const READER_CLASSES = [
 	// Occupiers of a business park, a circular's donors or supporters, its neighbours, and businesses
 	// greeted as a class ("Dear Occupiers,", "Drodzy Darczyńcy!", "Beste buren,", "Gentili Imprese,")
 	// are readers of a circular as its customers and tenants are.
-	'dear valued (?:customer|client)|(?:dear|to all(?: our)?) (?:valued |all |our )?(?:customers|clients|business partners|partners|trade customers|members|member companies|tenants|residents|leaseholders|traders|retailers|shopkeepers|stockists|dealers|resellers|suppliers|businesses|business owners|exhibitors|parents(?: and (?:carers|guardians))?|neighbours|neighbors|placement providers|sponsors|occupiers|occupants|donors|supporters)',
-	'(?:liebe|sehr geehrte|an alle(?: unsere)?) (?:kundinnen und kunden|kunden|kundschaft|geschäftspartner(?:innen und geschäftspartner)?|mitglieder|mitgliedsbetriebe|mitgliedsunternehmen|mieterinnen und mieter|mieter(?:innen)?|gewerbemieter(?:innen)?|bewohnerinnen und bewohner|bewohner(?:innen)?|anwohnerinnen und anwohner|anwohner(?:innen)?|nachbarinnen und nachbarn|nachbarn|händlerinnen und händler|händler(?:innen)?|gewerbetreibende|unternehmerinnen und unternehmer|unternehmer(?:innen)?|handwerksbetriebe|eltern|praktikumsbetriebe|ausbildungsbetriebe|lieferanten|aussteller(?:innen)?|spenderinnen und spender|spender(?:innen)?|unternehmen|betriebe)',
-	'(?:chers|chères|cher\\(?e\\)?s)(?: et (?:chers|chères))? (?:clients|clientes|partenaires|adhérents|adhérentes|membres|commerçants|commerçantes|locataires|résidents|riverains|voisins|voisines|copropriétaires|parents|fournisseurs|exposants|revendeurs|donateurs|donatrices|occupants|entreprises|entrepreneurs|artisans|professionnels)',
-	'(?:estimad[oa]s|querid[oa]s) (?:clientes|socios|asociados|colaboradores|miembros|inquilinos|vecinos|comerciantes|proveedores|padres|distribuidores|donantes|empresas|ocupantes|empresarios|autónomos|emprendedores)',
-	'(?:gentili|cari|spettabili|egregi) (?:clienti|soci|associati|inquilini|condomini|vicini|commercianti|fornitori|genitori|rivenditori|imprese|aziende|donatori|sostenitori|imprenditori|esercenti|artigiani)',
-	'(?:caros|prezados|estimados) (?:clientes|parceiros|associados|colaboradores|membros|inquilinos|vizinhos|lojistas|comerciantes|fornecedores|pais|revendedores|doadores|empresas|empresários|empreendedores)',
-	'(?:beste|geachte) (?:klanten|relaties|zakenpartners|leden|huurders|bewoners|buren|buurtbewoners|ondernemers|zelfstandigen|winkeliers|ouders|leveranciers|dealers|donateurs|bedrijven)',
-	'(?:kära|bästa|till(?: alla)?|hej alla) (?:kunder|medlemmar|hyresgäster|grannar|näringsidkare|företagare|handlare|föräldrar|leverantörer|sponsorer|samarbetspartners)',
-	'(?:kære|kjære|til(?: alle)?|hei alle|hej alle) (?:kunder|medlemmer|sponsorer|lejere|leietakere|beboere|naboer|erhvervsdrivende|næringsdrivende|forretningsdrivende|handlende|forældre|foreldre|praktiksteder|praktikvirksomheder|leverandører|samarbejdspartnere|samarbeidspartnere)',
-	'(?:drodzy|szanowni)(?: państwo)? (?:klienci|kontrahenci|partnerzy|członkowie|najemcy|mieszkańcy|sąsiedzi|przedsiębiorcy|rodzice|dostawcy|darczyńcy|ofiarodawcy)',
-	'(?:vážení|milí) (?:zákazníci|klienti|obchodní partneři|partneři|členové|nájemníci|obyvatelé|sousedé|podnikatelé|rodiče|dodavatelé|partneri|členovia|nájomníci|obyvatelia|susedia|podnikatelia|rodičia)',
+	'dear valued (?:customer|client)|(?:dear|to all(?: our)?) (?:valued |all |our |fellow |local )?(?:customers|clients|business partners|partners|trade customers|members|member companies|tenants|residents|leaseholders|traders|retailers|shopkeepers|shop owners|store owners|merchants|stallholders|stockists|dealers|resellers|suppliers|businesses|business owners|exhibitors|parents(?: and (?:carers|guardians))?|neighbours|neighbors|placement providers|sponsors|occupiers|occupants|donors|supporters)',
+	'(?:liebe|sehr geehrte|an alle(?: unsere)?) (?:kundinnen und kunden|kunden|kundschaft|geschäftspartner(?:innen und geschäftspartner)?|mitglieder|vereinsmitglieder|mitgliedsbetriebe|mitgliedsunternehmen|mieterinnen und mieter|mieter(?:innen)?|gewerbemieter(?:innen)?|bewohnerinnen und bewohner|bewohner(?:innen)?|anwohnerinnen und anwohner|anwohner(?:innen)?|nachbarinnen und nachbarn|nachbarn|händlerinnen und händler|händler(?:innen)?|einzelhändler(?:innen)?|geschäftsleute|kaufleute|geschäftsinhaber(?:innen)?|ladenbesitzer(?:innen)?|gewerbetreibende|unternehmerinnen und unternehmer|unternehmer(?:innen)?|handwerksbetriebe|eltern|praktikumsbetriebe|ausbildungsbetriebe|lieferanten|aussteller(?:innen)?|spenderinnen und spender|spender(?:innen)?|unternehmen|betriebe)',
+	'(?:chers|chères|cher\\(?e\\)?s)(?: et (?:chers|chères))? (?:clients|clientes|partenaires|adhérents|adhérentes|membres|commerçants|commerçantes|marchands|détaillants|sociétaires|locataires|résidents|riverains|voisins|voisines|copropriétaires|parents|fournisseurs|exposants|revendeurs|donateurs|donatrices|occupants|entreprises|entrepreneurs|artisans|professionnels)',
+	'(?:estimad[oa]s|querid[oa]s) (?:clientes|socios|asociados|afiliados|colaboradores|miembros|inquilinos|vecinos|comerciantes|tenderos|minoristas|hosteleros|proveedores|padres|distribuidores|donantes|empresas|ocupantes|empresarios|autónomos|emprendedores)',
+	'(?:gentili|cari|spettabili|egregi) (?:clienti|soci|associati|inquilini|condomini|vicini|commercianti|negozianti|dettaglianti|fornitori|genitori|rivenditori|imprese|aziende|donatori|sostenitori|imprenditori|esercenti|artigiani)',
+	'(?:caros|prezados|estimados) (?:clientes|parceiros|associados|sócios|colaboradores|membros|inquilinos|vizinhos|lojistas|comerciantes|retalhistas|fornecedores|pais|revendedores|doadores|empresas|empresários|empreendedores)',
+	'(?:beste|geachte) (?:klanten|relaties|zakenpartners|leden|huurders|bewoners|buren|buurtbewoners|ondernemers|zelfstandigen|winkeliers|handelaars|handelaren|middenstanders|zaakvoerders|uitbaters|detaillisten|ouders|leveranciers|dealers|donateurs|bedrijven)',
+	'(?:kära|bästa|till(?: alla)?|hej alla) (?:kunder|medlemmar|hyresgäster|grannar|näringsidkare|företagare|handlare|butiksägare|föräldrar|leverantörer|sponsorer|samarbetspartners)',
+	'(?:kære|kjære|til(?: alle)?|hei alle|hej alle) (?:kunder|medlemmer|sponsorer|lejere|leietakere|beboere|naboer|erhvervsdrivende|næringsdrivende|forretningsdrivende|handlende|butiksejere|butikkeiere|forældre|foreldre|praktiksteder|praktikvirksomheder|leverandører|samarbejdspartnere|samarbeidspartnere)',
+	'(?:drodzy|szanowni)(?: państwo)? (?:klienci|kontrahenci|partnerzy|członkowie|najemcy|mieszkańcy|sąsiedzi|przedsiębiorcy|kupcy|handlowcy|rodzice|dostawcy|darczyńcy|ofiarodawcy)',
+	'(?:vážení|milí) (?:zákazníci|klienti|obchodní partneři|partneři|členové|nájemníci|obyvatelé|sousedé|podnikatelé|živnostníci|obchodníci|rodiče|dodavatelé|partneri|členovia|nájomníci|obyvatelia|susedia|podnikatelia|živnostníci|obchodníci|rodičia)',
 	'(?:poštovani|dragi) (?:kupci|klijenti|poslovni partneri|partneri|članovi|stanari|susjedi|zakupci|zakupnici|najmoprimci|trgovci|izlagači|obrtnici|ugostitelji|poduzetnici|preduzetnici|roditelji|dobavljači)',
 	'(?:spoštovani|spoštovane|dragi) (?:stranke|kupci|člani|poslovni partnerji|partnerji|najemniki|sosedje|podjetniki|starši|dobavitelji)',
 	'(?:gerbiami|mieli) (?:klientai|pirkėjai|partneriai|nariai|nuomininkai|gyventojai|kaimynai|tiekėjai)',
 	'(?:cienījamie|dārgie) (?:klienti|partneri|biedri)',
 	'(?:head|lugupeetud) (?:kliendid|partnerid|koostööpartnerid|liikmed)',
 	'(?:kedves|tisztelt) (?:ügyfeleink|ügyfelek|partnereink|partnerek|tagok|tagjaink|tagtársaink|tagtársak|tagvállalataink|bérlők|lakók|szomszédok|szomszédaink|vállalkozók|vállalkozóink|vállalkozások|kereskedők|kereskedőink|üzlettulajdonosok|vásárlóink|vevőink|beszállítóink|szponzoraink|támogatóink)',
-	'(?:hyvät|arvoisat) (?:asiakkaat|asiakkaamme|jäsenet|jäsenemme|yhteistyökumppanit|yhteistyökumppanimme|vuokralaiset|asukkaat|naapurit|yrittäjät)',
+	'(?:hyvät|arvoisat) (?:asiakkaat|asiakkaamme|jäsenet|jäsenemme|yhteistyökumppanit|yhteistyökumppanimme|vuokralaiset|asukkaat|naapurit|yrittäjät|kauppiaat)',
 	// Finnish "our customer" in the singular greets every customer alike ("Hyvä asiakkaamme,").
 	'(?:hyvä|arvoisa) (?:asiakkaamme|jäsenemme|yhteistyökumppanimme|kumppanimme|sponsorimme)',
 	// Turkish, "our …" on the class ("Değerli İş Ortaklarımız,", "Sayın Müşterilerimiz").
-	'(?:değerli|sayın|kıymetli|sevgili) (?:müşterilerimiz|(?:i|İ)ş ortaklarımız|çözüm ortaklarımız|ortaklarımız|üyelerimiz|bayilerimiz|tedarikçilerimiz|velilerimiz|kiracılarımız|sakinlerimiz|komşularımız|sponsorlarımız)',
+	'(?:değerli|sayın|kıymetli|sevgili) (?:müşterilerimiz|(?:i|İ)ş ortaklarımız|çözüm ortaklarımız|ortaklarımız|üyelerimiz|bayilerimiz|tedarikçilerimiz|velilerimiz|kiracılarımız|sakinlerimiz|komşularımız|esnafımız|esnaflarımız|sponsorlarımız)',
 	'(?:stimați|dragi) (?:clienți|parteneri|membri|chiriași|locatari|vecini|antreprenori|întreprinzători)',
 	'αγαπητοί (?:πελάτες|συνεργάτες|γείτονες|επιχειρηματίες)|αγαπητά μέλη|αξιότιμοι (?:πελάτες|συνεργάτες)',
 	'уважаеми (?:клиенти|партньори|членове|наематели|живущи|съседи|родители|доставчици|търговци|предприемачи)',
-	'(?:уважаемые|дорогие) (?:клиенты|покупатели|партн[её]ры|члены|арендаторы|жильцы|жители|соседи|родители|поставщики|предприниматели|друзья и партн[её]ры)',
+	'(?:уважаемые|дорогие) (?:клиенты|покупатели|партн[её]ры|члены|арендаторы|жильцы|жители|соседи|родители|поставщики|предприниматели|торговцы|друзья и партн[её]ры)',
 	'(?:шановні|дорогі) (?:клієнти|покупці|партнери|члени|орендарі|мешканці|сусіди|батьки|постачальники|підприємці|друзі (?:та|і|й) партнери)',
 	'поштовани (?:купци|клијенти|пословни партнери|партнери|чланови|станари)',
 	// Catalan; Maltese; Irish, the vocative's particle first ("A bhaill", "A chustaiméirí dílse");
@@ -753,7 +756,7 @@ export const READERS_AS_CLIENTS = new RegExp(
  * Service,").
  */
 export const READER_AS_CLASS_MEMBER =
-	/^\s*(?:[^\n]{1,40},[ \t]*\n\s*)?(?:dear (?:valued )?(?:partner|business partner|member|supplier|business owner|trader|retailer|stockist|exhibitor)|(?:lieber|liebe|sehr geehrter|sehr geehrte) (?:geschäftspartner(?:in)?|partner(?:in)?|mitglied)|(?:cher|chère) (?:partenaire|membre|adhérent|adhérente)|(?:estimad[oa]|querid[oa]) (?:soci[oa]|colaborador(?:a)?)|(?:gentile|caro|cara) (?:soci[oa]|partner)|(?:prezad[oa]|car[oa]) (?:parceir[oa]|associad[oa])|(?:beste|geachte) (?:relatie|partner|zakenpartner|ondernemer|winkelier)|(?:sehr geehrte[r]?|liebe[r]?) (?:unternehmer(?:in)?|gewerbetreibende[r]?)|(?:cher|chère) (?:commerçant|commerçante|professionnel|professionnelle)|(?:estimad[oa]) (?:comerciante|empresari[oa])|(?:gentile) (?:commerciante|imprenditore|imprenditrice)|(?:szanowny) (?:przedsiębiorco)|(?:kære|kjære) (?:erhvervsdrivende|næringsdrivende)|(?:bästa|kära) (?:partner|samarbetspartner)|(?:kære|kjære) (?:samarbejdspartner|samarbeidspartner|partner)|(?:szanowny|drogi) (?:partnerze|kontrahencie)|(?:vážený|milý) (?:partnere|obchodní partnere|partner)|(?:hyvä|arvoisa) (?:yhteistyökumppani|kumppani|jäsen)|(?:tisztelt|kedves) (?:partnerünk|partner)|(?:lugupeetud|hea) (?:partner|koostööpartner)|(?:sayın|değerli|kıymetli|sevgili) (?:üyemiz|(?:i|İ)ş ortağımız|çözüm ortağımız|bayimiz|tedarikçimiz|katılımcımız))(?!\p{L})(?![^\n]*(?:support|service|team|desk|care|department|dienst|équipe|servicio|servizio|serviço|afdeling|avdelning|tým|zespół|osztály|palvelu))[^\n,:;!?]{0,60}?[ \t]*(?:[,:!]|(?=\n|$))/iu;
+	/^\s*(?:[^\n]{1,40},[ \t]*\n\s*)?(?:dear (?:valued )?(?:partner|business partner|member|supplier|business owner|trader|retailer|stockist|exhibitor)|(?:lieber|liebe|sehr geehrter|sehr geehrte) (?:geschäftspartner(?:in)?|partner(?:in)?|mitglied)|(?:cher|chère) (?:partenaire|membre|adhérent|adhérente)|(?:estimad[oa]|querid[oa]) (?:soci[oa]|colaborador(?:a)?)|(?:gentile|caro|cara) (?:soci[oa]|partner)|(?:prezad[oa]|car[oa]) (?:parceir[oa]|associad[oa])|(?:beste|geachte) (?:relatie|partner|zakenpartner|ondernemer|winkelier|handelaar)|(?:sehr geehrte[r]?|liebe[r]?) (?:unternehmer(?:in)?|gewerbetreibende[r]?)|(?:cher|chère) (?:commerçant|commerçante|professionnel|professionnelle)|(?:estimad[oa]) (?:comerciante|empresari[oa])|(?:gentile) (?:commerciante|imprenditore|imprenditrice)|(?:szanowny) (?:przedsiębiorco)|(?:kære|kjære) (?:erhvervsdrivende|næringsdrivende)|(?:bästa|kära) (?:partner|samarbetspartner)|(?:kære|kjære) (?:samarbejdspartner|samarbeidspartner|partner)|(?:szanowny|drogi) (?:partnerze|kontrahencie)|(?:vážený|milý) (?:partnere|obchodní partnere|partner)|(?:hyvä|arvoisa) (?:yhteistyökumppani|kumppani|jäsen)|(?:tisztelt|kedves) (?:partnerünk|partner)|(?:lugupeetud|hea) (?:partner|koostööpartner)|(?:sayın|değerli|kıymetli|sevgili) (?:üyemiz|(?:i|İ)ş ortağımız|çözüm ortağımız|bayimiz|tedarikçimiz|katılımcımız))(?!\p{L})(?![^\n]*(?:support|service|team|desk|care|department|dienst|équipe|servicio|servizio|serviço|afdeling|avdelning|tým|zespół|osztály|palvelu))[^\n,:;!?]{0,60}?[ \t]*(?:[,:!]|(?=\n|$))/iu;
 
 /**
  * A first line addressing whoever reads it, formally and by no name ("Szanowni Państwo,", "Sehr
@@ -975,6 +978,31 @@ export const INVITES_READERS =
 	/(?<!\p{L})(?:we (?:would like to |'d like to |’d like to |wish to )?(?:warmly |cordially |kindly )?invite (?:you|all)|(?:you are|you're|you’re|are (?:also |all |warmly |cordially )*) ?(?:warmly |cordially |all |also )*invited to|(?:laden|lade) (?:wir |ich )?(?:sie|euch) (?:[^.\n]|(?<=\d)\.){0,140}? ein(?=[ \t]*(?:[.:!,]|\n|$))|(?:wir )?(?:möchten|wollen|dürfen) (?:wir |ich )?(?:sie|euch) (?:[^.\n]|(?<=\d)\.){0,100}?einladen|(?:sind|seid) (?:\p{L}+ ){0,2}(?:herzlich |ebenfalls |auch )?eingeladen|(?:herzlich |ebenfalls |auch )eingeladen (?:sind|seid)|nous (?:vous )?invitons|vous êtes (?:cordialement |chaleureusement |tous )*invité(?:e|s|es)?|(?:le|les|os) invitamos|(?:están|estáis) (?:tod[oa]s )?invitad[oa]s|(?:vi|la|le) invitiamo|siete (?:tutti )?invitati|(?:convidamo-(?:lo|la|los|las|vos)|(?:vos|os|as) convidamos)|(?:estão|estais) (?:tod[oa]s )?convidad[oa]s|(?:wij|we) nodigen (?:u|jullie)|(?:bent|zijn) (?:u |jullie )?(?:van harte |allen )*uitgenodigd|(?:serdecznie )?zapraszamy (?:państwa |was |serdecznie |wszystkich )*(?:na|do udziału|do wzięcia udziału)|(?:srdečně )?(?:vás )?zveme(?: vás)?(?: srdečně)? (?:na|k)|(?:srdečne )?(?:vás )?pozývame|(?:szeretettel )?meghívjuk|(?:приглашаем|приглашаю) (?:вас|всех)|(?:запрошуємо|запрошую) (?:вас|всіх)|vi (?:vill )?bjuda? in (?:er|dig|alla)|vi inviterer (?:jer|dere|dig|deg|alle)|kutsumme (?:teidät|sinut|kaikki)|davet ediyoruz|σας προσκαλούμε|vă invităm)(?!\p{L})|诚邀|誠邀|敬请光临|敬請光臨/iu;
 
 /**
+ * The meeting of all an association's members — its general assembly, annual general meeting —
+ * told as convened or taking place, in either order, or its notice or invitation named ("The Annual
+ * General Meeting will be held on 13 March", "Notice of Annual General Meeting", "Die
+ * Jahreshauptversammlung findet am 13. März statt", "Einladung zur Mitgliederversammlung",
+ * "l'assemblée générale de l'association aura lieu le jeudi 13 mars", "Convocation à l'assemblée
+ * générale", "la asamblea general se celebrará el 13 de marzo", "Se convoca la asamblea general de
+ * socios", "l'assemblea dei soci si terrà giovedì", "A assembleia geral realizar-se-á …", "De
+ * algemene ledenvergadering vindt plaats op …", "W dniu 13 marca odbędzie się walne zgromadzenie",
+ * "Valná hromada se uskuteční …", "Kallelse till årsmöte", "Generalforsamlingen afholdes …",
+ * "Vuosikokous pidetään …", "A közgyűlésre … kerül sor", "Genel kurul … yapılacaktır"): what its
+ * chair or secretary tells all members at once. A member writing to us about it asks something,
+ * or speaks of their own part in it.
+ */
+const MEMBERS_MEETING_NAME =
+	"(?:(?:annual )?general meeting|agm|general assembly|annual meeting of (?:the )?members|members['’]? (?:annual )?meeting|(?:ordentliche |außerordentliche )?(?:mitgliederversammlung|jahreshauptversammlung|hauptversammlung|generalversammlung|jahresversammlung|vollversammlung)|assemblée générale(?: ordinaire| extraordinaire| annuelle)?|asamblea general(?: ordinaria| extraordinaria)?|asamblea (?:anual )?de (?:socios|asociados|miembros)|junta general(?: de socios)?|assemblea (?:generale|ordinaria|straordinaria|annuale|dei soci|degli associati)|assembleia[- ]geral|assembleia (?:anual )?de (?:sócios|associados|membros)|algemene (?:leden)?vergadering|ledenvergadering|jaarvergadering|walne (?:zgromadzenie|zebranie)(?: członków)?|valn(?:á|ou) hromad(?:a|u)|členská schůze|výroční schůze|årsmöte[t]?|föreningsstämma[n]?|årsstämma[n]?|medlemsmöte[t]?|generalforsamling(?:en)?|årsmøte[t]?|årsmøde[t]?|vuosikokous|sääntömääräinen kokous|közgyűlés\\p{L}*|genel kurul|adunarea generală)";
+const MEMBERS_MEETING_HELD =
+	'(?:will (?:take place|be held|be convened)|takes place|is (?:being )?held|(?:is|has been) (?:convened|called)|statt(?:finden|findet)?|abgehalten|einberufen|aura lieu|se tiendra|se déroulera|(?:est|sont) convoqué(?:e|s|es)?|tendrá lugar|se celebrará|se realizará|se llevará a cabo|quedan? convocad[oa]s?|se convoca|si terrà|si svolgerà|avrà luogo|(?:è|sono) convocat[aie]|realizar-se-á|terá lugar|vai realizar-se|será realizada|decorrerá|plaats(?:vinden|vindt)?|gehouden|odbędzie się|zwołuj\\p{L}*|se (?:uskuteční|koná|bude konat)|proběhne|svolává|äger rum|hålls|kommer att hållas|afholdes|avholdes|finder sted|finner sted|pidetään|kerül sor|kerül megrendezésre|yapılacaktır|gerçekleştirilecektir|va avea loc)';
+const MEMBERS_MEETING_NOTICE =
+	'(?:notice of|convocation|einladung|convocatoria|convocazione|convocatória|uitnodiging|kallelse|indkaldelse|innkalling|zaproszenie|pozvánka|meghívó)';
+export const MEMBERS_MEETING = new RegExp(
+	`(?<!\\p{L})(?:${ MEMBERS_MEETING_NAME }(?!\\p{L})(?:[^.\\n]|(?<=\\d)\\.){0,150}?(?<!\\p{L})${ MEMBERS_MEETING_HELD }|${ MEMBERS_MEETING_HELD }(?!\\p{L})(?:[^.\\n]|(?<=\\d)\\.){0,60}?(?<!\\p{L})(?:(?:l|dell|all)['’])?${ MEMBERS_MEETING_NAME }|${ MEMBERS_MEETING_NOTICE }(?:[ \\t]+\\p{L}+){0,3}?[ \\t]+(?:(?:l|dell|all|d)['’])?${ MEMBERS_MEETING_NAME })(?!\\p{L})`,
+	'iu'
+);
+
+/**
  * An event open to everyone that a circular invites its readers to: an open day, open studios,
  * an exhibition's opening, its doors opened to all ("Open Studios this weekend", "the studio opens
  * its doors on Saturday", "Tag der offenen Tür", "Offene Ateliers", "Vernissage am Freitag",
@@ -1061,10 +1089,12 @@ export const ONE_MATTER_REFERENCE =
 
 /**
  * An invitation's request that its readers say whether they come ("Please confirm your attendance
- * by 16 May", "Prosimy o potwierdzenie obecności", "RSVP"): asked of all it invites, not of us.
+ * by 16 May", "Prosimy o potwierdzenie obecności", "RSVP"), to its organiser too ("Merci de me
+ * confirmer votre présence", "Bitte bestätigt mir eure Teilnahme", "confirmadme vuestra
+ * asistencia", "Vi prego di confermarmi la vostra presenza"): asked of all it invites, not of us.
  */
 export const ATTENDANCE_CONFIRMATION =
-	/(?<!\p{L})(?:confirm (?:your |their )?(?:attendance|participation|presence)|rsvp|potwierdzeni[ea] (?:obecności|udziału)|potwierd(?:zić|ź) (?:obecność|udział)|(?:ihre |eure )?teilnahme (?:zu )?bestätigen|bestätigen sie (?:bitte )?(?:ihre )?teilnahme|confirmer (?:votre |leur )?(?:présence|participation)|confirm(?:ar|e|en) (?:su |tu )?(?:asistencia|participación|presencia)|conferma(?:re)? (?:la (?:vostra |sua )?)?(?:presenza|partecipazione)|(?:uw |je )?aanwezigheid (?:te )?bevestigen|bevestig (?:uw |je )?aanwezigheid|potvr(?:ďte|dit|zení) (?:své |vaší )?účast(?:i)?|bekræft (?:din |jeres )?deltagelse|bekreft (?:din |deres )?deltakelse|bekräfta (?:ditt |ert )?deltagande|confirmar (?:a sua |sua )?presença)(?!\p{L})/iu;
+	/(?<!\p{L})(?:confirm (?:your |their )?(?:attendance|participation|presence)|rsvp|potwierdzeni[ea] (?:obecności|udziału)|potwierd(?:zić|ź) (?:obecność|udział)|(?:ihre |eure )?teilnahme (?:zu )?bestätigen|bestätig(?:en|e|t)(?: sie)?(?: mir| uns)?(?: bitte)?(?: (?:ihre|eure|deine))? teilnahme|confirm(?:er|ez-moi|ez-nous|e-moi) (?:votre |leur |ta )?(?:présence|participation)|confirm(?:ar|e|en|ad)(?:me|nos)? (?:su |tu |vuestra )?(?:asistencia|participación|presencia)|conferm(?:a|ate|are|ar)(?:mi|ci)? (?:la (?:vostra |sua |tua )?)?(?:presenza|partecipazione)|(?:uw |je )?aanwezigheid (?:te )?bevestigen|bevestig (?:uw |je )?aanwezigheid|potvr(?:ďte|dit|zení) (?:své |vaší )?účast(?:i)?|bekræft (?:din |jeres )?deltagelse|bekreft (?:din |deres )?deltakelse|bekräfta (?:ditt |ert )?deltagande|confirmar (?:a sua |sua )?presença)(?!\p{L})/iu;
 
 /**
  * A circular saying it goes to all its readers of a kind: "This letter is sent to all our
