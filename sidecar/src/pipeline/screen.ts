@@ -1550,13 +1550,35 @@ function passesOnTheirMessage(
 	) {
 		return false;
 	}
+	return carriesTheirWords(
+		opening,
+		text,
+		signedUnderClosing( opening, words )
+	);
+}
+
+/**
+ * Whether a platform's notice carries the words of the person whose message it passes on, and
+ * is no mailing: nothing calls itself a notification first, nothing offers to unsubscribe, and
+ * the message asks something, speaks in the first person, requests an answer — or is signed by
+ * them, where the caller found their signature.
+ *
+ * @param opening The start of the notice.
+ * @param text    Its words (screenText()).
+ * @param signed  Whether the message is signed with their name.
+ */
+function carriesTheirWords(
+	opening: string,
+	text: string,
+	signed: boolean
+): boolean {
 	return (
 		! NOTIFICATION_WORDING.test( opening.slice( 0, 600 ) ) &&
 		! hasUnsubscribeFooter( text ) &&
-		( asksInQuotedMessage( opening ) ||
+		( signed ||
+			asksInQuotedMessage( opening ) ||
 			speaksForThemself( opening ) ||
-			REQUESTS_AN_ANSWER.test( opening.slice( 0, 1500 ) ) ||
-			signedUnderClosing( opening, words ) )
+			REQUESTS_AN_ANSWER.test( opening.slice( 0, 1500 ) ) )
 	);
 }
 
@@ -1602,13 +1624,7 @@ function passesOnMessageThroughRelay( p: ParsedEmail, text: string ): boolean {
 	if ( ! opensWithRelayedMessage( opening ) ) {
 		return false;
 	}
-	return (
-		! NOTIFICATION_WORDING.test( opening.slice( 0, 600 ) ) &&
-		! hasUnsubscribeFooter( text ) &&
-		( asksInQuotedMessage( opening ) ||
-			speaksForThemself( opening ) ||
-			REQUESTS_AN_ANSWER.test( opening.slice( 0, 1500 ) ) )
-	);
+	return carriesTheirWords( opening, text, false );
 }
 
 /**
