@@ -1593,8 +1593,9 @@ function carriesTheirWords(
  *   a guest", "New enquiry for Crux Climbing", "Hallo …, / Sie haben eine neue Angebotsanfrage
  *   über EventScout erhalten");
  * - Reply-To is a relay address at the platform's own domain: one marked for a member (a token
- *   of letters and digits, or their name with a number: namesMemberRelay()), not the sender's
- *   own, a no-reply or a shared mailbox ("support@", "info@");
+ *   of letters and digits, or their name with a number: namesMemberRelay()), not a no-reply or a
+ *   shared mailbox ("support@", "info@"); or, under the member's name "via" the platform, the
+ *   sender is that relay address itself ("Laura via InkMatch <relay-avkugmncizj1@…>");
  * - the message is there in their words: a question, the first person or a request;
  * - it is no mailing: nothing offers to unsubscribe, nothing calls itself a notification first.
  * A message answered at the member's own mailbox is passesOnTheirMessage()'s; one only waiting
@@ -1606,16 +1607,24 @@ function carriesTheirWords(
 function passesOnMessageThroughRelay( p: ParsedEmail, text: string ): boolean {
 	const from = ( p.from?.address ?? '' ).toLowerCase();
 	const replyTo = cleanAddressOf( header( p, 'reply-to' ) );
-	const relayLocalPart = replyTo.slice( 0, replyTo.lastIndexOf( '@' ) );
+	// The relay address is Reply-To, at the platform's own domain — or, under the member's name
+	// "via" the platform without a Reply-To of its own, the sender itself ("Laura via InkMatch
+	// <relay-avkugmncizj1@messages.inkmatch…>").
+	const ownReplyTo = replyTo !== '' && replyTo !== from;
+	const relay = ownReplyTo ? replyTo : from;
+	const relayLocalPart = relay.slice( 0, relay.lastIndexOf( '@' ) );
 	if (
-		replyTo === '' ||
-		replyTo === from ||
-		NO_REPLY_SENDER.test( replyTo ) ||
-		TEAM_MAILBOX.test( replyTo ) ||
-		registeredDomain( replyTo ) !== registeredDomain( from ) ||
+		( ownReplyTo
+			? registeredDomain( replyTo ) !== registeredDomain( from )
+			: ! VIA_SERVICE_NAME.test( p.from?.name ?? '' ) ) ||
+		NO_REPLY_SENDER.test( relay ) ||
+		TEAM_MAILBOX.test( relay ) ||
 		! (
 			MEMBER_RELAY_TOKEN.test( relayLocalPart ) ||
-			namesMemberRelay( relayLocalPart, header( p, 'reply-to' ) )
+			namesMemberRelay(
+				relayLocalPart,
+				ownReplyTo ? header( p, 'reply-to' ) : header( p, 'from' )
+			)
 		)
 	) {
 		return false;
