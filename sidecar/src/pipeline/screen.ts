@@ -416,10 +416,20 @@ function htmlWords( html: string ): string {
  */
 function asksSomething( opening: string ): boolean {
 	return /[?？؟]/u.test(
-		withoutQuotations( opening.slice( 0, 1000 ) )
-			.replace( /\bhttps?:\/\/\S+/giu, '' )
-			.replace( QUESTIONS_POINTER, '' )
+		withoutPointers( withoutQuotations( opening.slice( 0, 1000 ) ) )
 	);
+}
+
+/**
+ * A text without what carries a question mark but asks nothing of us: links' query strings and
+ * a notice's "Questions? Contact …" (QUESTIONS_POINTER).
+ *
+ * @param text Words.
+ */
+function withoutPointers( text: string ): string {
+	return text
+		.replace( /\bhttps?:\/\/\S+/giu, '' )
+		.replace( QUESTIONS_POINTER, '' );
 }
 
 /**
@@ -1644,10 +1654,7 @@ function passesOnMessageThroughRelay( p: ParsedEmail, text: string ): boolean {
  * @param opening The start of the notice.
  */
 function asksInQuotedMessage( opening: string ): boolean {
-	const words = opening
-		.slice( 0, 2000 )
-		.replace( /\bhttps?:\/\/\S+/giu, '' )
-		.replace( QUESTIONS_POINTER, '' );
+	const words = withoutPointers( opening.slice( 0, 2000 ) );
 	return /[?？؟]|(?:でしょうか|ますか|ですか|ませんか)(?=[。」』\s]|$)/u.test(
 		words
 	);
