@@ -1616,12 +1616,14 @@ function carriesTheirWords(
  */
 function passesOnMessageThroughRelay( p: ParsedEmail, text: string ): boolean {
 	const from = ( p.from?.address ?? '' ).toLowerCase();
-	const replyTo = cleanAddressOf( header( p, 'reply-to' ) );
+	const replyToValue = header( p, 'reply-to' );
+	const replyTo = cleanAddressOf( replyToValue );
 	// The relay address is Reply-To, at the platform's own domain — or, under the member's name
 	// "via" the platform without a Reply-To of its own, the sender itself ("Laura via InkMatch
 	// <relay-avkugmncizj1@messages.inkmatch…>").
 	const ownReplyTo = replyTo !== '' && replyTo !== from;
 	const relay = ownReplyTo ? replyTo : from;
+	const relayValue = ownReplyTo ? replyToValue : header( p, 'from' );
 	const relayLocalPart = relay.slice( 0, relay.lastIndexOf( '@' ) );
 	if (
 		( ownReplyTo
@@ -1631,10 +1633,7 @@ function passesOnMessageThroughRelay( p: ParsedEmail, text: string ): boolean {
 		TEAM_MAILBOX.test( relay ) ||
 		! (
 			MEMBER_RELAY_TOKEN.test( relayLocalPart ) ||
-			namesMemberRelay(
-				relayLocalPart,
-				ownReplyTo ? header( p, 'reply-to' ) : header( p, 'from' )
-			)
+			namesMemberRelay( relayLocalPart, relayValue )
 		)
 	) {
 		return false;
@@ -1676,11 +1675,12 @@ const MEMBER_RELAY_TOKEN =
  * "Jean Dupont <dupont-4412@messagerie.…>"), where the platform's own people write from their
  * name alone ("markus.weber@…") and its shared mailboxes from words ("partner@", "anfragen@").
  *
- * @param localPart    The relay address's part before the "@".
- * @param replyToValue The Reply-To header as written, the member's name with it.
+ * @param localPart  The relay address's part before the "@".
+ * @param relayValue The header that gives the relay address (Reply-To, or From when the platform
+ *                   sends from it) as written, the member's name with it.
  */
-function namesMemberRelay( localPart: string, replyToValue: string ): boolean {
-	const words = nameWordsOf( replyToValue );
+function namesMemberRelay( localPart: string, relayValue: string ): boolean {
+	const words = nameWordsOf( relayValue );
 	const plain = plainName( localPart );
 	return (
 		words !== null &&
