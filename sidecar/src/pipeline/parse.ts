@@ -373,6 +373,30 @@ function calendarMethodOf(
 	return method !== undefined ? method.toUpperCase() : null;
 }
 
+/** How much of an invitation's calendar is read for its organiser. */
+const CALENDAR_ORGANIZER_BYTES = 64 * 1024;
+
+/**
+ * The address of an invitation's organiser (its calendar's ORGANIZER, "mailto:" dropped), lower
+ * case, or null without one.
+ *
+ * @param data The calendar.
+ */
+function calendarOrganizerOf( data: Buffer ): string | null {
+	// Long lines are folded: a line break and a space or tab continue the line above.
+	const calendar = data
+		.toString( 'utf8', 0, CALENDAR_ORGANIZER_BYTES )
+		.replace( /\r?\n[ \t]/g, '' );
+	// Parameters may quote a colon: ORGANIZER;CN="Wit, Femke: InkFest":mailto:femke@….
+	const value =
+		/^ORGANIZER(?:"[^"\r\n]*"|[^:"\r\n])*:(?:mailto:)?(\S+)\s*$/im.exec(
+			calendar
+		)?.[ 1 ];
+	return value !== undefined && value.includes( '@' )
+		? value.toLowerCase()
+		: null;
+}
+
 /**
  * Reads the start of a stream: chunks until more than `atLeast` bytes or its end. The returned
  * content replays the stream whole, start included.
@@ -614,6 +638,7 @@ export async function parseEmailStream(
 					attachments: [],
 					reportParts: [],
 					calendarMethod: null,
+					calendarOrganizer: null,
 					head: memory.raw.head,
 				} ),
 				rawSize: memory.raw.size,
@@ -642,6 +667,7 @@ export async function parseEmailStream(
 	let pendingCalendar: PendingCalendar | null = null;
 	let tnefBody: TnefContent | null = null;
 	let calendarMethod: string | null = null;
+	let calendarOrganizer: string | null = null;
 	parser.on( 'headers', ( h: Headers ) => {
 		headers = h;
 	} );
@@ -723,6 +749,7 @@ export async function parseEmailStream(
 								attachment,
 								held
 							);
+							calendarOrganizer = calendarOrganizerOf( held );
 							attachment.release?.();
 							continue;
 						}
@@ -786,6 +813,7 @@ export async function parseEmailStream(
 		attachments,
 		reportParts,
 		calendarMethod,
+		calendarOrganizer,
 		head: raw.head,
 	} );
 	return { parsed, rawSize: raw.size, rawSha256: raw.sha256 };
@@ -814,6 +842,7 @@ interface ParsedParts {
 	readonly attachments: AttachmentInfo[];
 	readonly reportParts: ReportPart[];
 	readonly calendarMethod: string | null;
+	readonly calendarOrganizer: string | null;
 	/** The first HEAD_BYTES of the raw message, as received. */
 	readonly head: Buffer;
 }
@@ -904,6 +933,7 @@ function buildParsedEmail( parts: ParsedParts ): ParsedEmail {
 		attachments,
 		reportParts: parts.reportParts,
 		calendarMethod: parts.calendarMethod,
+		calendarOrganizer: parts.calendarOrganizer,
 	};
 }
 

@@ -45,6 +45,8 @@ export interface ParsedEmail {
 	readonly reportParts: readonly ReportPart[];
 	/** The iTIP method of an invitation's calendar body (REQUEST, REPLY, CANCEL…), if any. */
 	readonly calendarMethod: string | null;
+	/** The address of that invitation's organiser (ORGANIZER), lower case, if it names one. */
+	readonly calendarOrganizer: string | null;
 }
 
 export interface ReportPart {
