@@ -829,6 +829,42 @@ describe( 'htmlToText with quote marks', () => {
 			'네, 목요일 오후 2시에 방문하겠습니다.\n\n김민수'
 		);
 	} );
+	it( 'keeps a platform\'s notice that relays a person\'s message under "Name (…) wrote:" with the platform\'s own line below saying a reply reaches them ("You can reply to this email and your answer will be sent to Priya", "Reply to this email to answer Daniel", "Antworten Sie auf diese E-Mail, um Anna direkt zu antworten"); still cuts unquoted histories under such a line that nobody\'s reply pointer names, and the "On … wrote:" of a person replying to such a notice', () => {
+		const notices = [
+			'New message from a client\n\nPriya S. (booking BW-71930425, Nostril piercing with Saskia, Sat 3 May 2025, 11:30) wrote:\n\nHello, is a small keloid on the other side a problem? Also can I pay by card on the day?\n\nYou can reply to this email and your answer will be sent to Priya via Bookwell.\n\nBookwell for Partners · Help centre: https://partners.bookwell.example/help',
+			'Daniel K. (order 2025-11873, 12 May 2025, 09:14) wrote:\n\nThe parcel arrived but the left speaker is silent. Can I send it back?\n\nReply to this email to answer Daniel directly.',
+			'Neue Nachricht zu Ihrer Buchung\n\nAnna Berger (Buchung 55102, Sa 17.05.2025, 14:00) schrieb:\n\nKann ich den Termin um eine Stunde verschieben?\n\nAntworten Sie auf diese E-Mail, um Anna direkt zu antworten.',
+		];
+		for ( const notice of notices ) {
+			assert.equal( reply( notice, 'New message' ), notice );
+		}
+		// A history whose pointer names someone else than the writer the line names, and a
+		// person's reply quoting such a notice.
+		assert.equal(
+			reply(
+				'Works now, thanks.\n\n12 May 2025, 10:12, Bookwell wrote:\nNew message from a client\nPriya asks about her booking.\nYou can reply to this email and your answer will be sent to Priya via Bookwell.\n'
+			),
+			'Works now, thanks.'
+		);
+		assert.equal(
+			reply(
+				'Works now, thanks.\n\nBookwell wrote on 29 Apr 2025:\nNew message from a client\nPriya asks about her booking.\nYou can reply to this email and your answer will be sent to Priya via Bookwell.\n'
+			),
+			'Works now, thanks.'
+		);
+		assert.equal(
+			reply(
+				'Yes, the left side is fine.\n\nOn Tue, 29 Apr 2025 at 08:39, Bookwell <messages@bookwell.example> wrote:\n\nPriya S. (booking BW-71930425, Sat 3 May 2025, 11:30) wrote:\n\nWould you still pierce the left side?\n\nYou can reply to this email and your answer will be sent to Priya via Bookwell.\n'
+			),
+			'Yes, the left side is fine.'
+		);
+		assert.equal(
+			reply(
+				'Works now, thanks.\n\n12 May, 10:12, Support wrote:\nPlease try again.\nKind regards, Support\n'
+			),
+			'Works now, thanks.'
+		);
+	} );
 } );
 
 describe( 'webmail "original message" separators in more languages, any number of dashes', () => {

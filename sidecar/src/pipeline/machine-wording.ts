@@ -287,10 +287,15 @@ export const VIA_SERVICE_NAME =
  * to answer Daniel directly", "Antworten Sie auf diese E-Mail, um Anna direkt zu antworten",
  * "Répondez à cet e-mail pour répondre directement à Marie", "Reply directly to this email to
  * respond", "Antworten Sie direkt auf diese E-Mail"): a marketplace or directory passing on what
- * someone wrote, their address kept private.
+ * someone wrote, their address kept private. A quote or lead platform says replying sends them our
+ * quote ("Reply to this email to send your quote to Niamh", "Antworten Sie auf diese E-Mail, um
+ * Julia Ihr Angebot zu senden", "Répondez à cet e-mail pour envoyer votre devis à Camille",
+ * "Responde a este correo para enviar tu presupuesto a Lucía", "Rispondi a questa email per
+ * inviare il tuo preventivo a Marco", "Beantwoord deze e-mail om je offerte naar Eva te sturen",
+ * "Responda a este e-mail para enviar o seu orçamento à Ana").
  */
 export const REPLY_REACHES_SENDER =
-	/\breply (?:to this (?:e-?mail|message) )?to (?:answer|reply to|respond to|contact|message) \p{Lu}|\b(?:simply |just )?reply to this (?:e-?mail|message) and (?:your (?:answer|reply|message) )?(?:goes|will go|will be sent|is sent|is forwarded) (?:directly |straight )?to\b|antworten sie (?:einfach )?auf diese (?:e-?mail|nachricht),? um \p{L}+ (?:\p{L}+\.? )?(?:direkt )?zu antworten|(?:répondez|repondez) (?:simplement |directement )?à (?:cet|ce) (?:e-?mail|courriel|message) pour répondre (?:directement )?à|respond(?:a|e) (?:a )?este (?:correo|mensaje|e-?mail) para (?:responder|contestar)(?:le)? (?:directamente )?a|rispond(?:i|a) (?:a )?questa (?:e-?mail|email|mail|messaggio) per rispondere (?:direttamente )?a|beantwoord (?:deze|dit) (?:e-?mail|mail|bericht) om \p{L}+ (?:\p{L}+\.? )?(?:direct )?te (?:antwoorden|beantwoorden)|responda (?:a )?(?:este|esta) (?:e-?mail|email|mensagem) para responder (?:diretamente )?a|\breply (?:directly |straight )to this (?:e-?mail|message)(?: to (?:respond|reply|answer))?\b|antworten sie (?:direkt|einfach direkt) auf diese (?:e-?mail|nachricht)|(?:répondez|repondez) directement à (?:cet|ce) (?:e-?mail|courriel|message)|respond(?:a|e) directamente a este (?:correo|mensaje|e-?mail)|rispond(?:i|a) direttamente a questa (?:e-?mail|email|mail)|beantwoord (?:deze|dit) (?:e-?mail|mail|bericht) direct|responda diretamente a (?:este|esta) (?:e-?mail|email|mensagem)/iu;
+	/\breply (?:to this (?:e-?mail|message) )?to (?:answer|reply to|respond to|contact|message) \p{Lu}|\b(?:simply |just )?reply to this (?:e-?mail|message) and (?:your (?:answer|reply|message) )?(?:goes|will go|will be sent|is sent|is forwarded) (?:directly |straight )?to\b|antworten sie (?:einfach )?auf diese (?:e-?mail|nachricht),? um \p{L}+ (?:\p{L}+\.? )?(?:direkt )?zu antworten|(?:répondez|repondez) (?:simplement |directement )?à (?:cet|ce) (?:e-?mail|courriel|message) pour répondre (?:directement )?à|respond(?:a|e) (?:a )?este (?:correo|mensaje|e-?mail) para (?:responder|contestar)(?:le)? (?:directamente )?a|rispond(?:i|a) (?:a )?questa (?:e-?mail|email|mail|messaggio) per rispondere (?:direttamente )?a|beantwoord (?:deze|dit) (?:e-?mail|mail|bericht) om \p{L}+ (?:\p{L}+\.? )?(?:direct )?te (?:antwoorden|beantwoorden)|responda (?:a )?(?:este|esta) (?:e-?mail|email|mensagem) para responder (?:diretamente )?a|\breply (?:directly |straight )to this (?:e-?mail|message)(?: to (?:respond|reply|answer))?\b|antworten sie (?:direkt|einfach direkt) auf diese (?:e-?mail|nachricht)|(?:répondez|repondez) directement à (?:cet|ce) (?:e-?mail|courriel|message)|respond(?:a|e) directamente a este (?:correo|mensaje|e-?mail)|rispond(?:i|a) direttamente a questa (?:e-?mail|email|mail)|beantwoord (?:deze|dit) (?:e-?mail|mail|bericht) direct|responda diretamente a (?:este|esta) (?:e-?mail|email|mensagem)|\breply to this (?:e-?mail|message) to send (?:your |a |them your )?(?:quote|quotation|estimate|offer|price|proposal|bid) to \p{Lu}|antworte(?:n sie)? (?:einfach )?auf diese (?:e-?mail|nachricht),? um [^.\n]{0,40}?(?:ihr|dein) angebot [^.\n]{0,40}?zu (?:senden|schicken|übermitteln)|(?:répondez|repondez|réponds) (?:simplement |directement )?à (?:cet|ce) (?:e-?mail|courriel|message) pour (?:envoyer|transmettre|adresser) (?:votre|ton) devis à|respond(?:e|a) (?:a )?este (?:correo|mensaje|e-?mail) para enviar(?:le)? (?:tu|su) presupuesto a|rispond(?:i|a) (?:a )?questa (?:e-?mail|email|mail|messaggio) per inviar(?:e|gli|le) (?:il tuo |il suo )?preventivo a|beantwoord (?:deze|dit) (?:e-?mail|mail|bericht) om (?:je|jouw|uw) offerte (?:naar|aan) [^.\n]{1,40}? te (?:sturen|versturen)|responda (?:a )?(?:este|esta) (?:e-?mail|email|mensagem) para enviar (?:o )?(?:seu|teu) orçamento (?:a|à|ao|para)\b/iu;
 
 /**
  * A relay's line below a letter naming the person it sends it for ("This message was sent via
@@ -535,6 +540,43 @@ export const BLOCKLIST_NOTICE =
  */
 export const RELAYED_MESSAGE =
 	/^\s*(?:you(?:'ve| have)? (?:received|got) (?:a |an )?(?:new )?message (?:from|via|through|on)\b|you(?:'ve| have) (?:a |an )?new (?:message|inquiry|enquiry|question) (?:from|via|through|on)\b|\S+(?: \S+)? (?:has )?sent you a (?:new )?message\b|(?:sie haben|du hast) (?:eine )?neue nachricht (?:von|erhalten|über)|(?:sie haben|du hast) (?:eine )?neue nachricht\b[^.!?]{0,160}?\berhalten\b|\S+(?: \S+)? hat (?:dir|ihnen) eine (?:neue )?nachricht (?:geschickt|gesendet|geschrieben)|vous avez reçu un (?:nouveau )?message (?:de|d'|via|sur|par)|\S+(?: \S+)? vous a (?:envoyé|écrit) un (?:nouveau )?message\b|(?:has|ha) recibido un (?:nuevo )?mensaje (?:de|a través de|en|vía|por)\b|\S+(?: \S+)? (?:te|le) ha (?:enviado|escrito) un (?:nuevo )?mensaje\b|hai ricevuto un (?:nuovo )?messaggio (?:da|tramite|su)\b|\S+(?: \S+)? ti ha (?:inviato|scritto|mandato) un (?:nuovo )?messaggio\b|(?:je hebt|u heeft) een (?:nieuw )?bericht ontvangen|\S+(?: \S+)? heeft (?:je|jou|u) een (?:nieuw )?bericht (?:gestuurd|verstuurd|gezonden)|você recebeu uma (?:nova )?mensagem (?:de|do|da|pelo|pela|através d[oa]|via)\b|\S+(?: \S+)? (?:te |lhe )?enviou(?:-lhe|-te)? uma (?:nova )?mensagem\b|otrzymałeś (?:nową )?wiadomość (?:od|przez)\b|masz (?:nową )?wiadomość od\b|(?:вам )?(?:пришло|поступило) (?:новое )?сообщение от|у вас (?:есть )?новое сообщение от|du har (?:fått|mottagit) ett (?:nytt )?meddelande från|du har (?:modtaget|fået|fått|mottatt) en (?:ny )?(?:besked|melding) fra|máte novou zprávu od|olet saanut uuden viestin|έχετε (?:ένα )?νέο μήνυμα από|הודעה חדשה מ|קיבלת הודעה (?:חדשה )?מ|\S{0,20}(?:から|より)(?:新しい)?メッセージが届きました|yeni bir mesaj(?:ınız)? (?:var|aldınız)|ai primit un mesaj nou|(?:(?:you(?:'ve| have)? (?:received|got) (?:a |an )?|you(?:'ve| have) (?:a |an )?|(?:a |an )?)new (?:(?:quote|quotation|price|pricing|project|job|service|event|customer|contact|sales|hire|rental) )?(?:enquiry|inquiry|request)(?: for (?:a )?(?:quote|quotation|prices?|pricing|information))? (?:from|for|via|through|on)\b|(?:sie haben|du hast) (?:eine )?neue (?:angebots|preis|kosten|projekt|auftrags|kunden|kontakt|service|event|veranstaltungs|miet)?anfrage\b[^.!?\n]{0,160}?\b(?:erhalten|bekommen)\b|neue (?:angebots|preis|kosten|projekt|auftrags|kunden|kontakt|service|event|veranstaltungs|miet)?anfrage (?:von|für|über)\s|(?:vous avez reçu |tu as reçu )?(?:une )?nouvelle demande(?: de (?:devis|prix|tarifs?|contact|renseignements?|informations?))? (?:de|d'|d’|via|sur|par|pour)(?=[\s\p{L}])|(?:(?:has|ha) recibido |tienes |tiene )?(?:una )?nueva (?:solicitud|consulta|petición)(?: de (?:presupuesto|cotización|información|precio))? (?:de|a través de|en|vía|por|para)\s|(?:hai ricevuto |ha ricevuto )?(?:una )?nuova richiesta(?: di (?:preventivo|informazioni|contatto))? (?:da|tramite|su|per)\s|(?:je hebt|u heeft) een nieuwe (?:offerte|prijs|project)?aanvraag (?:ontvangen|van|via)\b|nieuwe (?:offerte|prijs|project)?aanvraag (?:van|voor|via)\s|(?:você recebeu |recebeu )?(?:uma nova solicitação|um novo pedido de (?:orçamento|cotação))(?: de (?:orçamento|cotação|informações?))? (?:de|do|da|pelo|pela|via)\s|(?:otrzymał(?:eś|aś|o) |masz )?nowe zapytanie(?: ofertowe)? (?:od|przez)\s|du har (?:fått|mottagit|modtaget|fået|mottatt) en ny (?:offert)?(?:förfrågan|forespørgsel|forespørsel) (?:från|fra|via)\s)(?![^\n]{0,60}?(?:\bform\b|formular|formulaire|formulario|formulário|formulier|formularz|modulo)))/iu;
+
+/**
+ * A quote or lead platform's opening naming the person who asked it for quotes, and where they
+ * are, before the job it lays out ("Niamh from Dublin has asked StudioScout for quotes on the job
+ * below", "Tom requested a quote", "Sarah is looking for a wedding photographer", "Julia aus Köln
+ * hat über Handwerkerportal ein Angebot angefragt", "Camille de Lyon a demandé des devis",
+ * "Lucía de Valencia ha solicitado presupuestos", "Marco di Torino ha richiesto un preventivo",
+ * "Eva uit Utrecht heeft een offerte aangevraagd", "Ana do Porto pediu um orçamento"). Their own
+ * words follow in the notice ("Niamh says: …"); without them, or answered at no one's mailbox, it
+ * is the platform's notice (passesOnTheirMessage()).
+ */
+export const REQUEST_FOR_QUOTES = new RegExp(
+	// Their name (one to three words, capitalised: "Niamh", "Tom B.", "Anna de Vries" reads as a
+	// name and a place), where they are, then what they asked.
+	String.raw`^\s*\p{Lu}[\p{L}'’-]*\.?(?: \p{Lu}[\p{L}'’-]*\.?){0,2}` +
+		String.raw`(?: (?:(?:from|in|near|aus|in der Nähe von|de|du|di|da|do|uit|van|z|från|fra) |d['’])\p{Lu}[\p{L}'’-]*(?: \p{Lu}[\p{L}'’-]*)?)?,?` +
+		String.raw` (?:` +
+		[
+			String.raw`(?:has |have )?asked(?: [\p{L}\d.&'’-]+){0,3} for (?:a |an |some |free |\d+ )?(?:quotes?|quotations?|estimates?|prices?|pricing|offers?|bids?|proposals?)\b`,
+			String.raw`(?:has |have )?requested (?:a |an |\d+ |free )?(?:quotes?|quotations?|estimates?|prices?|pricing|offers?|bids?|proposals?)\b`,
+			String.raw`(?:is|are) looking for (?:a|an|some|\d+)\b`,
+			String.raw`hat (?:über [^.\n]{1,40}? )?(?:ein |\d+ )?(?:Angebote?|Kostenvoranschläge?|Kostenvoranschlag|Preise?) (?:angefragt|angefordert)`,
+			String.raw`(?:sucht|ist auf der Suche nach) (?:eine[nmr]?|\d+)\b`,
+			String.raw`a demandé (?:un |des |\d+ )?devis\b`,
+			String.raw`(?:recherche|cherche) (?:un|une|des)\b`,
+			String.raw`ha (?:solicitado|pedido) (?:un |\d+ )?presupuestos?\b`,
+			String.raw`(?:busca|está buscando) (?:un|una|\d+)\b`,
+			String.raw`ha (?:richiesto|chiesto) (?:un |dei |\d+ )?preventiv[oi]\b`,
+			String.raw`(?:cerca|sta cercando) (?:un|una|uno|un')`,
+			String.raw`heeft (?:een |\d+ )?offertes? (?:aangevraagd|gevraagd)`,
+			String.raw`is op zoek naar (?:een|\d+)\b`,
+			String.raw`(?:pediu|solicitou) (?:um |\d+ )?orçamentos?\b`,
+			String.raw`(?:procura|está à procura de) (?:um|uma)\b`,
+		].join( '|' ) +
+		')',
+	'u'
+);
 
 /**
  * A sender's name that names a function, not a person ("Courier Tracking", "Shipfolio Billing",

@@ -5,7 +5,7 @@
  * Everything works on lines of plain text. HTML-only mail reaches here through htmlToText with
  * blockquotes marked as "> " lines, so one set of rules serves both.
  */
-import { REPLY_PREFIX } from './machine-wording.ts';
+import { REPLY_PREFIX, REPLY_REACHES_SENDER } from './machine-wording.ts';
 
 /** Verbs that end a client's attribution line ("On … wrote:") in the languages we know. */
 const ATTRIBUTION_VERBS = [
@@ -1103,17 +1103,74 @@ function findBoundary(
 		const span = attributionAt( lines, i );
 		if ( span > 0 ) {
 			// Under the attribution, '>' lines may be answered in between; unquoted history
-			// (Yahoo's plain text) ends the sender's text right there.
+			// (Yahoo's plain text) ends the sender's text right there — unless the line is a
+			// platform's, introducing the message it relays.
 			const next = nextIndex( lines, i + span );
-			return next < i + span || isQuote( lines[ next ] as string )
-				? { kind: 'quote-history', at: i, skip: span }
-				: { kind: 'history', at: i };
+			if ( next < i + span || isQuote( lines[ next ] as string ) ) {
+				return { kind: 'quote-history', at: i, skip: span };
+			}
+			if ( introducesRelayedMessage( lines, i, span ) ) {
+				i += span - 1;
+				continue;
+			}
+			return { kind: 'history', at: i };
 		}
 		if ( isQuote( line ) ) {
 			return { kind: 'quote-history', at: i, skip: 0 };
 		}
 	}
 	return null;
+}
+
+/**
+ * Whether an unquoted "Name wrote:" line is a platform's own, introducing in its notice the
+ * message a person sent through it ("Priya S. (booking BW-71930425, Sat 3 May 2025, 11:30)
+ * wrote:"), not a client's attribution above the history of a reply: below the message, the
+ * platform says a reply to its notice reaches that person ("You can reply to this email and your
+ * answer will be sent to Priya via Bookwell", "Antworten Sie auf diese E-Mail, um Anna direkt zu
+ * antworten"). A client's attribution starts with a preposition ("On …", "Am …") or names an
+ * address; a notice quoted in a reply's unquoted history sits under the client's attribution,
+ * which names the platform, not the person its pointer names ("12 May 2025, Bookwell wrote:").
+ *
+ * @param lines Cleaned lines.
+ * @param i     The attribution's first line.
+ * @param span  How many lines it spans.
+ */
+function introducesRelayedMessage(
+	lines: readonly string[],
+	i: number,
+	span: number
+): boolean {
+	const attribution = lines.slice( i, i + span ).join( ' ' );
+	if (
+		ATTRIBUTION_START.test( attribution ) ||
+		attribution.includes( '@' )
+	) {
+		return false;
+	}
+	// The platform's pointer, within the message's length below (lines joined: it may wrap).
+	const below = lines.slice( i + span, i + span + 40 ).join( ' ' );
+	const pointer = REPLY_REACHES_SENDER.exec( below );
+	if ( pointer === null ) {
+		return false;
+	}
+	// The writer's name: the capitalised words before any details in brackets or after a comma.
+	const writer = ( attribution.split( /[(,]/u )[ 0 ] ?? '' )
+		.split( /\s+/u )
+		.filter( ( word ) => /^\p{Lu}\p{L}{2,}/u.test( word ) );
+	const sentence = below
+		.slice( pointer.index )
+		.split( /(?<=[.!?])\s/u, 1 )[ 0 ] as string;
+	// The person it reaches, not the platform it goes through ("… sent to Priya via Bookwell").
+	const sentenceWords = new Set(
+		sentence
+			.replace(
+				/(?<!\p{L})(?:via|through|über|par|tramite|por|pelo|pela)\s+\S+/giu,
+				''
+			)
+			.split( /[^\p{L}]+/u )
+	);
+	return writer.some( ( word ) => sentenceWords.has( word ) );
 }
 
 /**

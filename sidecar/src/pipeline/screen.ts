@@ -80,6 +80,7 @@ import {
 	FIRST_PERSON_PLURAL,
 	QUESTIONS_POINTER,
 	RELAYED_MESSAGE,
+	REQUEST_FOR_QUOTES,
 	ON_YOUR_BEHALF,
 	REPLY_AFTER_RETURN,
 	MAIL_READ_ON_RETURN,
@@ -1495,8 +1496,10 @@ function readsAsRelayedLetter( p: ParsedEmail, text: string ): boolean {
  * their own mailbox:
  * - its opening says it brings a message (RELAYED_MESSAGE: "Daniel K. sent you a message about
  *   …", "Hallo …, / du hast eine neue Nachricht zu deiner Anzeige erhalten", "Vous avez reçu un
- *   nouveau message via le formulaire …"), or it is a form service's copy of a submission
- *   (formSubmission(): "New submission for “Contact us”", "Neue Einsendung über das Formular");
+ *   nouveau message via le formulaire …") or their request for quotes (REQUEST_FOR_QUOTES: "Niamh
+ *   from Dublin has asked StudioScout for quotes on the job below"), or it is a form service's
+ *   copy of a submission (formSubmission(): "New submission for “Contact us”", "Neue Einsendung
+ *   über das Formular");
  * - Reply-To is the person's own address, a word of their name in it, at another organisation
  *   than the platform (not a relay address of its own at any of its domains, not a no-reply);
  * - the platform names that person: in its sender's name ("Jens Köhler über Kleinanzeigen"), its
@@ -1524,7 +1527,7 @@ function passesOnTheirMessage(
 ): boolean {
 	const opening = text.slice( 0, 4000 );
 	if (
-		! ( opensWithRelayedMessage( opening ) || formSubmission( p ) ) ||
+		! ( opensPassingOnMessage( opening ) || formSubmission( p ) ) ||
 		replyTo === '' ||
 		NO_REPLY_SENDER.test( replyTo ) ||
 		registeredDomain( replyTo ) ===
@@ -1552,6 +1555,7 @@ function passesOnTheirMessage(
 		.filter(
 			( line ) =>
 				RELAYED_MESSAGE.test( line ) ||
+				REQUEST_FOR_QUOTES.test( line ) ||
 				line.endsWith( ':' ) ||
 				LABELLED_FIELD.test( line )
 		);
@@ -1571,7 +1575,9 @@ function passesOnTheirMessage(
  * Whether a platform's notice carries the words of the person whose message it passes on, and
  * is no mailing: nothing calls itself a notification first, nothing offers to unsubscribe, and
  * the message asks something, speaks in the first person, requests an answer — or is signed by
- * them, where the caller found their signature.
+ * them, where the caller found their signature. A quote or lead platform offers to unsubscribe
+ * from its job alerts under a request it says we answer by replying ("Reply to this email to send
+ * your quote to Niamh"): that reply goes to one person, as no mailing's does.
  *
  * @param opening The start of the notice.
  * @param text    Its words (screenText()).
@@ -1584,7 +1590,8 @@ function carriesTheirWords(
 ): boolean {
 	return (
 		! NOTIFICATION_WORDING.test( opening.slice( 0, 600 ) ) &&
-		! hasUnsubscribeFooter( text ) &&
+		( ! hasUnsubscribeFooter( text ) ||
+			REPLY_REACHES_SENDER.test( unwrapped( text ) ) ) &&
 		( signed ||
 			asksInQuotedMessage( opening ) ||
 			speaksForThemself( opening ) ||
@@ -1598,7 +1605,8 @@ function carriesTheirWords(
  * <3fx9k2l7mq1t8vv@marketplace-relay…>", "reply+c7a9e2f14b@relay.fixquote…",
  * "k7w2q9z0xj3r1p4@kaeufer.marktplatz…"): a marketplace's buyer, a booking site's guest, a quote
  * site's customer asking us something. Their question is a ticket, as if they had written to us:
- * - it opens saying it brings a message or a request (RELAYED_MESSAGE), first thing, after
+ * - it opens saying it brings a message or a request (RELAYED_MESSAGE, REQUEST_FOR_QUOTES: "Julia
+ *   aus Köln hat über Handwerkerportal ein Angebot angefragt"), first thing, after
  *   greeting the reader or under the platform's name ("Bookora.com / You have a new message from
  *   a guest", "New enquiry for Crux Climbing", "Hallo …, / Sie haben eine neue Angebotsanfrage
  *   über EventScout erhalten");
@@ -1639,7 +1647,7 @@ function passesOnMessageThroughRelay( p: ParsedEmail, text: string ): boolean {
 		return false;
 	}
 	const opening = text.slice( 0, 4000 );
-	if ( ! opensWithRelayedMessage( opening ) ) {
+	if ( ! opensPassingOnMessage( opening ) ) {
 		return false;
 	}
 	return carriesTheirWords( opening, text, false );
@@ -1697,10 +1705,37 @@ function namesMemberRelay( localPart: string, relayValue: string ): boolean {
  * @param opening The start of the text.
  */
 function opensWithRelayedMessage( opening: string ): boolean {
+	return opensWith( RELAYED_MESSAGE, opening );
+}
+
+/**
+ * Whether a platform's opening says it passes on a message someone sent through it, or their
+ * request for quotes ("Niamh from Dublin has asked StudioScout for quotes"), first thing or after
+ * greeting the reader. Asked only where the rest of the notice must show it is theirs to be
+ * answered (passesOnTheirMessage(), passesOnMessageThroughRelay()): a person writes "Sarah from
+ * our Leeds office has asked me for quotes" too.
+ *
+ * @param opening The start of the text.
+ */
+function opensPassingOnMessage( opening: string ): boolean {
 	return (
-		RELAYED_MESSAGE.test( opening ) ||
-		RELAYED_MESSAGE.test( opening.replace( SALUTATION, '' ) ) ||
-		RELAYED_MESSAGE.test( opening.replace( BRAND_LINE, '' ) )
+		opensWithRelayedMessage( opening ) ||
+		opensWith( REQUEST_FOR_QUOTES, opening )
+	);
+}
+
+/**
+ * Whether an opening matches a pattern first thing, after greeting the reader or under the
+ * platform's name alone on its first line.
+ *
+ * @param pattern The wording.
+ * @param opening The start of the text.
+ */
+function opensWith( pattern: RegExp, opening: string ): boolean {
+	return (
+		pattern.test( opening ) ||
+		pattern.test( opening.replace( SALUTATION, '' ) ) ||
+		pattern.test( opening.replace( BRAND_LINE, '' ) )
 	);
 }
 
