@@ -199,6 +199,23 @@ describe( 'bad input: MIME structure', () => {
 		);
 	} );
 
+	it( "M16 an invitation that also attaches its calendar as a file lists both, the body's first", async () => {
+		// Thunderbird and Google send the calendar twice: as the invitation's body and as a file.
+		const ics =
+			'BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nSUMMARY:Visit\r\nEND:VEVENT\r\nEND:VCALENDAR';
+		const a = await analysed(
+			`${ HEAD }MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="m"\r\n\r\n--m\r\nContent-Type: multipart/alternative; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee you there\r\n--b\r\nContent-Type: text/calendar; method=REQUEST; charset=UTF-8\r\n\r\n${ ics }\r\n--b--\r\n--m\r\nContent-Type: application/ics; name="Visit.ics"\r\nContent-Disposition: attachment; filename="Visit.ics"\r\n\r\n${ ics }\r\n--m--\r\n`
+		);
+		assert.equal( a.verdict, null );
+		assert.deepEqual(
+			a.parsed?.attachments.map( ( f ) => [ f.filename, f.size ] ),
+			[
+				[ 'invite.ics', ics.length ],
+				[ 'Visit.ics', ics.length ],
+			]
+		);
+	} );
+
 	it( 'M18 HTML nested 100,000 deep is not parsed, its text is kept', async () => {
 		const a = await analysed(
 			`${ HEAD }Content-Type: text/html\r\n\r\n${ '<div>'.repeat( 100_000 ) }deep text${ '</div>'.repeat( 100_000 ) }`

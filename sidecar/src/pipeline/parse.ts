@@ -497,10 +497,11 @@ interface PendingCalendar {
 }
 
 /**
- * An invitation's calendar body becomes an "invite.ics" attachment — unless the email attaches
- * the calendar as a file too (Thunderbird, Google), which then is the one kept. It is listed
- * where its part was, not after the files that followed it (Outlook puts the calendar inside
- * multipart/alternative, before any attached file).
+ * An invitation's calendar body becomes an "invite.ics" attachment, listed where its part was,
+ * not after the files that followed it (Outlook puts the calendar inside multipart/alternative,
+ * before any attached file). It is kept even when the email attaches the calendar as a file too
+ * (Thunderbird, Google): the ticket lists the files the email carries, as mail clients' MIME
+ * views and readers of the email do.
  *
  * @param pending     The calendar body part.
  * @param attachments The email's attachments so far; the kept one is added.
@@ -511,15 +512,6 @@ async function keepCalendar(
 	attachments: AttachmentInfo[],
 	sink: AttachmentSink
 ): Promise< void > {
-	const attached = attachments.some(
-		( a ) =>
-			a.contentType === 'text/calendar' ||
-			a.contentType === 'application/ics' ||
-			a.filename.toLowerCase().endsWith( '.ics' )
-	);
-	if ( attached ) {
-		return;
-	}
 	const meta = { ...pending.meta, filename: 'invite.ics', inline: false };
 	await addAttachment(
 		meta,
