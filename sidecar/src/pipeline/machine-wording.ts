@@ -918,12 +918,13 @@ export const CIRCULAR_NEWS =
 
 /**
  * A circular's word on how its readers reach its writer, the only "me" in it ("please text or
- * ring me before Friday", "call me on 087 …", "ruft mich einfach an", "appelez-moi au …",
- * "llámame", "chiamatemi", "bel me gerust", "ring mig", "zadzwońcie do mnie"): where to turn,
+ * ring me before Friday", "call me on 087 …", "just drop me a line", "ruft mich einfach an",
+ * "schreibt mir einfach", "appelez-moi au …", "écrivez-moi", "llámame", "chiamatemi", "bel me
+ * gerust", "stuur me even een berichtje", "ring mig", "zadzwońcie do mnie"): where to turn,
  * not the writer's own matter.
  */
 export const HOW_TO_REACH_ME =
-	/(?<!\p{L})(?:(?:text|ring|call|phone|email|e-mail|message|whatsapp|contact)(?: or (?:text|ring|call|phone|email|e-mail|message|whatsapp))? me|give me a (?:call|ring|shout|bell)|(?:ruft|rufen sie|ruf) mich (?:einfach |gerne |gern )?an|(?:appelez|contactez|appelle|contacte)-moi|(?:llámame|llámeme|llamadme|escríbeme|escríbame)|(?:chiamami|chiamatemi|mi chiami|scrivetemi)|bel (?:me|mij) (?:gerust |even )?|(?:ring|sms:a|ringe|kontakt(?:a|e)?) (?:mig|meg)|(?:zadzwoń|zadzwońcie|napisz|napiszcie) do mnie)(?!\p{L})/giu;
+	/(?<!\p{L})(?:(?:text|ring|call|phone|email|e-mail|message|whatsapp|contact)(?: or (?:text|ring|call|phone|email|e-mail|message|whatsapp))? me|give me a (?:call|ring|shout|bell)|drop me (?:a |an )?(?:line|note|message|text|email|e-mail|mail)|(?:schreibt|schreib|schreiben sie) mir(?: (?:einfach|gerne|gern|kurz|eine|nachricht|mail|e-mail))*|(?:écrivez|écris)-moi|scrivimi|stuur (?:me|mij) (?:gerust |even )*een (?:berichtje|mailtje|appje|bericht)|(?:ruft|rufen sie|ruf) mich (?:einfach |gerne |gern )?an|(?:appelez|contactez|appelle|contacte)-moi|(?:llámame|llámeme|llamadme|escríbeme|escríbame)|(?:chiamami|chiamatemi|mi chiami|scrivetemi)|bel (?:me|mij) (?:gerust |even )?|(?:ring|sms:a|ringe|kontakt(?:a|e)?) (?:mig|meg)|(?:zadzwoń|zadzwońcie|napisz|napiszcie) do mnie)(?!\p{L})/giu;
 
 /**
  * A hand-sent mailing's offer to take its reader off its list, the only "I" in it besides how to
@@ -1071,6 +1072,39 @@ export const MEMBERS_MEETING = new RegExp(
  */
 export const OPEN_DOORS_EVENT =
 	/(?<!\p{L})(?:open (?:studios?|days?|house|evening|weekend|ateliers?|gardens?|farm|workshops?)|(?:opens?|opening|open up|throws? open|throwing open) (?:its|our|their|the|her|his) (?:studio |workshop |shop |gallery )?doors|exhibition opening|opening (?:night|reception|party)|private view|vernissage|(?:everyone|everybody|all) (?:is |are |['’]s )?(?:very |most |warmly )?welcome|(?:we )?(?:hope|hoping) to see (?:you|many of you|lots of you|you all|all of you|some of you)(?: there)?|tag (?:der|des) offenen (?:tür|türen|ateliers?|gartens|gärten|hofes|höfe)|offene[ns]? (?:ateliers?|werkstatt|werkstätten|türen?|gärten|höfe)|öffne[nt] (?:seine|ihre|unsere|die) (?:türen|tore|pforten)|ausstellungseröffnung|(?:alle|jede[r]?) (?:sind |ist )?(?:herzlich |recht herzlich )?willkommen|portes[ -]ouvertes|ateliers? ouverts?|ouvr(?:e|ent|ons) (?:ses|leurs|nos) portes|inauguration de l['’]exposition|(?:tout le monde|tous|toutes) (?:est |sont )?(?:les? )?bienvenu(?:e|s|es)?|puertas abiertas|abr(?:e|en|imos) (?:sus|nuestras) puertas|inauguración de la (?:exposición|muestra)|(?:todos|todas|todo el mundo) (?:son |está |están )?bienvenid[oa]s?|porte aperte|atelier aperti|apr(?:e|ono|iamo) le (?:sue|loro|nostre) porte|inaugurazione della mostra|(?:tutti|tutte) (?:sono )?(?:i |le )?benvenut[ie]|portas abertas|dia aberto|abr(?:e|em|imos) as (?:suas|nossas) portas|inauguração da exposição|(?:todos|todas) (?:são )?bem-vind[oa]s|open (?:dag|atelier|ateliers|huis)|(?:opent|openen) (?:haar|zijn|hun|onze|de) deuren|opening van de (?:tentoonstelling|expositie)|iedereen is (?:van harte )?welkom|åbent hus|åpen dag|öppet hus|åbne (?:atelierer|værksteder)|öppna ateljéer|åpne atelierer|alle er (?:hjertelig )?velkomne?|alla är (?:hjärtligt )?välkomna|dzień otwarty|drzwi otwarte|otwarte (?:pracownie|atelier)|wernisaż|otwarcie wystawy|den otevřených dveří|vernisáž|avoimet ovet|avointen ovien päivä|nyílt nap|день открытых дверей|вернисаж|день відкритих дверей)(?!\p{L})/iu;
+
+/**
+ * A neighbourhood's own gathering told with the day it is held, in either order — a street party,
+ * a neighbours' day, a residents' clean-up or flea market ("The Mill Road street party is on
+ * Saturday 21 June", "Das Straßenfest findet am Samstag, 14. Juni statt", "La fête des voisins
+ * aura lieu le vendredi 30 mai", "La fiesta del barrio será el sábado 14 de junio", "La festa di
+ * quartiere si terrà sabato 14 giugno", "Op zaterdag 14 juni is het buurtfeest", "Grannfesten blir
+ * på lördag"): what its organiser tells all the street at once. It counts only for readers hidden
+ * and greeted as friends or neighbours: a neighbour writing to us about such a day asks something,
+ * or speaks of their own part in it.
+ */
+const COMMUNITY_EVENT_NAME =
+	"(?:(?:street|block|road|neighbou?rhood|community|residents['’]?|village|courtyard) (?:party|parties|fair|f[eê]te|festival|picnic|barbecue|bbq|lunch|breakfast|get-together|clean-?up|tidy-?up|litter pick|market|yard sale)|summer f[eê]te|fun day|jumble sale|car boot sale|litter pick|(?:straßen|strassen|nachbarschafts|hof|kiez|viertels|stadtteil|dorf)fest|(?:straßen|strassen|hof|nachbarschafts)?flohmarkt|nachbarschaftstreffen|(?:frühjahrs|kiez)?putz(?:aktion|tag)|fête (?:des voisins|de (?:la )?rue|du quartier|de quartier|de l['’]immeuble)|repas (?:de quartier|de rue|des voisins)|vide-greniers?|fiesta (?:del barrio|de(?: la)? calle|vecinal|de (?:los )?vecinos)|mercadillo vecinal|festa (?:di quartiere|del quartiere|della via|di strada|dei vicini|del condominio|do bairro|de rua|dos vizinhos)|buurtfeest|straatfeest|burendag|buurtbarbecue|buurtbbq|buurtpicknick|rommelmarkt|opschoondag|grannfest(?:en)?|gatufest(?:en)?|kvartersfest(?:en)?|gadefest(?:en)?|vejfest(?:en)?|nabofest(?:en)?|dugnad(?:en)?|festyn (?:sąsiedzki|osiedlowy)|piknik (?:sąsiedzki|osiedlowy)|sousedská slavnost)";
+const EVENT_DAY =
+	'(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lunedì|martedì|mercoledì|giovedì|venerdì|sabato|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag|mandag|tirsdag|lørdag|søndag|sobota|niedziela|sobotu|neděli|\\d{1,2}\\.\\d{1,2}\\.|\\d{1,2}/\\d{1,2})';
+export const COMMUNITY_EVENT = new RegExp(
+	`(?<!\\p{L})(?:${ COMMUNITY_EVENT_NAME }(?!\\p{L})(?:[^.\\n]|(?<=\\d)\\.){0,100}?(?<![\\p{L}\\d])${ EVENT_DAY }|${ EVENT_DAY }(?![\\p{L}])(?:[^.\\n]|(?<=\\d)\\.){0,60}?(?<!\\p{L})${ COMMUNITY_EVENT_NAME })(?!\\p{L})`,
+	'iu'
+);
+
+/**
+ * A programme's organiser addressing its readers as those taking part in it: thanking them for
+ * taking part ("Thank you again for taking part in Schools Film Week", "Vielen Dank nochmals für
+ * Ihre Teilnahme an …", "Merci encore pour votre participation à …", "Gracias de nuevo por su
+ * participación en …", "Grazie ancora per la vostra partecipazione …", "Bedankt voor jullie
+ * deelname aan …") or naming them the participating ones ("the online briefing for participating
+ * venues", "alle teilnehmenden Kinos", "les salles participantes", "los centros participantes",
+ * "le scuole partecipanti", "de deelnemende scholen"). It counts only for readers hidden and
+ * greeted as colleagues, about no one matter: a colleague writing to us about their own booking
+ * asks us something.
+ */
+export const READERS_AS_PARTICIPANTS =
+	/(?<!\p{L})(?:thank you (?:all |again |once again |so much |very much )*for (?:taking part|participating|agreeing to take part|signing up|joining) (?:in|for)|(?:all |each |every |the )?participating (?:venues|schools|cinemas|organi[sz]ations|partners|members|clubs|businesses|practices|centres|centers|libraries|museums|sites|institutions|festivals|companies)|(?:vielen |herzlichen |besten )?dank (?:nochmals |noch einmal |erneut )?für (?:ihre|eure|deine) teilnahme|(?:alle |die |den |der )?teilnehmenden (?:kinos|schulen|einrichtungen|betriebe|vereine|organisationen|partner|häuser|spielstätten|praxen|bibliotheken|museen)|merci (?:encore |à nouveau |de nouveau |beaucoup )?(?:pour|de) votre participation|(?:salles|écoles|établissements|structures|cinémas|lieux|partenaires|associations|bibliothèques|musées) participant(?:e)?s|gracias (?:de nuevo |otra vez |nuevamente )?por (?:su|vuestra|tu) participación|(?:centros|cines|salas|colegios|escuelas|entidades|bibliotecas|museos) participantes|grazie (?:ancora |di nuovo |nuovamente )?per (?:la vostra|la sua|la tua) (?:partecipazione|adesione)|(?:sale|scuole|cinema|enti|strutture|sedi|biblioteche|musei|istituti) (?:partecipanti|aderenti)|(?:bedankt|dank (?:u|je|jullie)(?: wel)?) (?:nogmaals |opnieuw )?voor (?:uw|jullie|je) deelname|deelnemende (?:scholen|bioscopen|zalen|organisaties|partners|locaties|bedrijven|bibliotheken|musea|instellingen)|obrigad[oa] (?:novamente |mais uma vez )?pela (?:sua|vossa) participação|(?:escolas|salas|entidades|cinemas|instituições) participantes)(?!\p{L})/iu;
 
 /**
  * An event told as free to take part in, or to register for free ("Participation is free of
