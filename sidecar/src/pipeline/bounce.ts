@@ -84,14 +84,15 @@ function returnedMessageIds( texts: readonly string[] ): string[] {
 export function readDeliveryReport( p: ParsedEmail ): DeliveryReport | null {
 	const text = p.text.slice( 0, 64 * 1024 );
 	// mailparser shows a message/delivery-status part as text; other parsers' output as a part.
+	// A mail filter's rejection reports in a disposition notification (Final-Recipient, RFC 5429).
+	const isStatus = ( r: { contentType: string } ) =>
+		/(?:delivery-status|disposition-notification)$/.test( r.contentType );
 	const statusTexts = [
-		...p.reportParts
-			.filter( ( r ) => /delivery-status$/.test( r.contentType ) )
-			.map( ( r ) => r.text ),
+		...p.reportParts.filter( isStatus ).map( ( r ) => r.text ),
 		text,
 	];
 	const returned = p.reportParts
-		.filter( ( r ) => ! /delivery-status$/.test( r.contentType ) )
+		.filter( ( r ) => ! isStatus( r ) )
 		.map( ( r ) => r.text );
 	const recipients: string[] = [];
 	let status = '';

@@ -197,10 +197,15 @@ function sectionOf( attachment: AttachmentStream ): { section?: string } {
 	return typeof first === 'string' ? { section: first.trim() } : {};
 }
 
-/** Parts that carry a bounce's facts: the status report and the returned message or headers. */
+/**
+ * Parts that carry a bounce's facts: the status report and the returned message or headers. A
+ * disposition notification too: a mail filter rejects our message in that form (RFC 5429).
+ */
 const REPORT_TYPES = new Set( [
 	'message/delivery-status',
 	'message/global-delivery-status',
+	'message/disposition-notification',
+	'message/global-disposition-notification',
 	'text/rfc822-headers',
 	'message/rfc822-headers',
 	'message/rfc822',
