@@ -951,6 +951,48 @@ export const BUSINESS_NEWS =
 	/(?<!\p{L})(?:(?:our )?new opening (?:hours|times)|(?:we are|we're|we have|we've) chang(?:ing|ed) our opening (?:hours|times)|neue öffnungszeiten|(?:ändern|änderen) (?:sich )?unsere öffnungszeiten|nouveaux horaires|nos horaires (?:d['’]ouverture )?changent|nuevo horario(?: de apertura)?|cambiamos (?:nuestro|el) horario|nuovi orari|nuovo orario(?: di apertura)?|novo horário(?: de funcionamento)?|nieuwe openingstijden|onze openingstijden (?:wijzigen|veranderen)|nya öppettider|(?:ändrar vi|vi ändrar) (?:våra )?öppettider|nye (?:åbningstider|åpningstider)|(?:ændrer vi|vi ændrer|endrer vi|vi endrer) (?:vores |våre )?(?:åbningstider|åpningstider)|nowe godziny otwarcia|zmieniamy godziny otwarcia|(?:новий|новый|змінений) графік роботи|новый график работы|új nyitvatartás|noul program (?:de lucru|de funcționare)|(?:our )?(?:new|updated|revised) price ?list|neue preisliste|(?:nouvelle|notre) (?:grille tarifaire|liste de prix)|nouveaux tarifs|nueva (?:lista de precios|tarifa)|nuevas tarifas|nuovo listino(?: prezzi)?|listino (?:prezzi )?aggiornato|nova tabela de preços|nieuwe prijslijst|ny prislista|ny prisliste|nowy cennik|nový ceník|(?:оновлений|новий|актуальний) прайс(?:-лист)?|(?:обновл[её]нный|новый|актуальный) прайс(?:-лист)?|új árlista|noua listă de prețuri|yeni fiyat listesi|(?:we have|we've) moved|(?:wir sind|sind wir) umgezogen|nous avons déménagé|nos hemos (?:mudado|trasladado)|ci siamo trasferiti|(?:wij|we) zijn verhuisd|vi (?:er|har) flyttet|vi har flyttat|przeprowadziliśmy się|přestěhovali jsme se|(?:ми|мы) переїхали|мы переехали|(?:el)?költöztünk|ne-am mutat)(?!\p{L})/iu;
 
 /**
+ * A supplier's offer to all its customers, sent by hand: its new, updated or latest price list,
+ * catalogue or stock list ("Please find our latest catalogue attached", "this week's trade stock
+ * list", "anbei unser neuer Katalog", "notre nouveau catalogue", "nuestro catálogo actualizado",
+ * "il nuovo listino", "hierbij de actuele voorraadlijst", "nowy katalog", "v příloze zasíláme
+ * aktualizovaný ceník", "новый каталог", "现附上2025年最新报价单"), the date its prices take effect
+ * ("Prices are valid from 1 June", "Preise gelten ab …", "Ceny platí od 1. června"), what is new in
+ * its range ("Nově nabízíme …", "w naszej hurtowni pojawiły się nowe dostawy", "新品上市"), or
+ * that its offer lasts while stocks last ("solange der Vorrat reicht", "zolang de voorraad strekt").
+ * Not the reader's own list, which a customer asks for ("your latest price list", "Ihre aktuelle
+ * Preisliste", "贵司最新报价单"); a bare "our price list for 2024" may be a rep's answer to one
+ * customer. It counts only for readers hidden or many organisations openly, with the guards of a
+ * letter about one reader's matter (ANSWERS_READERS_REQUEST, ONE_MATTER_REFERENCE).
+ */
+export const OFFER_TO_ALL_CUSTOMERS =
+	/(?<!(?<!\p{L})(?:your|yours|ihre?[nrs]?|eure?[nrs]?|deine?[nrs]?|votre|vos|ton|ta|tes|su|sus|tu|tus|vuestr[oa]s?|vostr[oa]|vostri|vostre|suo|sua|uw|jullie|je|wasz\p{L}*|państwa|pana|pani|twój|twoj\p{L}*|váš|vaš\p{L}*|tvůj|ваш\p{L}*|твой|твоя)[ \t]+(?:\p{L}+[ \t]+)?)(?<!\p{L})(?:(?:new|updated|revised|latest)(?: \d{4}| trade| wholesale| product| spring| summer| autumn| fall| winter| seasonal)* (?:price ?list|catalog(?:ue)?|brochure|rate card|stock list)|this (?:week|month)['’]s (?:trade |wholesale )?(?:stock|price) ?list|(?:weekly|monthly) (?:trade |wholesale )?(?:stock|price) ?list|(?:neue[nrs]?|aktualisierte[nrs]?) (?:\p{L}+ )?(?:preisliste|katalog|produktkatalog|lagerliste|bestandsliste|angebotsliste)|(?:nouveau|nouvelle|dernier|dernière) (?:catalogue|tarif|liste de prix|grille tarifaire|brochure)|(?:catalogue|tarif|liste de prix|grille tarifaire) (?:mise? à jour|actualisée?)|(?:nuev[oa]|últim[oa]) (?:catálogo|lista de precios|tarifa)|(?:catálogo|lista de precios|tarifa) actualizad[oa]|(?:nuovo|ultimo) (?:catalogo|listino)|(?:catalogo|listino)(?: prezzi)? aggiornato|(?:nieuwe|bijgewerkte|actuele) (?:prijslijst|catalogus|voorraadlijst)|(?:nowy|nowa|zaktualizowany|najnowszy|aktualny) (?:cennik|katalog)|(?:nový|nová|aktualizovaný|aktualizovaná|aktuální) (?:ceník|katalog)|(?:новый|обновл[её]нный|актуальный) каталог|prices? (?:are |will be )?(?:valid|effective) (?:from|as of)|(?:die )?preise gelten ab|(?:les )?prix (?:sont )?(?:valables|applicables) (?:à partir du|dès le)|(?:los )?precios (?:son )?(?:válidos|vigentes) (?:a partir del?|desde el)|(?:i )?prezzi (?:sono )?(?:validi|in vigore) (?:dal|a partire dal)|(?:de )?prijzen (?:gelden|zijn geldig) (?:vanaf|per)|ceny (?:obowiązują|są ważne) od|ceny (?:platí|jsou platné) od|цены (?:действуют|действительны) с|nově (?:nabízíme|v nabídce|skladem)|(?:pojawiły się|mamy) now(?:e|ości) (?:dostawy|produkty|modele)|nowości w (?:naszej )?ofercie|new (?:arrivals|in stock|in our range)|neu (?:eingetroffen|im sortiment|in unserem sortiment)|nouveautés (?:en stock|au catalogue)|nieuw (?:binnen|in ons assortiment)|новинки (?:ассортимента|в (?:нашем )?(?:каталоге|магазине))|while stocks? lasts?|solange (?:der )?vorrat reicht|jusqu['’]à épuisement (?:des|du) stocks?|hasta agotar (?:existencias|stock)|fino ad esaurimento (?:scorte|merce)|zolang de voorraad strekt|do wyczerpania (?:zapasów|zapasu)|do vyprodání zásob|до исчерпания (?:запасов|товара))(?!\p{L})|(?<!(?:您|你|贵司|貴司|贵公司|貴公司)的?)(?:\d{4}年)?(?:最新|新版|更新)(?:版)?的?(?:报价单|报价表|价格表|价目表|产品目录|報價單|報價表|價格表|價目表|產品目錄)|新品(?:上市|到货|到貨)|售完即止/iu;
+
+/**
+ * A supplier's promotion for all its customers, for a time ("Do końca maja rabat 8% na całe
+ * zamówienie", "10% off all orders until the end of June", "Bis Ende Mai 10 % Rabatt auf …",
+ * "remise de 10 % jusqu'à la fin du mois", "sconto del 10% fino alla fine di giugno", "sleva 10 %
+ * do konce června", "скидка 10% до конца месяца", "月底前全场九折优惠"): a discount or a promotion
+ * and its deadline in one sentence (see timeLimitedPromotion).
+ */
+export const PROMOTION_WORD =
+	/(?<!\p{L})(?:discount|\d+ ?% off|special offer|promotion|rabatt|nachlass|sonderangebot|aktionspreis|remise|réduction|descuento|promoción|oferta especial|sconto|promozione|offerta speciale|korting|aanbieding|rabat|zniżk\p{L}*|promocj\p{L}*|upust|slev\p{L}*|akční cen\p{L}*|скидк\p{L}*|акци\p{L}*)(?!\p{L})|折扣|优惠|優惠|促销|促銷|特价|特價/iu;
+
+/** The deadline of a promotion: until the end of a month or a date (see PROMOTION_WORD). */
+export const PROMOTION_DEADLINE =
+	/(?<!\p{L})(?:(?:until|till|through) the end of|bis (?:zum )?ende|jusqu['’]à la fin|hasta (?:el )?(?:final|fin) de|fino alla fine|tot (?:het )?eind(?:e)? van|do końca|do konce|до конца)(?!\p{L})|月底前|截至\d|截止到?\d/iu;
+
+/**
+ * A letter's word that it answers its reader's own request or conversation ("the price list you
+ * asked for", "as requested", "as discussed on the phone", "as promised", "following our call",
+ * "wie besprochen", "wie gewünscht", "comme convenu", "suite à votre demande", "según lo
+ * solicitado", "come da accordi", "zoals besproken", "zgodnie z prośbą", "jak jsme se domluvili",
+ * "по вашему запросу", "按您的要求"): a supplier's rep writing to one customer about its matter,
+ * where an offer to all customers answers nobody.
+ */
+export const ANSWERS_READERS_REQUEST =
+	/(?<!\p{L})(?:as (?:requested|promised|agreed|discussed|mentioned|per your (?:request|email))|you (?:asked|requested|enquired|inquired) (?:for|about)|(?:per|following|further to|in response to|in reply to|thank you for|thanks for) (?:your|our) (?:request|enquiry|inquiry|call|conversation|phone call|meeting|visit|chat)|(?:good|nice|great) (?:to speak|speaking|talking) (?:to|with) you|wie (?:besprochen|vereinbart|gewünscht|versprochen|telefonisch besprochen|angefragt)|(?:auf|gemäß|laut|entsprechend) ihre[rn]? (?:anfrage|bitte|wunsch)|(?:danke|vielen dank) für ihre anfrage|comme (?:convenu|demandé|promis|discuté)|(?:suite à|en réponse à) (?:votre|notre) (?:demande|appel|conversation|échange|entretien)|(?:según|como) (?:lo )?(?:solicitado|acordado|hablado|prometido)|(?:en respuesta a|atendiendo a|gracias por) su (?:solicitud|consulta|petición)|come (?:da (?:accordi|richiesta|lei richiesto)|concordato|richiesto|promesso|anticipato)|(?:in risposta alla|a seguito della) (?:sua|vostra|nostra) (?:richiesta|telefonata|conversazione)|zoals (?:besproken|gevraagd|afgesproken|beloofd|toegezegd)|(?:naar aanleiding van|n\.a\.v\.) (?:uw|ons) (?:verzoek|vraag|gesprek|telefoongesprek)|zgodnie z (?:prośbą|ustaleniami|rozmową|zapytaniem)|(?:w odpowiedzi na|dziękujemy za) (?:państwa |pana |pani )?zapytanie|jak (?:jsme se )?(?:domluvili|dohodli|slíbili)|(?:dle|podle|na základě) (?:vaší|vašeho) (?:žádosti|poptávky|dotazu|požadavku)|jak jste (?:žádal\p{L}*|požadoval\p{L}*)|по вашему (?:запросу|просьбе)|как (?:договаривались|обсуждали|вы просили))(?!\p{L})|(?:按|根据|根據|应|應)(?:您|你|贵司|貴司)的?(?:要求|询价|詢價|需求)|如您所需|电话中所说|電話中所說/iu;
+
+/**
  * A course's or an event's places offered to all its readers: that they are limited or how many
  * are left, and until when to enrol ("Places are limited", "A few places are still available on
  * …", "noch freie Plätze", "Anmeldung bis 20. Juni", "il reste quelques places", "Plazas
