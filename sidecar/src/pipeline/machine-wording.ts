@@ -823,14 +823,15 @@ export const GROUP_GREETING =
  * "Hello neighbours,", "Liebe Freunde und Nachbarn,", "Liebe Freundinnen und Freunde,", "Chers
  * amis,", "Chères amies, chers amis,", "Queridos amigos:", "Cari amici,", "Caros amigos,", "Beste
  * vrienden,", "Kære venner,", "Kära vänner,", "Drodzy przyjaciele,", "Milí přátelé,", "Hyvät
- * ystävät,", "Дорогие друзья!"): how a studio, a shop, a club or a family greets the whole list it
+ * ystävät,", "Дорогие друзья!"), or as friends of one pursuit ("Liebe Uhrenfreunde,", "Dear fellow
+ * collectors,"): how a studio, a shop, a club or a family greets the whole list it
  * writes to. A person writing to us as a friend writes about their own matter, to us alone or
  * asking us something: the greeting counts only for readers hidden in Bcc, with news or an
  * invitation for all of them, not in its writer's own words. Not a service's team ("Dear friends
  * at support,").
  */
 export const FRIENDS_GREETING =
-	/^\s*(?:(?:dear|hello|hi|hey|greetings)(?: (?:all|my|our|dear))?,? (?:friends|neighbours|neighbors)|(?:liebe|hallo|ihr lieben)(?: alle)? (?:freundinnen und freunde|freunde und freundinnen|freund(?:\*|:|_)innen|freunde|nachbarinnen und nachbarn|nachbarn)|(?:chers|chères|bonjour|salut)(?: les| à tous,? (?:chers|chères))? (?:amis|amies|voisins|voisines)|(?:queridos|queridas|estimados|estimadas|hola|caros|caras|olá)(?: a todos,? (?:queridos|caros))? (?:amigos|amigas|vecinos|vecinas|vizinhos|vizinhas)|(?:cari|care|carissimi|carissime|ciao) (?:amici|amiche|vicini)|(?:beste|lieve|hallo|hoi) (?:vrienden|vriendinnen|buren)|(?:kære|kjære|hej|hei) (?:venner|naboer)|(?:kära|hej|hej alla) (?:vänner|grannar)|(?:drodzy|kochani|witajcie|mili) (?:przyjaciele|sąsiedzi)|(?:milí|drazí|ahoj) (?:přátelé|priatelia|sousedé|susedia)|(?:hyvät|rakkaat) (?:ystävät|naapurit)|kedves (?:barátaim|barátaink|barátok|szomszédok|szomszédaink)|(?:дорогие|уважаемые) (?:друзья|соседи)|(?:дорогі|шановні) (?:друзі|сусіди)|(?:sevgili|değerli|kıymetli) (?:dostlar|dostlarımız|arkadaşlar|komşularımız)|αγαπητοί φίλοι)(?!\p{L})(?![^\n]*(?:support|service|team|desk|department|dienst|abteilung|équipe|equipo|servicio|servizio|serviço|afdeling|avdelning|zespół))(?:[ \t]*,?[ \t]+[^\n.?!:;]{1,80}?)?[ \t]*[,:!]?[ \t]*(?:\n|$)/iu;
+	/^\s*(?:(?:dear|hello|hi|hey|greetings)(?: (?:all|my|our|dear))?,? (?:friends|neighbours|neighbors|fellow (?:collectors|enthusiasts|members|makers|watchmakers|clockmakers|hobbyists))|(?:liebe|hallo|ihr lieben)(?: alle)? (?:freundinnen und freunde|freunde und freundinnen|freund(?:\*|:|_)innen|freunde|nachbarinnen und nachbarn|nachbarn|\p{L}{3,}freund(?:e|innen und \p{L}*freunde))|(?:chers|chères|bonjour|salut)(?: les| à tous,? (?:chers|chères))? (?:amis|amies|voisins|voisines)|(?:queridos|queridas|estimados|estimadas|hola|caros|caras|olá)(?: a todos,? (?:queridos|caros))? (?:amigos|amigas|vecinos|vecinas|vizinhos|vizinhas)|(?:cari|care|carissimi|carissime|ciao) (?:amici|amiche|vicini)|(?:beste|lieve|hallo|hoi) (?:vrienden|vriendinnen|buren)|(?:kære|kjære|hej|hei) (?:venner|naboer)|(?:kära|hej|hej alla) (?:vänner|grannar)|(?:drodzy|kochani|witajcie|mili) (?:przyjaciele|sąsiedzi)|(?:milí|drazí|ahoj) (?:přátelé|priatelia|sousedé|susedia)|(?:hyvät|rakkaat) (?:ystävät|naapurit)|kedves (?:barátaim|barátaink|barátok|szomszédok|szomszédaink)|(?:дорогие|уважаемые) (?:друзья|соседи)|(?:дорогі|шановні) (?:друзі|сусіди)|(?:sevgili|değerli|kıymetli) (?:dostlar|dostlarımız|arkadaşlar|komşularımız)|αγαπητοί φίλοι)(?!\p{L})(?![^\n]*(?:support|service|team|desk|department|dienst|abteilung|équipe|equipo|servicio|servizio|serviço|afdeling|avdelning|zespół))(?:[ \t]*,?[ \t]+[^\n.?!:;]{1,80}?)?[ \t]*[,:!]?[ \t]*(?:\n|$)/iu;
 
 /**
  * A first line greeting its readers as colleagues, fellow members of one trade ("Dear
@@ -1149,6 +1150,50 @@ export const READERS_AS_PARTICIPANTS =
 	/(?<!\p{L})(?:thank you (?:all |again |once again |so much |very much )*for (?:taking part|participating|agreeing to take part|signing up|joining) (?:in|for)|(?:all |each |every |the )?participating (?:venues|schools|cinemas|organi[sz]ations|partners|members|clubs|businesses|practices|centres|centers|libraries|museums|sites|institutions|festivals|companies)|(?:vielen |herzlichen |besten )?dank (?:nochmals |noch einmal |erneut )?für (?:ihre|eure|deine) teilnahme|(?:alle |die |den |der )?teilnehmenden (?:kinos|schulen|einrichtungen|betriebe|vereine|organisationen|partner|häuser|spielstätten|praxen|bibliotheken|museen)|merci (?:encore |à nouveau |de nouveau |beaucoup )?(?:pour|de) votre participation|(?:salles|écoles|établissements|structures|cinémas|lieux|partenaires|associations|bibliothèques|musées) participant(?:e)?s|gracias (?:de nuevo |otra vez |nuevamente )?por (?:su|vuestra|tu) participación|(?:centros|cines|salas|colegios|escuelas|entidades|bibliotecas|museos) participantes|grazie (?:ancora |di nuovo |nuovamente )?per (?:la vostra|la sua|la tua) (?:partecipazione|adesione)|(?:sale|scuole|cinema|enti|strutture|sedi|biblioteche|musei|istituti) (?:partecipanti|aderenti)|(?:bedankt|dank (?:u|je|jullie)(?: wel)?) (?:nogmaals |opnieuw )?voor (?:uw|jullie|je) deelname|deelnemende (?:scholen|bioscopen|zalen|organisaties|partners|locaties|bedrijven|bibliotheken|musea|instellingen)|obrigad[oa] (?:novamente |mais uma vez )?pela (?:sua|vossa) participação|(?:escolas|salas|entidades|cinemas|instituições) participantes)(?!\p{L})/iu;
 
 /**
+ * A club's or a trade's own regular gathering told with the day it is held, in either order — a
+ * meet-up, a get-together, a club night, a regulars' table ("The July watch meet is on Saturday
+ * 12 July", "Our next meet-up is on Thursday 5 June", "unser nächster Uhrmacher-Stammtisch findet
+ * am Dienstag, 3. Juni statt", "Clubabend am Freitag", "la réunion mensuelle du club aura lieu le
+ * jeudi 5 juin", "la quedada será el sábado", "il raduno si terrà domenica", "de clubavond is op
+ * dinsdag 3 juni", "träffen blir på lördag"): what its organiser tells all its members at once.
+ * Only the words of a club, never a plain "meeting" (a project's next meeting is one person's
+ * business with a few others), nor "meet" as a verb ("we meet on Monday", "can we meet on
+ * Friday"). It counts only for readers hidden or greeted as a group, friends or colleagues.
+ */
+const CLUB_GATHERING_NAME =
+	"(?:meet-?ups?|meet up|get-togethers?|club (?:night|evening|meeting|meet|day)s?|members['’]? (?:night|evening)s?|(?<!\\p{L})(?!(?:we|i|you|they|let['’]s|lets|to|can|could|shall|should|will|would|might|may|must|and|or|please|then|us|who|not|never) )\\p{L}+ meet(?= (?:is|will be|takes place|on|this))|\\p{L}*stammtisch|(?:stamm|monats|sammler|uhren|club|klub|vereins|mitglieder|jahres|regional)treffen|(?:club|klub|vereins|sammler|mitglieder)abend|réunion (?:mensuelle|du club|de l['’]association)|rencontre (?:mensuelle|du club|des collectionneurs|des passionnés)|soirée (?:du club|des membres|club)|quedada|tertulia|reunión (?:mensual|del club|de socios)|encuentro (?:mensual|del club)|ritrovo|raduno|incontro (?:mensile|del club)|serata (?:del club|sociale)|(?:club|leden|verzamelaars|ruil)(?:avond|bijeenkomst|dag)|clubträff(?:en)?|medlemsträff(?:en)?|klubaften(?:en)?|medlemsmøte(?:t)?|spotkanie (?:klubowe|miesięczne|członków|kolekcjonerów)|(?:klubový |členský )?sraz)";
+export const CLUB_GATHERING = new RegExp(
+	`(?<!\\p{L})(?:${ CLUB_GATHERING_NAME }(?!\\p{L})(?:[^.\\n]|(?<=\\d)\\.){0,100}?(?<![\\p{L}\\d])${ EVENT_DAY }|${ EVENT_DAY }(?![\\p{L}])(?:[^.\\n]|(?<=\\d)\\.){0,60}?(?<!\\p{L})${ CLUB_GATHERING_NAME })(?!\\p{L})`,
+	'iu'
+);
+
+/**
+ * An organiser's appeal to all its readers for help, prizes, sponsors or volunteers ("We are
+ * looking for prizes", "Volunteers wanted", "Wir suchen noch Helfer", "Helfer gesucht", "Nous
+ * recherchons des bénévoles", "Buscamos voluntarios", "Cerchiamo volontari", "Wij zijn op zoek
+ * naar prijzen", "Vrijwilligers gezocht", "Vi söker volontärer"): the same call to everyone it
+ * reaches. It counts only for readers hidden and greeted as a class, a group, friends or
+ * colleagues, not in the first person and about no one matter: a person asking us alone to
+ * donate a prize writes to us, and is not read so.
+ */
+const APPEAL_WANTED =
+	'(?:prizes|raffle prizes|donations|sponsors|volunteers|helpers|helping hands|prijzen|vrijwilligers|sponsors|sponsoren|helpers|hulp|preise|spenden|sponsoren|helfer(?:innen)?|freiwillige|ehrenamtliche|lots|bénévoles|sponsors|premios|voluntarios|patrocinadores|premi|volontari|sponsor|volontärer|frivillige)';
+export const APPEAL_TO_READERS = new RegExp(
+	`(?<!\\p{L})(?:(?:we are|we['’]re|we) (?:still |urgently )?(?:looking for|seeking|in need of|need) (?:some |more |a few )?${ APPEAL_WANTED }|${ APPEAL_WANTED } (?:wanted|needed|gezocht|gesucht|recherchés|buscados|cercasi)|(?:wij zijn|we zijn) (?:nog |dringend )?op zoek naar (?:nog )?(?:enkele |een paar )?${ APPEAL_WANTED }|(?:wij |we )?zoeken (?:nog |dringend )?${ APPEAL_WANTED }|wir suchen (?:noch |dringend )?(?:einige |ein paar )?${ APPEAL_WANTED }|nous (?:recherchons|cherchons) (?:encore )?(?:des |quelques )?${ APPEAL_WANTED }|(?:buscamos|estamos buscando|necesitamos) ${ APPEAL_WANTED }|(?:cerchiamo|stiamo cercando) ${ APPEAL_WANTED }|vi söker ${ APPEAL_WANTED }|vi (?:søger|søker) ${ APPEAL_WANTED })(?!\\p{L})`,
+	'iu'
+);
+
+/**
+ * An organiser's question to all its readers whether they will join in, help or give ("Would you
+ * like to take part?", "Who can help?", "Möchten Sie mitmachen?", "Wer hilft mit?", "Voulez-vous
+ * participer ?", "¿Queréis colaborar?", "Volete partecipare?", "Wilt u meedoen?", "Wie helpt er
+ * mee?"): asked of everyone the appeal reaches, not a question of its writer's own matter. Not
+ * "Can you help?", which a person asks us.
+ */
+export const JOIN_IN_QUESTION =
+	/(?<!\p{L})(?:(?:would you (?:like|care)|do you want|are you (?:able|willing)) to (?:join(?: in| us)?|take part|participate|help(?: out)?|volunteer|contribute|donate|sponsor)|who (?:can|could|will|would like to|wants to|is able to) (?:help|lend a hand|volunteer|join in)|(?:möchten|wollen|würden) sie (?:gerne |gern |uns )?(?:mitmachen|helfen|unterstützen|dabei sein)|(?:wollt|möchtet|würdet) ihr (?:gerne |gern |uns )?(?:mitmachen|helfen|unterstützen|dabei sein)|(?:machen sie|macht ihr|machst du) mit|wer (?:hilft|macht) mit|wer (?:kann|könnte|möchte|will) (?:helfen|mithelfen|mitmachen)|(?:voulez|souhaitez)-vous (?:participer|nous aider|contribuer|vous joindre)|qui (?:peut|pourrait|veut) (?:aider|donner un coup de main|participer)|(?:quiere|quieres|queréis|desea|desean) (?:participar|colaborar|ayudar(?:nos)?)|quién (?:puede|quiere) (?:ayudar|colaborar)|(?:volete|vuole|vuoi) (?:partecipare|aiutarci|contribuire|collaborare)|chi (?:può|vuole) (?:aiutare|dare una mano)|(?:wilt|wil) (?:u|jij|je) (?:meedoen|meehelpen|helpen|bijdragen|sponsoren)|willen jullie (?:meedoen|meehelpen|helpen|bijdragen)|(?:doet u|doen jullie|doe jij|doe je) (?:ook )?mee|wie (?:helpt|doet) (?:er )?mee|wie (?:kan|wil) (?:er )?(?:helpen|meehelpen))(?!\p{L})/iu;
+
+/**
  * An event told as free to take part in, or to register for free ("Participation is free of
  * charge", "Die Teilnahme ist kostenfrei", "Eintritt frei", "La participation est gratuite",
  * "Entrada libre", "La partecipazione è gratuita", "A participação é gratuita", "Deelname is
@@ -1222,10 +1267,13 @@ export const ONE_MATTER_REFERENCE =
  * An invitation's request that its readers say whether they come ("Please confirm your attendance
  * by 16 May", "Prosimy o potwierdzenie obecności", "RSVP"), to its organiser too ("Merci de me
  * confirmer votre présence", "Bitte bestätigt mir eure Teilnahme", "confirmadme vuestra
- * asistencia", "Vi prego di confermarmi la vostra presenza"): asked of all it invites, not of us.
+ * asistencia", "Vi prego di confermarmi la vostra presenza"), or to tell its organiser who comes
+ * or brings a guest, for the landlord's count ("Please reply only to me if you're bringing a
+ * guest", "Bitte kurz Bescheid geben, wer kommt", "Laat me even weten of je komt", "Dites-moi si
+ * vous venez"): asked of all it invites, not of us.
  */
 export const ATTENDANCE_CONFIRMATION =
-	/(?<!\p{L})(?:confirm (?:your |their )?(?:attendance|participation|presence)|rsvp|potwierdzeni[ea] (?:obecności|udziału)|potwierd(?:zić|ź) (?:obecność|udział)|(?:ihre |eure )?teilnahme (?:zu )?bestätigen|bestätig(?:en|e|t)(?: sie)?(?: mir| uns)?(?: bitte)?(?: (?:ihre|eure|deine))? teilnahme|confirm(?:er|ez-moi|ez-nous|e-moi) (?:votre |leur |ta )?(?:présence|participation)|confirm(?:ar|e|en|ad)(?:me|nos)? (?:su |tu |vuestra )?(?:asistencia|participación|presencia)|conferm(?:a|ate|are|ar)(?:mi|ci)? (?:la (?:vostra |sua |tua )?)?(?:presenza|partecipazione)|(?:uw |je )?aanwezigheid (?:te )?bevestigen|bevestig (?:uw |je )?aanwezigheid|potvr(?:ďte|dit|zení) (?:své |vaší )?účast(?:i)?|bekræft (?:din |jeres )?deltagelse|bekreft (?:din |deres )?deltakelse|bekräfta (?:ditt |ert )?deltagande|confirmar (?:a sua |sua )?presença)(?!\p{L})/iu;
+	/(?<!\p{L})(?:confirm (?:your |their )?(?:attendance|participation|presence)|rsvp|potwierdzeni[ea] (?:obecności|udziału)|potwierd(?:zić|ź) (?:obecność|udział)|(?:ihre |eure )?teilnahme (?:zu )?bestätigen|bestätig(?:en|e|t)(?: sie)?(?: mir| uns)?(?: bitte)?(?: (?:ihre|eure|deine))? teilnahme|confirm(?:er|ez-moi|ez-nous|e-moi) (?:votre |leur |ta )?(?:présence|participation)|confirm(?:ar|e|en|ad)(?:me|nos)? (?:su |tu |vuestra )?(?:asistencia|participación|presencia)|conferm(?:a|ate|are|ar)(?:mi|ci)? (?:la (?:vostra |sua |tua )?)?(?:presenza|partecipazione)|(?:uw |je )?aanwezigheid (?:te )?bevestigen|bevestig (?:uw |je )?aanwezigheid|potvr(?:ďte|dit|zení) (?:své |vaší )?účast(?:i)?|bekræft (?:din |jeres )?deltagelse|bekreft (?:din |deres )?deltakelse|bekräfta (?:ditt |ert )?deltagande|confirmar (?:a sua |sua )?presença|(?:let me know|tell me|reply(?: only)? to me|drop me a line|email me|text me)(?: (?:only|just|please|briefly))*,? (?:if|whether) you(?:['’]re| are| will be| will| plan to be| plan to| can)? (?:coming|come|joining|bringing|attending|there|make it)|bescheid (?:geben|sagen)(?:[^.!?\n]{0,20}?),? (?:wer|ob (?:ihr|sie|du)) (?:kommt|kommen|kommst|dabei)|(?:gebt|geben sie|gib|sagt|sag) (?:mir |uns )?(?:bitte )?(?:kurz )?bescheid,? (?:wer|ob)|laat (?:me|mij|het me|het mij|het ons) (?:even |gerust |wel )*weten of (?:je|jullie|u) (?:komt|komen|erbij)|(?:dites|dis|faites)-moi (?:savoir )?si vous (?:venez|viendrez|serez)|(?:avisadme|avísame|avíseme|decidme|dime) si (?:venís|vienes|viene|vendréis|vendrás)|fatemi sapere se (?:venite|verrete|ci sarete))(?!\p{L})/iu;
 
 /**
  * A circular saying it goes to all its readers of a kind: "This letter is sent to all our

@@ -128,6 +128,9 @@ import {
 	OPEN_DOORS_EVENT,
 	COMMUNITY_EVENT,
 	READERS_AS_PARTICIPANTS,
+	CLUB_GATHERING,
+	APPEAL_TO_READERS,
+	JOIN_IN_QUESTION,
 	OFF_THE_LIST_OFFER,
 	FREE_TO_TAKE_PART,
 	THANKS_ALL_READERS,
@@ -477,18 +480,23 @@ function speaksForThemself( opening: string ): boolean {
  * organisation's, those offering to take its reader off its list ("just let me know and I'll
  * take you off", "sag Bescheid, dann nehme ich dich aus dem Verteiler"), whose "I" keeps the list,
  * and those asking its readers to confirm to its organiser that they come ("Merci de me confirmer
- * votre présence d'ici le 7 mars", "Bitte bestätigt mir eure Teilnahme"), whose "me" keeps the
- * list of who comes.
+ * votre présence d'ici le 7 mars", "Bitte bestätigt mir eure Teilnahme", "Please reply only to me
+ * if you're bringing a guest so I can tell the café"), whose "me" keeps the list of who comes —
+ * read as a whole sentence, however its lines are wrapped.
  *
  * @param opening The start of the text.
  */
 function circularsOwnWords( opening: string ): string {
 	return opening
 		.replace( HOW_TO_REACH_ME, ' ' )
+		.replace( WRAPPED_SENTENCE, ( sentence ) =>
+			ATTENDANCE_CONFIRMATION.test( unwrapped( sentence ) )
+				? ' '
+				: sentence
+		)
 		.replace( /[^.!?\n]+/gu, ( sentence ) =>
 			ON_BEHALF_OF_ORGANISATION.test( sentence ) ||
-			OFF_THE_LIST_OFFER.test( sentence ) ||
-			ATTENDANCE_CONFIRMATION.test( sentence )
+			OFF_THE_LIST_OFFER.test( sentence )
 				? ' '
 				: sentence
 		)
@@ -496,6 +504,17 @@ function circularsOwnWords( opening: string ): string {
 		.filter( ( line ) => ! isTagline( line.trim() ) )
 		.join( '\n' );
 }
+
+/** A sentence, also across the line breaks that wrap it, up to its stop or its paragraph's end. */
+const WRAPPED_SENTENCE = /(?:[^.!?\n]|\n(?![ \t]*\n))+/gu;
+
+/**
+ * The first of two salutations on a greeting's line ("Liebe Kollegen, " of "Liebe Kollegen, liebe
+ * Uhrenfreunde,", "Dear members, " of "Dear members, dear friends,"), so that the second is read
+ * as the greeting it is.
+ */
+const FIRST_OF_TWO_SALUTATIONS =
+	/^\s*\p{L}+ \p{L}+(?: \p{L}+)?,[ \t]+(?=(?:liebe|lieber|dear|chers|chères|queridos|cari|beste|lieve|kære|kära)\s)/iu;
 
 /** A labelled field of a record: "Order ID: 114-7781920", "Tracking number: 1Z999AA1". */
 const LABELLED_FIELD =
@@ -1164,8 +1183,10 @@ function departmentWriting( p: ParsedEmail, text: string ): boolean {
  * letter about that reader's matter does. With
  * `events`, also an organiser's invitation to an event ("Приглашаем вас посетить выставку",
  * "zveme vás na jarní setkání"), free to take part in ("Die Teilnahme ist kostenfrei"), its
- * thanks to all who took part ("dziękujemy wszystkim partnerom"), or its members' general
- * assembly convened ("Die Jahreshauptversammlung findet am … statt"): news for readers greeted as
+ * thanks to all who took part ("dziękujemy wszystkim partnerom"), its members' general
+ * assembly convened ("Die Jahreshauptversammlung findet am … statt"), its club's regular
+ * gathering with its day ("unser nächster Stammtisch findet am Dienstag … statt") or its appeal
+ * to all for help, prizes or volunteers ("Wij zijn op zoek naar prijzen"): news for readers greeted as
  * many by their kind, or hidden; "Hallo zusammen, wir laden Sie zur Baubesprechung ein" to five
  * firms is a person's.
  *
@@ -1178,7 +1199,9 @@ function newsForAllReaders( opening: string, events = true ): boolean {
 			( INVITES_READERS.test( opening ) ||
 				FREE_TO_TAKE_PART.test( opening ) ||
 				THANKS_ALL_READERS.test( opening ) ||
-				MEMBERS_MEETING.test( opening ) ) ) ||
+				MEMBERS_MEETING.test( opening ) ||
+				CLUB_GATHERING.test( opening ) ||
+				APPEAL_TO_READERS.test( opening ) ) ) ||
 			INFORMS_READERS.test( opening ) ||
 			ANNOUNCEMENT_TO_READERS.test( opening ) ||
 			CIRCULAR_NEWS.test( opening ) ||
@@ -1261,6 +1284,39 @@ function membersMeetingConvened( opening: string ): boolean {
 	return (
 		MEMBERS_MEETING.test( opening ) &&
 		! ONE_MATTER_REFERENCE.test( opening )
+	);
+}
+
+/**
+ * Whether a text tells all its readers of a gathering every one of them may come to — its street's
+ * own party or clean-up day (COMMUNITY_EVENT), its club's regular meet-up with its day
+ * (CLUB_GATHERING: "The July watch meet is on Saturday 12 July", "unser nächster Stammtisch findet
+ * am Dienstag … statt") — or appeals to all of them for helpers, prizes or volunteers
+ * (APPEAL_TO_READERS), about no order or booking of one reader's. Counted only for readers hidden,
+ * greeted as a group or as friends, and not in the first person: a neighbour writing to us of
+ * their own part in the party speaks for themself.
+ *
+ * @param opening The start of the text.
+ */
+function gatheringOrAppealForAll( opening: string ): boolean {
+	return (
+		( COMMUNITY_EVENT.test( opening ) ||
+			CLUB_GATHERING.test( opening ) ||
+			APPEAL_TO_READERS.test( opening ) ) &&
+		! ONE_MATTER_REFERENCE.test( opening )
+	);
+}
+
+/**
+ * The text without an organiser's question to all its readers whether they will join in, help or
+ * give (JOIN_IN_QUESTION: "Wilt u meedoen?", "Who can help?", "Möchten Sie mitmachen?"): asked of
+ * everyone its appeal reaches, not of us about a matter of its writer's own.
+ *
+ * @param text Words.
+ */
+function withoutJoinInQuestions( text: string ): string {
+	return text.replace( /[^.!?？\n]*[?？]/gu, ( question ) =>
+		JOIN_IN_QUESTION.test( question ) ? ' ' : question
 	);
 }
 
@@ -3325,7 +3381,11 @@ function classifyAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 		.replace( CIRCULAR_HEADING, '' );
 	const classGreeting = greetsClasses( greeting );
 	const groupGreeting = GROUP_GREETING.test( greeting );
-	const friendsGreeting = FRIENDS_GREETING.test( greeting );
+	const friendsGreeting =
+		FRIENDS_GREETING.test( greeting ) ||
+		FRIENDS_GREETING.test(
+			greeting.replace( FIRST_OF_TWO_SALUTATIONS, '' )
+		);
 	const classMemberGreeting = READER_AS_CLASS_MEMBER.test( greeting );
 	// Greeting its readers formally as many — as colleagues ("Уважаемые коллеги!", "Tisztelt
 	// Kollégák!") or in the plural by their trade ("Caros técnicos e médicos dentistas,") — or, a
@@ -3361,7 +3421,11 @@ function classifyAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 							( CIRCULAR_NEWS.test( opening ) ||
 								// Its members convened to their general assembly ("Bonjour à
 								// toutes et à tous, / l'assemblée générale … aura lieu le …").
-								membersMeetingConvened( opening ) ) ) ) &&
+								membersMeetingConvened( opening ) ||
+								// Its club's meet-up or its street's party with the day it is
+								// held ("Hi everyone, / The July watch meet is on Saturday 12
+								// July"), or its appeal to all for helpers or prizes.
+								gatheringOrAppealForAll( opening ) ) ) ) &&
 					! speaksForThemself( circularsOwnWords( opening ) ) ) ||
 				( ( colleaguesGreeting ||
 					tradeGreeting ||
@@ -3387,7 +3451,7 @@ function classifyAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 				// (A café's specials to its "Hi neighbours!" list, no more, say too little.)
 				( friendsGreeting &&
 					( OPEN_DOORS_EVENT.test( opening ) ||
-						COMMUNITY_EVENT.test( opening ) ||
+						gatheringOrAppealForAll( opening ) ||
 						INVITES_READERS.test( opening ) ||
 						OFF_THE_LIST_OFFER.test( opening ) ) &&
 					! ONE_MATTER_REFERENCE.test( opening ) &&
@@ -3417,6 +3481,15 @@ function classifyAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 			( addressedToManyOrganisations( p ) &&
 				ANNOUNCEMENT_SUBJECT.test( p.subject ) &&
 				! speaksForThemself( opening ) ) ||
+			// The street's own party with its day, told to all the households and shops in it
+			// at once, greeted all together ("Hoi allemaal, / zaterdag 7 juni is het
+			// straatfeest!"), sent from a phone ("Verzonden vanaf mijn iPhone"). Not a club's
+			// meet-up nor an appeal: firms openly named may share those with one person's project.
+			( addressedToManyOrganisations( p ) &&
+				groupGreeting &&
+				COMMUNITY_EVENT.test( opening ) &&
+				! ONE_MATTER_REFERENCE.test( opening ) &&
+				! speaksForThemself( circularsOwnWords( opening ) ) ) ||
 			( ( classGreeting ||
 				( ANNOUNCEMENT_TO_READERS.test( opening ) &&
 					! speaksForThemself( opening ) ) ) &&
@@ -3451,7 +3524,9 @@ function classifyAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 		// Laat het ons even weten."), or what its news means for them ("Wat betekent dit voor uw
 		// bestellingen?"), asks nothing of us; nor does an invitation's request that its readers
 		// confirm they come ("Prosimy o potwierdzenie obecności do 16 maja").
-		! asksSomething( withoutReadersQuestions( opening ) ) &&
+		! asksSomething(
+			withoutJoinInQuestions( withoutReadersQuestions( opening ) )
+		) &&
 		! REQUESTS_AN_ANSWER.test(
 			withoutAttendanceConfirmation( opening.slice( 0, 1500 ) )
 		)
