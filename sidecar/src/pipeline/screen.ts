@@ -1842,9 +1842,20 @@ function opensWith( pattern: RegExp, opening: string ): boolean {
 	return (
 		pattern.test( opening ) ||
 		pattern.test( opening.replace( SALUTATION, '' ) ) ||
+		pattern.test( opening.replace( COLON_SALUTATION, '' ) ) ||
 		pattern.test( opening.replace( BRAND_LINE, '' ) )
 	);
 }
+
+/**
+ * A greeting ended with a colon, as Spanish and Portuguese letters greet ("Hola Puerto Azul
+ * Divers:", "Estimado cliente:", "Prezado anunciante:"): its greeting word first, where a line
+ * ending in a colon may as well introduce the message ("Nachricht von Jens Köhler:").
+ */
+const COLON_SALUTATION = new RegExp(
+	String.raw`${ GREETING_WORD.source }[^\n:]{0,60}:[ \t]*\n`,
+	'iu'
+);
 
 /** A platform's name alone on its first line, above its notice ("Bookora.com", "StayNest"). */
 const BRAND_LINE = /^\s*[\p{L}\d][\p{L}\d .&'-]{1,38}[\p{L}\d]\s*\n/u;
