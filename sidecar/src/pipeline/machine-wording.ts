@@ -245,6 +245,17 @@ export const RECEIVING_BECAUSE =
 	/\byou(?:'re|’re| are)? receiv(?:e|ing) this (?:[\w-]+ ){0,3}because\b|sie erhalten diese (?:e-?mail|nachricht|benachrichtigung|mitteilung|newsletter),? (?:weil|da)\b|vous recevez (?:cet|ce|cette) (?:e-?mail|email|message|courriel|newsletter|lettre|communication) (?:car|parce que|en tant que|puisque)|recib(?:e|es|en) este (?:correo|mensaje|boletín|e-?mail) (?:porque|ya que|por ser|como)|você (?:está recebendo|recebe|recebeu) (?:este|esta) \p{L}+(?: \p{L}+)? porque|ricev(?:i|e|ete) quest[ao] (?:e-?mail|email|comunicazione|newsletter|messaggio|lettera) (?:perché|in quanto|poiché)|(?:je|u) ontvangt deze (?:e-?mail|mail|nieuwsbrief|bericht) omdat|otrzymujesz tę wiadomość, ponieważ|(?:to|ta) (?:sporočilo|e-?sporočilo|e-?poštno sporočilo|e-?pismo|obvestilo|novičnik|e-?novice)(?: \p{L}+){0,2} (?:ste prejeli|prejemate),? (?:ker|saj)(?!\p{L})|(?:ste prejeli|prejemate) (?:to|ta|te) (?:sporočilo|e-?sporočilo|e-?poštno sporočilo|e-?pismo|obvestilo|novičnik|e-?novice),? (?:ker|saj)(?!\p{L})|(?:ovu|ovaj|ovo) (?:poruku|e-?poruku|e-?mail|e-?pismo|newsletter|bilten|obavijest|obaveštenje)(?: \p{L}+){0,2} (?:ste primili|primili ste|primate|ste dobili|dobili ste|dobivate|dobijate),? (?:jer|budući da|zato što|pošto)(?!\p{L})|(?:primili ste|primate|dobili ste|dobivate|dobijate) (?:ovu|ovaj|ovo) (?:poruku|e-?poruku|e-?mail|e-?pismo|newsletter|bilten|obavijest|obaveštenje),? (?:jer|budući da|zato što|pošto)(?!\p{L})|(?:примили сте|примате) (?:ову|овај) (?:поруку|е-?поруку|имејл|билтен|обавештење),? (?:јер|зато што|пошто)(?!\p{L})|(?:tento|tuto|toto|túto) (?:e-?mail|zprávu|správu|newsletter|sdělení|obchodní sdělení|oznámenie)(?: \p{L}+){0,2} (?:jste obdržel[ai]?|jste dostal[ai]?|dostáváte|ste dostali|ste obdržali|dostávate),? (?:protože|jelikož|neboť|pretože|lebo|keďže)(?!\p{L})|(?:dostáváte|obdrželi jste|dostali jste|dostávate|dostali ste|obdržali ste) (?:tento|tuto|toto|túto) (?:e-?mail|zprávu|správu|newsletter|sdělení|oznámenie),? (?:protože|jelikož|neboť|pretože|lebo|keďže)(?!\p{L})|šį (?:laišką|el\. laišką|naujienlaiškį|pranešimą)(?: \p{L}+){0,2} (?:gavote|gaunate),? (?:nes|kadangi)(?!\p{L})|(?:gavote|gaunate) šį (?:laišką|el\. laišką|naujienlaiškį|pranešimą),? (?:nes|kadangi)(?!\p{L})|(?:saņēmāt|saņemat) šo (?:e-?pastu|e-?pasta vēstuli|vēstuli|ziņojumu|jaunumu vēstuli),? (?:jo|tāpēc ka|tādēļ ka)(?!\p{L})|šo (?:e-?pastu|e-?pasta vēstuli|vēstuli|ziņojumu|jaunumu vēstuli)(?: \p{L}+){0,2} (?:saņēmāt|saņemat),? (?:jo|tāpēc ka|tādēļ ka)(?!\p{L})|(?:saite|saate) (?:selle|seda|käesoleva) (?:kirja|e-?kirja|uudiskirja|teate|sõnumi)(?: \p{L}+){0,2},? (?:kuna|sest|kuivõrd)(?!\p{L})|(?:ezt a|e) (?:levelet|e-?mailt|hírlevelet|üzenetet)(?: \p{L}+){0,2} azért kap(?:ta|ja|tad|od|ják|ták)(?!\p{L})|azért kap(?:ta|ja|tad|od|ják|ták) (?:meg )?(?:ezt a|e) (?:levelet|e-?mailt|hírlevelet|üzenetet)|(?:primiți|primiţi|primești|primeşti|ați primit|aţi primit|ai primit) (?:acest|această|aceasta) (?:e-?mail|mesaj|newsletter|comunicare|buletin|notificare)\p{L}*,? (?:deoarece|pentru că|întrucât|fiindcă)(?!\p{L})|(?:λαμβάνετε|λάβατε|λαμβάνεις|έλαβες) (?:αυτό το|το παρόν|αυτή την|αυτήν την) (?:μήνυμα|e-?mail|email|ενημερωτικό(?: δελτίο)?|newsletter|επιστολή|ενημέρωση),? (?:επειδή|διότι|καθώς|γιατί)(?!\p{L})|(?:вы )?(?:получили|получаете) (?:это|данное|эту|данную) (?:письмо|сообщение|уведомление|рассылку),? (?:потому что|так как|поскольку)(?!\p{L})|(?:ви )?(?:отримали|отримуєте) (?:цей|цього|це|дане|цю) (?:лист|листа|повідомлення|розсилку),? (?:тому що|оскільки|бо|адже)(?!\p{L})|(?:получавате|получихте) (?:този|това|тази) (?:имейл|e-?mail|съобщение|бюлетин|писмо),? (?:защото|тъй като|понеже)(?!\p{L})|du (?:får|har fått|fick) (?:detta|det här|denna|den här) (?:mejl|mail|e-?post(?:meddelande)?|meddelande|nyhetsbrev|utskick)(?: \p{L}+){0,2},? (?:eftersom|för att|då)(?!\p{L})|du (?:modtager|har modtaget|får|har fået) (?:denne|dette) (?:e-?mail|mail|nyhedsbrev|besked|meddelelse)(?: \p{L}+){0,2},? (?:fordi|da|idet)(?!\p{L})|du (?:mottar|har mottatt|får|har fått) (?:denne|dette) (?:e-?posten|e-?post|e-?mailen|mailen|nyhetsbrevet|meldingen|e-?postmeldingen)(?: \p{L}+){0,2},? (?:fordi|da|ettersom)(?!\p{L})|(?:saat|sait|saatte|saitte) tämän (?:viestin|sähköpostin|sähköpostiviestin|uutiskirjeen|tiedotteen)(?: \p{L}+){0,2},? (?:koska|sillä)(?!\p{L})|bu (?:e-?postayı|iletiyi|mesajı|bülteni|e-?bülteni)[^.\n]{0,80}(?:için|nedeniyle|dolayı) al(?:ıyorsunuz|dınız|maktasınız)/iu;
 
 /**
+ * A mailing telling its reader they get it because they are on its list ("You are getting this
+ * because you're on our mailing list", "Ihr bekommt diese Mail, weil ihr im Verteiler des
+ * Stammtischs seid", "Sie erhalten diese Nachricht, da Sie in unserem Verteiler stehen", "parce
+ * que vous êtes inscrit sur notre liste de diffusion", "perché sei nella nostra mailing list",
+ * "omdat je op onze verzendlijst staat", "porque estás en nuestra lista de correo"): the list is
+ * its writer's, and the reader one of many on it. A person writing to us alone has no list.
+ */
+export const ON_READERS_LIST =
+	/(?<!\p{L})(?:because (?:you(?:['’]re| are)|you have been) (?:on|in|subscribed to|signed up to|part of) (?:(?:our|my) (?:[\p{L}'’-]+ ){0,3}list(?! of)|(?:our|my|the|this) (?:[\p{L}'’-]+ ){0,3}(?:mailing ?list|e-?mail list|distribution list))|(?:weil|da) (?:ihr|sie|du) (?:im|in (?:unserem|meinem|dem)) (?:[\p{L}-]+ ){0,3}[\p{L}-]*verteiler\p{L}*(?: [\p{L}-]+){0,3} (?:seid|sind|bist|stehen|steht|stehst)|(?:weil|da) (?:ihr|sie|du) (?:auf|in) (?:unserer|meiner|der) (?:[\p{L}-]+ )?(?:mailing-?liste|e-?mail-?liste|verteilerliste|einladungsliste)|(?:car|parce que|puisque) (?:vous (?:êtes|etes)|tu es) (?:inscrite?s? |présente?s? |enregistrée?s? |abonnée?s? )?(?:sur|dans|à) (?:notre|ma|nos) (?:liste|listes|fichier)|(?:car|parce que|puisque) (?:vous (?:êtes|etes)|tu es) (?:inscrite?s? |présente?s? )?(?:sur|dans|à) (?:la|notre|ma) liste de (?:diffusion|distribution)|(?:perché|poiché) (?:sei|siete|è) (?:iscritt[oaie] |present[ei] )?(?:nella|alla|in) (?:nostra |mia )?(?:mailing ?list|lista di (?:distribuzione|diffusione))|(?:perché|poiché) (?:sei|siete|è) (?:iscritt[oaie] |present[ei] )?(?:nella|alla) (?:nostra|mia) lista|omdat (?:je|u|jij|jullie) (?:op|in) (?:onze|mijn|de) (?:mailinglijst|verzendlijst|maillijst|mailinglist)|omdat (?:je|u|jij|jullie) (?:op|in) (?:onze|mijn) lijst|porque (?:estás|está|estáis|están) (?:inscrit[oa]s? )?en (?:nuestra|mi) lista|porque (?:estás|está|estáis|están) (?:inscrit[oa]s? )?en la lista de (?:correo|distribución|difusión))(?!\p{L})/iu;
+
+/**
  * Subjects of abuse and spam complaints a provider sends (reports, like bounces), also as one
  * compound word ("Spam-Beschwerde zu einer Nachricht von …", "Spamklacht").
  */
@@ -611,6 +622,14 @@ export const CLOSING =
  */
 export const TEAM_MAILBOX =
 	/^(?:info|office|admin|contact|kontakt|hello|hallo|mail|team|sales|vertrieb|verkauf|ventes|ventas|vendite|purchasing|purchase|procurement|buying|einkauf|achats|compras|acquisti|inkoop|zakupy|logistics|logistik|logistique|logistica|logistiek|import|export|ops|operations|dispatch|disposition|shipping|versand|expedition|warehouse|lager|accounts|accounting|buchhaltung|comptabilite|contabilidad|contabilita|boekhouding|finance|finanzen|hr|personal|reception|empfang|secretariat|sekretariat|secretaria|segreteria|biuro|kancelaria|sekretariat|grupos|groups|customs|zoll|douane|aduanas|dogana|claims|schaden|sinistres|quality|qualitaet|qualite)(?:[._-][^@]*)?@/i;
+
+/**
+ * Mailboxes named for a distribution list or the readers on it ("listino@", "verteiler@",
+ * "newsletter@", "circulaires@", "kunden@", "clienti@", "members@", "leden@"): a circular names one
+ * in To, its readers in Bcc. Nobody reads mail there as a person.
+ */
+export const LIST_MAILBOX =
+	/^(?:lists?|liste[ns]?|listas?|listino|listini|verteiler|verteilerliste|mailing|mailings|mailinglist|newsletters?|nieuwsbrief|rundschreiben|rundbrief|circulaires?|circolari|circolare|circulars?|rondschrijven|clients|clienti|kunden|customers|klanten|clientes|members|mitglieder|leden|soci|adherents|socios|associados|partners|partner|handel|dealers?|rivenditori|revendeurs|haendler|händler)(?:[._-][^@]*)?@/iu;
 
 /**
  * Mailboxes where an organisation takes in mail or runs a programme — a registry's or post room's
@@ -1189,8 +1208,13 @@ export const CLUB_GATHERING = new RegExp(
  */
 const APPEAL_WANTED =
 	'(?:prizes|raffle prizes|donations|sponsors|volunteers|helpers|helping hands|prijzen|vrijwilligers|sponsors|sponsoren|helpers|hulp|preise|spenden|sponsoren|helfer(?:innen)?|freiwillige|ehrenamtliche|lots|bénévoles|sponsors|premios|voluntarios|patrocinadores|premi|volontari|sponsor|volontärer|frivillige)';
+// Local businesses sought to support an organiser's cause ("Dafür suchen wir Emmericher Geschäfte
+// und Betriebe, die uns mit einem kleinen Preis unterstützen", "we are looking for local businesses
+// who could support us", "nous recherchons des commerçants qui nous soutiennent").
+const BUSINESSES_TO_SUPPORT_US =
+	"(?:we are looking for|we['’]re looking for|we are seeking|we seek|wir suchen|suchen wir|nous recherchons|nous cherchons|buscamos|cerchiamo|(?:wij|we) zoeken|zoeken (?:wij|we)) (?:noch |dringend |encore |nog |still )?(?:[\\p{L}-]+ ){0,2}(?:businesses|companies|shops|firms|sponsors|geschäfte|betriebe|firmen|unternehmen|händler|commerçants|commerces|entreprises|empresas|comercios|negozi|aziende|attività|bedrijven|ondernemers|winkels)(?: (?:und|and|et|y|e|en) (?:[\\p{L}-]+ )?\\p{L}+)?,? (?:die|who|that|which|qui|que|che|dat) (?:[\\p{L}]+ ){0,2}(?:uns|us|nous|nos|ci|ons)(?!\\p{L})";
 export const APPEAL_TO_READERS = new RegExp(
-	`(?<!\\p{L})(?:(?:we are|we['’]re|we) (?:still |urgently )?(?:looking for|seeking|in need of|need) (?:some |more |a few )?${ APPEAL_WANTED }|${ APPEAL_WANTED } (?:wanted|needed|gezocht|gesucht|recherchés|buscados|cercasi)|(?:wij zijn|we zijn) (?:nog |dringend )?op zoek naar (?:nog )?(?:enkele |een paar )?${ APPEAL_WANTED }|(?:wij |we )?zoeken (?:nog |dringend )?${ APPEAL_WANTED }|wir suchen (?:noch |dringend )?(?:einige |ein paar )?${ APPEAL_WANTED }|nous (?:recherchons|cherchons) (?:encore )?(?:des |quelques )?${ APPEAL_WANTED }|(?:buscamos|estamos buscando|necesitamos) ${ APPEAL_WANTED }|(?:cerchiamo|stiamo cercando) ${ APPEAL_WANTED }|vi söker ${ APPEAL_WANTED }|vi (?:søger|søker) ${ APPEAL_WANTED })(?!\\p{L})`,
+	`(?<!\\p{L})(?:(?:we are|we['’]re|we) (?:still |urgently )?(?:looking for|seeking|in need of|need) (?:some |more |a few )?${ APPEAL_WANTED }|${ APPEAL_WANTED } (?:wanted|needed|gezocht|gesucht|recherchés|buscados|cercasi)|(?:wij zijn|we zijn) (?:nog |dringend )?op zoek naar (?:nog )?(?:enkele |een paar )?${ APPEAL_WANTED }|(?:wij |we )?zoeken (?:nog |dringend )?${ APPEAL_WANTED }|wir suchen (?:noch |dringend )?(?:einige |ein paar )?${ APPEAL_WANTED }|nous (?:recherchons|cherchons) (?:encore )?(?:des |quelques )?${ APPEAL_WANTED }|(?:buscamos|estamos buscando|necesitamos) ${ APPEAL_WANTED }|(?:cerchiamo|stiamo cercando) ${ APPEAL_WANTED }|vi söker ${ APPEAL_WANTED }|${ BUSINESSES_TO_SUPPORT_US }|vi (?:søger|søker) ${ APPEAL_WANTED })(?!\\p{L})`,
 	'iu'
 );
 
@@ -1249,6 +1273,25 @@ export const ON_BEHALF_OF_ORGANISATION =
  */
 export const CIRCULAR_HEADING =
 	/^\s*(?:rundschreiben|mitgliederinformation|mitglieder-?info|mitgliederrundschreiben|verbandsinformation|(?:members?['’]? )?circular|member(?:s['’]?)? update|circulaire|circolare|circular informativa|rondschrijven|ledeninformatie|okólnik|komunikat dla członków|oběžník|obežník|körlevél|циркуляр|информационное письмо|інформаційний лист|cirkulär|rundskrivelse|rundskriv|kiertokirje|genelge|εγκύκλιος|circulară)(?!\p{L})[ \t]*(?:(?:no\.?|nr\.?|n[°º.]?|№|#)[ \t]*)?[^\n]{0,40}\n/iu;
+
+/**
+ * A circular named by its number and year in its text ("la circulaire n° 7/2025", "circular No.
+ * 3/2025", "Rundschreiben Nr. 04/2025", "la circolare n. 12/2025", "rondschrijven nr. 5/2025",
+ * "okólnik nr 4/2025", "oběžník č. 2/2025"): an organisation's numbered series sent to all its
+ * members or operators at once.
+ */
+export const NUMBERED_CIRCULAR =
+	/(?<!\p{L})(?:circulaire|circular|rundschreiben|circolare|rondschrijven|okólnik|oběžník|obežník|cirkulär|rundskriv|körlevél)(?!\p{L})[ \t]*(?:n[°º.o]?|no\.?|nr\.?|č\.?|№|#)?[ \t]*\d{1,3}[ \t]*[/-][ \t]*(?:19|20)\d{2}(?!\d)/iu;
+
+/**
+ * Words addressing the readers as a number of people, some of whom did one thing ("Some of you
+ * have worked with us last season", "many of you asked", "Einige von Ihnen kennen uns bereits",
+ * "viele von euch", "certains d'entre vous", "algunos de ustedes", "alcuni di voi", "sommigen van
+ * jullie", "niektórzy z Państwa"): a letter to many readers at once, where one to us alone has
+ * one reader.
+ */
+export const READERS_AS_MANY =
+	/(?<!\p{L})(?:(?:some|many|most|several|a few|those) of you(?: (?:who|have|had|will|may|might|already|know|asked|attended|joined|worked|met))|(?:einige|viele|manche|die meisten|etliche) von (?:ihnen|euch)|(?:certain(?:e)?s|beaucoup|plusieurs|la plupart) d['’]entre vous|(?:algun[oa]s|much[oa]s|la mayoría|vari[oa]s) de (?:ustedes|vosotr[oa]s)|(?:alcuni|alcune|molti|molte|tanti|tante|parecchi) (?:di|tra|fra) voi|(?:alguns|algumas|muitos|muitas) de (?:vocês|vós)|(?:sommigen|velen|een aantal|veel) van (?:jullie|u)|(?:niektórzy|niektóre|wielu|część) z (?:państwa|was))(?!\p{L})/iu;
 
 /**
  * A small business's owner telling all who deal with it that it closes for good or that they
