@@ -1192,14 +1192,24 @@ function addressedWithinOwnOrganisation( p: ParsedEmail ): boolean {
  * @param p Parsed email.
  */
 function addressedToManyOrganisations( p: ParsedEmail ): boolean {
+	return (
+		p.to.length + p.cc.length >= 5 && otherDomainsAddressed( p ).size >= 4
+	);
+}
+
+/**
+ * The domains named in To and Cc besides the sender's own: how many organisations the email is
+ * openly addressed to.
+ *
+ * @param p Parsed email.
+ */
+function otherDomainsAddressed( p: ParsedEmail ): Set< string > {
 	const own = senderOf( p ).domain;
-	const recipients = [ ...p.to, ...p.cc ];
-	const domains = new Set(
-		recipients
+	return new Set(
+		[ ...p.to, ...p.cc ]
 			.map( ( r ) => r.address.toLowerCase().split( '@' )[ 1 ] ?? '' )
 			.filter( ( d ) => d !== '' && d !== own )
 	);
-	return recipients.length >= 5 && domains.size >= 4;
 }
 
 /**
@@ -1211,13 +1221,7 @@ function addressedToManyOrganisations( p: ParsedEmail ): boolean {
  * @param p Parsed email.
  */
 function addressedToCrowdOfOrganisations( p: ParsedEmail ): boolean {
-	const own = senderOf( p ).domain;
-	const domains = new Set(
-		[ ...p.to, ...p.cc ]
-			.map( ( r ) => r.address.toLowerCase().split( '@' )[ 1 ] ?? '' )
-			.filter( ( d ) => d !== '' && d !== own )
-	);
-	return domains.size >= 8;
+	return otherDomainsAddressed( p ).size >= 8;
 }
 
 /**
@@ -1230,13 +1234,7 @@ function addressedToCrowdOfOrganisations( p: ParsedEmail ): boolean {
  * @param p Parsed email.
  */
 function addressedToSeveralOrganisations( p: ParsedEmail ): boolean {
-	const own = senderOf( p ).domain;
-	const domains = new Set(
-		[ ...p.to, ...p.cc ]
-			.map( ( r ) => r.address.toLowerCase().split( '@' )[ 1 ] ?? '' )
-			.filter( ( d ) => d !== '' && d !== own )
-	);
-	return domains.size >= 3;
+	return otherDomainsAddressed( p ).size >= 3;
 }
 
 /**
