@@ -527,6 +527,12 @@ const WRAPPED_SENTENCE = /(?:[^.!?\n]|\n(?![ \t]*\n))+/gu;
 const FIRST_OF_TWO_SALUTATIONS =
 	/^\s*\p{L}+ \p{L}+(?: \p{L}+)?,[ \t]+(?=(?:liebe|lieber|dear|chers|chères|queridos|cari|beste|lieve|kære|kära)\s)/iu;
 
+/**
+ * A field's label alone on its line, its value on the next ("Name:", "Nom :", "E-Mail:"), as
+ * form services lay out a submission.
+ */
+const FIELD_LABEL_ALONE = /^[\p{L}][\p{L}\d .\/#()&'’-]{0,30}[ \t]*[:：]$/u;
+
 /** A labelled field of a record: "Order ID: 114-7781920", "Tracking number: 1Z999AA1". */
 const LABELLED_FIELD =
 	/^[\p{L}][\p{L}\d .\/#()&'’-]{0,30}[ \t]*[:：][ \t]*(?!\/\/)\S/u;
@@ -1711,6 +1717,7 @@ function readsAsRelayedLetter( p: ParsedEmail, text: string ): boolean {
 			? ownText( p, text, true )
 			: text.slice( 0, delimiter.index )
 	).trim();
+	const signedPart = withoutReplyPointers( letter );
 	return (
 		! RELAYED_MESSAGE.test( letter ) &&
 		! NOTIFICATION_WORDING.test( letter.slice( 0, 600 ) ) &&
@@ -1722,9 +1729,27 @@ function readsAsRelayedLetter( p: ParsedEmail, text: string ): boolean {
 			speaksForThemself( letter ) ||
 			asksSomething( letter ) ||
 			REQUESTS_AN_ANSWER.test( letter.slice( 0, 1500 ) ) ) &&
-		( signedLetter( letter, words ) ||
-			( sentForWords !== null && signedLetter( letter, sentForWords ) ) )
+		( signedLetter( signedPart, words ) ||
+			( sentForWords !== null &&
+				signedLetter( signedPart, sentForWords ) ) )
 	);
+}
+
+/**
+ * A relayed letter without the relay's lines below it saying where replies go ("Replies to this
+ * message go directly to Mrs J. Patel."), set under the signature without a "-- " line: the
+ * relay's, not a sentence of the writer's after their name.
+ *
+ * @param letter The letter's text.
+ */
+function withoutReplyPointers( letter: string ): string {
+	const lines = letter.split( '\n' );
+	const tail = Math.max( 0, lines.length - 6 );
+	return lines
+		.filter(
+			( line, i ) => i < tail || ! REPLY_REACHES_SENDER.test( line )
+		)
+		.join( '\n' );
 }
 
 /**
@@ -1788,17 +1813,22 @@ function passesOnTheirMessage(
 		return words.some( ( w ) => w.length >= 3 && lineWords.has( w ) );
 	};
 	// The platform's own lines at the top: its opening, the fields it lays the message out in
-	// and the lines that introduce it ("Nachricht von Jens Köhler:").
-	const platformsLines = opening
+	// and the lines that introduce it ("Nachricht von Jens Köhler:"). A form service may set each
+	// field's value on the line below its label ("Name:" / "Lucía Gómez"): a short value there is
+	// the field's.
+	const openingLines = opening
 		.split( '\n', 30 )
-		.map( ( line ) => line.trim() )
-		.filter(
-			( line ) =>
-				RELAYED_MESSAGE.test( line ) ||
-				REQUEST_FOR_QUOTES.test( line ) ||
-				line.endsWith( ':' ) ||
-				LABELLED_FIELD.test( line )
-		);
+		.map( ( line ) => line.trim() );
+	const platformsLines = openingLines.filter(
+		( line, i ) =>
+			RELAYED_MESSAGE.test( line ) ||
+			REQUEST_FOR_QUOTES.test( line ) ||
+			line.endsWith( ':' ) ||
+			LABELLED_FIELD.test( line ) ||
+			( i > 0 &&
+				line.length <= 60 &&
+				FIELD_LABEL_ALONE.test( openingLines[ i - 1 ] as string ) )
+	);
 	if (
 		! [ p.from?.name ?? '', p.subject, ...platformsLines ].some( names )
 	) {
@@ -2075,12 +2105,21 @@ function isNameLine( s: string, words: readonly string[] ): boolean {
 		.split( /\s+/u )
 		.filter( ( w ) => w !== '' );
 	const plain = parts.map( plainName );
+	// An initial of the name as given ("J. Patel") stands for the given name they sign with
+	// ("Jaya Patel").
+	const initials = words
+		.filter( ( w ) => /^\p{L}\.?$/u.test( w ) )
+		.map( ( w ) => w.charAt( 0 ) );
 	return (
 		plain.some( ( w ) => w.length >= 3 && words.includes( w ) ) &&
 		parts.every(
 			( w, i ) =>
 				words.includes( plain[ i ] as string ) ||
 				/^\p{L}\.?$/u.test( w ) ||
+				( /^\p{Lu}\p{Ll}+$/u.test( w ) &&
+					initials.includes(
+						( plain[ i ] as string ).charAt( 0 )
+					) ) ||
 				( i > 0 && POST_NOMINAL.test( w ) )
 		)
 	);
