@@ -650,11 +650,14 @@ export const TEAM_MAILBOX =
 
 /**
  * Mailboxes named for a distribution list or the readers on it ("listino@", "verteiler@",
- * "newsletter@", "circulaires@", "kunden@", "clienti@", "members@", "leden@"): a circular names one
- * in To, its readers in Bcc. Nobody reads mail there as a person.
+ * "newsletter@", "circulaires@", "kunden@", "clienti@", "members@", "leden@"), an association's
+ * members in any language ("clenove@", "czlonkowie@", "tagok@", "medlemmar@", "jasenet@",
+ * "membres@", "miembros@", "membri@", "uyeler@") or all of them ("alle-mitglieder@",
+ * "all.members@", "tous-les-adherents@"): a circular names one in To, its readers in Bcc. Nobody
+ * reads mail there as a person.
  */
 export const LIST_MAILBOX =
-	/^(?:lists?|liste[ns]?|listas?|listino|listini|verteiler|verteilerliste|mailing|mailings|mailinglist|newsletters?|nieuwsbrief|rundschreiben|rundbrief|circulaires?|circolari|circolare|circulars?|rondschrijven|clients|clienti|kunden|customers|klanten|clientes|members|mitglieder|leden|soci|adherents|socios|associados|partners|partner|handel|dealers?|rivenditori|revendeurs|haendler|händler)(?:[._-][^@]*)?@/iu;
+	/^(?:(?:all|alle|tous|tous[._-]?les|todos|todos[._-]?los|tutti|tutti[._-]?i|alla|wszyscy|vsichni)[._-]?)?(?:lists?|liste[ns]?|listas?|listino|listini|verteiler|verteilerliste|mitgliederverteiler|mailing|mailings|mailinglist|mailingliste|newsletters?|nieuwsbrief|rundschreiben|rundbrief|rundmail|circulaires?|circolari|circolare|circulars?|rondschrijven|obeznik|okolnik|clients|clienti|kunden|customers|klanten|clientes|members|mitglieder|vereinsmitglieder|leden|soci|adherents|adherentes|membres|miembros|membri|socios|asociados|associati|associados|clenove|clenovia|czlonkowie|tagok|tagjaink|medlemmar|medlemmer|jasenet|jasenisto|clanovi|clani|nariai|biedri|liikmed|uyeler|partners|partner|handel|dealers?|rivenditori|revendeurs|haendler|händler)(?:[._-][^@]*)?@/iu;
 
 /**
  * Mailboxes where an organisation takes in mail or runs a programme — a registry's or post room's
@@ -737,6 +740,25 @@ export const PLAIN_READ_RECEIPT = {
 export const WEB_SERVER_SENDER = /^(?:wordpress|www-data|apache|nginx|httpd)@/i;
 
 /**
+ * The mailer libraries a web site's own scripts send with ("PHPMailer 6.8.1", "PHP/7.4.33",
+ * "Swift Mailer", "Symfony Mailer", "Zend_Mail", "Laminas Mail", "Nodemailer", "CodeIgniter"):
+ * a shop's or a club's site sending its newsletter to each reader one by one, or its form's
+ * message, or its order mail — never a person's mail program.
+ */
+export const WEB_MAILER_LIBRARY =
+	/^\s*(?:PHPMailer|PHP\/\d|Swift ?Mailer|Symfony Mailer|Zend[_ ]Mail|Zend Framework|Laminas(?:[_ ]Mail)?|Nodemailer|CodeIgniter|PEAR Mail)(?![\p{L}])/iu;
+
+/**
+ * A question a circular puts to one household or person it names among its many readers, that
+ * name first and a colon or a dash after it ("Familie Hartmann vom Alpakahof: Dürfen die Kinder
+ * wieder …?", "The Carters at number 9: could we borrow …?", "Famille Martin : pourriez-vous …
+ * ?", "@Tom: …?", "Frau Weber – …?"): asked of them, not of every reader. It counts only in a
+ * letter to hidden readers that tells them all its news.
+ */
+export const QUESTION_TO_NAMED_READER =
+	/^\s*(?:(?:[Aa]n|[Tt]o|[Àà]|[Pp]our|[Pp]ara|[Pp]er|[Aa]an|[Dd]o|[Ff]ür|[Ff]or)[ \t]+)?(?:@\p{L}[\p{L}\d._-]*|(?:(?:[Tt]he|[Dd]ie|[Ll]a|[Ll]e|[Ll]es|[Ll]os|[Ii]|[Dd]e)[ \t]+)?(?:[Ff]amilie|[Ff]amily|[Ff]amille|[Ff]amilia|[Ff]amiglia|[Ff]am\.|[Gg]ezin|[Rr]odina|[Rr]odzina|[Hh]err|[Ff]rau|[Mm]r\.?|[Mm]rs\.?|[Mm]s\.?|[Mm]onsieur|[Mm]adame|[Mm]me|[Ss]eñor|[Ss]eñora|[Ss]ignor|[Ss]ignora|[Mm]eneer|[Mm]evrouw|[Pp]an|[Pp]ani)[ \t]+\p{Lu}[\p{L}'’-]*(?:[ \t]+[\p{L}\d'’-]+){0,4}?|[Tt]he[ \t]+\p{Lu}\p{L}+s(?:[ \t]+[\p{L}\d'’-]+){0,4}?)[ \t]*[:–—][ \t]*[^?？]*[?？]\s*$/u;
+
+/**
  * A subject that opens with an announcement's tag ("【公告】", "[공지]", "【お知らせ】", "[Notice]"):
  * a circular to all its readers, when no person signs it.
  */
@@ -793,6 +815,11 @@ const READER_CLASSES = [
 	// are readers of a circular as its customers and tenants are.
 	'dear valued (?:customer|client)|(?:dear|to all(?: our)?) (?:valued |all |our |fellow |local )?(?:customers|clients|business partners|partners|trade customers|members|member companies|tenants|residents|leaseholders|traders|retailers|shopkeepers|shop owners|store owners|merchants|stallholders|stockists|dealers|resellers|suppliers|businesses|business owners|exhibitors|parents(?: and (?:carers|guardians))?|neighbours|neighbors|placement providers|sponsors|occupiers|occupants|donors|supporters)',
 	'(?:liebe|sehr geehrte|an alle(?: unsere)?) (?:kundinnen und kunden|kunden|kundschaft|geschäftspartner(?:innen und geschäftspartner)?|mitglieder|vereinsmitglieder|mitgliedsbetriebe|mitgliedsunternehmen|mieterinnen und mieter|mieter(?:innen)?|gewerbemieter(?:innen)?|bewohnerinnen und bewohner|bewohner(?:innen)?|anwohnerinnen und anwohner|anwohner(?:innen)?|nachbarinnen und nachbarn|nachbarn|händlerinnen und händler|händler(?:innen)?|einzelhändler(?:innen)?|geschäftsleute|kaufleute|geschäftsinhaber(?:innen)?|ladenbesitzer(?:innen)?|gewerbetreibende|unternehmerinnen und unternehmer|unternehmer(?:innen)?|handwerksbetriebe|eltern|praktikumsbetriebe|ausbildungsbetriebe|lieferanten|aussteller(?:innen)?|spenderinnen und spender|spender(?:innen)?|unternehmen|betriebe)',
+	// Formally, "Messieurs" before the class ("Mesdames, Messieurs les adhérents,", "Mesdames et
+	// Messieurs les membres,", "Señores socios:", "Signori soci,"): the whole membership at once.
+	'(?:mesdames|messieurs|mesdames et messieurs|madame,? monsieur) les (?:adhérents|adhérentes|adhérent\\(?e\\)?s|membres|clients|sociétaires|commerçants|exposants|locataires|résidents|copropriétaires|parents|partenaires|revendeurs|fournisseurs|professionnels)',
+	'(?:señores|señoras y señores|sres\\.?) (?:socios|asociados|afiliados|clientes|miembros|comerciantes|expositores)',
+	'(?:signori|signore e signori|gentili signori|egregi signori) (?:soci|associati|clienti|commercianti|espositori)',
 	'(?:chers|chères|cher\\(?e\\)?s)(?: et (?:chers|chères))? (?:clients|clientes|partenaires|adhérents|adhérentes|membres|commerçants|commerçantes|marchands|détaillants|sociétaires|locataires|résidents|riverains|voisins|voisines|copropriétaires|parents|fournisseurs|exposants|revendeurs|donateurs|donatrices|occupants|entreprises|entrepreneurs|artisans|professionnels)',
 	'(?:estimad[oa]s|querid[oa]s) (?:clientes|socios|asociados|afiliados|colaboradores|miembros|inquilinos|vecinos|comerciantes|tenderos|minoristas|hosteleros|proveedores|padres|distribuidores|donantes|empresas|ocupantes|empresarios|autónomos|emprendedores)',
 	'(?:gentili|cari|spettabili|egregi) (?:clienti|soci|associati|inquilini|condomini|vicini|commercianti|negozianti|dettaglianti|fornitori|genitori|rivenditori|imprese|aziende|donatori|sostenitori|imprenditori|esercenti|artigiani)',
@@ -1332,11 +1359,12 @@ export const CIRCULAR_HEADING =
 /**
  * A circular named by its number and year in its text ("la circulaire n° 7/2025", "circular No.
  * 3/2025", "Rundschreiben Nr. 04/2025", "la circolare n. 12/2025", "rondschrijven nr. 5/2025",
- * "okólnik nr 4/2025", "oběžník č. 2/2025"): an organisation's numbered series sent to all its
- * members or operators at once.
+ * "okólnik nr 4/2025", "oběžník č. 2/2025"), also by year first ("circulaire n°2025-07",
+ * "Rundschreiben 2025/04"; not a date, "2025-07-14"): an organisation's numbered series sent to
+ * all its members or operators at once.
  */
 export const NUMBERED_CIRCULAR =
-	/(?<!\p{L})(?:circulaire|circular|rundschreiben|circolare|rondschrijven|okólnik|oběžník|obežník|cirkulär|rundskriv|körlevél)(?!\p{L})[ \t]*(?:n[°º.o]?|no\.?|nr\.?|č\.?|№|#)?[ \t]*\d{1,3}[ \t]*[/-][ \t]*(?:19|20)\d{2}(?!\d)/iu;
+	/(?<!\p{L})(?:circulaire|circular|rundschreiben|circolare|rondschrijven|okólnik|oběžník|obežník|cirkulär|rundskriv|körlevél)(?!\p{L})[ \t]*(?:n[°º.o]?|no\.?|nr\.?|č\.?|№|#)?[ \t]*(?:\d{1,3}[ \t]*[/-][ \t]*(?:19|20)\d{2}(?!\d)|(?:19|20)\d{2}[ \t]*[/-][ \t]*\d{1,3}(?![\d/-]|\.\d))/iu;
 
 /**
  * Words addressing the readers as a number of people, some of whom did one thing ("Some of you
