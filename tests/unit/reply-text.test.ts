@@ -547,6 +547,64 @@ describe( 'extractReply', () => {
 			'Done.'
 		);
 	} );
+
+	it( 'cuts the forwarder\'s own "-- " signature below an inline forward\'s end line (mutt\'s "----- End forwarded message -----", "Ende der weitergeleiteten Nachricht", The Bat!\'s "Конец исходного сообщения", "End of forwarded message" alone), the end line kept; a "-- " signature inside the forwarded message, above the end line or in a forward without one, stays', () => {
+		// Trailing blanks go from every line ("-- " comes back as "--").
+		const tidied = ( text: string ) => text.replace( / +$/gmu, '' );
+		const muttHeaders =
+			'Date: Mon, 3 Mar 2025 10:12:45 +0100\nFrom: Anna Berg <anna@berg.example>\nTo: John Smith <john@smith.example>\nSubject: Kitchen tap\n\n';
+		const muttForward =
+			'Could you have a look at this?\n\n----- Forwarded message from Anna Berg <anna@berg.example> -----\n\n' +
+			muttHeaders +
+			'Hello John,\n\nthe kitchen tap leaks again.\n\n-- \nAnna Berg\nBerg Plumbing\n\n----- End forwarded message -----';
+		assert.equal(
+			reply(
+				`${ muttForward }\n\n-- \nJohn Smith\nhttps://john.example\n`,
+				'Fwd: Kitchen tap'
+			),
+			tidied( muttForward )
+		);
+		const german =
+			'Bitte prüfen Sie das.\n\n----- Weitergeleitete Nachricht von Anna Berg <anna@berg.example> -----\n\nDatum: Mon, 3 Mar 2025 10:12:45 +0100\nVon: Anna Berg <anna@berg.example>\nAn: Jan Schmidt <jan@schmidt.example>\nBetreff: Wasserhahn\n\nHallo Jan,\n\nder Wasserhahn tropft wieder.\n\nAnna\n\n----- Ende der weitergeleiteten Nachricht -----';
+		assert.equal(
+			reply(
+				`${ german }\n\n-- \nJan Schmidt\nTel. 030 1234567\n`,
+				'WG: Wasserhahn'
+			),
+			german
+		);
+		const theBat =
+			'Добрый день!\n\nПересылаю письмо соседки.\n\nThis is a forwarded message\nFrom: Анна Берг <anna@berg.example>\nTo: Иван Смирнов <ivan@smirnov.example>\nDate: Monday, March 3, 2025, 10:12:45 AM\nSubject: Кран\n\n===8<==============Начало исходного сообщения===============\nИван, кран снова течёт.\n\nАнна\n===8<===========Конец исходного сообщения===========';
+		assert.equal(
+			reply(
+				`${ theBat }\n\n\n\n-- \nС уважением,\n Иван                          mailto:ivan@smirnov.example\n`,
+				'Fwd: Кран'
+			),
+			theBat
+		);
+		const unframed =
+			'FYI.\n\nBegin forwarded message:\n\nFrom: Anna Berg <anna@berg.example>\nSubject: Kitchen tap\nDate: 3 March 2025 at 10:12:45 CET\nTo: John Smith <john@smith.example>\n\nThe kitchen tap leaks again.\n\nAnna\n\nEnd of forwarded message';
+		assert.equal(
+			reply( `${ unframed }\n\n-- \nJohn\n`, 'Fwd: Kitchen tap' ),
+			unframed
+		);
+		// A signature inside the forwarded message: the forwarded content.
+		const inside = `${ muttForward.replace(
+			'\n\n----- End forwarded message -----',
+			''
+		) }\n`;
+		assert.equal(
+			reply( inside, 'Fwd: Kitchen tap' ),
+			tidied( inside ).trim()
+		);
+		const gmail =
+			'See the end of the forwarded message for the prices.\n\n---------- Forwarded message ---------\nFrom: Anna Berg <anna@berg.example>\nDate: Mon, 3 Mar 2025 at 10:12\nSubject: Prices\nTo: John Smith <john@smith.example>\n\nHello John,\n\nthe prices are below.\n\n-- \nAnna Berg\nBerg Plumbing';
+		assert.equal( reply( gmail, 'Fwd: Prices' ), tidied( gmail ) );
+		assert.equal(
+			reply( muttForward, 'Fwd: Kitchen tap' ),
+			tidied( muttForward )
+		);
+	} );
 } );
 
 describe( 'htmlToText with quote marks', () => {

@@ -426,6 +426,39 @@ const APPLE_FORWARD_TITLE =
 	/^(?:begin forwarded message|anfang der weitergeleiteten nachricht|début du message réexpédié|inicio del mensaje reenviado|inizio messaggio inoltrato|begin doorgestuurd bericht|vidarebefordrat brev|start på videresendt besked|videresendt melding|początek przekazywanej wiadomości|начало переадресованного сообщения|転送されたメッセージ|转发的邮件|轉寄的郵件)\s*[:：]?$/iu;
 
 /**
+ * The line a client writes under an inline forward, by language: mutt's "----- End forwarded
+ * message -----", The Bat!'s "===8<=====End of original message text=====", "-------- End
+ * Original Message --------", "----- Ende der weitergeleiteten Nachricht -----", "Fin du message
+ * transféré", "Конец пересылаемого сообщения"; framed by dashes, equal signs or scissors, or
+ * alone on its line. The word for "end" opens it and a word for "forwarded" or "original" follows.
+ */
+const FORWARD_END_TEXT =
+	/^(?:end(?: of)?(?: the)?|ende(?: der| des)?|fin(?: du| de la| del| de)?|fine(?: del| dei| della)?|einde(?: van het| van)?|slut(?: på)?|slutt(?: på)?|afslutning på|konec|koniec|конец|кінець|канец|sfârșitul|τέλος)\s+(?:[\p{L}-]+\s+){0,2}?(?:forward(?:ed)?|weitergeleitete[nm]?|original(?:e|en|nachricht|message)?|ursprünglichen|transféré|réexpédié|reenviado|encaminhad[ao]|inoltrat[oa]|doorgestuurde?|vidarebefordrat|videresendte?|przekazywanej|przekazanej|přeposlané|исходного|оригинального|пересылаемого|переадресованного|пересланного|προωθημένου)(?![\p{L}])|^(?:välitetyn|alkuperäisen|továbbított|eredeti|iletilen|orijinal) (?:viestin|üzenet|mesajın) (?:loppu|vége|sonu)$/iu;
+
+/** The frame around such a line: dashes, equal signs, underscores, The Bat!'s scissors. */
+const FORWARD_END_FRAME = /^[-=_*~#]*(?:8<)?[-=_*~#]*\s*(.*?)\s*[-=_*~#]*$/u;
+
+/**
+ * Whether a line ends an inline forward: framed ("----- End forwarded message -----") or alone on
+ * its line ("End of forwarded message").
+ *
+ * @param line A cleaned line.
+ */
+function isForwardEnd( line: string ): boolean {
+	if ( line.length > 100 || line.length < 8 ) {
+		return false;
+	}
+	const text = FORWARD_END_FRAME.exec( line )?.[ 1 ] ?? '';
+	const framed = text.length < line.length - 4;
+	return (
+		text.length <= ( framed ? 50 : 40 ) &&
+		FORWARD_END_TEXT.test( text ) &&
+		// Unframed, the words alone (a sentence saying so is the sender's own text).
+		( framed || /^[\p{L} -]+[:.]?$/u.test( text ) )
+	);
+}
+
+/**
  * Subject prefixes of a forward (and of a reply, which wins when it comes first): Outlook's in
  * its languages ("WG:", "TR:", "RV:", "I:", "VB:", "PD:", "Doorst:", "ENC:", "VL:",
  * "Továbbítás:", Greek "ΠΡΘ:", Hebrew "הועבר:", Turkish "İLT:" — whose dotted capital İ no
@@ -1359,6 +1392,37 @@ function withoutClosingTagline( lines: string[] ): string[] {
 		: lines;
 }
 
+/**
+ * The lines without the sender's own signature under an inline forward's end line ("-----
+ * End forwarded message -----", "===8<=====End of original message text====="): below it the text
+ * is the forwarder's again, so a "-- " signature there goes. One inside the forwarded message
+ * (above the end line, or in a forward without one) is the forwarded content and stays.
+ *
+ * @param lines     Lines kept (indentation kept).
+ * @param cleanLine How a line is cleaned.
+ */
+function withoutSignatureAfterForward(
+	lines: string[],
+	cleanLine: ( line: string ) => string
+): string[] {
+	let end = -1;
+	for ( let i = lines.length - 1; i >= 0; i-- ) {
+		if ( isForwardEnd( cleanLine( lines[ i ] as string ) ) ) {
+			end = i;
+			break;
+		}
+	}
+	if ( end === -1 ) {
+		return lines;
+	}
+	for ( let i = end + 1; i < lines.length; i++ ) {
+		if ( cleanLine( lines[ i ] as string ) === '--' ) {
+			return lines.slice( 0, i );
+		}
+	}
+	return lines;
+}
+
 export interface ReplyOptions {
 	/** The "reply above this line" text of our notifications. */
 	readonly marker: string;
@@ -1462,7 +1526,11 @@ export function extractReply( text: string, options: ReplyOptions ): string {
 	// After a cut at our marker, the client's attribution line of our quoted notification is
 	// the boundary found above.
 	const reply = tidy(
-		options.keepSignature === true ? kept : withoutClosingTagline( kept ),
+		options.keepSignature === true
+			? kept
+			: withoutClosingTagline(
+					withoutSignatureAfterForward( kept, cleanLine )
+				),
 		cleanLine
 	);
 	if ( reply !== '' ) {
