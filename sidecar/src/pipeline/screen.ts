@@ -1329,12 +1329,15 @@ function timeLimitedPromotion( opening: string ): boolean {
  * @param opening The start of the text.
  */
 function offersToAllCustomers( opening: string ): boolean {
+	if ( OFFER_TO_ALL_CUSTOMERS.test( opening ) ) {
+		return true;
+	}
+	// Read as whole sentences, however their lines are wrapped.
+	const sentences = unwrapped( opening );
 	return (
-		OFFER_TO_ALL_CUSTOMERS.test( opening ) ||
-		// Read as whole sentences, however their lines are wrapped.
-		SEASON_OFFER.test( unwrapped( opening ) ) ||
-		FOR_SALE_OFFER.test( unwrapped( opening ) ) ||
-		PURCHASE_OFFER.test( unwrapped( opening ) ) ||
+		SEASON_OFFER.test( sentences ) ||
+		FOR_SALE_OFFER.test( sentences ) ||
+		PURCHASE_OFFER.test( sentences ) ||
 		timeLimitedPromotion( opening )
 	);
 }
