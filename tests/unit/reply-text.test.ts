@@ -605,6 +605,66 @@ describe( 'extractReply', () => {
 			tidied( muttForward )
 		);
 	} );
+
+	it( 'takes the text below the quote when only a device tagline stands above it (bottom-posted from a phone)', () => {
+		// The tagline on top, a quoted attribution, the quote, then the answer.
+		assert.equal(
+			reply(
+				'Von meinem iPhone gesendet\n\n> Am 12.03.2025 um 10:00 schrieb Support <support@example.test>:\n> \n> Ihre Reparatur ist abholbereit.\n> \n> Viele Grüße\n> Support\n\nDanke, ich hole sie am Freitag ab. Kann ich bar zahlen?\n\nGruß\nPeter',
+				'AW: [#123] Reparatur abholbereit'
+			),
+			'Danke, ich hole sie am Freitag ab. Kann ich bar zahlen?\n\nGruß\nPeter'
+		);
+		// No attribution at all, blank lines above the tagline.
+		assert.equal(
+			reply(
+				'\n\nEnvoyé de mon iPad\n\n> Votre commande est prête.\n> Cordialement\n\nMerci, je passe demain matin.\nClaire'
+			),
+			'Merci, je passe demain matin.\nClaire'
+		);
+		// An app's tagline, the attribution unquoted above the quote.
+		assert.equal(
+			reply(
+				'Get Outlook for iOS\n\nOn Mon, 3 Mar 2025 at 10:12, Support <support@example.test> wrote:\n\n> Your parcel has arrived.\n\nThanks, I will pick it up on Monday.\n\nTom'
+			),
+			'Thanks, I will pick it up on Monday.\n\nTom'
+		);
+		// Answers between the quoted lines.
+		assert.equal(
+			reply(
+				'Sent from my Galaxy\n\n> Which day suits you?\n\nTuesday.\n\n> Which time?\n\nAfter 3 pm.\n\nAnna'
+			),
+			'Tuesday.\n\nAfter 3 pm.\n\nAnna'
+		);
+	} );
+
+	it( 'keeps a top-posted reply above its tagline, and a tagline with only a quote stays empty', () => {
+		assert.equal(
+			reply(
+				'Yes, Saturday works.\n\nSent from my iPhone\n\n> On 25 Mar 2025, at 14:30, Support <support@example.test> wrote:\n>\n> Your repair is ready.\n'
+			),
+			'Yes, Saturday works.'
+		);
+		// Text above the tagline: what follows the quote is not looked for.
+		assert.equal(
+			reply(
+				'Yes, Saturday works.\n\nSent from my iPhone\n\n> Your repair is ready.\n\nLegal notice: this email is confidential.'
+			),
+			'Yes, Saturday works.'
+		);
+		assert.equal(
+			reply(
+				'Sent from my iPad\n\n> On 25 Mar 2025, at 14:30, Support <support@example.test> wrote:\n>\n> Your repair is ready.\n>\n> Kind regards\n\n'
+			),
+			''
+		);
+		assert.equal(
+			reply(
+				'Von meinem iPhone gesendet\n\nAm 12.03.2025 um 10:00 schrieb Support <support@example.test>:\n\n> Ihre Reparatur ist abholbereit.\n\n'
+			),
+			''
+		);
+	} );
 } );
 
 describe( 'htmlToText with quote marks', () => {

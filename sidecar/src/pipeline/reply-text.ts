@@ -1268,21 +1268,25 @@ function forwardTitleAfter(
 
 /**
  * Where the quoted lines start when an attribution follows line `at` and quotes follow it with
- * the sender's answers between them, or -1.
+ * the sender's answers between them, or -1. When nothing of the sender's stands above the
+ * tagline (a phone puts "Sent from my iPad" on top of a bottom-posted reply), the quote may
+ * also follow it straight away, its attribution quoted or left out.
  *
  * @param lines Cleaned lines.
  * @param at    A tagline's line.
+ * @param bare  Whether nothing but blank or tracking lines stands above the tagline.
  */
 function interleavedAnswersAfter(
 	lines: readonly string[],
-	at: number
+	at: number,
+	bare: boolean
 ): number {
 	const j = nextIndex( lines, at + 1 );
 	if ( j <= at ) {
 		return -1;
 	}
 	const span = attributionAt( lines, j );
-	if ( span === 0 ) {
+	if ( span === 0 && ! ( bare && isQuote( lines[ j ] as string ) ) ) {
 		return -1;
 	}
 	const from = j + span;
@@ -1484,9 +1488,16 @@ export function extractReply( text: string, options: ReplyOptions ): string {
 			: -1;
 	// A tagline right above an attribution and quoted lines answered in between (Proton Mail
 	// puts "Sent with Proton Mail" there): the answers below are the sender's too.
+	// With nothing above the tagline, the quote may follow it at once: the sender bottom-posted.
 	const answersAt =
 		boundary?.kind === 'signature' && lines[ boundary.at ] !== '--'
-			? interleavedAnswersAfter( lines, boundary.at )
+			? interleavedAnswersAfter(
+					lines,
+					boundary.at,
+					lines
+						.slice( 0, boundary.at )
+						.every( ( l ) => l === '' || TRACKING_LINE.test( l ) )
+				)
 			: -1;
 	let kept: string[];
 	if ( boundary === null ) {
