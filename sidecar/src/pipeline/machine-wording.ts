@@ -672,6 +672,15 @@ export const RECEIVING_MAILBOX =
 	/^(?:post|postmottak|postkasse|postkassen|poststelle|posteingang|registratur|registry|registrar|registrator|kirjaamo|podatelna|epodatelna|podatelnia|pisarna|kansli|protocollo|praktik|praktikum|internships?|placements?|stages?)(?:[._-][^@]*)?@/i;
 
 /**
+ * Mailboxes of an association's or a company's board or committee ("vorstand@", "board@",
+ * "bestuur@", "styrelsen@", "bestyrelse@", "zarzad@", "predstavenstvo@", "comite@", "direttivo@",
+ * "junta-directiva@"): a group, not one colleague, that a circular from its own office names in To,
+ * its members in Bcc.
+ */
+export const BOARD_MAILBOX =
+	/^(?:vorstand|praesidium|präsidium|board|committee|trustees|executive|bestuur|styrelse|styrelsen|bestyrelse|bestyrelsen|styret|hallitus|zarzad|zarząd|predstavenstvo|vybor|výbor|comite|comité|bureau|direttivo|consiglio[._-]?direttivo|junta(?:[._-]?directiva)?|directiva|diretoria|direcao|direção)(?:[._-][^@]*)?@/iu;
+
+/**
  * A sentence in the first person singular, as a person writes ("I ordered …", "mein Zähler",
  * "mi pedido"); a service's notice speaks as "we" to "you". (Not "je", which is "you" in Dutch.)
  */
@@ -897,10 +906,13 @@ export const ADDRESSES_ANYONE =
  * A first line greeting all its readers at once ("Hi everyone,", "Bonjour à toutes et à tous,",
  * "Bom dia a todos,", "Hallo zusammen,", "Hei alle sammen", "Hej alla!", "Hei kaikki!", "Hæ öll,"): a
  * circular's or a list post's, where
- * a person writing to a helpdesk greets it ("Hello", "Hi team", "Dear support").
+ * a person writing to a helpdesk greets it ("Hello", "Hi team", "Dear support"). Also all of one
+ * group named after them ("Hej alla i nätverket!", "Hi everyone at the club,", "Hallo zusammen im
+ * Verein,", "Hola a todos en el club,"), never a service's team ("Hi all at
+ * support,").
  */
 export const GROUP_GREETING =
-	/^\s*(?:(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)),? (?:all|everyone|everybody|folks)|hallo (?:zusammen|alle|allerseits)|(?:guten (?:tag|morgen)|moin),? (?:zusammen|alle)|(?:bonjour|bonsoir|salut) (?:à tou(?:te)?s(?: et à tou(?:te)?s)?|a tous|tout le monde)|(?:hola|buen(?:os|as) (?:días|tardes|noches)),? (?:a )?tod[oa]s|(?:ciao|buongiorno|buonasera|salve) a tutti|(?:olá|oi|bom dia|boa tarde|boa noite),? (?:a )?(?:todos|todas|pessoal)|(?:hallo|hoi|goedemorgen|goedemiddag) (?:allemaal|iedereen)|(?:hei|hej|hejsan|hallå|moi|moikka|terve) (?:alle(?: sammen)?|alla|allihop(?:a)?|allesammen|kaikki|kaikille)|(?:hæ|halló|sæl|góðan dag(?:inn)?),? (?:öll(?: sömul)?|öllsömul|allir(?: saman)?)|(?:dobrý den|ahoj|zdravím) (?:všem|všichni)|(?:witam|cześć|dzień dobry) (?:wszystkich|wszystkim)|sziasztok|üdvözlök mindenkit|всем привет|a chairde(?: (?:go léir|dílse))?|(?:bona tarda|bon dia|hola),? a tothom|kaixo guztioi|egun on guztioi|(?:bonġu|saħħa) lil kulħadd)(?!\p{L})[ \t]*[,!.:]?[ \t]*(?:\n|$)/iu;
+	/^\s*(?:(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)),? (?:all|everyone|everybody|folks)|hallo (?:zusammen|alle|allerseits)|(?:guten (?:tag|morgen)|moin),? (?:zusammen|alle)|(?:bonjour|bonsoir|salut) (?:à tou(?:te)?s(?: et à tou(?:te)?s)?|a tous|tout le monde)|(?:hola|buen(?:os|as) (?:días|tardes|noches)),? (?:a )?tod[oa]s|(?:ciao|buongiorno|buonasera|salve) a tutti|(?:olá|oi|bom dia|boa tarde|boa noite),? (?:a )?(?:todos|todas|pessoal)|(?:hallo|hoi|goedemorgen|goedemiddag) (?:allemaal|iedereen)|(?:hei|hej|hejsan|hallå|moi|moikka|terve) (?:alle(?: sammen)?|alla|allihop(?:a)?|allesammen|kaikki|kaikille)|(?:hæ|halló|sæl|góðan dag(?:inn)?),? (?:öll(?: sömul)?|öllsömul|allir(?: saman)?)|(?:dobrý den|ahoj|zdravím) (?:všem|všichni)|(?:witam|cześć|dzień dobry) (?:wszystkich|wszystkim)|sziasztok|üdvözlök mindenkit|всем привет|a chairde(?: (?:go léir|dílse))?|(?:bona tarda|bon dia|hola),? a tothom|kaixo guztioi|egun on guztioi|(?:bonġu|saħħa) lil kulħadd)(?!\p{L})(?:[ \t]+(?:in|at|of|from|on|in der|in den|im|bei|beim|vom|von der|aus dem|i|på|hos|à|au|aux|de|du|des|dans|en|del|de la|della|nel|nella|in de|in het|bij|van|w|we|v|ve|ze|z)[ \t]+(?![^\n]*(?:support|service|team|desk|department|dienst|abteilung|équipe|equipe|equipa|equipo|servicio|servizio|serviço|afdeling|avdelning|kundtjänst|kundendienst|zespół|dział|oddělení|tým))\p{L}[^\n,.!?:;]{0,39}?)?[ \t]*[,!.:]?[ \t]*(?:\n|$)/iu;
 
 /**
  * A first line greeting its readers as the sender's friends or neighbours, many at once, perhaps
@@ -996,21 +1008,26 @@ export const INFORMS_READERS =
  * reminder about this year's switch-on"), or what is ours laid out ("Voici nos horaires pendant
  * les fêtes", "Here are our opening hours", "Hermed en oversigt"), or its apology to all of them for
  * a disruption ("nous vous prions de nous excuser pour la gêne occasionnée", "We apologise for any
- * inconvenience", "Wir bitten um Ihr Verständnis"). A person greeting a team asks about their own
- * matter.
+ * inconvenience", "Wir bitten um Ihr Verständnis"), or the mailing named as the latest of its
+ * series ("Här kommer höstens första utskick", "Here is our spring newsletter", "Hier kommt der
+ * Rundbrief für März", "Voici la lettre d'information de septembre", "Hierbij de nieuwsbrief van
+ * oktober"). A person greeting a team asks about their own matter.
  */
 export const CIRCULAR_NEWS =
-	/(?<!\p{L})(?:just a (?:quick |friendly |short )?reminder|(?:a )?(?:quick|friendly|short) reminder|kleine erinnerung|petit rappel|(?:here (?:is|are)|below (?:is|are)) our|voici (?:nos|notre)|ci-dessous (?:nos|notre)|hier (?:sind |ist )?unsere?|anbei unsere?|(?:aquí|a continuación) (?:tienen |están )?nuestr[oa]s|ecco (?:i |le |il |la )?nostr[eio]|segue[m]? (?:os |as )?nossos?|hierbij (?:onze|ons)|(?:här|nedan) (?:är|kommer) vår[at]?|her (?:er|kommer) vår[et]?|hermed (?:vores|en oversigt)|update (?:your|their) (?:address books?|records|contact details|contacts)|uppdatera (?:gärna )?(?:era|dina|ert|ditt) (?:adressböcker|adressbok|kontaktuppgifter|register)|opdater (?:venligst |gerne )?(?:jeres|din) (?:adressebog|adressebøger|kontaktoplysninger)|oppdater (?:gjerne )?(?:deres|din) (?:adressebok|adressebøker|kontaktinformasjon)|aktualisieren sie (?:bitte )?ihr(?:e|en)? (?:adressbuch|kontaktdaten|stammdaten)|mettre à jour (?:vos|votre) (?:coordonnées|carnet d['’]adresses)|actualic(?:e|en) (?:sus|su) (?:datos de contacto|agenda|libreta de direcciones)|aggiornare (?:i vostri|la vostra|la sua|i suoi) (?:contatti|rubrica|dati di contatto)|(?:pas|werk) (?:uw|je|jullie) (?:adresboek|contactgegevens) (?:aan|bij)|prosimy o aktualizację (?:danych kontaktowych|książki adresowej)|(?:vous prions de|veuillez|merci de) nous excuser pour (?:la|les|toute|tout) (?:gêne|désagréments?|perturbations?|dérangement)|we (?:apologi[sz]e|are sorry) for (?:any|the) (?:inconvenience|disruption)|wir bitten (?:sie )?(?:um (?:ihr |euer )?verständnis|die (?:unannehmlichkeiten|beeinträchtigungen) zu entschuldigen)|(?:rogamos )?disculpen las molestias|ci scusiamo per (?:il|l['’]eventuale|gli eventuali|i) disag|(?:onze )?excuses voor (?:het|de) (?:eventuele )?(?:ongemak|overlast)|przepraszamy za (?:utrudnienia|niedogodności)|vi ber om ursäkt för (?:besväret|eventuella olägenheter)|vi beklager (?:ulejligheden|ulempene|ulempen))(?!\p{L})/iu;
+	/(?<!\p{L})(?:here (?:is|comes|['’]s) (?:the|our|this) (?:\p{L}+ ){0,2}(?:newsletter|mailing|circular|bulletin|members['’]? (?:letter|update))|hier (?:kommt|ist|folgt) (?:der|die|das|unser|unsere) (?:\p{L}+ ){0,2}(?:rundbrief|rundschreiben|rundmail|newsletter|infobrief|mitgliederbrief|mitgliederinfo|vereinsinfo)|voici (?:la|le|notre) (?:\p{L}+ ){0,2}(?:lettre d['’]information|lettre d['’]info|infolettre|newsletter|bulletin|circulaire)|(?:aquí (?:tenéis|tienen|va|está)|os enviamos|les enviamos) (?:el|la|nuestro|nuestra) (?:\p{L}+ ){0,2}(?:boletín|circular|newsletter|hoja informativa)|ecco (?:la|il) (?:\p{L}+ ){0,2}(?:newsletter|circolare|notiziario|bollettino)|hierbij (?:de|het|onze|ons) (?:\p{L}+ ){0,2}(?:nieuwsbrief|rondschrijven|ledenbrief|mailing)|här (?:kommer|är) (?:\p{L}+ ){0,2}(?:utskick|nyhetsbrev|månadsbrev|medlemsbrev|infobrev|informationsbrev|cirkulär)(?:et)?|her (?:kommer|er) (?:\p{L}+ ){0,2}(?:nyhedsbrev|nyhetsbrev|udsendelse|utsendelse|medlemsbrev|informationsbrev|informasjonsbrev)(?:et|en)?|just a (?:quick |friendly |short )?reminder|(?:a )?(?:quick|friendly|short) reminder|kleine erinnerung|petit rappel|(?:here (?:is|are)|below (?:is|are)) our|voici (?:nos|notre)|ci-dessous (?:nos|notre)|hier (?:sind |ist )?unsere?|anbei unsere?|(?:aquí|a continuación) (?:tienen |están )?nuestr[oa]s|ecco (?:i |le |il |la )?nostr[eio]|segue[m]? (?:os |as )?nossos?|hierbij (?:onze|ons)|(?:här|nedan) (?:är|kommer) vår[at]?|her (?:er|kommer) vår[et]?|hermed (?:vores|en oversigt)|update (?:your|their) (?:address books?|records|contact details|contacts)|uppdatera (?:gärna )?(?:era|dina|ert|ditt) (?:adressböcker|adressbok|kontaktuppgifter|register)|opdater (?:venligst |gerne )?(?:jeres|din) (?:adressebog|adressebøger|kontaktoplysninger)|oppdater (?:gjerne )?(?:deres|din) (?:adressebok|adressebøker|kontaktinformasjon)|aktualisieren sie (?:bitte )?ihr(?:e|en)? (?:adressbuch|kontaktdaten|stammdaten)|mettre à jour (?:vos|votre) (?:coordonnées|carnet d['’]adresses)|actualic(?:e|en) (?:sus|su) (?:datos de contacto|agenda|libreta de direcciones)|aggiornare (?:i vostri|la vostra|la sua|i suoi) (?:contatti|rubrica|dati di contatto)|(?:pas|werk) (?:uw|je|jullie) (?:adresboek|contactgegevens) (?:aan|bij)|prosimy o aktualizację (?:danych kontaktowych|książki adresowej)|(?:vous prions de|veuillez|merci de) nous excuser pour (?:la|les|toute|tout) (?:gêne|désagréments?|perturbations?|dérangement)|we (?:apologi[sz]e|are sorry) for (?:any|the) (?:inconvenience|disruption)|wir bitten (?:sie )?(?:um (?:ihr |euer )?verständnis|die (?:unannehmlichkeiten|beeinträchtigungen) zu entschuldigen)|(?:rogamos )?disculpen las molestias|ci scusiamo per (?:il|l['’]eventuale|gli eventuali|i) disag|(?:onze )?excuses voor (?:het|de) (?:eventuele )?(?:ongemak|overlast)|przepraszamy za (?:utrudnienia|niedogodności)|vi ber om ursäkt för (?:besväret|eventuella olägenheter)|vi beklager (?:ulejligheden|ulempene|ulempen))(?!\p{L})/iu;
 
 /**
  * A circular's word on how its readers reach its writer, the only "me" in it ("please text or
  * ring me before Friday", "call me on 087 …", "just drop me a line", "ruft mich einfach an",
  * "schreibt mir einfach", "appelez-moi au …", "écrivez-moi", "llámame", "chiamatemi", "bel me
- * gerust", "stuur me even een berichtje", "ring mig", "zadzwońcie do mnie"): where to turn,
- * not the writer's own matter.
+ * gerust", "stuur me even een berichtje", "ring mig", "zadzwońcie do mnie"), or where to send
+ * what it collects from them all or to answer it ("reply to me if you can help", "send your
+ * items to me by Friday", "Wer helfen kann, meldet sich bitte bei mir", "schickt eure Beiträge an
+ * mich", "envoyez-moi vos propositions", "skicka era programpunkter till mig", "stuur ze naar
+ * mij"): where to turn, not the writer's own matter.
  */
 export const HOW_TO_REACH_ME =
-	/(?<!\p{L})(?:(?:text|ring|call|phone|email|e-mail|message|whatsapp|contact)(?: or (?:text|ring|call|phone|email|e-mail|message|whatsapp))? me|give me a (?:call|ring|shout|bell)|drop me (?:a |an )?(?:line|note|message|text|email|e-mail|mail)|(?:schreibt|schreib|schreiben sie) mir(?: (?:einfach|gerne|gern|kurz|eine|nachricht|mail|e-mail))*|(?:écrivez|écris)-moi|scrivimi|stuur (?:me|mij) (?:gerust |even )*een (?:berichtje|mailtje|appje|bericht)|(?:ruft|rufen sie|ruf) mich (?:einfach |gerne |gern )?an|(?:appelez|contactez|appelle|contacte)-moi|(?:llámame|llámeme|llamadme|escríbeme|escríbame)|(?:chiamami|chiamatemi|mi chiami|scrivetemi)|bel (?:me|mij) (?:gerust |even )?|(?:ring|sms:a|ringe|kontakt(?:a|e)?) (?:mig|meg)|(?:zadzwoń|zadzwońcie|napisz|napiszcie) do mnie)(?!\p{L})/giu;
+	/(?<!\p{L})(?:(?:reply|write|respond|get in touch|speak|talk) (?:directly |only |just )?(?:to|with) me|(?:send|email|e-mail|mail|forward) (?:(?!me\b)\p{L}+ ){0,5}(?:to me|my way)|(?:meldet|melde|melden)(?: sie)? (?:euch |dich |sich )?(?:bitte |gerne |gern |einfach |kurz |direkt )*bei mir|(?:schickt|schick|schicken sie|sendet|sende|senden sie|mailt) (?:(?!mir\b)\p{L}+ ){0,5}(?:an mich|mir)|(?:envoyez|envoie|transmettez|adressez)(?:-moi| (?:\p{L}+ ){0,5}à moi)|(?:envíenme|enviadme|mandadme|mándenme|envíame|mándame)|(?:inviatemi|mandatemi|inviate (?:\p{L}+ ){0,5}a me)|(?:stuur|stuurt|mail|mailt) (?:(?!mij\b|me\b)\p{L}+ ){0,5}(?:naar|aan) (?:mij|me)|(?:skicka|skicka in|mejla|maila|hör av (?:dig|er)|send|send inn|mail) (?:(?!mig\b|meg\b)\p{L}+ ){0,5}(?:till|til) (?:mig|meg)|(?:hör av (?:dig|er)|hør fra (?:dig|jer|deg|dere)) (?:till|til) (?:mig|meg)|(?:wyślijcie|przyślijcie|prześlijcie) (?:\p{L}+ ){0,5}(?:do mnie|mi)|(?:pošlete|zašlete) (?:\p{L}+ ){0,5}(?:mi|mně)|(?:text|ring|call|phone|email|e-mail|message|whatsapp|contact)(?: or (?:text|ring|call|phone|email|e-mail|message|whatsapp))? me|give me a (?:call|ring|shout|bell)|drop me (?:a |an )?(?:line|note|message|text|email|e-mail|mail)|(?:schreibt|schreib|schreiben sie) mir(?: (?:einfach|gerne|gern|kurz|eine|nachricht|mail|e-mail))*|(?:écrivez|écris)-moi|scrivimi|stuur (?:me|mij) (?:gerust |even )*een (?:berichtje|mailtje|appje|bericht)|(?:ruft|rufen sie|ruf) mich (?:einfach |gerne |gern )?an|(?:appelez|contactez|appelle|contacte)-moi|(?:llámame|llámeme|llamadme|escríbeme|escríbame)|(?:chiamami|chiamatemi|mi chiami|scrivetemi)|bel (?:me|mij) (?:gerust |even )?|(?:ring|sms:a|ringe|kontakt(?:a|e)?) (?:mig|meg)|(?:zadzwoń|zadzwońcie|napisz|napiszcie) do mnie)(?!\p{L})/giu;
 
 /**
  * A hand-sent mailing's offer to take its reader off its list, the only "I" in it besides how to
@@ -1300,6 +1317,41 @@ const BUSINESSES_TO_SUPPORT_US =
 	"(?:we are looking for|we['’]re looking for|we are seeking|we seek|wir suchen|suchen wir|nous recherchons|nous cherchons|buscamos|cerchiamo|(?:wij|we) zoeken|zoeken (?:wij|we)) (?:noch |dringend |encore |nog |still )?(?:[\\p{L}-]+ ){0,2}(?:businesses|companies|shops|firms|sponsors|geschäfte|betriebe|firmen|unternehmen|händler|commerçants|commerces|entreprises|empresas|comercios|negozi|aziende|attività|bedrijven|ondernemers|winkels)(?: (?:und|and|et|y|e|en) (?:[\\p{L}-]+ )?\\p{L}+)?,? (?:die|who|that|which|qui|que|che|dat) (?:[\\p{L}]+ ){0,2}(?:uns|us|nous|nos|ci|ons)(?!\\p{L})";
 export const APPEAL_TO_READERS = new RegExp(
 	`(?<!\\p{L})(?:(?:we are|we['’]re|we) (?:still |urgently )?(?:looking for|seeking|in need of|need) (?:some |more |a few )?${ APPEAL_WANTED }|${ APPEAL_WANTED } (?:wanted|needed|gezocht|gesucht|recherchés|buscados|cercasi)|(?:wij zijn|we zijn) (?:nog |dringend )?op zoek naar (?:nog )?(?:enkele |een paar )?${ APPEAL_WANTED }|(?:wij |we )?zoeken (?:nog |dringend )?${ APPEAL_WANTED }|wir suchen (?:noch |dringend )?(?:einige |ein paar )?${ APPEAL_WANTED }|nous (?:recherchons|cherchons) (?:encore )?(?:des |quelques )?${ APPEAL_WANTED }|(?:buscamos|estamos buscando|necesitamos) ${ APPEAL_WANTED }|(?:cerchiamo|stiamo cercando) ${ APPEAL_WANTED }|vi söker ${ APPEAL_WANTED }|${ BUSINESSES_TO_SUPPORT_US }|vi (?:søger|søker) ${ APPEAL_WANTED })(?!\\p{L})`,
+	'iu'
+);
+
+/**
+ * An organiser's own event told with its tickets on sale ("Tickets for our summer concert … are
+ * now on sale", "Karten für unser Frühjahrskonzert sind ab sofort erhältlich", "Les billets pour
+ * notre spectacle sont en vente", "Las entradas para nuestro concierto ya están a la venta", "I
+ * biglietti per il nostro concerto sono in vendita", "Kaarten voor ons voorjaarsconcert zijn nu te
+ * koop", "Biljetterna till vår vårkonsert finns nu att köpa"): what a choir, a theatre group or a
+ * club tells all it writes to at once. It counts only for readers hidden or greeted as a group:
+ * a person asks us for tickets, or to book a hall.
+ */
+const TICKETS_WORD =
+	'(?:tickets?|karten|eintrittskarten|tickets|billets|places|entradas|localidades|biglietti|bilhetes|ingressos|kaarten|toegangskaarten|biljetter(?:na)?|billetter(?:ne)?|bilety|vstupenky)';
+const ON_SALE =
+	'(?:(?:are|is|go|went|now) (?:now |officially )?on sale|(?:are|is) (?:now )?available(?: now| from| at| online)|(?:sind|gibt es) (?:ab sofort |ab jetzt |jetzt )?(?:erhältlich|im vorverkauf|zu haben|verfügbar)|ab sofort (?:erhältlich|im vorverkauf)|(?:sont|est) (?:désormais |dès maintenant |maintenant )?(?:en vente|disponibles?)|(?:ya )?(?:están|está) (?:ya )?(?:a la venta|disponibles?)|(?:sono|è) (?:già |ora )?(?:in vendita|disponibili)|(?:estão|está) (?:já )?(?:à venda|disponíveis)|(?:zijn|is) (?:nu |vanaf nu )?(?:te koop|verkrijgbaar|beschikbaar)|(?:finns|är) (?:nu )?(?:att köpa|till salu|släppta)|(?:er|kan) (?:nu )?(?:til salg|i salg|købes|kjøpes)|(?:są|już) (?:już )?(?:w sprzedaży|dostępne)|(?:jsou|je) (?:již |už )?(?:v prodeji|k dispozici))';
+export const TICKETS_ON_SALE = new RegExp(
+	`(?<!\\p{L})${ TICKETS_WORD } (?:for|to|für|zu|zum|zur|pour|para|per|voor|till|til|na|do) (?:our|this|unser\\p{L}*|diese\\p{L}*|notre|nos|ce|cette|nuestr[oa]s?|vuestr[oa]s?|nostr[oa]|il nostro|la nostra|il|la|o|a|nosso|nossa|ons|onze|vår\\p{L}*|vor\\p{L}*|nasz\\p{L}*|naš\\p{L}*)(?!\\p{L})(?:[^.\\n]|(?<=\\d)\\.){0,120}?(?<!\\p{L})${ ON_SALE }(?!\\p{L})`,
+	'iu'
+);
+
+/**
+ * A circular's sentence about putting its own posters or flyers round ("I'll drop printed copies
+ * of the poster round to the local shops", "Ich bringe die Plakate am Samstag in den Geschäften
+ * vorbei", "Je déposerai des affiches chez les commerçants", "Repartiré los carteles por las
+ * tiendas", "Porterò le locandine nei negozi", "Ik breng de posters rond", "Jag delar ut
+ * affischerna i butikerna"), whose "I" spreads the news, not the writer's own matter. Tested on
+ * one sentence at a time: it names the posters and their handing round.
+ */
+const POSTER_WORD =
+	'(?:posters?|flyers?|fliers?|leaflets?|printed copies|plakate?n?|flyern?|handzettel|affiches?|tracts|carteles|folletos|octavillas|locandine|manifesti|volantini|cartazes|folhetos|affischer(?:na)?|flygblad(?:en)?|plakater(?:ne)?|plakaty|ulotki|plakáty|letáky)';
+const HANDING_ROUND =
+	'(?:(?:drop|bring|take|deliver|hand|pop|put|get)(?:ping|ed|s)? (?:[^.!?\\n]{0,60}?)(?:round|around|out|in to|into|up in|to the|at the)|distribute|distributing|verteile|verteilen|bringe|bringen|vorbeibringen|déposerai|déposer|distribuerai|distribuer|repartiré|repartir|llevaré|porterò|distribuirò|breng|brengen|rondbrengen|verspreid|verspreiden|delar ut|dela ut|lämnar|deler ut|dele ut|rozniosę|roznieść|roznesu|rozdám)';
+export const OWN_POSTERS_HANDED_ROUND = new RegExp(
+	`^(?=[^]*?(?<!\\p{L})${ POSTER_WORD }(?!\\p{L}))(?=[^]*?(?<!\\p{L})${ HANDING_ROUND }(?!\\p{L}))`,
 	'iu'
 );
 
