@@ -1704,3 +1704,18 @@ export const COLD_PITCH_OFFER =
  */
 export const BUYER_REQUEST =
 	/(?<!\p{L})(?:we (?:need|require|are looking for|want to (?:order|buy|purchase))|we['’]re looking for|i (?:need|am looking for|want to (?:order|buy))|we(?:['’]d| would) like (?:to (?:order|buy|purchase|get|request|receive|know)|a (?:quote|quotation|price))|(?:could|can|would) you (?:please )?(?:send|quote|provide|offer|make|give|tell)|please (?:send|quote|provide|offer) (?:us|me)|request (?:for )?(?:a )?(?:quot|price)|rfq|wir (?:benötigen|brauchen|suchen)|(?:bitte )?(?:senden|schicken) sie (?:uns|mir)|bitten (?:sie )?um (?:ein )?angebot|wir möchten (?:gerne )?(?:bestellen|ein angebot)|necesitamos|buscamos|nos gustaría (?:pedir|comprar|recibir|solicitar)|(?:podrían|podría|pueden) (?:enviarnos|cotizar)|nous (?:avons besoin|cherchons|recherchons)|pourriez-vous|merci de nous (?:envoyer|faire parvenir)|abbiamo bisogno|cerchiamo|vorremmo (?:ordinare|acquistare|ricevere)|potreste|ihtiyacımız|arıyoruz|gönderebilir misiniz|chúng tôi cần|chúng tôi đang tìm|vui lòng (?:báo giá|gửi cho chúng tôi)|нам (?:нужн|требу)\p{L}*|просим (?:выслать|прислать|предоставить|сообщить)|(?:хотели|хотим) бы (?:заказать|купить|приобрести|получить)|пришлите|ищем|potrzebujemy|szukamy|prosimy o (?:przesłanie|ofert|wycen|cennik)|proszę o (?:przesłanie|ofert|wycen|cennik)|chcielibyśmy (?:zamówić|kupić|otrzymać))|(?:我们|我們)(?:需要|想要|想购买|想訂購|想订购|要采购|要採購)|请报价|請報價|请(?:提供|发送|寄)|求购|求購/iu;
+
+/**
+ * A firm saying it has met its reader before ("nice to meet you at the fair", "kennengelernt",
+ * "展会上"): no cold pitch to a stranger.
+ */
+export const MET_BEFORE =
+	/(?<!\p{L})(?:(?:nice|great|pleasure|glad) (?:to meet|meeting|to have met) you|we met (?:at|in|on|last)|kennengelernt|(?:ravi|heureux) de vous avoir rencontré|(?:fue un placer|encantad[oa]) (?:conocerle|conocerte|de conocer)|è stato un piacere conoscer\p{L}*|miło było (?:pana|panią|państwa) poznać|рад\p{L}* (?:был\p{L}* )?знакомств\p{L}*)(?!\p{L})|很高兴认识|很高興認識|展会上|展會上/iu;
+
+/** A question's word for interest ("Are you interested?", "有兴趣吗？"): all a cold pitch asks. */
+export const INTEREST_WORD =
+	/(?<!\p{L})(?:interest\p{L}*|interess\p{L}*|intéress\p{L}*|interés|ilgilen\p{L}*|quan tâm|интерес\p{L}*|zainteresowan\p{L}*)(?!\p{L})|兴趣|興趣/iu;
+
+/** A sentence giving a minimum order ("MOQ: 300 pcs", "最小起订量为每款300件"), no order of ours. */
+export const MINIMUM_ORDER_SENTENCE =
+	/[^.\n]*(?:minim|mínim|mindest|минимальн|最小|最低|起订|起訂)[^.\n]*/giu;

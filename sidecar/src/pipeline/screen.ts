@@ -152,6 +152,9 @@ import {
 	FIRM_INTRODUCTION,
 	COLD_PITCH_OFFER,
 	BUYER_REQUEST,
+	MET_BEFORE,
+	INTEREST_WORD,
+	MINIMUM_ORDER_SENTENCE,
 	ON_READERS_LIST,
 	FREE_TO_TAKE_PART,
 	THANKS_ALL_READERS,
@@ -1116,16 +1119,11 @@ function recipientsHidden( p: ParsedEmail ): boolean {
  */
 function sentToSelfWithCrowdInCc( p: ParsedEmail ): boolean {
 	const sender = senderOf( p );
-	const own = sender.domain;
 	return (
 		p.to.length > 0 &&
 		p.to.every( ( r ) => organisationMailbox( r, sender ) ) &&
 		p.cc.length >= 5 &&
-		new Set(
-			p.cc
-				.map( ( r ) => r.address.toLowerCase().split( '@' )[ 1 ] ?? '' )
-				.filter( ( d ) => d !== '' && d !== own )
-		).size >= 4
+		otherDomainsAmong( p.cc, p ).size >= 4
 	);
 }
 
@@ -1253,9 +1251,22 @@ function addressedToManyOrganisations( p: ParsedEmail ): boolean {
  * @param p Parsed email.
  */
 function otherDomainsAddressed( p: ParsedEmail ): Set< string > {
+	return otherDomainsAmong( [ ...p.to, ...p.cc ], p );
+}
+
+/**
+ * The domains of some of an email's recipients besides its sender's own.
+ *
+ * @param recipients Recipients of the email.
+ * @param p          Parsed email.
+ */
+function otherDomainsAmong(
+	recipients: readonly Address[],
+	p: ParsedEmail
+): Set< string > {
 	const own = senderOf( p ).domain;
 	return new Set(
-		[ ...p.to, ...p.cc ]
+		recipients
 			.map( ( r ) => r.address.toLowerCase().split( '@' )[ 1 ] ?? '' )
 			.filter( ( d ) => d !== '' && d !== own )
 	);
@@ -1388,11 +1399,7 @@ function offersToAllCustomers( opening: string ): boolean {
  */
 function withoutInterestQuestions( text: string ): string {
 	return text.replace( /[^.!?。！？\n]*[?？]/gu, ( question ) =>
-		/(?<!\p{L})(?:interest\p{L}*|interess\p{L}*|intéress\p{L}*|interés|ilgilen\p{L}*|quan tâm|интерес\p{L}*|zainteresowan\p{L}*)(?!\p{L})|兴趣|興趣/iu.test(
-			question
-		)
-			? ' '
-			: question
+		INTEREST_WORD.test( question ) ? ' ' : question
 	);
 }
 
@@ -1432,15 +1439,10 @@ function coldSalesPitch(
 		! BUYER_REQUEST.test( words ) &&
 		// Nor a firm writing to one it met ("It was nice to meet you at the fair in Hong Kong",
 		// "wir haben uns auf der Messe kennengelernt").
-		! /(?<!\p{L})(?:(?:nice|great|pleasure|glad) (?:to meet|meeting|to have met) you|we met (?:at|in|on|last)|kennengelernt|(?:ravi|heureux) de vous avoir rencontré|(?:fue un placer|encantad[oa]) (?:conocerle|conocerte|de conocer)|è stato un piacere conoscer\p{L}*|miło było (?:pana|panią|państwa) poznać|рад\p{L}* (?:был\p{L}* )?знакомств\p{L}*)(?!\p{L})|很高兴认识|很高興認識|展会上|展會上/iu.test(
-			words
-		) &&
+		! MET_BEFORE.test( words ) &&
 		// Its minimum order is no order of ours ("Quantità minima d'ordine 100 pezzi").
 		! aboutOneReadersMatter(
-			words.replace(
-				/[^.\n]*(?:minim|mínim|mindest|минимальн|最小|最低|起订|起訂)[^.\n]*/giu,
-				' '
-			)
+			words.replace( MINIMUM_ORDER_SENTENCE, ' ' )
 		) &&
 		! asksSomething( withoutInterestQuestions( opening ) )
 	);
