@@ -1409,6 +1409,10 @@ function withoutSignatureAfterForward(
 	lines: string[],
 	cleanLine: ( line: string ) => string
 ): string[] {
+	// Most replies hold no "-- " line at all: no need to look for an end line in them.
+	if ( ! lines.some( ( line ) => cleanLine( line ) === '--' ) ) {
+		return lines;
+	}
 	let end = -1;
 	for ( let i = lines.length - 1; i >= 0; i-- ) {
 		if ( isForwardEnd( cleanLine( lines[ i ] as string ) ) ) {
