@@ -686,6 +686,17 @@ describe( 'htmlToText with quote marks', () => {
 		);
 	} );
 
+	it( 'breaks the line at a <br> with attributes, as a browser does', () => {
+		assert.equal(
+			htmlToText(
+				'<p>Kind regards<br data-mce-bogus="1">Ana Ruiz<br class="">Clerk<BR CLEAR=ALL>Town Hall<br/>Main Square 1</p>'
+			),
+			'Kind regards\nAna Ruiz\nClerk\nTown Hall\nMain Square 1'
+		);
+		// Not a line break: an element whose name only starts with "br".
+		assert.equal( htmlToText( '<p>one<bread>two</bread></p>' ), 'onetwo' );
+	} );
+
 	it( 'keeps the forwarded email below a tagline, without the tagline', () => {
 		assert.equal(
 			reply(

@@ -134,7 +134,7 @@ export function htmlToTexts( html: string ): { plain: string; quoted: string } {
 		.replace( /<hr\b[^<>]*>/gi, ( m ) =>
 			/id="zwchr"|__DIVIDER__/i.test( m ) ? `\n${ HISTORY_RULE }\n` : m
 		)
-		.replace( /<br\s*\/?>/gi, '\n' )
+		.replace( /<br\b[^<>]*>/gi, '\n' )
 		.replace( /<\/(p|div|li|tr|h[1-6]|pre|table)\s*>/gi, '$&\n' )
 		// Cells of a row are words apart ("Unit MPRN Water", not "UnitMPRNWater").
 		.replace( /<\/t[dh]\s*>/gi, '$& ' );
