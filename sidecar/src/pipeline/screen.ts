@@ -86,6 +86,8 @@ import {
 	RELAYED_MESSAGE,
 	REQUEST_FOR_QUOTES,
 	MESSAGE_FIELD,
+	QUOTED_MESSAGE_INTRO,
+	READER_PRONOUN,
 	BOOKING_OR_ORDER_OPENING,
 	ON_YOUR_BEHALF,
 	REPLY_AFTER_RETURN,
@@ -2035,23 +2037,47 @@ function passesOnTheirMessage(
 
 /**
  * Whether a platform's notice, whatever its opening ("Un internaute vous a contacté depuis votre
- * fiche", "Sam Whitfield has replied to your quote"), lays out a person's message in a field of
- * its own ("Message :", "Sam's message:") and says that replying to it reaches them ("Pour lui
- * répondre, répondez simplement à cet e-mail", "You can reply directly to this email to contact
- * Sam"): the shape every directory and quote site gives such a notice, in whatever words. Not a
- * booking or order notice quoting what its customer wrote: that is the platform's record.
+ * fiche", "Sam Whitfield has replied to your quote", "New message from your guest"), lays out a
+ * person's message in a field of its own ("Message :", "Sam's message:") or quotes it under a
+ * line naming its one writer ("Martina Schulz wrote:", "Pieter schreef over je advertentie …:":
+ * quotedWriter()), and says that replying to it reaches them ("Pour lui répondre, répondez
+ * simplement à cet e-mail", "You can reply directly to this email to contact Sam", "Je antwoord
+ * wordt via … naar Pieter gestuurd"): the shape every directory, marketplace, booking and quote
+ * site gives such a notice, in whatever words. Not a booking or order notice quoting what its
+ * customer wrote: that is the platform's record.
  *
  * @param text Its words (screenText()).
  */
 function laysOutMessageAnsweredByReply( text: string ): boolean {
 	const opening = text.slice( 0, 4000 );
 	return (
-		MESSAGE_FIELD.test( opening ) &&
+		( MESSAGE_FIELD.test( opening ) || quotedWriter( opening ) !== null ) &&
 		REPLY_REACHES_SENDER.test( unwrapped( text ) ) &&
 		! BOOKING_OR_ORDER_OPENING.test(
 			opening.replace( SALUTATION, '' ).slice( 0, 300 )
 		)
 	);
+}
+
+/**
+ * The name of the one person whose message a platform's notice quotes under a line naming them
+ * as its writer ("Martina Schulz wrote:", "Tom wrote about your listing “Oak desk”:", "Jonas
+ * schrieb:", "Élodie a écrit au sujet de votre annonce :": QUOTED_MESSAGE_INTRO), made plain:
+ * null when it quotes nobody's, or several people's (a digest of the messages waiting: "Anna
+ * wrote: … / Ben wrote: …"). The reader's own message quoted back ("You wrote:") is nobody
+ * else's.
+ *
+ * @param opening The start of the notice.
+ */
+function quotedWriter( opening: string ): string | null {
+	const writers = new Set< string >();
+	for ( const line of opening.split( '\n' ) ) {
+		const name = QUOTED_MESSAGE_INTRO.exec( line )?.[ 1 ];
+		if ( name !== undefined && ! READER_PRONOUN.test( name ) ) {
+			writers.add( plainName( name ) );
+		}
+	}
+	return writers.size === 1 ? ( [ ...writers ][ 0 ] as string ) : null;
 }
 
 /**
@@ -2092,7 +2118,11 @@ function carriesTheirWords(
  *   aus Köln hat über Handwerkerportal ein Angebot angefragt"), first thing, after
  *   greeting the reader or under the platform's name ("Bookora.com / You have a new message from
  *   a guest", "New enquiry for Crux Climbing", "Hallo …, / Sie haben eine neue Angebotsanfrage
- *   über EventScout erhalten");
+ *   über EventScout erhalten"); or, whatever its opening ("New message from your guest"), it
+ *   quotes the message under a line naming its one writer, the person its relay address or
+ *   subject names ("Martina Schulz wrote:", "Pieter schreef over je advertentie …:":
+ *   quotedWriter()), and says replying reaches them ("Reply directly to this email to answer
+ *   Martina", "Je antwoord wordt via … naar Pieter gestuurd": laysOutMessageAnsweredByReply());
  * - Reply-To is a relay address at the platform's own domain: one marked for a member (a token
  *   of letters and digits, or their name with a number: namesMemberRelay()), not a no-reply or a
  *   shared mailbox ("support@", "info@"); or, under the member's name "via" the platform, the
@@ -2130,7 +2160,25 @@ function passesOnMessageThroughRelay( p: ParsedEmail, text: string ): boolean {
 		return false;
 	}
 	const opening = text.slice( 0, 4000 );
-	if ( ! opensPassingOnMessage( opening ) ) {
+	// Or, whatever its opening ("New message from your guest"), it quotes the message under a
+	// line naming its one writer, the person the relay address or the subject names, and says
+	// replying reaches them.
+	const writer = quotedWriter( opening );
+	const relayNamesWriter =
+		writer !== null &&
+		writer
+			.split( /[^\p{L}]+/u )
+			.some(
+				( w ) =>
+					w.length >= 3 &&
+					plainName(
+						`${ decodedHeader( relayValue ) }\n${ p.subject }`
+					).includes( w )
+			);
+	if (
+		! opensPassingOnMessage( opening ) &&
+		! ( relayNamesWriter && laysOutMessageAnsweredByReply( text ) )
+	) {
 		return false;
 	}
 	return carriesTheirWords( opening, text, false );
@@ -2163,7 +2211,8 @@ const MEMBER_RELAY_TOKEN =
  * Whether a relay address's part before the "@" is one the platform made for the member named
  * with it: a word of their name and a number that tells them from others of that name
  * ("Markus Weber <m.weber.7731@reply.…>", "Anna Novak <anna.novak.88@relay.…>",
- * "Jean Dupont <dupont-4412@messagerie.…>"), where the platform's own people write from their
+ * "Jean Dupont <dupont-4412@messagerie.…>", their given name alone "via" the platform: "Pieter
+ * via Marktplein <pieter-x7k2m@…>"), where the platform's own people write from their
  * name alone ("markus.weber@…") and its shared mailboxes from words ("partner@", "anfragen@").
  *
  * @param localPart  The relay address's part before the "@".
@@ -2171,13 +2220,50 @@ const MEMBER_RELAY_TOKEN =
  *                   sends from it) as written, the member's name with it.
  */
 function namesMemberRelay( localPart: string, relayValue: string ): boolean {
-	const words = nameWordsOf( relayValue );
+	const words =
+		nameWordsOf( relayValue ) ?? givenNameViaService( relayValue );
 	const plain = plainName( localPart );
 	return (
 		words !== null &&
 		/\d/u.test( localPart ) &&
 		words.some( ( w ) => w.length >= 3 && plain.includes( w ) )
 	);
+}
+
+/**
+ * The given name alone of a member a platform names "via" itself in a relay address's header
+ * ("Pieter via Marktplein <pieter-x7k2m@…>", "Marta a través de Trocamar <…>"), made plain: a
+ * marketplace shows its members by their first name. Null for anything else.
+ *
+ * @param value The header's value, as written.
+ */
+function givenNameViaService( value: string ): string[] | null {
+	const name = decodedHeader( value )
+		.replace( /<[^<>]*>/gu, ' ' )
+		.replace( /^["'\s]+|["'\s]+$/gu, '' );
+	if ( ! VIA_SERVICE_NAME.test( name ) ) {
+		return null;
+	}
+	const given = name.replace( VIA_SERVICE_NAME, '' ).trim();
+	return /^\p{Lu}[\p{L}'’-]{2,}$/u.test( given ) &&
+		! SERVICE_NAME_WORD.test( given ) &&
+		! TEAM_WORD.test( given )
+		? [ plainName( given ) ]
+		: null;
+}
+
+/**
+ * A header's value with its encoded words decoded ("=?utf-8?Q?J=C3=BCrgen?= <…>"), or as written
+ * when one is malformed.
+ *
+ * @param value The header's value, as written.
+ */
+function decodedHeader( value: string ): string {
+	try {
+		return libmime.decodeWords( value );
+	} catch {
+		return value;
+	}
 }
 
 /**
