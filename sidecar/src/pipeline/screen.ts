@@ -107,6 +107,7 @@ import {
 	BUSINESS_NEWS,
 	OFFER_TO_ALL_CUSTOMERS,
 	SEASON_OFFER,
+	OFFER_FOR_ALL_BUYERS,
 	FOR_SALE_OFFER,
 	PURCHASE_OFFER,
 	PROMOTION_WORD,
@@ -1376,7 +1377,8 @@ function timeLimitedPromotion( opening: string ): boolean {
 /**
  * Whether a text is a supplier's offer to all its customers: OFFER_TO_ALL_CUSTOMERS, its offer or
  * prices for a season (SEASON_OFFER), goods for sale (FOR_SALE_OFFER), a buyer's standing offer to
- * producers (PURCHASE_OFFER), or a time-limited promotion.
+ * producers (PURCHASE_OFFER), a time-limited promotion, or its offer's terms for all its buyers
+ * (OFFER_FOR_ALL_BUYERS: valid until a date, for trade customers) when it asks nothing.
  *
  * @param opening The start of the text.
  */
@@ -1390,7 +1392,11 @@ function offersToAllCustomers( opening: string ): boolean {
 		SEASON_OFFER.test( sentences ) ||
 		FOR_SALE_OFFER.test( sentences ) ||
 		PURCHASE_OFFER.test( sentences ) ||
-		timeLimitedPromotion( opening )
+		timeLimitedPromotion( opening ) ||
+		// Its terms for all its buyers, asking nothing: "nuestra oferta … para clientes
+		// profesionales, válida hasta el 15 de abril" (a customer asks about such an offer).
+		( OFFER_FOR_ALL_BUYERS.test( sentences ) &&
+			! asksSomething( withoutInterestQuestions( opening ) ) )
 	);
 }
 
