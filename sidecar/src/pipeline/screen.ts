@@ -1741,18 +1741,7 @@ function nameWordsSentFor( below: string, from: string ): string[] | null {
  * @param value The header's value, as written.
  */
 function nameWordsOf( value: string ): string[] | null {
-	let decoded = value;
-	try {
-		decoded = libmime.decodeWords( value );
-	} catch {
-		// A malformed encoded word: the name as written.
-	}
-	return personNameWords(
-		decoded
-			.replace( /<[^<>]*>/gu, ' ' )
-			.replace( /^["'\s]+|["'\s]+$/gu, '' )
-			.replace( HONORIFICS, '' )
-	);
+	return personNameWords( displayName( value ).replace( HONORIFICS, '' ) );
 }
 
 /** Titles before a person's name ("Dr. Ulrike Brandes", "Prof. Dr. Karin Vogt", "Mme Claire Petit"). */
@@ -2244,9 +2233,7 @@ function namesMemberRelay( localPart: string, relayValue: string ): boolean {
  * @param value The header's value, as written.
  */
 function givenNameViaService( value: string ): string[] | null {
-	const name = decodedHeader( value )
-		.replace( /<[^<>]*>/gu, ' ' )
-		.replace( /^["'\s]+|["'\s]+$/gu, '' );
+	const name = displayName( value );
 	if ( ! VIA_SERVICE_NAME.test( name ) ) {
 		return null;
 	}
@@ -2256,6 +2243,18 @@ function givenNameViaService( value: string ): string[] | null {
 		! TEAM_WORD.test( given )
 		? [ plainName( given ) ]
 		: null;
+}
+
+/**
+ * The display name an address header gives ("=?utf-8?Q?=C3=89lodie_Garnier?= <…>" → "Élodie
+ * Garnier"), decoded, without the address and the quotes around it.
+ *
+ * @param value The header's value, as written.
+ */
+function displayName( value: string ): string {
+	return decodedHeader( value )
+		.replace( /<[^<>]*>/gu, ' ' )
+		.replace( /^["'\s]+|["'\s]+$/gu, '' );
 }
 
 /**
