@@ -1817,3 +1817,62 @@ export const INTEREST_WORD =
 /** A sentence giving a minimum order ("MOQ: 300 pcs", "最小起订量为每款300件"), no order of ours. */
 export const MINIMUM_ORDER_SENTENCE =
 	/[^.\n]*(?:minim|mínim|mindest|минимальн|ελάχιστ|asgari|최소|最小|最低|起订|起訂)[^.\n]*/giu;
+
+/**
+ * A price per unit on a seller's list of goods ("28,00 € / kg", "4,50 zł/szt.", "£12.00 per box",
+ * "3,20 EUR/kg", "120 Kč/kg", "$9 per lb", "15 € la barquette"): two of them or more make a price
+ * list (see sellersPriceListOffer), where a person asking about a price per kilo names one.
+ */
+export const UNIT_PRICE =
+	/(?:(?<![\p{L}\d])\d[\d.,' ]*\s?(?:€|eur|euro|£|gbp|\$|usd|zł|pln|kč|czk|chf|sek|nok|dkk|kr|ft|huf|lei|ron|руб\.?|₽|грн|₴)|(?:€|£|\$)\s?\d[\d.,]*)\s?(?:\/|per|pro|je|al|all['’]|le|la|par|por|za|за)\s?(?:kg|g|lb|lbs|t|l|kilo|kilogram|kilogramm|chilo|litre|liter|litro|box|boxes|case|crate|tray|punnet|dozen|piece|pc|pcs|unit|bunch|bag|sack|pack|jar|bottle|szt|opak|kiste|stück|stk|st|bund|flasche|pz|pezzo|cassetta|confezione|bottiglia|pièce|caisse|barquette|bouteille|botte|unidad|ud|uds|caja|docena|botella|kus|ks|bal|шт|кг|упак)\.?(?![\p{L}\d])/giu;
+
+/**
+ * A seller's minimum order ("Minimum order 2 kg", "MOQ 500 pcs", "Mindestbestellmenge 10 kg",
+ * "Mindestabnahme", "commande minimum", "pedido mínimo", "ordine minimo", "minimale bestelling",
+ * "Minimalne zamówienie", "minimální objednávka", "минимальный заказ", "encomenda mínima").
+ */
+export const MINIMUM_ORDER =
+	/(?<!\p{L})(?:minimum (?:order|purchase)|min\. order|moq|mindestbestell\p{L}*|mindestabnahme\p{L}*|mindestmenge|(?:commande|quantité) minimum|minimum de commande|(?:pedido|compra) mínim[oa]|ordine minimo|quantità minima|minimale (?:bestelling|afname|bestelhoeveelheid)|minimaln\p{L}* (?:zamówieni|ilość zamawian)\p{L}*|zamówieni\p{L}* minimaln\p{L}*|minimální (?:objednávk|odběr)\p{L}*|минимальн\p{L}* (?:заказ|партия)\p{L}*|(?:encomenda|quantidade) mínima)(?!\p{L})/iu;
+
+/**
+ * A seller's goods that run out, or an order deadline for the next delivery: "quantities are
+ * limited", "while stocks last", "order by 12:00 for delivery tomorrow", "nur begrenzte Mengen",
+ * "bestellen Sie bis … für die Lieferung", "quantités limitées", "commandez avant … pour une
+ * livraison", "cantidades limitadas", "quantità limitate", "rispondete entro … per la consegna",
+ * "beperkte voorraad", "ilość ograniczona", "omezené množství", "количество ограничено".
+ */
+export const LIMITED_SUPPLY =
+	/(?<!\p{L})(?:(?:quantities|stocks?|supplies) (?:are |is )?(?:very )?limited|limited (?:quantities|stock|supply)|(?:begrenzte|limitierte) (?:mengen?|stückzahl)|(?:menge|vorrat) (?:ist )?begrenzt|quantités? limitées?|(?:cantidades|existencias) limitadas|(?:le )?quantità (?:sono )?limitate|beperkte (?:voorraad|hoeveelheid)|(?:ilość|ilości) (?:jest )?ograniczon\p{L}*|ograniczon\p{L}* ilość|omezené množství|количество ограничено|ограниченн\p{L}* количеств\p{L}*|(?:quantidades|stock) limitad[oa]s?|(?:order|reply|respond|answer|bestellen sie|bestellung|antworten sie|commandez|répondez|pedidos?|responded|ordinate|rispondete|ordini|bestel|zamawiajcie|zamówienia|objednávejte|заказы)[^.!?\n]{0,30}? (?:by|before|until|bis|avant|jusqu['’]à|antes de|hasta|entro|voor|do|до) [^.!?\n]{0,30}?(?:for|für|pour|para|per|voor|na|на) (?:(?:the|die|la|le|el|una?|de|het)\s)?(?:\p{L}+ )?(?:delivery|dispatch|lieferung|zustellung|livraison|entrega|consegna|spedizione|levering|dostaw\p{L}*|dodání|доставк\p{L}*))(?!\p{L})/iu;
+
+/**
+ * A firm sending its price list, catalogue or offer made for a class of producers or customers
+ * ("attached is our 2025 price list for growers and bakeries", "anbei unsere Preisliste für
+ * Gastronomen", "ci-joint nos tarifs pour les restaurateurs", "adjuntamos nuestra lista de precios
+ * para productores", "in allegato il listino per ristoratori", "w załączeniu przesyłamy cennik …
+ * dla producentów", "v příloze zasíláme ceník … pro pěstitele"): what it sells to all of them.
+ * Never the reader's list ("your price list for wholesale customers"), which a customer asks for.
+ */
+export const PRICE_LIST_FOR_CLASS =
+	/(?<!\p{L})(?:(?:attached|enclosed|please find|here is|we (?:are )?(?:send|sending|enclose|attach)\p{L}*)[^.!?\n]{0,30}? (?:our|the) [^.!?\n]{0,30}?(?:price ?list|prices|catalog(?:ue)?|offer)[^.!?\n]{0,50}? for (?:all )?(?:\p{L}+ ){0,2}?(?:producers|growers|farmers|restaurants|restaurateurs|caterers|retailers|shops|stores|bakeries|wholesalers|manufacturers|businesses|professionals|trade customers|resellers)|(?:anbei|beigefügt|im anhang|(?:senden|schicken) wir ihnen)[^.!?\n]{0,30}?(?:preisliste|preise|katalog|angebot)[^.!?\n]{0,50}? für (?:\p{L}+ ){0,2}?(?:erzeuger|produzenten|landwirte|gastronomen|gastronomie|bäckereien|händler|wiederverkäufer|betriebe|gärtnereien|hersteller|restaurants)|(?:ci-joint|veuillez trouver|nous vous (?:adressons|envoyons|transmettons))[^.!?\n]{0,30}?(?:tarifs?|grille tarifaire|catalogue|liste de prix|offre)[^.!?\n]{0,50}? (?:pour|destinée?s? aux) (?:les )?(?:\p{L}+ )?(?:producteurs|restaurateurs|restaurants|commerçants|détaillants|agriculteurs|professionnels|boulangeries|maraîchers|revendeurs)|(?:adjuntamos|adjunto|les enviamos|le enviamos)[^.!?\n]{0,30}?(?:lista de precios|tarifas?|catálogo|oferta)[^.!?\n]{0,50}? para (?:los )?(?:\p{L}+ )?(?:productores|restaurantes|agricultores|comercios|tiendas|profesionales|panaderías|distribuidores|hosteleros)|(?:in allegato|vi inviamo|alleghiamo|vi trasmettiamo)[^.!?\n]{0,30}?(?:listino|catalogo|offerta)[^.!?\n]{0,50}? per (?:i |gli )?(?:\p{L}+ )?(?:produttori|ristoranti|ristoratori|agricoltori|negozi|professionisti|panifici|rivenditori)|(?:in de bijlage|bijgaand|hierbij) [^.!?\n]{0,30}?(?:prijslijst|catalogus|aanbod)[^.!?\n]{0,50}? voor (?:\p{L}+ )?(?:producenten|telers|kwekers|restaurants|horeca|winkels|bakkerijen|wederverkopers)|(?:w załączeniu|przesyłamy|załączamy|przedstawiamy)[^.!?\n]{0,30}?(?:cennik|ofert\p{L}*|katalog)[^.!?\n]{0,50}? dla (?:\p{L}+ )?(?:producentów|hodowców|rolników|restauracji|sklepów|hurtowni|piekarni|gastronomii|przetwórców|sadowników|plantatorów)|(?:v příloze|zasíláme)[^.!?\n]{0,30}?(?:ceník|katalog|nabídk\p{L}*)[^.!?\n]{0,50}? pro (?:\p{L}+ )?(?:pěstitele|výrobce|zemědělce|restaurace|obchody|pekárny|prodejce))(?!\p{L})/iu;
+
+/**
+ * A firm inviting its reader to do business with it: "Zapraszamy do współpracy!", "We look
+ * forward to working with you", "Wir freuen uns auf eine Zusammenarbeit", "Au plaisir de
+ * travailler avec vous", "Esperamos poder colaborar con ustedes", "Saremo lieti di collaborare
+ * con voi", "Wij kijken uit naar een samenwerking", "Těšíme se na spolupráci".
+ */
+export const COOPERATION_INVITATION =
+	/(?<!\p{L})(?:zapraszamy do (?:nawiązania )?współpracy|liczymy na (?:owocną |długą )?współpracę|(?:we )?look(?:ing)? forward to (?:working|doing business|a (?:long[- ]term |fruitful )?(?:cooperation|partnership|business relationship)|our (?:future )?cooperation)|(?:wir )?freuen uns auf (?:eine|die|unsere) (?:gute |erfolgreiche )?zusammenarbeit|au plaisir de (?:travailler|collaborer) avec vous|(?:nous serions|serions) (?:ravis|heureux) de (?:travailler|collaborer) avec vous|esperamos (?:poder )?(?:colaborar|trabajar) con (?:ustedes|usted)|saremo (?:lieti|felici) di collaborare|(?:wij )?kijken uit naar (?:een |de )?(?:goede )?samenwerking|těšíme se na (?:vzájemnou )?spolupráci|будем рады сотрудничеству)(?!\p{L})/iu;
+
+/**
+ * A buyer's order to its reader: a purchase order by its number ("Purchase Order WAT-PO-25-118",
+ * "PO number 4471", "Bestellung Nr. 2025-31", "bon de commande n° 88", "orden de compra 331",
+ * "ordine d'acquisto n. 12", "zamówienie nr 5512", "objednávka č. 77", "заказ № 5512",
+ * "inkooporder 4471"), or a request to supply goods in quantities ("please supply the following",
+ * "kindly supply 20 boxes", "bitte liefern Sie uns folgende", "veuillez nous livrer 10 caisses",
+ * "por favor suministren", "vi preghiamo di fornirci"), or a person ordering from the reader's
+ * offer ("I would like to order 2 kg", "ich möchte … bestellen", "vorrei ordinare"): never a seller's offer nor a circular,
+ * whoever it is sent to.
+ */
+export const BUYERS_ORDER =
+	/(?<!\p{L})(?:purchase order (?:no\.?|number|nr\.?|#)?\s?:?\s?[\p{L}\d/-]*\d|p\.?o\.? (?:no\.?|number|#)\s?:?\s?[\p{L}\d/-]*\d|po[- #:]?\s?\d{3,}|(?:please|kindly) (?:supply|deliver)(?: us)?(?: with)? (?:the following|\d)|bitte liefern sie(?: uns)? (?:folgende|\d)|bestellung (?:nr\.?|nummer)\s?:?\s?[\p{L}\d/-]*\d|(?:bon de commande|commande) (?:n[°o]\.?|numéro)\s?[\p{L}\d/-]*\d|veuillez (?:nous )?livrer|merci de nous livrer (?:les|\d)|orden de compra|(?:por favor |les rogamos )?(?:suministren|suministrar) (?:los siguientes|\d)|ordine d['’]acquisto|vi preghiamo di fornirci|zamówienie (?:nr|numer)\.?\s?[\p{L}\d/-]*\d|prosimy o dostarczenie (?:następujących|\d)|objednávka (?:č\.|číslo)\s?[\p{L}\d/-]*\d|заказ №\s?\d|inkooporder|bestelbon|(?:i|we)(?:['’]d| would) like to order|(?:i|we)(?:['’]ll| will) take \d|please reserve (?:me|us)|ich (?:möchte|würde gerne|hätte gerne) (?:\p{L}+ ){0,3}?bestellen|ich bestelle|je (?:voudrais|souhaite|souhaiterais) commander|vorrei (?:ordinare|prenotare)|(?:quisiera|me gustaría) (?:pedir|encargar)|chciał(?:a|bym|abym) zamówić|zamawiam|ik wil graag (?:\p{L}+ ){0,3}?bestellen|chtěl(?:a)? bych objednat|хочу заказать)(?![\p{L}\d])/iu;
