@@ -384,16 +384,21 @@ function securityAlert( p: ParsedEmail, opening: string ): boolean {
  */
 function alarmReadings( p: ParsedEmail, opening: string ): boolean {
 	const lines = opening.trimStart().split( '\n' ).slice( 0, 16 );
-	return (
-		lines.length > 3 &&
-		ALARM_HEADING.test( lines[ 0 ] ?? '' ) &&
+	if (
+		lines.length <= 3 ||
+		! ALARM_HEADING.test( lines[ 0 ] ?? '' ) ||
 		lines.slice( 1 ).filter( ( line ) => LABELLED_READING.test( line ) )
-			.length >= 3 &&
-		! REPLY_PREFIX.test( p.subject ) &&
-		! FORWARD_SUBJECT.test( p.subject ) &&
-		! speaksForThemself( lines.join( '\n' ) ) &&
-		! FIRST_PERSON_PLURAL.test( lines.join( '\n' ) ) &&
-		! asksSomething( lines.join( '\n' ) )
+			.length < 3 ||
+		REPLY_PREFIX.test( p.subject ) ||
+		FORWARD_SUBJECT.test( p.subject )
+	) {
+		return false;
+	}
+	const report = lines.join( '\n' );
+	return (
+		! speaksForThemself( report ) &&
+		! FIRST_PERSON_PLURAL.test( report ) &&
+		! asksSomething( report )
 	);
 }
 
