@@ -184,6 +184,105 @@ describe( 'analyse', () => {
 	} );
 } );
 
+describe( 'messages attached whole', () => {
+	const forwarded = ( inner: string, outerType = 'multipart/mixed' ) =>
+		Buffer.from(
+			[
+				'From: Bence Farkas <bence@example.test>',
+				'To: support@example.test',
+				'Subject: Fwd: Kaputter Blitz',
+				'Message-ID: <outer.1@example.test>',
+				'MIME-Version: 1.0',
+				`Content-Type: ${ outerType }; boundary="outer"`,
+				'',
+				'--outer',
+				'Content-Type: text/plain; charset=utf-8',
+				'',
+				"Could you add my sister's message to her repair?",
+				'',
+				'Bence',
+				'--outer',
+				'Content-Type: message/rfc822',
+				'Content-Disposition: attachment',
+				'',
+				inner,
+				'--outer--',
+				'',
+			].join( '\r\n' )
+		);
+	const sisters = ( extra = '' ) =>
+		[
+			'From: =?iso-8859-1?Q?No=E9mi?= Farkas <noemi@example.test>',
+			'To: bence@example.test',
+			'Date: Thu, 27 Mar 2025 21:14:09 +0100',
+			'Subject: Kaputter Blitz',
+			'MIME-Version: 1.0',
+			'Content-Type: multipart/mixed; boundary="inner"',
+			'',
+			'--inner',
+			'Content-Type: text/plain; charset=iso-8859-1',
+			'Content-Transfer-Encoding: quoted-printable',
+			'',
+			'Der Blitz l=E4dt nicht mehr. Gr=FC=DFe, No=E9mi',
+			extra,
+			'--inner--',
+		].join( '\r\n' );
+
+	it( "shows a forwarded message's text after the note, and only the note as the reply", async () => {
+		const a = await analyse( forwarded( sisters() ), SETTINGS );
+		const body = a.content?.bodyText ?? '';
+		assert.match( body, /^Could you add my sister's message/ );
+		assert.match(
+			body,
+			/\n\n-{10} Forwarded message -{9}\nFrom: Noémi Farkas <noemi@example\.test>\nDate: Thu, 27 Mar 2025 21:14:09 \+0100\nSubject: Kaputter Blitz\nTo: bence@example\.test\n\nDer Blitz lädt nicht mehr\. Grüße, Noémi$/
+		);
+		assert.equal(
+			a.content?.replyText,
+			"Could you add my sister's message to her repair?\n\nBence"
+		);
+		assert.deepEqual(
+			a.parsed?.attachments.map( ( x ) => x.contentType ),
+			[ 'message/rfc822' ],
+			'the message is still kept as its attachment'
+		);
+	} );
+
+	it( "reads a big attached message's text from its start, and not the messages attached to it", async () => {
+		const nested = [
+			'--inner',
+			'Content-Type: message/rfc822',
+			'',
+			'From: deep@example.test',
+			'Subject: Deeper',
+			'',
+			'Text of the message inside the message.',
+			'--inner',
+			'Content-Type: application/octet-stream; name="photo.raw"',
+			'Content-Transfer-Encoding: base64',
+			'',
+			Buffer.alloc( 150 * 1024, 7 )
+				.toString( 'base64' )
+				.replace( /.{76}/g, '$&\r\n' ),
+		].join( '\r\n' );
+		const a = await analyse( forwarded( sisters( nested ) ), SETTINGS );
+		const body = a.content?.bodyText ?? '';
+		assert.match( body, /Der Blitz lädt nicht mehr/ );
+		assert.doesNotMatch( body, /inside the message|Deeper/ );
+		assert.equal( body.match( /Forwarded message/g )?.length, 1 );
+	} );
+
+	it( "leaves a delivery report's returned message out of the text", async () => {
+		const a = await analyse(
+			forwarded(
+				sisters(),
+				'multipart/report; report-type=delivery-status'
+			),
+			SETTINGS
+		);
+		assert.doesNotMatch( a.content?.bodyText ?? '', /Blitz|Forwarded/ );
+	} );
+} );
+
 describe( 'extractReply', () => {
 	const marker = { marker: '-- Reply above this line --' };
 	it( 'cuts at our marker', () => {

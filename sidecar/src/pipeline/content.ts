@@ -273,6 +273,63 @@ function answersOrForwards( p: ParsedEmail ): boolean {
 }
 
 /**
+ * The full text with each message attached whole after it, laid out as mail clients show an
+ * inline forward: a forward "as attachment" (Thunderbird, Apple Mail) then reads on the ticket
+ * as it reads in the writer's client, not as a file to download. A delivery report's returned
+ * message is left out: it is our own mail.
+ *
+ * @param text   The email's own full text.
+ * @param p      Parsed email.
+ * @param marker Reply marker.
+ */
+function withAttachedMessages(
+	text: string,
+	p: ParsedEmail,
+	marker: string
+): string {
+	if (
+		p.attachedMessages.length === 0 ||
+		p.contentType === 'multipart/report'
+	) {
+		return text;
+	}
+	const blocks = p.attachedMessages.map( ( m ) => {
+		const fields: Array< [ string, string ] > = [
+			[ 'From', formatAddresses( m.from === null ? [] : [ m.from ] ) ],
+			[ 'Date', m.headers.get( 'date' )?.[ 0 ]?.trim() ?? '' ],
+			[ 'Subject', m.subject ],
+			[ 'To', formatAddresses( m.to ) ],
+			[ 'Cc', formatAddresses( m.cc ) ],
+		];
+		const head = fields
+			.filter( ( [ , value ] ) => value !== '' )
+			.map( ( [ name, value ] ) => `${ name }: ${ value }` );
+		const body = buildContent( m, marker ).bodyText;
+		return [ ATTACHED_MESSAGE_RULE, ...head, '', body ].join( '\n' ).trim();
+	} );
+	return [ text, ...blocks ].filter( ( t ) => t !== '' ).join( '\n\n' );
+}
+
+/** The line that opens an attached message in the full text, as Gmail opens a forward. */
+const ATTACHED_MESSAGE_RULE = '---------- Forwarded message ---------';
+
+/**
+ * Addresses as a header shows them: "Name <address>", or the address alone.
+ *
+ * @param list Addresses.
+ */
+function formatAddresses(
+	list: readonly ParsedEmail[ 'to' ][ number ][]
+): string {
+	return list
+		.filter( ( a ) => a.address !== '' )
+		.map( ( a ) =>
+			a.name !== '' ? `${ a.name } <${ a.address }>` : a.address
+		)
+		.join( ', ' );
+}
+
+/**
  * Builds the stored content of an email.
  *
  * @param p          Parsed email.
@@ -299,7 +356,7 @@ export function buildContent(
 	}
 	const bodyText = text.trim();
 	return {
-		bodyText,
+		bodyText: withAttachedMessages( bodyText, p, marker ),
 		bodyHtml: bodyHtml === '' ? null : bodyHtml,
 		replyText: extractReply(
 			// In an email that answers or forwards nothing, a blockquote is the writer's own

@@ -221,21 +221,32 @@ const REPORT_PART_MAX = 32 * 1024;
 const MAX_REPORT_PARTS = 4;
 
 /**
- * Passes an attachment through unchanged while keeping its first REPORT_PART_MAX bytes.
+ * Bytes read of a message attached whole: its headers and text come first, its own attachments
+ * (cut off here) after them.
+ */
+const ATTACHED_MESSAGE_MAX = 64 * 1024;
+
+/** Attached messages read per email. */
+const MAX_ATTACHED_MESSAGES = 3;
+
+/**
+ * Passes an attachment through unchanged while keeping its first `limit` bytes.
  *
  * @param content The attachment's bytes.
+ * @param limit   Bytes kept.
  * @param keep    Receives the kept start when the stream ends.
  */
 function teeStart(
 	content: Readable,
+	limit: number,
 	keep: ( start: Buffer ) => void
 ): Readable {
 	const chunks: Buffer[] = [];
 	let kept = 0;
 	const tee = new Transform( {
 		transform( chunk: Buffer, _enc, done ) {
-			if ( kept < REPORT_PART_MAX ) {
-				const part = chunk.subarray( 0, REPORT_PART_MAX - kept );
+			if ( kept < limit ) {
+				const part = chunk.subarray( 0, limit - kept );
 				chunks.push( Buffer.from( part ) );
 				kept += part.length;
 			}
@@ -604,6 +615,8 @@ export interface ParseOptions {
 	 * that reading covers; false always reads with mailparser (tests compare the two).
 	 */
 	readonly lean?: boolean;
+	/** Whether messages attached whole are read too (false for those messages themselves). */
+	readonly attachedMessages?: boolean;
 }
 
 /**
@@ -636,6 +649,7 @@ export async function parseEmailStream(
 					reportParts: [],
 					calendarMethod: null,
 					calendarOrganizer: null,
+					attachedMessages: [],
 					head: memory.raw.head,
 				} ),
 				rawSize: memory.raw.size,
@@ -661,6 +675,7 @@ export async function parseEmailStream(
 	let html: string | null = null;
 	const attachments: AttachmentInfo[] = [];
 	const reportParts: ReportPart[] = [];
+	const attachedStarts: Buffer[] = [];
 	let pendingCalendar: PendingCalendar | null = null;
 	let tnefBody: TnefContent | null = null;
 	let calendarMethod: string | null = null;
@@ -752,16 +767,30 @@ export async function parseEmailStream(
 						}
 						content = held;
 					}
-					if (
+					const keepReport =
 						REPORT_TYPES.has( meta.contentType ) &&
-						reportParts.length < MAX_REPORT_PARTS
-					) {
-						content = teeStart( content, ( start ) =>
-							reportParts.push( {
-								contentType: meta.contentType,
-								text: start.toString( 'utf8' ),
-							} )
-						);
+						reportParts.length < MAX_REPORT_PARTS;
+					const keepMessage =
+						options.attachedMessages !== false &&
+						meta.contentType === 'message/rfc822' &&
+						attachedStarts.length < MAX_ATTACHED_MESSAGES;
+					if ( keepReport || keepMessage ) {
+						const limit = keepMessage
+							? ATTACHED_MESSAGE_MAX
+							: REPORT_PART_MAX;
+						content = teeStart( content, limit, ( start ) => {
+							if ( keepReport ) {
+								reportParts.push( {
+									contentType: meta.contentType,
+									text: start
+										.subarray( 0, REPORT_PART_MAX )
+										.toString( 'utf8' ),
+								} );
+							}
+							if ( keepMessage ) {
+								attachedStarts.push( start );
+							}
+						} );
 					}
 					await addAttachment( meta, content, attachments, sink );
 					attachment.release?.();
@@ -802,6 +831,13 @@ export async function parseEmailStream(
 		text = tnef.text;
 		html = tnef.html;
 	}
+	const attachedMessages: ParsedEmail[] = [];
+	for ( const start of attachedStarts ) {
+		const message = await readAttachedMessage( start );
+		if ( message !== null ) {
+			attachedMessages.push( message );
+		}
+	}
 	const parsed = buildParsedEmail( {
 		headers,
 		headerLines,
@@ -811,6 +847,7 @@ export async function parseEmailStream(
 		reportParts,
 		calendarMethod,
 		calendarOrganizer,
+		attachedMessages,
 		head: raw.head,
 	} );
 	return { parsed, rawSize: raw.size, rawSha256: raw.sha256 };
@@ -840,6 +877,7 @@ interface ParsedParts {
 	readonly reportParts: ReportPart[];
 	readonly calendarMethod: string | null;
 	readonly calendarOrganizer: string | null;
+	readonly attachedMessages: ParsedEmail[];
 	/** The first HEAD_BYTES of the raw message, as received. */
 	readonly head: Buffer;
 }
@@ -931,7 +969,29 @@ function buildParsedEmail( parts: ParsedParts ): ParsedEmail {
 		reportParts: parts.reportParts,
 		calendarMethod: parts.calendarMethod,
 		calendarOrganizer: parts.calendarOrganizer,
+		attachedMessages: parts.attachedMessages,
 	};
+}
+
+/**
+ * Reads a message attached whole from its kept start (attachments only measured, its own
+ * attached messages not read), or null when nothing in it can be read.
+ *
+ * @param start The attached message's first bytes.
+ */
+async function readAttachedMessage(
+	start: Buffer
+): Promise< ParsedEmail | null > {
+	try {
+		return (
+			await parseEmailStream( start, measuringSink, start.length, {
+				attachedMessages: false,
+			} )
+		).parsed;
+	} catch {
+		// A message cut inside a structure mailparser rejects is still kept as the attachment.
+		return null;
+	}
 }
 
 /** What is kept of the raw message as received: its size, hash and start. */

@@ -47,6 +47,11 @@ export interface ParsedEmail {
 	readonly calendarMethod: string | null;
 	/** The address of that invitation's organiser (ORGANIZER), lower case, if it names one. */
 	readonly calendarOrganizer: string | null;
+	/**
+	 * Messages attached whole (message/rfc822, a forward "as attachment"), each read from its
+	 * first ATTACHED_MESSAGE_MAX bytes; their own attached messages are not read.
+	 */
+	readonly attachedMessages: readonly ParsedEmail[];
 }
 
 export interface ReportPart {
