@@ -1403,14 +1403,16 @@ export const COMMUNITY_EVENT = new RegExp(
  * taking part ("Thank you again for taking part in Schools Film Week", "Vielen Dank nochmals für
  * Ihre Teilnahme an …", "Merci encore pour votre participation à …", "Gracias de nuevo por su
  * participación en …", "Grazie ancora per la vostra partecipazione …", "Bedankt voor jullie
- * deelname aan …") or naming them the participating ones ("the online briefing for participating
- * venues", "alle teilnehmenden Kinos", "les salles participantes", "los centros participantes",
- * "le scuole partecipanti", "de deelnemende scholen"). It counts only for readers hidden and
- * greeted as colleagues, about no one matter: a colleague writing to us about their own booking
- * asks us something.
+ * deelname aan …", "Thank you all for signing up for the Shop Hop", "merci pour votre inscription
+ * au …", "dziękujemy za udział w …") or naming them the participating ones ("the online briefing
+ * for participating venues", "alle teilnehmenden Kinos", "les salles participantes", "los centros
+ * participantes", "le scuole partecipanti", "de deelnemende scholen", "the participating shops",
+ * "les boutiques participantes", "i negozi aderenti", "de deelnemende winkels"). It counts only for readers hidden and
+ * greeted as colleagues, or a crowd of organisations named openly, about no one matter: a colleague
+ * writing to us about their own booking asks us something.
  */
 export const READERS_AS_PARTICIPANTS =
-	/(?<!\p{L})(?:thank you (?:all |again |once again |so much |very much )*for (?:taking part|participating|agreeing to take part|signing up|joining) (?:in|for)|(?:all |each |every |the )?participating (?:venues|schools|cinemas|organi[sz]ations|partners|members|clubs|businesses|practices|centres|centers|libraries|museums|sites|institutions|festivals|companies)|(?:vielen |herzlichen |besten )?dank (?:nochmals |noch einmal |erneut )?für (?:ihre|eure|deine) teilnahme|(?:alle |die |den |der )?teilnehmenden (?:kinos|schulen|einrichtungen|betriebe|vereine|organisationen|partner|häuser|spielstätten|praxen|bibliotheken|museen)|merci (?:encore |à nouveau |de nouveau |beaucoup )?(?:pour|de) votre participation|(?:salles|écoles|établissements|structures|cinémas|lieux|partenaires|associations|bibliothèques|musées) participant(?:e)?s|gracias (?:de nuevo |otra vez |nuevamente )?por (?:su|vuestra|tu) participación|(?:centros|cines|salas|colegios|escuelas|entidades|bibliotecas|museos) participantes|grazie (?:ancora |di nuovo |nuovamente )?per (?:la vostra|la sua|la tua) (?:partecipazione|adesione)|(?:sale|scuole|cinema|enti|strutture|sedi|biblioteche|musei|istituti) (?:partecipanti|aderenti)|(?:bedankt|dank (?:u|je|jullie)(?: wel)?) (?:nogmaals |opnieuw )?voor (?:uw|jullie|je) deelname|deelnemende (?:scholen|bioscopen|zalen|organisaties|partners|locaties|bedrijven|bibliotheken|musea|instellingen)|obrigad[oa] (?:novamente |mais uma vez )?pela (?:sua|vossa) participação|(?:escolas|salas|entidades|cinemas|instituições) participantes)(?!\p{L})/iu;
+	/(?<!\p{L})(?:thank you (?:all |again |once again |so much |very much )*for (?:taking part|participating|agreeing to take part|signing up|joining) (?:in|for)|(?:all |each |every |the )?participating (?:venues|schools|cinemas|organi[sz]ations|partners|members|clubs|businesses|practices|centres|centers|libraries|museums|sites|institutions|festivals|companies|shops|stores|retailers|restaurants|cafés|cafes|galleries|studios|farms|traders|stallholders)|(?:vielen |herzlichen |besten )?dank (?:nochmals |noch einmal |erneut )?für (?:ihre|eure|deine) (?:teilnahme|anmeldung) (?:an|zu|zum|zur|bei)(?!\p{L})|(?:alle |die |den |der )?teilnehmenden (?:kinos|schulen|einrichtungen|betriebe|vereine|organisationen|partner|häuser|spielstätten|praxen|bibliotheken|museen|geschäfte|läden|händler|restaurants|cafés|galerien|ateliers|höfe)|merci (?:encore |à nouveau |de nouveau |beaucoup )?(?:pour|de) votre (?:participation|inscription)|(?:salles|écoles|établissements|structures|cinémas|lieux|partenaires|associations|bibliothèques|musées|boutiques|commerces|magasins|commerçants|restaurants|ateliers|galeries) participant(?:e)?s|gracias (?:de nuevo |otra vez |nuevamente )?por (?:su|vuestra|tu) (?:participación|inscripción)|(?:centros|cines|salas|colegios|escuelas|entidades|bibliotecas|museos|tiendas|comercios|restaurantes|establecimientos|talleres) participantes|grazie (?:ancora |di nuovo |nuovamente )?per (?:la vostra|la sua|la tua) (?:partecipazione|adesione|iscrizione)|(?:sale|scuole|cinema|enti|strutture|sedi|biblioteche|musei|istituti|negozi|esercizi|esercenti|ristoranti|botteghe) (?:partecipanti|aderenti)|(?:bedankt|dank (?:u|je|jullie)(?: wel)?) (?:nogmaals |opnieuw )?voor (?:uw|jullie|je) (?:deelname|aanmelding)|deelnemende (?:scholen|bioscopen|zalen|organisaties|partners|locaties|bedrijven|bibliotheken|musea|instellingen|winkels|winkeliers|ondernemers|restaurants|horecazaken|ateliers)|obrigad[oa] (?:novamente |mais uma vez )?pela (?:sua|vossa) (?:participação|inscrição)|(?:escolas|salas|entidades|cinemas|instituições|lojas|empresas|restaurantes) participantes|dziękujemy (?:\p{L}+ )?za (?:udział|zgłoszenie udziału) w|(?:sklepy|firmy|szkoły|placówki|restauracje) (?:biorące udział|uczestniczące)|uczestniczące (?:sklepy|firmy|szkoły|placówki|restauracje))(?!\p{L})/iu;
 
 /**
  * A club's or a trade's own regular gathering told with the day it is held, in either order — a
@@ -1874,11 +1876,16 @@ export const MINIMUM_ORDER_SENTENCE =
 
 /**
  * A price per unit on a seller's list of goods ("28,00 € / kg", "4,50 zł/szt.", "£12.00 per box",
- * "3,20 EUR/kg", "120 Kč/kg", "$9 per lb", "15 € la barquette"): two of them or more make a price
- * list (see sellersPriceListOffer), where a person asking about a price per kilo names one.
+ * "3,20 EUR/kg", "120 Kč/kg", "$9 per lb", "15 € la barquette"), also by the metre or the roll of
+ * a cloth merchant, before or after tax ("2,80 € HT le mètre", "3,20 € netto pro Meter", "€ 35
+ * per rol", "12 zł netto za metr"): two of them or more make a price list (see
+ * sellersPriceListOffer), where a person asking about a price per kilo names one.
  */
-export const UNIT_PRICE =
-	/(?:(?<![\p{L}\d])\d[\d.,' ]*\s?(?:€|eur|euro|£|gbp|\$|usd|zł|pln|kč|czk|chf|sek|nok|dkk|kr|ft|huf|lei|ron|руб\.?|₽|грн|₴)|(?:€|£|\$)\s?\d[\d.,]*)\s?(?:\/|per|pro|je|al|all['’]|le|la|par|por|za|за)\s?(?:kg|g|lb|lbs|t|l|kilo|kilogram|kilogramm|chilo|litre|liter|litro|box|boxes|case|crate|tray|punnet|dozen|piece|pc|pcs|unit|bunch|bag|sack|pack|jar|bottle|szt|opak|kiste|stück|stk|st|bund|flasche|pz|pezzo|cassetta|confezione|bottiglia|pièce|caisse|barquette|bouteille|botte|unidad|ud|uds|caja|docena|botella|kus|ks|bal|шт|кг|упак)\.?(?![\p{L}\d])/giu;
+const PRICE_TAX_NOTE = String.raw`(?:ht|ttc|htva|hors taxes?|net|nett|netto|brutto|(?:\+\s?|plus )(?:iva|vat|btw|mwst\.?|tva|ust\.?)|(?:zzgl|inkl|excl|incl|exkl|ex)\.?\s?(?:mwst|ust|vat|btw|iva|tva)\.?)(?![\p{L}])`;
+export const UNIT_PRICE = new RegExp(
+	String.raw`(?:(?<![\p{L}\d])\d[\d.,' ]*\s?(?:€|eur|euro|£|gbp|\$|usd|zł|pln|kč|czk|chf|sek|nok|dkk|kr|ft|huf|lei|ron|руб\.?|₽|грн|₴)|(?:€|£|\$)\s?\d[\d.,]*)(?:\s?${ PRICE_TAX_NOTE })?\s?(?:\/|per|pro|je|al|all['’]|le|la|par|por|za|за)\s?(?:kg|g|lb|lbs|t|l|kilo|kilogram|kilogramm|chilo|litre|liter|litro|box|boxes|case|crate|tray|punnet|dozen|piece|pc|pcs|unit|bunch|bag|sack|pack|jar|bottle|szt|opak|kiste|stück|stk|st|bund|flasche|pz|pezzo|cassetta|confezione|bottiglia|pièce|caisse|barquette|bouteille|botte|unidad|ud|uds|caja|docena|botella|kus|ks|bal|шт|кг|упак|m|metre|meter|mètre|metro|metr|mb|yard|yd|roll|rolle|rouleau|rollo|rotolo|rol|rolka|rolkę|role)\.?(?![\p{L}\d])`,
+	'giu'
+);
 
 /**
  * A seller's minimum order ("Minimum order 2 kg", "MOQ 500 pcs", "Mindestbestellmenge 10 kg",
@@ -1897,6 +1904,32 @@ export const MINIMUM_ORDER =
  */
 export const LIMITED_SUPPLY =
 	/(?<!\p{L})(?:(?:quantities|stocks?|supplies) (?:are |is )?(?:very )?limited|limited (?:quantities|stock|supply)|(?:begrenzte|limitierte) (?:mengen?|stückzahl)|(?:menge|vorrat) (?:ist )?begrenzt|quantités? limitées?|(?:cantidades|existencias) limitadas|(?:le )?quantità (?:sono )?limitate|beperkte (?:voorraad|hoeveelheid)|(?:ilość|ilości) (?:jest )?ograniczon\p{L}*|ograniczon\p{L}* ilość|omezené množství|количество ограничено|ограниченн\p{L}* количеств\p{L}*|(?:quantidades|stock) limitad[oa]s?|(?:order|reply|respond|answer|bestellen sie|bestellung|antworten sie|commandez|répondez|pedidos?|responded|ordinate|rispondete|ordini|bestel|zamawiajcie|zamówienia|objednávejte|заказы)[^.!?\n]{0,30}? (?:by|before|until|bis|avant|jusqu['’]à|antes de|hasta|entro|voor|do|до) [^.!?\n]{0,30}?(?:for|für|pour|para|per|voor|na|на) (?:(?:the|die|la|le|el|una?|de|het)\s)?(?:\p{L}+ )?(?:delivery|dispatch|lieferung|zustellung|livraison|entrega|consegna|spedizione|levering|dostaw\p{L}*|dodání|доставк\p{L}*))(?!\p{L})/iu;
+
+/**
+ * Goods, places or appointments given out in the order they are asked for: "first come, first
+ * served", "Termine vergeben wir in der Reihenfolge der Anmeldung", "nach Eingang der
+ * Anmeldungen", "Wer zuerst kommt, mahlt zuerst", "premier arrivé, premier servi", "par ordre
+ * d'arrivée des inscriptions", "por riguroso orden de llegada", "in ordine di arrivo", "op
+ * volgorde van aanmelding", "wie het eerst komt, het eerst maalt", "por ordem de chegada",
+ * "decyduje kolejność zgłoszeń", "kto pierwszy, ten lepszy", "podle pořadí přihlášek", "först
+ * till kvarn", "først til mølle", "jelentkezési sorrendben", "в порядке очереди": how a seller or
+ * an organiser tells all its readers at once that what it offers runs out. A person writing to us
+ * asks for their own place or goods.
+ */
+export const FIRST_COME_FIRST_SERVED =
+	/(?<!\p{L})(?:first[- ]come,? first[- ]serve[d]?|on a first[- ]come basis|in (?:the )?order (?:of|in which) (?:registration|booking|arrival|receipt)|(?:in der )?reihenfolge (?:der|des|ihrer|eurer) (?:anmeldung(?:en)?|eingangs|eingänge|bestellung(?:en)?|buchung(?:en)?)|nach (?:dem )?eingang (?:der|ihrer|eurer) (?:anmeldung(?:en)?|bestellung(?:en)?|buchung(?:en)?)|wer zuerst kommt,? mahlt zuerst|premier arrivé,? premier servi|(?:par|dans l['’]|selon l['’]) ?ordre d['’](?:arrivée|inscription|réception)|por (?:riguroso |estricto )?orden de (?:llegada|inscripción|reserva|recepción)|(?:in|per|secondo l['’]) ?ordine (?:di|d['’]) ?(?:arrivo|iscrizione|prenotazione)|chi prima arriva,? meglio alloggia|op volgorde van (?:aanmelding|binnenkomst|inschrijving|ontvangst)|wie het eerst komt,? het eerst maalt|por ordem de (?:chegada|inscrição|reserva|receção|recepção)|(?:decyduje|według|wg) kolejnoś(?:ć|ci) (?:zgłoszeń|zapisów|zamówień)|kto pierwszy,? ten lepszy|podle pořadí (?:přihlášek|objednávek|registrací)|kdo dřív přijde,? ten dřív mele|först till kvarn|først til mølle(?:n)?|først til mølla|jelentkezési sorrendben|beérkezési sorrendben|в порядке (?:очереди|поступления заявок))(?!\p{L})/iu;
+
+/**
+ * A seller clearing its stock, offered to whoever reads it: "we are clearing our remaining stock",
+ * "clearance lot", "end-of-line stock", "wir verkaufen Restposten", "Lagerräumung", "Nous
+ * déstockons des fins de séries", "liquidation de stock", "liquidamos nuestro stock",
+ * "svendiamo le rimanenze di magazzino", "een restpartij katoen", "magazijnopruiming",
+ * "liquidação de stock", "wyprzedajemy końcówki serii", "výprodej skladu": counted only for many
+ * organisations named openly or readers hidden, not in the first person, asking nothing. A shop
+ * asking its suppliers for such a lot asks.
+ */
+export const STOCK_CLEARANCE =
+	/(?<!\p{L})(?:(?:we are|we're|we’re|we have been) (?:clearing|selling off|liquidating) (?:out )?(?:all )?(?:of )?(?:our |the |some )?(?:remaining |surplus |excess |old |end[- ]of[- ]line )?(?:stock|inventory|warehouse)|clearance (?:lots?|stock)|end[- ]of[- ]line (?:stock|lots?)|surplus stock (?:for sale|available|at)|restposten|lagerräumung|lagerabverkauf|räumungsverkauf|(?:wir )?räumen (?:unser )?lager|(?:nous )?(?:déstockons|liquidons (?:notre|nos|un|des))|déstockage|liquidation (?:de|du|d['’]un) (?:notre )?stock|liquidamos|liquidación (?:de|del) (?:nuestro )?(?:stock|existencias|inventario)|saldos? de (?:stock|almacén)|svendiamo|svendita (?:di |del )?(?:magazzino|stock|fine serie)|rimanenze di magazzino|liquidazione (?:di |del )?(?:magazzino|stock|scorte)|restpartij(?:en)?|magazijnopruiming|opruiming van (?:onze )?voorraad|(?:wij|we) ruimen (?:onze )?voorraad op|liquidação (?:de|do) (?:stock|estoque|existências)|pontas de stock|wyprzedajemy|wyprzedaż (?:magazynu|zapasów|końcówek)|końcówki serii|likwidacja (?:magazynu|zapasów)|výprodej (?:skladu|zásob)|doprodáváme)(?!\p{L})/iu;
 
 /**
  * A firm sending its price list, catalogue or offer made for a class of producers or customers
