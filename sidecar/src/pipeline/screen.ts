@@ -185,6 +185,8 @@ import {
 	READER_AS_USER,
 	SENT_TO_ALL_READERS,
 	LIST_AUDIENCE,
+	SUBSCRIBED_FOOTER,
+	SEQUENCE_OPT_OUT,
 } from './machine-wording.ts';
 import { withoutElements } from './html-words.ts';
 import { extractReply, FORWARD_SUBJECT, isTagline } from './reply-text.ts';
@@ -715,6 +717,17 @@ const IDEOGRAPH =
  * @param text The email's words.
  */
 function hasUnsubscribeFooter( text: string ): boolean {
+	const tail = footerTail( text );
+	return tail !== null && UNSUBSCRIBE_FOOTER.test( tail );
+}
+
+/**
+ * Where a text's footer may stand: its last part, below the signature of a text a person signs;
+ * null for a text too short to have one.
+ *
+ * @param text The email's words.
+ */
+function footerTail( text: string ): string | null {
 	// A text in Chinese, Japanese or Korean is as long as its characters counted twice
 	// (counted only where the text could be too short).
 	const short = ( length: number ) => length < 300;
@@ -722,14 +735,45 @@ function hasUnsubscribeFooter( text: string ): boolean {
 		short( text.length ) &&
 		short( text.length + ( text.match( IDEOGRAPH )?.length ?? 0 ) )
 	) {
-		return false;
+		return null;
 	}
 	const tailStart = Math.max(
 		text.length - 1500,
 		Math.floor( text.length * 0.6 ),
 		personsClosingAt( text )
 	);
-	return UNSUBSCRIBE_FOOTER.test( text.slice( tailStart ) );
+	return text.slice( tailStart );
+}
+
+/**
+ * Whether a text ends in a mailing's footer telling its reader they are subscribed to its list
+ * ("You are subscribed to the Fat Quarter Club mailing list.", "Sie sind für unseren Newsletter
+ * angemeldet", "Vous êtes abonné à …") with a link to leave it ("Unsubscribe: https://…", a
+ * linked "Abmelden"): a mailing program's, whatever questions its offers ask ("Not a member
+ * yet?"). A person writes of a subscription in their own sentences, above their name; a small
+ * sender's list kept by hand asks to be answered "unsubscribe", and its letter's own questions
+ * are still asked.
+ *
+ * @param text The email's words.
+ * @param html The email's HTML, if any.
+ */
+function subscribersFooter( text: string, html: string | null ): boolean {
+	const tail = footerTail( text );
+	if ( tail === null || ! SUBSCRIBED_FOOTER.test( tail ) ) {
+		return false;
+	}
+	const lines = tail.split( '\n' );
+	return (
+		unsubscribeAnchorIn( html ) ||
+		lines.some(
+			( line, i ) =>
+				UNSUBSCRIBE_URL.test( line ) ||
+				( UNSUBSCRIBE_FOOTER.test( line ) &&
+					/https?:\/\//.test(
+						`${ line } ${ lines[ i + 1 ] ?? '' }`
+					) )
+		)
+	);
 }
 
 /**
@@ -866,24 +910,10 @@ function unsubscribeLinkBelowSignature(
 	text: string,
 	linkedWords: boolean
 ): boolean {
-	// Read from the end up to the last closing: most texts end in one, so only their last
-	// lines are looked at and the whole text is not split.
-	const below: string[] = [];
-	let closed = false;
-	for ( const { line } of linesFromEnd( text ) ) {
-		if ( line.startsWith( '>' ) ) {
-			continue;
-		}
-		if ( CLOSING.test( line ) ) {
-			closed = true;
-			break;
-		}
-		below.push( line );
-	}
-	if ( ! closed ) {
+	const below = linesBelowClosing( text );
+	if ( below === null ) {
 		return false;
 	}
-	below.reverse();
 	return below.some(
 		( line, i ) =>
 			UNSUBSCRIBE_URL.test( line ) ||
@@ -892,6 +922,73 @@ function unsubscribeLinkBelowSignature(
 					/https?:\/\//.test(
 						`${ line } ${ below[ i + 1 ] ?? '' }`
 					) ) )
+	);
+}
+
+/**
+ * The lines below a text's last closing ("Cheers,", "Viele Grüße"), its signature and what
+ * follows it, without quoted lines ("> …": quoted mail's footers are the quoted mail's); null
+ * when no closing is found. Read from the end: most texts end in one, so only their last lines
+ * are looked at and the whole text is not split.
+ *
+ * @param text The sender's own text, signature kept.
+ */
+function linesBelowClosing( text: string ): string[] | null {
+	const below: string[] = [];
+	for ( const { line } of linesFromEnd( text ) ) {
+		if ( line.startsWith( '>' ) ) {
+			continue;
+		}
+		if ( CLOSING.test( line ) ) {
+			return below.reverse();
+		}
+		below.push( line );
+	}
+	return null;
+}
+
+/**
+ * Whether, below the closing and the name it is signed with, a sales sequence offers to stop
+ * writing when answered so (SEQUENCE_OPT_OUT: "If you don't want to hear from me again, just
+ * reply "no thanks""), and its HTML carries a tracking pixel: a tool's cold outreach, however
+ * personal its mail looks. A person offering so in their own letter writes it above their name;
+ * a pixel alone may be their mail client's read tracker.
+ *
+ * @param text The sender's own text, signature kept.
+ * @param html The email's HTML, if any.
+ */
+function trackedOptOutBelowSignature(
+	text: string,
+	html: string | null
+): boolean {
+	const below = linesBelowClosing( text );
+	return (
+		below !== null &&
+		SEQUENCE_OPT_OUT.test( below.join( ' ' ) ) &&
+		trackingPixelIn( html )
+	);
+}
+
+/**
+ * A remote image of one pixel, or hidden ('<img width="1" height="1" src="https://trk…/o/8f2c">',
+ * "display:none"): an open tracker, a mailing's or a sales tool's, or a mail client's read
+ * receipt. Each attribute list is read up to 2,000 characters.
+ */
+const TRACKING_PIXEL =
+	/<img\b(?=[^>]{0,2000}\bsrc\s*=\s*["']?https?:)(?=[^>]{0,2000}(?:\b(?:width|height)\s*=\s*["']?[01](?:px)?(?![\d.%])|\b(?:width|height)\s*:\s*[01]px|display\s*:\s*none))/i;
+
+/**
+ * Whether HTML carries a tracking pixel (TRACKING_PIXEL), at its start or its end, where senders
+ * put them.
+ *
+ * @param html The email's HTML, if any.
+ */
+function trackingPixelIn( html: string | null ): boolean {
+	return (
+		html !== null &&
+		( TRACKING_PIXEL.test( html.slice( 0, 20000 ) ) ||
+			( html.length > 20000 &&
+				TRACKING_PIXEL.test( html.slice( -20000 ) ) ) )
 	);
 }
 
@@ -4010,6 +4107,7 @@ function classifyAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 								aboveOptOutFooter( text ).slice( 0, 4000 )
 							)
 						) ) ||
+					subscribersFooter( text, p.html ) ||
 					RECEIVING_BECAUSE.test( text.slice( -1500 ) ) ||
 					ON_READERS_LIST.test( unwrapped( text.slice( -1500 ) ) ) ||
 					ADDRESS_BOOK_FOOTER.test( text.slice( -1500 ) ) ||
@@ -4395,11 +4493,16 @@ function classifyAutoGenerated( p: ParsedEmail ): AutoGenerated | null {
 	) {
 		return 'bulk';
 	}
-	// A sequence of sales emails, however personal: a link to stop them under the signature.
+	// A sequence of sales emails, however personal: a link to stop them under the signature, or
+	// an offer to stop when answered so there, with a tracking pixel in its HTML.
 	if (
 		! answersOurMail( p ) &&
 		! FORWARD_SUBJECT.test( p.subject ) &&
-		unsubscribeLinkBelowSignature( text, unsubscribeAnchorIn( p.html ) )
+		( unsubscribeLinkBelowSignature(
+			text,
+			unsubscribeAnchorIn( p.html )
+		) ||
+			trackedOptOutBelowSignature( text, p.html ) )
 	) {
 		return 'bulk';
 	}
