@@ -6,7 +6,7 @@ import sanitizeHtml from 'sanitize-html';
 import { withoutElements } from './html-words.ts';
 import { REPLY_PREFIX } from './machine-wording.ts';
 import { extractReply, FORWARD_SUBJECT, HISTORY_RULE } from './reply-text.ts';
-import type { Content, ParsedEmail } from './types.ts';
+import type { Address, Content, ParsedEmail } from './types.ts';
 
 /** Tags kept in stored HTML; everything else is unwrapped (text kept) or dropped with its content. */
 const ALLOWED_TAGS = [
@@ -275,8 +275,7 @@ function answersOrForwards( p: ParsedEmail ): boolean {
 /**
  * The full text with each message attached whole after it, laid out as mail clients show an
  * inline forward: a forward "as attachment" (Thunderbird, Apple Mail) then reads on the ticket
- * as it reads in the writer's client, not as a file to download. A delivery report's returned
- * message is left out: it is our own mail.
+ * as it reads in the writer's client, not as a file to download.
  *
  * @param text   The email's own full text.
  * @param p      Parsed email.
@@ -287,10 +286,7 @@ function withAttachedMessages(
 	p: ParsedEmail,
 	marker: string
 ): string {
-	if (
-		p.attachedMessages.length === 0 ||
-		p.contentType === 'multipart/report'
-	) {
+	if ( p.attachedMessages.length === 0 ) {
 		return text;
 	}
 	const blocks = p.attachedMessages.map( ( m ) => {
@@ -318,9 +314,7 @@ const ATTACHED_MESSAGE_RULE = '---------- Forwarded message ---------';
  *
  * @param list Addresses.
  */
-function formatAddresses(
-	list: readonly ParsedEmail[ 'to' ][ number ][]
-): string {
+function formatAddresses( list: readonly Address[] ): string {
 	return list
 		.filter( ( a ) => a.address !== '' )
 		.map( ( a ) =>

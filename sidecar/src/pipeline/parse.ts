@@ -770,9 +770,11 @@ export async function parseEmailStream(
 					const keepReport =
 						REPORT_TYPES.has( meta.contentType ) &&
 						reportParts.length < MAX_REPORT_PARTS;
+					// A delivery report's returned message is our own mail: it is not read.
 					const keepMessage =
 						options.attachedMessages !== false &&
 						meta.contentType === 'message/rfc822' &&
+						topTypeOf( headers ) !== 'multipart/report' &&
 						attachedStarts.length < MAX_ATTACHED_MESSAGES;
 					if ( keepReport || keepMessage ) {
 						const limit = keepMessage
@@ -899,10 +901,7 @@ function buildParsedEmail( parts: ParsedParts ): ParsedEmail {
 	if ( html !== null && /[\u0300-\u036F]/.test( html ) ) {
 		html = html.normalize( 'NFC' );
 	}
-	const topType = String(
-		( headers.get( 'content-type' ) as { value?: string } | undefined )
-			?.value ?? ''
-	).toLowerCase();
+	const topType = topTypeOf( headers );
 	if (
 		text.trim() === '' &&
 		html === null &&
@@ -971,6 +970,18 @@ function buildParsedEmail( parts: ParsedParts ): ParsedEmail {
 		calendarOrganizer: parts.calendarOrganizer,
 		attachedMessages: parts.attachedMessages,
 	};
+}
+
+/**
+ * The email's own content type (lower case), as mailparser's `headers` give it.
+ *
+ * @param headers mailparser's root headers.
+ */
+function topTypeOf( headers: Headers ): string {
+	return String(
+		( headers.get( 'content-type' ) as { value?: string } | undefined )
+			?.value ?? ''
+	).toLowerCase();
 }
 
 /**

@@ -49,7 +49,8 @@ export interface ParsedEmail {
 	readonly calendarOrganizer: string | null;
 	/**
 	 * Messages attached whole (message/rfc822, a forward "as attachment"), each read from its
-	 * first ATTACHED_MESSAGE_MAX bytes; their own attached messages are not read.
+	 * first ATTACHED_MESSAGE_MAX bytes; their own attached messages are not read, nor is a
+	 * delivery report's returned message.
 	 */
 	readonly attachedMessages: readonly ParsedEmail[];
 }
