@@ -161,10 +161,12 @@ import {
 	JOIN_IN_QUESTION,
 	OFF_THE_LIST_OFFER,
 	FIRM_INTRODUCTION,
+	FIRM_NAMED_INTRODUCTION,
 	COLD_PITCH_OFFER,
 	BUYER_REQUEST,
 	MET_BEFORE,
 	INTEREST_WORD,
+	PITCH_SENDING_OFFER,
 	MINIMUM_ORDER_SENTENCE,
 	UNIT_PRICE,
 	MINIMUM_ORDER,
@@ -1730,8 +1732,7 @@ function coldSalesPitch(
 	}
 	const words = unwrapped( opening.slice( 0, 3000 ) );
 	return (
-		( ( FIRM_INTRODUCTION.test( words ) &&
-			COLD_PITCH_OFFER.test( words ) ) ||
+		( ( introducesFirm( words ) && COLD_PITCH_OFFER.test( words ) ) ||
 			priceListPitch( words ) ) &&
 		! BUYER_REQUEST.test( words ) &&
 		! BUYERS_ORDER.test( words ) &&
@@ -1742,7 +1743,63 @@ function coldSalesPitch(
 		! aboutOneReadersMatter(
 			words.replace( MINIMUM_ORDER_SENTENCE, ' ' )
 		) &&
-		! asksSomething( withoutInterestQuestions( opening ) )
+		! asksSomething( withoutPitchQuestions( opening ) )
+	);
+}
+
+/**
+ * Whether a text's firm presents itself and what it makes or sells (FIRM_INTRODUCTION: "We are a
+ * professional manufacturer of …"), or its name and then what it is (FIRM_NAMED_INTRODUCTION:
+ * "Somos Espumas Levante, fabricante de …", "Siamo StampaVela, tipografia digitale …").
+ *
+ * @param words Words, unwrapped.
+ */
+function introducesFirm( words: string ): boolean {
+	return (
+		FIRM_INTRODUCTION.test( words ) || FIRM_NAMED_INTRODUCTION.test( words )
+	);
+}
+
+/**
+ * A cold pitch's text without the questions that ask nothing of us: whether we are interested
+ * (withoutInterestQuestions), its offer to send its catalogue, prices or samples
+ * (PITCH_SENDING_OFFER: "¿Te enviamos el catálogo completo?", "Shall we send you our price
+ * list?"), and its hook — its first question, near its start and followed at once by the firm
+ * presenting itself ("Do you make or repair boards? We are …, a manufacturer of blanks",
+ * "¿Fabricas o reparas tablas? Somos …, fabricante de …") in a pitch that names its minimum
+ * order or offers its catalogue. A customer's question about our goods comes with their request
+ * (BUYER_REQUEST), or after what they say of their firm, and names no minimum order of theirs.
+ *
+ * @param opening The start of the text.
+ */
+function withoutPitchQuestions( opening: string ): string {
+	let first = true;
+	// Only a seller's pitch: one that names its minimum order or offers to send its catalogue.
+	const sellersTerms =
+		MINIMUM_ORDER.test( unwrapped( opening ) ) ||
+		PITCH_SENDING_OFFER.test( unwrapped( opening ) );
+	return withoutInterestQuestions( opening ).replace(
+		/[^.!?。！？\n]*[?？]/gu,
+		( question, at: number, text: string ) => {
+			const hook =
+				first &&
+				at < 300 &&
+				sellersTerms &&
+				introducesFirm(
+					unwrapped(
+						text
+							.slice(
+								at + question.length,
+								at + question.length + 400
+							)
+							.match( /^\s*[^.!?。！？]+/u )?.[ 0 ] ?? ''
+					)
+				);
+			first = false;
+			return hook || PITCH_SENDING_OFFER.test( question )
+				? ' '
+				: question;
+		}
 	);
 }
 
