@@ -2552,8 +2552,9 @@ const MEMBER_RELAY_TOKEN =
  * Whether a relay address's part before the "@" is one the platform made for the member named
  * with it: a word of their name and a number that tells them from others of that name
  * ("Markus Weber <m.weber.7731@reply.…>", "Anna Novak <anna.novak.88@relay.…>",
- * "Jean Dupont <dupont-4412@messagerie.…>", their given name alone "via" the platform: "Pieter
- * via Marktplein <pieter-x7k2m@…>"), where the platform's own people write from their
+ * "Jean Dupont <dupont-4412@messagerie.…>", their name "via" the platform: "Tom Baker via
+ * Workshop Finder <tom.baker.k7x2@…>", their given name alone: "Pieter via Marktplein
+ * <pieter-x7k2m@…>"), where the platform's own people write from their
  * name alone ("markus.weber@…") and its shared mailboxes from words ("partner@", "anfragen@").
  *
  * @param localPart  The relay address's part before the "@".
@@ -2562,13 +2563,33 @@ const MEMBER_RELAY_TOKEN =
  */
 function namesMemberRelay( localPart: string, relayValue: string ): boolean {
 	const words =
-		nameWordsOf( relayValue ) ?? givenNameViaService( relayValue );
+		nameWordsOf( relayValue ) ??
+		nameWordsViaService( relayValue ) ??
+		givenNameViaService( relayValue );
 	const plain = plainName( localPart );
 	return (
 		words !== null &&
 		/\d/u.test( localPart ) &&
 		words.some( ( w ) => w.length >= 3 && plain.includes( w ) )
 	);
+}
+
+/**
+ * The words of a member's full name a platform names "via" itself in a relay address's header
+ * ("Tom Baker via Workshop Finder <tom.baker.k7x2@reply.…>", "Lucía Ortega a través de Talleres
+ * <…>"), made plain: null when the header names no one "via" a service, or no person.
+ *
+ * @param value The header's value, as written.
+ */
+function nameWordsViaService( value: string ): string[] | null {
+	const name = displayName( value );
+	return VIA_SERVICE_NAME.test( name )
+		? personNameWords(
+				name
+					.replace( VIA_SERVICE_NAME, '' )
+					.replace( /^["'\s]+|["'\s]+$/gu, '' )
+			)
+		: null;
 }
 
 /**
