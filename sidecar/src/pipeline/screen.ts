@@ -141,6 +141,8 @@ import {
 	READERS_BY_TRADE_IN_LOWER_CASE,
 	READERS_BY_TRADE_PAIRED,
 	CIRCULAR_NEWS,
+	INFORMATION_FOR_ALL,
+	ATTACHED_RULES_OR_PROGRAMME,
 	INFORMS_READERS,
 	PLACES_ON_OFFER,
 	CLOSED_FOR_A_TIME,
@@ -1591,8 +1593,10 @@ function newsForAllReaders( opening: string, events = true ): boolean {
 				THANKS_ALL_READERS.test( opening ) ||
 				MEMBERS_MEETING.test( opening ) ||
 				CLUB_GATHERING.test( opening ) ||
-				APPEAL_TO_READERS.test( opening ) ) ) ||
+				APPEAL_TO_READERS.test( opening ) ||
+				ATTACHED_RULES_OR_PROGRAMME.test( unwrapped( opening ) ) ) ) ||
 			INFORMS_READERS.test( opening ) ||
+			INFORMATION_FOR_ALL.test( unwrapped( opening ) ) ||
 			ANNOUNCEMENT_TO_READERS.test( opening ) ||
 			CIRCULAR_NEWS.test( opening ) ||
 			BUSINESS_NEWS.test( opening ) ||
