@@ -127,6 +127,28 @@ export const ABSENCE_SUBJECT =
 	/^(?:away from (?:my |the )?(?:e-?)?mail|(?:i am|i['’]m) (?:currently )?(?:on vacation|on holiday|on leave|away|out of (?:the )?office)|(?:out of (?:the )?office|absence|away|vacation|holiday) (?:notice|notification|message|reply|note)|abwesenheits(?:notiz|meldung|nachricht|benachrichtigung|info|hinweis)|(?:avis|message|notification) d'absence|(?:aviso|mensaje|notificación) de ausencia|(?:aviso|mensagem|notificação) de ausência|(?:avviso|messaggio|notifica|comunicazione) di assenza|afwezigheids(?:melding|bericht|notitie)|frånvaro(?:meddelande|besked|notis)|fravær(?:s)?(?:melding|besked|beskjed)|poissaolo(?:ilmoitus|viesti|tiedote)|(?:informacja|powiadomienie|wiadomość) o nieobecności|(?:oznámení|zpráva|upozornění) o nepřítomnosti|távolléti (?:értesítés|üzenet)|(?:уведомление|сообщение) об отсутствии|повідомлення про відсутність|不在(?:通知|のお知らせ|連絡)|休假通知|부재(?:중)? ?(?:알림|안내)|fraværende|fråværande|frånvarande|fjarverandi|bortreist|bortrest|borte|på ferie|på semester|εκτός γραφείου|απουσία(?: από το γραφείο)?|בחופש|מחוץ למשרד|out of (?:the )?office|on leave|on holiday|on vacation|vacation|holiday|away|absent|absence|abwesend|abwesenheit|urlaub|fravær|frånvaro|ferie|semester|poissa|poissaolo|lomalla|afwezig|afwezigheid|vakantie|ausente|ausencia|vacaciones|assente|assenza|ferie|vacances|congés|nieobecność|urlop|nepřítomnost|dovolená|dovolenka|neprítomnosť|szabadság|házon kívül|izin|tatil|отпуск|отсутствие|διακοπές|休暇|不在|休假|휴가)\s*(?:(?:until|till|through|bis|jusqu'au|jusqu'à|hasta|até|fino al|tot en met|tot|do|до|kadar|ig|până la|à|au|έως|μέχρι)\s+[\p{L}\d .,/-]{1,30}|(?:til|indtil|inntil|frem til|fram til|fram till|till och med|t\.o\.m\.)\s+(?:og med\s+)?(?:(?:man|tirs|tis|ons|tors|fre|lør|lör|søn|sön|mån)dag|den\s|uge|uke|vecka|\d|januar|februar|marts|mars|april|maj|mai|juni|juli|august|september|oktober|november|december|desember)[\p{L}\d .,/-]{0,30})?\s*[.!]?$/iu;
 
 /**
+ * A subject saying in the first person, as a vacation rule's owner types it, that its writer is
+ * away ("Jeg er på ferie", "Jag är på semester", "Olen lomalla", "Ég er í fríi", "Ich bin im
+ * Urlaub", "Je suis en congés", "Estoy de vacaciones", "Sono in ferie", "Ik ben met vakantie",
+ * "Jestem na urlopie", "I am on annual leave"), or naming the absence in a phrase ("Poza biurem",
+ * "Im Urlaub", "Mimo kancelář"), perhaps until or from a date: nothing else in the subject. A
+ * person telling us of a holiday writes of what it means for us ("Ferie – lever efter 12.").
+ */
+export const OWN_ABSENCE_SUBJECT =
+	/^(?:(?:jeg|eg) (?:er|bliver|blir) (?:nu |nå |pt\.? )?(?:på (?:sommer|vinter|jule|påske|efterårs|høst|vinter)?ferie|på barsel|fraværende|fråverande|bortrejst|bortreist|borte|væk|ikke på kontoret|ikkje på kontoret|i permisjon|på permisjon|på tjenestereise|på forretningsrejse)|(?:jeg|eg) (?:holder|har|held) (?:sommer|vinter|jule|påske|efterårs|høst)?ferie|jag (?:är|har) (?:nu |just nu )?(?:på semester|semester|ledig|tjänstledig|föräldraledig|frånvarande|bortrest|inte på kontoret|på tjänsteresa)|olen (?:nyt )?(?:(?:kesä|talvi|vuosi|äitiys|isyys|vanhempain)?lomalla|vanhempainvapaalla|poissa(?: toimistolta)?|työmatkalla)|lomailen|ég er (?:í (?:sumar)?fríi|í (?:sumar)?leyfi|í orlofi|fjarverandi|ekki (?:við|á skrifstofunni))|ich bin (?:derzeit |gerade |zurzeit )?(?:im urlaub|in urlaub|abwesend|nicht im (?:büro|hause?)|außer haus|in elternzeit|auf (?:dienst|geschäfts)reise)|je suis (?:actuellement )?(?:en (?:congés?|vacances|déplacement)|absente?|hors du bureau)|estoy (?:de vacaciones|fuera de la oficina|ausente|de viaje)|sono (?:in (?:ferie|vacanza)|fuori (?:sede|ufficio)|assente)|ik ben (?:met|op) (?:vakantie|verlof)|ik ben (?:afwezig|niet op kantoor)|estou (?:de férias|ausente|fora do escritório|de licença)|jestem (?:na urlopie|poza biurem|nieobecn[ya]|w delegacji)|jsem (?:na dovolené|mimo kancelář|nepřítomn(?:ý|á|en|na))|som (?:na dovolenke|mimo kancelárie|mimo kanceláriu|neprítomn(?:ý|á))|szabadságon vagyok|(?:i am|i['’]m) (?:currently )?(?:on (?:annual |parental |sick )?leave|on holidays|on (?:a )?(?:business )?trip|away from (?:the |my )?(?:office|desk)|not in the office|travell?ing)|poza biurem|na urlopie|im urlaub|mimo kancelář|mimo kanceláriu|hors du bureau|fuera de la oficina|fuori ufficio|buiten kantoor|fora do escritório|(?:met|op) vakantie|i sumarfríi|í (?:sumar)?fríi)\s*(?:[-–—,(]?\s*(?:until|till|through|from|bis|ab|vom|von|jusqu['’]au|jusqu['’]à|du|hasta|desde|del|fino al|dal|tot(?: en met)?|t\/m|van|vanaf|até|do|od|til(?: og med)?|indtil|inntil|frem til|fram til|till och med|t\.o\.m\.|fra|från|fram till|asti|saakka|alkaen)\s+[\p{L}\d .,/–-]{1,40}\)?)?\s*[.!]?$/iu;
+
+/**
+ * A request to deliver, ship or send something, to hold it or to wait ("please deliver after
+ * that", "lever venligst først efter den 12.", "Vent venligst med at levere", "Kan I sende
+ * fakturaen inden da", "Bitte liefern Sie erst danach", "merci de livrer après le 12"): a person
+ * telling us of their absence to ask something of it. An absence notice says where to turn, not
+ * what to deliver: sending is a request only of a thing of ours ("send the invoice"), never of
+ * the reader's mail ("Bitte senden Sie dringende Anfragen an …", "kan du sende en mail til …").
+ */
+export const DELIVERY_OR_WAIT_REQUEST =
+	/(?<!\p{L})(?:(?:please|kindly|pls|could you|can you|would you)(?: \p{L}+){0,2} (?:deliver|ship|dispatch|hold|wait|postpone|reschedule|send (?:it|them|(?:the|my|our) (?:order|parcel|package|goods|items?|delivery|invoice)))|(?:venligst|vennligst|vänligen|gerne|gärna|bedes|kan (?:i|du|dere|ni)|vil (?:i|du|dere)|skulle (?:ni|du))(?: \p{L}+){0,2} (?:levere|leverere|leverera|vente|vänta|udskyde|utsette|skjuta upp|(?:afsende|sende|skicka|holde) (?:den|dem|det|varen|varene|varerne|varorna|pakken|paketet|ordren|ordren|ordern|fakturaen|fakturan))|(?:lever|levér|vent|vänta|leverera)(?: \p{L}+)? (?:venligst|vennligst|vänligen|gerne|gärna)|(?:bitte|können sie|könnten sie|würden sie)(?: [\p{L}\d.]+){0,4} (?:liefern|zustellen|versenden|verschicken|warten|zurückhalten|verschieben)|(?:merci de|veuillez|pourriez-vous|pouvez-vous)(?: \p{L}+){0,2} (?:livrer|expédier|attendre|reporter|décaler)|(?:por favor|podrían|podría|pueden|puede|podem|poderiam)(?: \p{L}+){0,2} (?:entregar|esperar|aplazar|posponer|adiar)|(?:per favore|vi prego di|potete|potreste)(?: \p{L}+){0,2} (?:consegnare|spedire|aspettare|rimandare)|(?:graag|wilt u|kunt u|kunnen jullie|willen jullie)(?: [\p{L}\d.]+){0,4} (?:leveren|bezorgen|verzenden|opsturen|wachten|uitstellen)|(?:proszę|prosimy|czy mogą państwo)(?: \p{L}+){0,2} (?:dostarczyć|poczekać|wstrzymać))(?!\p{L})/iu;
+
+/**
  * Lotus/HCL Notes' absence subject, the person's name first: "Jan Dvořák je mimo kancelář.",
  * "Anna Weber ist nicht im Büro.", "John Smith is out of the office." — and as Notes' own
  * out-of-office agent sends it, after its "AUTO:" and with the return date in brackets ("AUTO:
@@ -548,6 +570,18 @@ export const RETURN_OR_UNTIL =
 
 /** Longest text an absence notice without any machine header is taken to be. */
 export const ABSENCE_NOTICE_MAX_LENGTH = 700;
+
+/**
+ * That its writer is not reading or cannot reach their mail while away, in the Nordic languages
+ * ("læser ikke mails i perioden", "leser ikke e-post", "har inte tillgång till min e-post",
+ * "enkä lue sähköpostia", "hef ekki aðgang að tölvupósti"), or where inquiries go meanwhile
+ * ("Henvendelser … kan sendes til …", "Ärenden kan skickas till …"): what a vacation rule's text
+ * says after saying its writer is away. A person's letter says it too, after their own matter
+ * ("Olen itse lomalla 24.3.–4.4. enkä lue sähköpostia" below a repair request), so it counts
+ * only in a text that opens with the absence.
+ */
+export const MAIL_UNREAD_WHILE_AWAY =
+	/(?<!\p{L})(?:læser|tjekker|checker|ser) ikke (?:på )?(?:mine? )?(?:e-?mails?|mails?|post|e-?post)(?!\p{L})|(?<!\p{L})(?:leser|sjekker|les|sjekkar) ikk(?:e|je) (?:mine? )?(?:e-?post(?:en)?|e-?mails?|mails?)(?!\p{L})|(?<!\p{L})(?:kontrollerar|läser|kollar) inte (?:mina? )?(?:e-?post(?:en)?|mejl(?:en)?|mail(?:en)?)(?!\p{L})|(?<!\p{L})(?:har|hef) (?:ikke|ikkje|inte|ekki) (?:adgang|tilgang|tillgång|åtkomst|aðgang) (?:til|að) (?:mine? |mitt |mina? )?(?:e-?mails?|mails?|e-?post(?:en)?|mejl|post|tölvupósti?)(?!\p{L})|(?<!\p{L})(?:henvendelser|forespørgsler|forespørsler|spørgsmål|spørsmål|ärenden|frågor)(?:[^.\n]|(?<=\d)\.){0,60}?(?<!\p{L})kan (?:sendes|rettes|skickas|ställas|riktas) till?(?!\p{L})|(?<!\p{L})enkä (?:lue|seuraa) sähköpostia(?:ni)?(?!\p{L})/iu;
 
 /**
  * What out-of-office texts say. The Danish, Norwegian and Italian "ferie" is a word of its own or
