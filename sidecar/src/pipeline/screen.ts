@@ -93,6 +93,7 @@ import {
 	FIRST_PERSON_PLURAL,
 	QUESTIONS_POINTER,
 	RELAYED_MESSAGE,
+	FORUM_ACTIVITY,
 	REQUEST_FOR_QUOTES,
 	MESSAGE_FIELD,
 	QUOTED_MESSAGE_INTRO,
@@ -2169,11 +2170,55 @@ function letterRelayedForPerson( p: ParsedEmail ): boolean {
 	if ( relayed === undefined ) {
 		const text = screenText( p );
 		relayed =
-			readsAsRelayedLetter( p, text ) ||
-			passesOnMessageThroughRelay( p, text );
+			! forumNotification( p, text ) &&
+			( readsAsRelayedLetter( p, text ) ||
+				passesOnMessageThroughRelay( p, text ) );
 		relayedLetters.set( p, relayed );
 	}
 	return relayed;
+}
+
+/**
+ * Whether an email is a forum's, group's or code host's notice of a post many people follow,
+ * however much it reads like a platform passing on one person's message: it opens, or its
+ * subject says, that someone replied to, commented on or mentioned the reader in a post, topic,
+ * thread, discussion or issue (FORUM_ACTIVITY: "Maya Chen has replied to your post …", "Maya
+ * Chen hat auf deinen Beitrag … geantwortet", "New reply in the topic …"); it carries a list's
+ * headers (List-Id, List-Unsubscribe, List-Post, or "Precedence: list"); and a reply goes back
+ * to the forum itself (no Reply-To, or one at the sender's own domain: "reply+3f9a…@forum…"),
+ * to be posted for all to read, not to the writer's own mailbox. A marketplace or booking site
+ * passing on a buyer's or guest's message speaks of an ad, a listing or a stay, whatever list
+ * headers it adds; a company's group relaying a customer's letter answers at their own address.
+ *
+ * @param p    Parsed email.
+ * @param text Its words (screenText()).
+ */
+function forumNotification( p: ParsedEmail, text: string ): boolean {
+	const precedence = (
+		header( p, 'precedence' ) || header( p, 'x-precedence' )
+	).toLowerCase();
+	if ( ! (
+		p.headers.has( 'list-id' ) ||
+		p.headers.has( 'list-unsubscribe' ) ||
+		p.headers.has( 'list-post' ) ||
+		precedence === 'list'
+	) ) {
+		return false;
+	}
+	const replyTo = cleanAddressOf( header( p, 'reply-to' ) );
+	if (
+		replyTo !== '' &&
+		registeredDomain( replyTo ) !==
+			registeredDomain( p.from?.address ?? '' )
+	) {
+		return false;
+	}
+	return (
+		opensWith( FORUM_ACTIVITY, text.slice( 0, 1000 ) ) ||
+		FORUM_ACTIVITY.test(
+			p.subject.replace( /^(?:\s*(?:\[[^\]\n]*\]|[\p{L}]{2,3}:))+/u, '' )
+		)
+	);
 }
 
 /** letterRelayedForPerson() of each email read. */
